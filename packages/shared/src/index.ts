@@ -1,0 +1,4 @@
+export * from "./emotions";
+export * from "./errors";
+export * from "./config";
+export * from "./types";
