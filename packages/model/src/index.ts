@@ -1,0 +1,9 @@
+// Public API of @moodlens/model. Each folder is one concern and exposes its API through its own index.ts.
+export * from "./backend";
+export * from "./networks";
+export * from "./artifacts";
+export * from "./onnx";
+export * from "./preprocess";
+export * from "./detect";
+export * from "./analyzer";
+export * from "./explain";
