@@ -1,1 +1,13 @@
-export {};
+export {
+  ARCHITECTURES,
+  INPUT_SIZE,
+  NUM_CLASSES,
+  NETWORK_DEFAULTS,
+  resolveNetworkConfig,
+  type Architecture,
+  type CompactNetworkConfig,
+  type DeepNetworkConfig,
+  type NetworkConfig,
+  type NetworkConfigInput,
+} from "./config";
+export { buildNetwork, countParams } from "./build";
