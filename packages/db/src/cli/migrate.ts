@@ -1,0 +1,18 @@
+/**
+ * `npm run migrate -w @moodlens/db`: applies pending migrations to DATABASE_URL, or to the embedded database
+ * in MOODLENS_DATA_DIR when DATABASE_URL is unset. Works offline (wasm schema engine).
+ */
+import { runCli } from "@moodlens/shared";
+import { createDb } from "../client";
+import { migrate } from "../migrations/migrate";
+
+await runCli(async () => {
+  const db = await createDb();
+  try {
+    const { applied } = await migrate(db);
+    const where = db.kind === "postgres" ? db.url : db.dataDir;
+    console.log(applied.length ? `applied ${applied.join(", ")} to ${where}` : `${where} is up to date`);
+  } finally {
+    await db.close();
+  }
+});

@@ -1,0 +1,176 @@
+/**
+ * The one way to get a database: PostgreSQL when DATABASE_URL (or `url`) is set, otherwise an embedded PGlite
+ * database in a folder. Both speak PostgreSQL, so every query and migration is the same on both.
+ */
+import { mkdir } from "node:fs/promises";
+import { PGlite } from "@electric-sql/pglite";
+import { AppError } from "@moodlens/shared";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import pg from "pg";
+import { acquireDataDirLock } from "./data-dir-lock";
+import { PrismaClient } from "./generated/prisma/client";
+import { defaultPgliteDir } from "./paths";
+import { createPgliteAdapterFactory } from "./pglite-adapter";
+
+export type DatabaseKind = "postgres" | "pglite";
+
+export interface CreateDbOptions {
+  /** PostgreSQL URL; defaults to DATABASE_URL. When neither is set, PGlite is used. */
+  url?: string;
+  /** PGlite folder (or "memory://"); defaults to $MOODLENS_DATA_DIR/pglite or <repo>/.data/pglite. */
+  dataDir?: string;
+  /** Pool size for PostgreSQL (default 10; use 1 against a pglite-socket server). */
+  poolSize?: number;
+}
+
+export interface Db {
+  prisma: PrismaClient;
+  kind: DatabaseKind;
+  /** The PostgreSQL URL (password removed), when kind is postgres. */
+  url?: string;
+  /** The PGlite folder, when kind is pglite. */
+  dataDir?: string;
+  /** Closes the client, the pool or PGlite, and releases the folder lock. Safe to call twice. */
+  close(): Promise<void>;
+  /** A fresh adapter factory on the same database, for the schema engine (migrations). */
+  migrationAdapter(): SqlMigrationAwareDriverAdapterFactory;
+}
+
+export const DEFAULT_POOL_SIZE = 10;
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/** Removes the password so URLs can be logged and shown in errors. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "<unparseable>";
+  }
+}
+
+function parsePostgresUrl(url: string, variable: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new AppError("CONFIG_INVALID", `${variable} is not a valid URL`, {
+      hint: "expected postgres://USER[:PASSWORD]@HOST:PORT/DATABASE, or unset it to use the embedded database",
+      details: { variable },
+    });
+  }
+  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
+    throw new AppError("CONFIG_INVALID", `${variable} must start with postgres:// or postgresql:// (got ${parsed.protocol}//)`, {
+      hint: "expected postgres://USER[:PASSWORD]@HOST:PORT/DATABASE, or unset it to use the embedded database",
+      details: { variable },
+    });
+  }
+  if (!parsed.hostname && !parsed.searchParams.get("host")) {
+    throw new AppError("CONFIG_INVALID", `${variable} has no host`, {
+      hint: "expected postgres://USER[:PASSWORD]@HOST:PORT/DATABASE",
+      details: { variable },
+    });
+  }
+  return parsed;
+}
+
+/** Turns a failed first connection into a one-line AppError that names the fix. */
+export function connectionError(error: unknown, url: URL): AppError {
+  const where = `${url.hostname}:${url.port || 5432}`;
+  const database = decodeURIComponent(url.pathname.replace(/^\//, "")) || "postgres";
+  const code = (error as { code?: string }).code;
+  if (code === "3D000") {
+    return new AppError("DATABASE_UNAVAILABLE", `database "${database}" does not exist on ${where}`, {
+      hint: `create it (createdb -h ${url.hostname} -U ${url.username || "postgres"} ${database}) or fix DATABASE_URL`,
+      cause: error,
+    });
+  }
+  if (code === "28P01" || code === "28000") {
+    return new AppError("DATABASE_UNAVAILABLE", `PostgreSQL at ${where} refused the credentials in DATABASE_URL`, {
+      hint: "fix the user/password in DATABASE_URL",
+      cause: error,
+    });
+  }
+  return new AppError("DATABASE_UNAVAILABLE", `cannot reach PostgreSQL at ${where} (${code ?? (error as Error).message})`, {
+    hint: "start PostgreSQL, fix DATABASE_URL, or unset DATABASE_URL to use the embedded database",
+    cause: error,
+  });
+}
+
+async function createPostgresDb(rawUrl: string, variable: string, poolSize: number): Promise<Db> {
+  const url = parsePostgresUrl(rawUrl, variable);
+  const poolConfig: pg.PoolConfig = {
+    connectionString: rawUrl,
+    max: poolSize,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // Every session in UTC: the adapters read timestamptz text as UTC, and stats bucket with explicit zones.
+    options: "-c TimeZone=UTC",
+  };
+  const pool = new pg.Pool(poolConfig);
+  // An idle client losing its server must not crash the process; the next query reports it instead.
+  pool.on("error", () => {});
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw connectionError(error, url);
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  let closed: Promise<void> | undefined;
+  return {
+    prisma,
+    kind: "postgres",
+    url: redactUrl(rawUrl),
+    close: () =>
+      (closed ??= (async () => {
+        await prisma.$disconnect().catch(() => {});
+        await pool.end().catch(() => {});
+      })()),
+    migrationAdapter: () => new PrismaPg({ ...poolConfig, max: 1 }),
+  };
+}
+
+async function createPgliteDb(dataDir: string): Promise<Db> {
+  const inMemory = dataDir.startsWith("memory://");
+  if (!inMemory) await mkdir(dataDir, { recursive: true });
+  const release = inMemory ? () => {} : acquireDataDirLock(dataDir);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(inMemory ? dataDir : dataDir);
+    await pglite.exec("SET TIME ZONE 'UTC'");
+  } catch (error) {
+    release();
+    throw new AppError("DATABASE_UNAVAILABLE", `cannot open the embedded database in ${dataDir}: ${(error as Error).message}`, {
+      hint: "the folder may be damaged or used by another program; set MOODLENS_DATA_DIR to another folder",
+      cause: error,
+    });
+  }
+  const prisma = new PrismaClient({ adapter: createPgliteAdapterFactory(pglite) });
+  let closed: Promise<void> | undefined;
+  return {
+    prisma,
+    kind: "pglite",
+    dataDir,
+    close: () =>
+      (closed ??= (async () => {
+        await prisma.$disconnect().catch(() => {});
+        await pglite.close().catch(() => {});
+        release();
+      })()),
+    migrationAdapter: () => createPgliteAdapterFactory(pglite),
+  };
+}
+
+/**
+ * Opens the database: `url` or DATABASE_URL → PostgreSQL (adapter-pg); neither → PGlite in `dataDir`.
+ * Fails fast with AppError CONFIG_INVALID (bad URL) or DATABASE_UNAVAILABLE (unreachable, missing database,
+ * folder used by another process). Call `migrate(db)` next, and `close()` at the end.
+ */
+export async function createDb(options: CreateDbOptions = {}): Promise<Db> {
+  const url = options.url ?? (process.env.DATABASE_URL?.trim() || undefined);
+  if (url) return createPostgresDb(url, options.url ? "the database URL" : "DATABASE_URL", options.poolSize ?? DEFAULT_POOL_SIZE);
+  return createPgliteDb(options.dataDir ?? defaultPgliteDir());
+}
