@@ -1,0 +1,138 @@
+/**
+ * Every GraphQL document the dashboard sends, in one place so a test can validate them all against the API's SDL
+ * (apps/api/src/schema/*.graphql) and catch drift before a page breaks.
+ */
+
+const COUNTS = `counts { emotion count share }`;
+
+export const OVERVIEW_QUERY = /* GraphQL */ `
+  query Overview($filter: AnalysisFilter!, $previous: AnalysisFilter!, $bucket: StatsBucket!) {
+    current: emotionStats(filter: $filter, bucket: $bucket) {
+      bucket
+      timezone
+      totalFaces
+      totalAnalyses
+      meanValence
+      suppressed
+      minGroupSize
+      buckets { start end faces analyses meanValence ${COUNTS} }
+      ${COUNTS}
+    }
+    previous: emotionStats(filter: $previous, bucket: $bucket) {
+      totalFaces
+      totalAnalyses
+      meanValence
+      ${COUNTS}
+    }
+    bySource: emotionBreakdown(filter: $filter, by: SOURCE) {
+      by totalFaces suppressed minGroupSize
+      groups { key faces analyses meanValence ${COUNTS} }
+    }
+    byCampaign: emotionBreakdown(filter: $filter, by: CAMPAIGN) {
+      by totalFaces suppressed minGroupSize
+      groups { key faces analyses meanValence ${COUNTS} }
+    }
+  }
+`;
+
+export const FILTER_OPTIONS_QUERY = /* GraphQL */ `
+  query FilterOptions {
+    sources { name analyses faces firstSeen lastSeen }
+    campaigns { name analyses faces firstSeen lastSeen }
+    latest: analyses(first: 1) { totalCount nodes { capturedAt } }
+  }
+`;
+
+const ANALYSIS_ROW = `
+  id capturedAt source campaign faceCount modelVersion demo
+  faces { index dominantEmotion valence detectionScore box { x y width height } emotions { emotion probability } }
+`;
+
+export const ANALYSES_QUERY = /* GraphQL */ `
+  query Analyses($filter: AnalysisFilter!, $first: Int!, $after: String) {
+    analyses(filter: $filter, first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { cursor node { ${ANALYSIS_ROW} } }
+    }
+  }
+`;
+
+export const ANALYZE_IMAGE_MUTATION = /* GraphQL */ `
+  mutation AnalyzeImage($input: AnalyzeImageInput!) {
+    analyzeImage(input: $input) {
+      id modelVersion backend stored deduplicated faceCount skipped
+      image { width height format bytes }
+      timings { totalMs detectMs classifyMs explainMs }
+      faces {
+        index detectionScore dominantEmotion valence saliency
+        box { x y width height }
+        emotions { emotion probability }
+      }
+    }
+  }
+`;
+
+export const TRY_PAGE_QUERY = /* GraphQL */ `
+  query TryPage {
+    health { status modelLoaded modelVersion modelError backend limits { maxImageBytes maxImagePixels minGroupSize } }
+  }
+`;
+
+const RUN_SUMMARY = `
+  id name status architecture experimentId experiment { id name }
+  params metrics bestValAccuracy epochCount createdAt finishedAt
+`;
+
+export const RUNS_QUERY = /* GraphQL */ `
+  query Runs($filter: RunFilter, $orderBy: RunOrderBy) {
+    experiments { id name runCount }
+    runs(filter: $filter, orderBy: $orderBy, first: 500) { ${RUN_SUMMARY} }
+  }
+`;
+
+export const COMPARE_RUNS_QUERY = /* GraphQL */ `
+  query CompareRuns($ids: [ID!]!) {
+    compareRuns(ids: $ids) {
+      runs {
+        ${RUN_SUMMARY}
+        epochs { epoch loss accuracy valLoss valAccuracy valMacroF1 }
+        evaluations {
+          id split accuracy macroF1 ece samples labels confusion createdAt
+          perClass { emotion precision recall f1 support }
+        }
+      }
+      params { name values differs }
+      metrics { name values bestRunId }
+    }
+  }
+`;
+
+const MODEL_VERSION = `
+  id version stage active runId run { id name } architecture metrics accuracy macroF1 createdAt promotedAt
+`;
+
+export const MODELS_QUERY = /* GraphQL */ `
+  query Models {
+    modelVersions { ${MODEL_VERSION} }
+    servedModel { loaded version backend error loadedAt }
+  }
+`;
+
+export const PROMOTE_MODEL_MUTATION = /* GraphQL */ `
+  mutation PromoteModel($version: String!) {
+    promoteModel(version: $version) { ${MODEL_VERSION} }
+  }
+`;
+
+export const ALL_DOCUMENTS = {
+  OVERVIEW_QUERY,
+  FILTER_OPTIONS_QUERY,
+  ANALYSES_QUERY,
+  ANALYZE_IMAGE_MUTATION,
+  TRY_PAGE_QUERY,
+  RUNS_QUERY,
+  COMPARE_RUNS_QUERY,
+  MODELS_QUERY,
+  PROMOTE_MODEL_MUTATION,
+} as const;
