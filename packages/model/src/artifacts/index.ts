@@ -1,1 +1,16 @@
-export {};
+export {
+  MODEL_FILES,
+  MODEL_FORMAT_VERSION,
+  validateMetadata,
+  type ModelMetadata,
+  type ModelMetadataInput,
+} from "./metadata";
+export {
+  saveModelArtifacts,
+  loadModelArtifacts,
+  readModelMetadata,
+  type LoadedModel,
+  type SaveModelOptions,
+} from "./model-files";
+export { saveOptimizerState, loadOptimizerState, OPTIMIZER_FILES } from "./optimizer-state";
+export { sha256 } from "./files";

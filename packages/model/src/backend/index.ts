@@ -1,3 +1,5 @@
+// The shared tfjs instance travels with the backend that configures it.
+export { tf } from "../tf";
 export { selectBackend, activeBackend, parseBackendPreference } from "./select";
 export { pointWasmAtLocalBinaries } from "./wasm-paths";
 export {

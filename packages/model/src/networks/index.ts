@@ -1,6 +1,5 @@
 export {
   ARCHITECTURES,
-  INPUT_SIZE,
   NUM_CLASSES,
   NETWORK_DEFAULTS,
   resolveNetworkConfig,

@@ -1,0 +1,70 @@
+import { AppError, EMOTIONS, type Emotion } from "@moodlens/shared";
+import type { Architecture } from "../networks";
+
+export const MODEL_FORMAT_VERSION = 1;
+export const MODEL_FILES = {
+  topology: "model.json",
+  weights: "weights.bin",
+  metadata: "metadata.json",
+  onnx: "model.onnx",
+} as const;
+
+/** metadata.json: everything a consumer needs to use (and trust) the weights next to it. */
+export interface ModelMetadata {
+  formatVersion: typeof MODEL_FORMAT_VERSION;
+  /** Softmax order; always EMOTIONS (checked on load). */
+  labels: Emotion[];
+  inputSize: 48;
+  normalization: "divide255";
+  architecture: Architecture;
+  /** Network config + training hyperparameters (free-form, recorded for reproducibility). */
+  hyperparameters: Record<string, unknown>;
+  runId: string;
+  /** Hash of the dataset split the model was trained on (computed by the trainer). */
+  datasetFingerprint: string;
+  /** e.g. { valAccuracy, testAccuracy, macroF1, ece } (trainer-defined keys). */
+  metrics: Record<string, number>;
+  /** Softmax temperature from calibration; consumers divide logits by it (1 = uncalibrated). */
+  temperature: number;
+  createdAt: string;
+  weightsSha256: string;
+  onnxSha256?: string;
+}
+
+/** What the caller provides when saving; the rest is filled in (hashes, format, contract constants). */
+export type ModelMetadataInput = Omit<
+  ModelMetadata,
+  "formatVersion" | "labels" | "inputSize" | "normalization" | "weightsSha256" | "onnxSha256" | "createdAt" | "temperature"
+> & { createdAt?: string; temperature?: number };
+
+function invalid(file: string, problem: string): never {
+  throw new AppError("MODEL_INVALID", `${file}: ${problem}`, {
+    hint: "re-export the model with the trainer, or restore the model directory from version control",
+    details: { file },
+  });
+}
+
+/** Checks a parsed metadata.json against the model contract; throws MODEL_INVALID naming the file. */
+export function validateMetadata(value: unknown, file: string): ModelMetadata {
+  if (typeof value !== "object" || value === null) invalid(file, "not a JSON object");
+  const m = value as Partial<ModelMetadata>;
+  if (m.formatVersion !== MODEL_FORMAT_VERSION) {
+    invalid(file, `formatVersion ${JSON.stringify(m.formatVersion)} is not supported (expected ${MODEL_FORMAT_VERSION})`);
+  }
+  if (!Array.isArray(m.labels) || m.labels.length !== EMOTIONS.length || m.labels.some((l, i) => l !== EMOTIONS[i])) {
+    invalid(file, `labels ${JSON.stringify(m.labels)} differ from the expected order ${JSON.stringify(EMOTIONS)}`);
+  }
+  if (m.inputSize !== 48) invalid(file, `inputSize ${JSON.stringify(m.inputSize)} is not 48`);
+  if (m.normalization !== "divide255") invalid(file, `normalization ${JSON.stringify(m.normalization)} is not "divide255"`);
+  if (m.architecture !== "compact" && m.architecture !== "deep") {
+    invalid(file, `unknown architecture ${JSON.stringify(m.architecture)}`);
+  }
+  if (typeof m.weightsSha256 !== "string" || !/^[0-9a-f]{64}$/.test(m.weightsSha256)) invalid(file, "weightsSha256 missing");
+  if (typeof m.temperature !== "number" || !(m.temperature > 0)) invalid(file, "temperature must be a positive number");
+  for (const key of ["runId", "datasetFingerprint", "createdAt"] as const) {
+    if (typeof m[key] !== "string") invalid(file, `${key} missing`);
+  }
+  if (typeof m.metrics !== "object" || m.metrics === null) invalid(file, "metrics missing");
+  if (typeof m.hyperparameters !== "object" || m.hyperparameters === null) invalid(file, "hyperparameters missing");
+  return m as ModelMetadata;
+}
