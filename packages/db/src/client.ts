@@ -22,6 +22,8 @@ export interface CreateDbOptions {
   dataDir?: string;
   /** Pool size for PostgreSQL (default 10; use 1 against a pglite-socket server). */
   poolSize?: number;
+  /** PGlite only: start from this data-dir dump (PGlite.dumpDataDir) instead of an empty folder. Used by tests. */
+  pgliteSnapshot?: Blob | File;
 }
 
 export interface Db {
@@ -133,13 +135,13 @@ async function createPostgresDb(rawUrl: string, variable: string, poolSize: numb
   };
 }
 
-async function createPgliteDb(dataDir: string): Promise<Db> {
+async function createPgliteDb(dataDir: string, snapshot?: Blob | File): Promise<Db> {
   const inMemory = dataDir.startsWith("memory://");
   if (!inMemory) await mkdir(dataDir, { recursive: true });
   const release = inMemory ? () => {} : acquireDataDirLock(dataDir);
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(inMemory ? dataDir : dataDir);
+    pglite = await PGlite.create(snapshot ? { dataDir, loadDataDir: snapshot } : { dataDir });
     await pglite.exec("SET TIME ZONE 'UTC'");
   } catch (error) {
     release();
@@ -172,5 +174,5 @@ async function createPgliteDb(dataDir: string): Promise<Db> {
 export async function createDb(options: CreateDbOptions = {}): Promise<Db> {
   const url = options.url ?? (process.env.DATABASE_URL?.trim() || undefined);
   if (url) return createPostgresDb(url, options.url ? "the database URL" : "DATABASE_URL", options.poolSize ?? DEFAULT_POOL_SIZE);
-  return createPgliteDb(options.dataDir ?? defaultPgliteDir());
+  return createPgliteDb(options.dataDir ?? defaultPgliteDir(), options.pgliteSnapshot);
 }
