@@ -7,3 +7,5 @@ export * from "./preprocess";
 export * from "./detect";
 export * from "./analyzer";
 export * from "./explain";
+// networks/ and preprocess/ both define the input side (48); the preprocessing contract is the public one.
+export { INPUT_SIZE } from "./preprocess";

@@ -1,0 +1,80 @@
+/**
+ * Which views of the image the detector looks at. BlazeFace sees 256x256 pixels and finds faces down to ~16 px
+ * of that input (measured: 14-16 px ~95 %, 10-12 px ~65 %); a 4000 px photo shrunk to 256 px loses every face under
+ * ~250 px. So besides the whole image (letterboxed) we look at overlapping tiles, zooming by at most 2x per level,
+ * until faces of `minFaceSize` become detectable. Tiles cost one network run each, so zoom only as far as needed.
+ */
+export interface DetectionPass {
+  /** Region of the original image, in pixels (inside the image). */
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  /** Model input pixels per original pixel. */
+  scale: number;
+  /** 0 = whole image, 1.. = tile levels, coarse to fine. */
+  level: number;
+  /**
+   * Largest face (input pixels) this pass is responsible for. Bigger faces are a coarser level's job: the coarser
+   * view sees them whole and with context, while a zoomed tile mostly adds false boxes on texture (measured).
+   */
+  maxFaceInput: number;
+}
+
+export interface PassPlan {
+  inputSize: number;
+  /** Smallest face (in model input pixels) the network finds reliably. */
+  minDetectableInput: number;
+  /** Smallest face to find reliably, in original pixels. */
+  minFaceSize: number;
+  /** Tiles overlap by this fraction of their side, so a face cut by one tile lies whole in a neighbour. */
+  overlap: number;
+  maxLevels: number;
+  /** Never enlarge the image more than this: upscaled pixels hold no new faces. */
+  maxUpscale: number;
+}
+
+/** Evenly spread tile origins covering `length` with tiles of `side`, neighbours overlapping by >= `overlap`. */
+function tileStarts(length: number, side: number, overlap: number): number[] {
+  if (length <= side) return [0];
+  const count = Math.ceil((length - side) / (side * (1 - overlap))) + 1;
+  const step = (length - side) / (count - 1);
+  return Array.from({ length: count }, (_, index) => Math.round(index * step));
+}
+
+/**
+ * Zoom between consecutive levels, at most. A level handles faces of minDetectableInput..overlap*inputSize
+ * (16..64 px): 4x of range. 2.5x steps keep faces at the top of a level's range at >= 25 px one level up.
+ */
+export const MAX_ZOOM_STEP = 2.5;
+
+/** Scales of the tile levels: equal zoom steps (<= MAX_ZOOM_STEP) from the whole-image scale to the scale needed. */
+export function tileScales(wholeScale: number, plan: PassPlan): number[] {
+  const needed = Math.min(plan.minDetectableInput / Math.max(1, plan.minFaceSize), plan.maxUpscale);
+  // 1.05: a zoom of a few percent finds nothing new and would cost a full grid of tiles.
+  if (needed <= wholeScale * 1.05 || plan.maxLevels <= 0) return [];
+  const levels = Math.min(plan.maxLevels, Math.ceil(Math.log(needed / wholeScale) / Math.log(MAX_ZOOM_STEP)));
+  const step = (needed / wholeScale) ** (1 / levels);
+  return Array.from({ length: levels }, (_, index) => wholeScale * step ** (index + 1));
+}
+
+export function planPasses(width: number, height: number, plan: PassPlan): DetectionPass[] {
+  const wholeScale = plan.inputSize / Math.max(width, height);
+  const passes: DetectionPass[] = [
+    { left: 0, top: 0, width, height, scale: wholeScale, level: 0, maxFaceInput: Number.POSITIVE_INFINITY },
+  ];
+  const maxFaceInput = plan.overlap * plan.inputSize;
+  tileScales(wholeScale, plan).forEach((scale, index) => {
+    const side = Math.floor(plan.inputSize / scale);
+    for (const top of tileStarts(height, side, plan.overlap)) {
+      for (const left of tileStarts(width, side, plan.overlap)) {
+        const tileWidth = Math.min(side, width - left);
+        const tileHeight = Math.min(side, height - top);
+        // The scale "contain" resizing applies (the long side of a tile is always `side`).
+        const tileScale = plan.inputSize / Math.max(tileWidth, tileHeight);
+        passes.push({ left, top, width: tileWidth, height: tileHeight, scale: tileScale, level: index + 1, maxFaceInput });
+      }
+    }
+  });
+  return passes;
+}
