@@ -3,7 +3,7 @@ import sharp from "sharp";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { AppError } from "@moodlens/shared";
-import { tf } from "../src/tf";
+import { selectBackend, tf } from "../src/backend";
 import {
   DEFAULT_MAX_INPUT_PIXELS,
   INPUT_SIZE,
@@ -182,7 +182,7 @@ describe("preprocessCrop", () => {
 
 describe("toModelInput", () => {
   it("builds float32 [N,48,48,1] = pixel/255", async () => {
-    await tf.setBackend("cpu");
+    await selectBackend(undefined, { logger: () => {} });
     expect(NORMALIZATION).toBe("divide255");
     const a = new Uint8Array(48 * 48).fill(255);
     const b = new Uint8Array(48 * 48);

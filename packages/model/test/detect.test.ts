@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import sharp from "sharp";
+import { AppError } from "@moodlens/shared";
+import { selectBackend, tf } from "../src/backend";
+import { decodeImage } from "../src/preprocess";
+import { createFaceDetector, planPasses, type FaceDetector } from "../src/detect";
+import { GROUP_PHOTOS_DIR, handBoxedFaces, matchFaces } from "./group-photos";
+import { gradientPng } from "./fixtures";
+
+let detector: FaceDetector;
+
+beforeAll(async () => {
+  await selectBackend(undefined, { logger: () => {} });
+  detector = await createFaceDetector();
+});
+afterAll(() => detector.dispose());
+
+const photo = (name: string) => readFileSync(join(GROUP_PHOTOS_DIR, name));
+
+describe("face detector", () => {
+  it("finds >= 95 % of the 43 hand-boxed faces with <= 10 % false boxes", async () => {
+    let truthCount = 0;
+    let matched = 0;
+    let detections = 0;
+    for (const [file, truth] of handBoxedFaces()) {
+      const result = await detector.detect(await decodeImage(photo(file)));
+      // Too-small faces are detections too (reported, not classified): they count for recall and false boxes.
+      const boxes = [...result.faces, ...result.skipped].map((face) => face.box);
+      truthCount += truth.length;
+      detections += boxes.length;
+      matched += matchFaces(truth, boxes);
+    }
+    expect(truthCount).toBe(43);
+    expect(matched / truthCount).toBeGreaterThanOrEqual(0.95);
+    expect((detections - matched) / detections).toBeLessThanOrEqual(0.1);
+  });
+
+  it("returns boxes, scores and six landmarks in original-image pixels", async () => {
+    const image = await decodeImage(photo("2008_001009.jpg"));
+    const { faces } = await detector.detect(image);
+    expect(faces.length).toBeGreaterThan(0);
+    for (const face of faces) {
+      expect(face.score).toBeGreaterThanOrEqual(detector.config.scoreThreshold);
+      expect(face.box.x).toBeGreaterThanOrEqual(0);
+      expect(face.box.x + face.box.width).toBeLessThanOrEqual(image.width);
+      expect(face.box.y + face.box.height).toBeLessThanOrEqual(image.height);
+      expect(face.landmarks).toHaveLength(6);
+      // The eyes lie inside the face box.
+      for (const eye of face.landmarks.slice(0, 2)) {
+        expect(eye.x).toBeGreaterThan(face.box.x);
+        expect(eye.x).toBeLessThan(face.box.x + face.box.width);
+      }
+    }
+  });
+
+  it("follows EXIF orientation: a sideways-stored photo gives the same faces, in displayed coordinates", async () => {
+    const upright = await decodeImage(photo("2008_001009.jpg"));
+    // Store the pixels rotated 90° counter-clockwise and tag orientation 6 (= display rotated back clockwise).
+    const sideways = await sharp(photo("2008_001009.jpg")).rotate(-90).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toBuffer();
+    const displayed = await decodeImage(sideways);
+    expect([displayed.width, displayed.height]).toEqual([upright.width, upright.height]);
+    const a = await detector.detect(upright);
+    const b = await detector.detect(displayed);
+    expect(b.faces.length).toBe(a.faces.length);
+    expect(matchFaces(a.faces.map((face) => face.box), b.faces.map((face) => face.box))).toBe(a.faces.length);
+  });
+
+  it("finds no face in a gradient", async () => {
+    const result = await detector.detect(await decodeImage(await gradientPng()));
+    expect(result.faces).toEqual([]);
+    expect(result.skipped).toEqual([]);
+  });
+
+  it("reports faces under minFaceSize as skipped and honours maxFaces", async () => {
+    const image = await decodeImage(photo("2007_007763.jpg")); // seven faces of ~35-45 px
+    const all = await detector.detect(image);
+    expect(all.faces.length).toBeGreaterThanOrEqual(6);
+    const strict = await detector.detect(image, { minFaceSize: 40 });
+    expect(strict.skipped.length).toBeGreaterThan(0);
+    expect(strict.skipped.every((face) => face.reason === "too-small" && Math.max(face.box.width, face.box.height) < 40)).toBe(true);
+    expect(strict.faces.every((face) => Math.max(face.box.width, face.box.height) >= 40)).toBe(true);
+    expect(strict.faces.length + strict.skipped.length).toBe(all.faces.length + all.skipped.length);
+    const capped = await detector.detect(image, { maxFaces: 2 });
+    expect(capped.faces).toHaveLength(2);
+  });
+
+  it("does not leak tensors", async () => {
+    const image = await decodeImage(photo("2008_002470.jpg"));
+    await detector.detect(image);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) await detector.detect(image);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("rejects invalid settings with CONFIG_INVALID", async () => {
+    await expect(createFaceDetector({ scoreThreshold: 2 })).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+    const image = await decodeImage(photo("2008_002470.jpg"));
+    const error = await detector.detect(image, { maxFaces: 0 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AppError);
+  });
+});
+
+describe("planPasses", () => {
+  const plan = { inputSize: 256, minDetectableInput: 16, minFaceSize: 24, overlap: 0.25, maxLevels: 4, maxUpscale: 2 };
+
+  it("uses one pass when the whole image already shows minFaceSize faces at 16 px", () => {
+    expect(planPasses(300, 200, plan)).toHaveLength(1);
+  });
+
+  it("tiles large images so that every pixel is seen at the finest zoom", () => {
+    const passes = planPasses(2000, 1500, plan);
+    const finest = Math.max(...passes.map((pass) => pass.level));
+    const tiles = passes.filter((pass) => pass.level === finest);
+    expect(tiles[0]!.scale).toBeCloseTo(16 / 24, 2);
+    for (const [x, y] of [[0, 0], [1999, 1499], [1000, 750], [1999, 0]] as const) {
+      expect(tiles.some((t) => x >= t.left && x < t.left + t.width && y >= t.top && y < t.top + t.height)).toBe(true);
+    }
+    for (const tile of tiles) {
+      expect(tile.left + tile.width).toBeLessThanOrEqual(2000);
+      expect(tile.top + tile.height).toBeLessThanOrEqual(1500);
+    }
+  });
+});
