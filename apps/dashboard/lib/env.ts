@@ -7,6 +7,7 @@ import { z } from "zod";
 
 export const DEFAULT_API_URL = "http://localhost:4000/graphql";
 export const DEFAULT_API_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
 
 const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 
@@ -16,6 +17,10 @@ const envSchema = z.object({
   MOODLENS_API_TIMEOUT_MS: z.preprocess(
     blankToUndefined,
     z.coerce.number().int().min(100).max(120_000).default(DEFAULT_API_TIMEOUT_MS),
+  ),
+  MOODLENS_DASHBOARD_MAX_UPLOAD_BYTES: z.preprocess(
+    blankToUndefined,
+    z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(DEFAULT_MAX_UPLOAD_BYTES),
   ),
 });
 

@@ -87,6 +87,14 @@ const RUN_SUMMARY = `
 export const RUNS_QUERY = /* GraphQL */ `
   query Runs($filter: RunFilter, $orderBy: RunOrderBy) {
     experiments { id name runCount }
+    runs(filter: $filter, orderBy: $orderBy, first: 500) { ${RUN_SUMMARY} tags }
+  }
+`;
+
+/** For an API whose Run type has no tags field yet: tags then come from params.tags. */
+export const RUNS_QUERY_WITHOUT_TAGS = /* GraphQL */ `
+  query RunsWithoutTags($filter: RunFilter, $orderBy: RunOrderBy) {
+    experiments { id name runCount }
     runs(filter: $filter, orderBy: $orderBy, first: 500) { ${RUN_SUMMARY} }
   }
 `;
@@ -104,6 +112,20 @@ export const COMPARE_RUNS_QUERY = /* GraphQL */ `
       }
       params { name values differs }
       metrics { name values bestRunId }
+    }
+  }
+`;
+
+/** One run alone (the compare view with a single id, since compareRuns needs two or more). */
+export const RUN_QUERY = /* GraphQL */ `
+  query Run($id: ID!) {
+    run(id: $id) {
+      ${RUN_SUMMARY}
+      epochs { epoch loss accuracy valLoss valAccuracy valMacroF1 }
+      evaluations {
+        id split accuracy macroF1 ece samples labels confusion createdAt
+        perClass { emotion precision recall f1 support }
+      }
     }
   }
 `;
@@ -132,7 +154,9 @@ export const ALL_DOCUMENTS = {
   ANALYZE_IMAGE_MUTATION,
   TRY_PAGE_QUERY,
   RUNS_QUERY,
+  RUNS_QUERY_WITHOUT_TAGS,
   COMPARE_RUNS_QUERY,
+  RUN_QUERY,
   MODELS_QUERY,
   PROMOTE_MODEL_MUTATION,
 } as const;

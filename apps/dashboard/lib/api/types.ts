@@ -134,6 +134,8 @@ export interface RunSummary {
   epochCount: number;
   createdAt: string;
   finishedAt: string | null;
+  /** Present when the API exposes Run.tags. */
+  tags?: string[];
 }
 
 export interface Epoch {

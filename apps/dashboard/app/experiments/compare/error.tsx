@@ -1,0 +1,7 @@
+"use client";
+
+import { RouteError } from "@/components/layout/RouteError";
+
+export default function ExperimentsError({ error, retry }: { error: unknown; retry: () => void }) {
+  return <RouteError error={error} retry={retry} view="run comparison" />;
+}
