@@ -39,9 +39,12 @@ export function ensureInstalled({ log = (m) => process.stderr.write(`${m}\n`) } 
   if (major < 20) throw new Error(`Node ${process.versions.node} is too old: Moodlens needs Node 20 or newer`);
   const wanted = lockHash();
   const installed = existsSync(STAMP) ? readFileSync(STAMP, "utf8").trim() : "";
-  if (wanted !== installed || !existsSync(join(ROOT, "node_modules", ".bin", "turbo"))) {
-    log("moodlens: installing dependencies (npm ci)…");
-    run("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
+  const fresh = !existsSync(join(ROOT, "node_modules", ".bin", "turbo"));
+  if (process.env.MOODLENS_SKIP_INSTALL !== "1" && (fresh || wanted !== installed)) {
+    // A fresh clone gets the exact lockfile (npm ci); an existing tree is updated in place (npm install), which
+    // never deletes node_modules under a running process (a training job, a dev server).
+    log(`moodlens: installing dependencies (${fresh ? "npm ci" : "npm install"})…`);
+    run("npm", [fresh ? "ci" : "install", "--no-audit", "--no-fund", "--loglevel=error"]);
     writeFileSync(STAMP, `${wanted}\n`);
   }
   // Generated code is git-ignored; turbo's cache makes this a no-op when inputs did not change.
