@@ -1,1 +1,3 @@
-export {};
+// Why the classifier said what it said: saliency maps over the 48x48 face crop.
+export { computeSaliency, SALIENCY_DEFAULTS, type SaliencyMap, type SaliencyOptions } from "./saliency";
+export { saliencyToPng, saliencyToDataUrl, type SaliencyPngOptions } from "./png";

@@ -1,0 +1,178 @@
+import { AppError, EMOTIONS, dominantEmotion, isAppError, valenceOf } from "@moodlens/shared";
+import { loadModelArtifacts } from "../artifacts";
+import { selectBackend } from "../backend";
+import { createFaceDetector } from "../detect";
+import { computeSaliency, type SaliencyMap, type SaliencyOptions } from "../explain";
+import { INPUT_SIZE, cropFace, decodeImage, type ImageInput } from "../preprocess";
+import { applyTemperature } from "./calibration";
+import { createTfjsClassifier, type EmotionClassifier } from "./classifier";
+import { ANALYZER_DEFAULTS, DEFAULT_MODEL_DIR, validateAnalyzerConfig, type FaceAnalyzerConfig } from "./config";
+import { loadClassifier } from "./load-classifier";
+import type { AnalysisResult, AnalyzeOptions, AnalyzedFace, AnalyzerInfo, ModelInfo } from "./types";
+
+export interface FaceAnalyzer {
+  /** Decode -> detect -> crop -> classify (-> explain) one encoded image. */
+  analyze(image: ImageInput, options?: AnalyzeOptions): Promise<AnalysisResult>;
+  /** Probabilities (EMOTIONS order, temperature-scaled) for ready-made 48x48 gray crops, batched. */
+  classifyFaces(crops: readonly Uint8Array[], options?: { tta?: boolean }): Promise<number[][]>;
+  /** Saliency map of one 48x48 gray crop for its predicted (or the given) emotion. */
+  explain(crop: Uint8Array, options?: SaliencyOptions): SaliencyMap;
+  readonly info: AnalyzerInfo;
+  dispose(): Promise<void>;
+}
+
+const elapsed = (start: number) => Math.round((performance.now() - start) * 100) / 100;
+
+async function loadModel(modelDir: string, isDefaultDir: boolean) {
+  try {
+    return await loadModelArtifacts(modelDir);
+  } catch (error) {
+    if (isAppError(error) && error.code === "MODEL_NOT_TRAINED") {
+      throw new AppError("MODEL_NOT_TRAINED", error.message, {
+        cause: error,
+        details: { modelDir },
+        hint: isDefaultDir
+          ? "train one with `npm run trainer -- train ...` (it exports to models/default), or set modelDir"
+          : "train one with `npm run trainer -- train ...` and point modelDir at its export",
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Loads everything once (backend, detector, classifier, model) and validates the config up front:
+ * CONFIG_INVALID for bad settings, MODEL_NOT_TRAINED when the directory holds no model, MODEL_INVALID for a
+ * corrupt or mismatched one. The returned analyzer is safe to call concurrently.
+ */
+export async function createFaceAnalyzer(config: FaceAnalyzerConfig = {}): Promise<FaceAnalyzer> {
+  validateAnalyzerConfig(config);
+  const settings = { ...ANALYZER_DEFAULTS, ...stripUndefined(config) };
+  const modelDir = config.modelDir ?? DEFAULT_MODEL_DIR;
+  const log = config.logger ?? (() => {});
+  const backend = await selectBackend(config.backend, { logger: log });
+  const { model, metadata, onnxPath } = await loadModel(modelDir, config.modelDir === undefined);
+  let detector: Awaited<ReturnType<typeof createFaceDetector>> | undefined;
+  const classifiers: { plain?: EmotionClassifier; tta?: EmotionClassifier } = {};
+  try {
+    detector = await createFaceDetector(config.detector ?? {});
+    const loaded = await loadClassifier(settings.classifier, model, onnxPath, { tta: settings.tta, size: INPUT_SIZE });
+    if (loaded.fallbackReason) log(`moodlens: classifying with tfjs (${loaded.fallbackReason})`);
+    classifiers[settings.tta ? "tta" : "plain"] = loaded.classifier;
+    const primary = loaded.classifier;
+
+    const modelInfo: ModelInfo = {
+      runId: metadata.runId,
+      createdAt: metadata.createdAt,
+      architecture: metadata.architecture,
+      temperature: metadata.temperature,
+      classifier: primary.kind,
+      backend: backend.name,
+    };
+    const info: AnalyzerInfo = {
+      modelDir,
+      model: modelInfo,
+      metrics: metadata.metrics,
+      ...(loaded.fallbackReason ? { classifierFallbackReason: loaded.fallbackReason } : {}),
+      detector: { ...detector.config },
+      margin: settings.margin,
+      tta: settings.tta,
+    };
+
+    /** The classifier for a call's TTA choice; the other variant is built lazily on the same engine. */
+    const classifierFor = async (tta: boolean): Promise<EmotionClassifier> => {
+      const key = tta ? "tta" : "plain";
+      const existing = classifiers[key];
+      if (existing) return existing;
+      const created =
+        primary.kind === "tfjs"
+          ? createTfjsClassifier(model, { tta })
+          : (await loadClassifier("onnx", model, onnxPath, { tta, size: INPUT_SIZE })).classifier;
+      classifiers[key] = created;
+      return created;
+    };
+
+    let disposed = false;
+    const assertOpen = () => {
+      if (disposed) throw new AppError("INTERNAL", "the face analyzer was disposed");
+    };
+
+    async function classifyFaces(crops: readonly Uint8Array[], options: { tta?: boolean } = {}): Promise<number[][]> {
+      assertOpen();
+      if (crops.length === 0) return [];
+      const rows = await (await classifierFor(options.tta ?? settings.tta)).classify(crops);
+      return rows.map((row) => applyTemperature(row, metadata.temperature));
+    }
+
+    function explain(crop: Uint8Array, options: SaliencyOptions = {}): SaliencyMap {
+      assertOpen();
+      return computeSaliency(model, crop, options);
+    }
+
+    async function analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+      assertOpen();
+      let start = performance.now();
+      const image = await decodeImage(input, { maxInputPixels: settings.maxInputPixels });
+      const decodeMs = elapsed(start);
+
+      start = performance.now();
+      const detection = await detector!.detect(image, options.detect);
+      const detectMs = elapsed(start);
+
+      start = performance.now();
+      const crops = await Promise.all(detection.faces.map((face) => cropFace(image, face.box, { margin: settings.margin })));
+      const probabilities = await classifyFaces(crops, options.tta === undefined ? {} : { tta: options.tta });
+      const classifyMs = elapsed(start);
+
+      const faces: AnalyzedFace[] = detection.faces.map((face, index) => {
+        const scaled = probabilities[index]!;
+        return {
+          box: face.box,
+          detectionScore: face.score,
+          landmarks: face.landmarks,
+          probabilities: scaled,
+          dominantEmotion: dominantEmotion(scaled),
+          valence: valenceOf(scaled),
+        };
+      });
+      let explainMs: number | undefined;
+      if (options.explain) {
+        start = performance.now();
+        faces.forEach((face, index) => {
+          face.saliency = computeSaliency(model, crops[index]!, { classIndex: EMOTIONS.indexOf(face.dominantEmotion) });
+        });
+        explainMs = elapsed(start);
+      }
+      return {
+        faces,
+        skipped: detection.skipped,
+        image: { width: image.width, height: image.height, format: image.format },
+        timings: { decodeMs, detectMs, classifyMs, ...(explainMs === undefined ? {} : { explainMs }) },
+        model: modelInfo,
+      };
+    }
+
+    return {
+      analyze,
+      classifyFaces,
+      explain,
+      info,
+      async dispose() {
+        if (disposed) return;
+        disposed = true;
+        detector!.dispose();
+        await Promise.all(Object.values(classifiers).map((classifier) => classifier?.dispose()));
+        model.dispose();
+      },
+    };
+  } catch (error) {
+    detector?.dispose();
+    model.dispose();
+    throw error;
+  }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}
+

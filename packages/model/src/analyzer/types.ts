@@ -1,0 +1,50 @@
+import type { FacePrediction } from "@moodlens/shared";
+import type { BackendName } from "../backend";
+import type { DetectOptions, SkippedFace } from "../detect";
+import type { SaliencyMap } from "../explain";
+import type { ImageFormat } from "../preprocess";
+
+export interface AnalyzeOptions {
+  /** Per-call detector overrides (minFaceSize, scoreThreshold, maxFaces, tiling). */
+  detect?: DetectOptions;
+  /** Also compute a saliency map per face (a gradient pass per face: slower). */
+  explain?: boolean;
+  /** Override the analyzer's test-time augmentation for this call. */
+  tta?: boolean;
+}
+
+export interface AnalyzedFace extends FacePrediction {
+  landmarks: NonNullable<FacePrediction["landmarks"]>;
+  saliency?: SaliencyMap;
+}
+
+export interface AnalysisResult {
+  faces: AnalyzedFace[];
+  /** Faces found but not classified (smaller than minFaceSize). */
+  skipped: SkippedFace[];
+  image: { width: number; height: number; format: ImageFormat };
+  timings: { decodeMs: number; detectMs: number; classifyMs: number; explainMs?: number };
+  model: ModelInfo;
+}
+
+export interface ModelInfo {
+  runId: string;
+  createdAt: string;
+  architecture: string;
+  temperature: number;
+  /** Which engine classifies: "onnx" (onnxruntime) or "tfjs". */
+  classifier: "onnx" | "tfjs";
+  /** The tfjs backend (detector, tfjs classifier, explanations). */
+  backend: BackendName;
+}
+
+export interface AnalyzerInfo {
+  modelDir: string;
+  model: ModelInfo;
+  metrics: Record<string, number>;
+  /** Why ONNX was not used, when classifier was "auto" and it was not. */
+  classifierFallbackReason?: string;
+  detector: Record<string, unknown>;
+  margin: number;
+  tta: boolean;
+}

@@ -1,0 +1,24 @@
+// A randomly initialised classifier saved like a trained one: for contracts, shapes and leaks only.
+// Never assert accuracy with it.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { saveModelArtifacts } from "../src/artifacts";
+import { buildNetwork } from "../src/networks";
+
+export const FIXTURE_TEMPERATURE = 1.7;
+
+export async function saveRandomModel(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), "moodlens-analyzer-"));
+  const model = buildNetwork({ architecture: "compact" });
+  await saveModelArtifacts(model, dir, {
+    architecture: "compact",
+    hyperparameters: { note: "random weights for tests" },
+    runId: "test-random-weights",
+    datasetFingerprint: "none",
+    metrics: {},
+    temperature: FIXTURE_TEMPERATURE,
+  });
+  model.dispose();
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
