@@ -135,7 +135,8 @@ async function createPostgresDb(rawUrl: string, variable: string, poolSize: numb
   };
 }
 
-async function createPgliteDb(dataDir: string, snapshot?: Blob | File): Promise<Db> {
+/** @internal PGlite-backed Db plus the PGlite instance itself (for serveEmbeddedDatabase). */
+export async function openPgliteDb(dataDir: string, snapshot?: Blob | File): Promise<Db & { pglite: PGlite }> {
   const inMemory = dataDir.startsWith("memory://");
   if (!inMemory) await mkdir(dataDir, { recursive: true });
   const release = inMemory ? () => {} : acquireDataDirLock(dataDir);
@@ -153,6 +154,7 @@ async function createPgliteDb(dataDir: string, snapshot?: Blob | File): Promise<
   const prisma = new PrismaClient({ adapter: createPgliteAdapterFactory(pglite) });
   let closed: Promise<void> | undefined;
   return {
+    pglite,
     prisma,
     kind: "pglite",
     dataDir,
@@ -174,5 +176,6 @@ async function createPgliteDb(dataDir: string, snapshot?: Blob | File): Promise<
 export async function createDb(options: CreateDbOptions = {}): Promise<Db> {
   const url = options.url ?? (process.env.DATABASE_URL?.trim() || undefined);
   if (url) return createPostgresDb(url, options.url ? "the database URL" : "DATABASE_URL", options.poolSize ?? DEFAULT_POOL_SIZE);
-  return createPgliteDb(options.dataDir ?? defaultPgliteDir(), options.pgliteSnapshot);
+  const { pglite: _pglite, ...db } = await openPgliteDb(options.dataDir ?? defaultPgliteDir(), options.pgliteSnapshot);
+  return db;
 }

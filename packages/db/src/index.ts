@@ -1,8 +1,18 @@
-// @moodlens/db: the only place that talks to the database (client factory, migrations, and the queries).
+// @moodlens/db: the only place that talks to the database: client factory, migrations, and the queries.
 export { createDb, redactUrl, DEFAULT_POOL_SIZE, type Db, type CreateDbOptions, type DatabaseKind } from "./client";
 export { migrate, loadMigrations, diffMigrationsToSchema, type MigrateResult } from "./migrations/migrate";
 export { toDatabaseError, withDatabaseErrors, isDatabaseUnavailable, isUniqueViolation } from "./errors";
 export { defaultDataDir, defaultPgliteDir, MIGRATIONS_DIR } from "./paths";
+export type { DbClient, Page, PageArgs } from "./types";
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./types";
+
+export * from "./analyses";
+export * from "./stats";
+export * from "./api-keys";
+export * from "./experiments";
+export * from "./models";
+export * from "./seed";
+export { serveEmbeddedDatabase, type EmbeddedDatabaseServer } from "./embedded-server";
+
 export { PrismaClient, Prisma } from "./generated/prisma/client";
-export type * from "./generated/prisma/models";
-export { Emotion as EmotionEnum, RunStatus as RunStatusEnum, ModelStage as ModelStageEnum } from "./generated/prisma/enums";
+export type { Analysis, Face, ApiKey, Experiment, Run, EpochMetric, Evaluation, ModelVersion, HourlyEmotionRollup, RateLimitWindow } from "./generated/prisma/client";
