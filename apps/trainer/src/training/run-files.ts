@@ -1,0 +1,101 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { EpochLog, EvaluationReport, RunStatus } from "@moodlens/shared";
+import { writeFileAtomic, writeJsonAtomic } from "../util/atomic";
+import type { SourceKind } from "../dataset/types";
+import type { TrainConfig } from "./config";
+
+/** Where a run's data came from; the fingerprint is checked again on resume. */
+export interface DataReference {
+  source: string;
+  kind: SourceKind;
+  fingerprint: string;
+  /** Samples used from it (train part or validation part). */
+  count: number;
+}
+
+/** run.json: written once when the run starts; what the run IS. */
+export interface RunSpec {
+  format: "moodlens-run/1";
+  runId: string;
+  experiment: string;
+  name?: string;
+  createdAt: string;
+  config: TrainConfig;
+  data: {
+    train: DataReference;
+    /** Explicit validation data, or null when split off the training data (stratified, seeded). */
+    val: DataReference | null;
+    /** Fingerprint of the exact training part (after any split): goes to metadata.json as datasetFingerprint. */
+    trainFingerprint: string;
+    valFingerprint: string;
+    trainCount: number;
+    valCount: number;
+  };
+  backend: string;
+  codeVersion: string;
+  /** Where finished model files are copied (e.g. models/default), besides the run's own model/ folder. */
+  publishTo?: string;
+  /** Register a model version when the run completes. */
+  register?: boolean;
+  host: { cpus: number; node: string };
+}
+
+/** status.json: how the run is doing locally, and what reached the database. */
+export interface RunStatusFile {
+  status: RunStatus;
+  updatedAt: string;
+  finishedAt?: string;
+  error?: string;
+  /** Highest epoch recorded in the database, and whether the final evaluation/status made it there. */
+  synced: { epochs: number; evaluation: boolean; final: boolean; lastError?: string };
+}
+
+export const RUN_FILES = {
+  spec: "run.json",
+  status: "status.json",
+  journal: "journal.jsonl",
+  evaluation: "evaluation.json",
+  model: "model",
+  log: "train.log",
+} as const;
+
+export const readSpec = (runDirectory: string): RunSpec =>
+  JSON.parse(readFileSync(join(runDirectory, RUN_FILES.spec), "utf8")) as RunSpec;
+
+export const writeSpec = (runDirectory: string, spec: RunSpec): void =>
+  writeJsonAtomic(join(runDirectory, RUN_FILES.spec), spec);
+
+export function readStatus(runDirectory: string): RunStatusFile {
+  const path = join(runDirectory, RUN_FILES.status);
+  if (!existsSync(path)) return { status: "queued", updatedAt: new Date(0).toISOString(), synced: { epochs: 0, evaluation: false, final: false } };
+  return JSON.parse(readFileSync(path, "utf8")) as RunStatusFile;
+}
+
+export function updateStatus(runDirectory: string, change: Partial<RunStatusFile>): RunStatusFile {
+  const next = { ...readStatus(runDirectory), ...change, updatedAt: new Date().toISOString() };
+  writeJsonAtomic(join(runDirectory, RUN_FILES.status), next);
+  return next;
+}
+
+/** journal.jsonl: one line per completed epoch, rewritten atomically from the committed state (never appended). */
+export const writeJournal = (runDirectory: string, journal: readonly EpochLog[]): void =>
+  writeFileAtomic(join(runDirectory, RUN_FILES.journal), journal.map((log) => JSON.stringify(log)).join("\n") + (journal.length ? "\n" : ""));
+
+export function readJournal(runDirectory: string): EpochLog[] {
+  const path = join(runDirectory, RUN_FILES.journal);
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as EpochLog);
+}
+
+export interface StoredEvaluation {
+  split: "validation" | "test";
+  data: string;
+  report: EvaluationReport;
+  createdAt: string;
+}
+
+export function readEvaluation(runDirectory: string): StoredEvaluation | null {
+  const path = join(runDirectory, RUN_FILES.evaluation);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as StoredEvaluation) : null;
+}
