@@ -1,0 +1,81 @@
+/** Defaults for every tunable, in one place (env.ts and tests start from these). */
+export const DEFAULTS = {
+  port: 4000,
+  host: "0.0.0.0",
+  /** Below this many faces a statistics group is hidden (k-anonymity style privacy floor). */
+  minGroupSize: 5,
+  /** Whole HTTP request body; a base64 image is ~4/3 of its bytes, so this leaves room for one max-size image. */
+  maxBodyBytes: 12 * 1024 * 1024,
+  /** Decoded image bytes. */
+  maxImageBytes: 8 * 1024 * 1024,
+  /** Width x height after decoding (guards against decompression bombs). */
+  maxImagePixels: 25_000_000,
+  maxBatchSize: 16,
+  maxQueryDepth: 8,
+  maxQueryCost: 50_000,
+  /** Requests per key per minute, counted in the database so every instance shares it. */
+  rateLimitPerMinute: 600,
+  /** How often an instance checks which model version is active (ms); 0 = only at start and on promote. */
+  modelPollMs: 5_000,
+} as const;
+
+export interface ApiLimits {
+  maxBodyBytes: number;
+  maxImageBytes: number;
+  maxImagePixels: number;
+  maxBatchSize: number;
+  maxQueryDepth: number;
+  maxQueryCost: number;
+  rateLimitPerMinute: number;
+}
+
+/** Everything the API needs to run, parsed once from the environment (env.ts) or built by tests. */
+export interface ApiConfig {
+  port: number;
+  host: string;
+  /** PostgreSQL URL; unset = embedded PGlite in dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string | undefined;
+  /** Model directory to serve when the database names no active version (default models/default). */
+  modelDir: string | undefined;
+  /** tfjs backend request: auto|tensorflow-gpu|tensorflow|wasm|cpu. */
+  backend: string | undefined;
+  /** required: every operation except health needs a key; optional: no key = local developer with all scopes. */
+  auth: "required" | "optional";
+  /** Keep the uploaded image bytes with the analysis (off unless an operator opts in). */
+  storeImages: boolean;
+  minGroupSize: number;
+  limits: ApiLimits;
+  modelPollMs: number;
+  corsOrigins: string[];
+  introspection: boolean;
+}
+
+/** A complete config from defaults plus overrides (limits merge field by field). */
+export function defaultConfig(overrides: Omit<Partial<ApiConfig>, "limits"> & { limits?: Partial<ApiLimits> } = {}): ApiConfig {
+  return {
+    port: DEFAULTS.port,
+    host: DEFAULTS.host,
+    databaseUrl: undefined,
+    dataDir: undefined,
+    modelDir: undefined,
+    backend: undefined,
+    auth: "required",
+    storeImages: false,
+    minGroupSize: DEFAULTS.minGroupSize,
+    modelPollMs: DEFAULTS.modelPollMs,
+    corsOrigins: [],
+    introspection: true,
+    ...overrides,
+    limits: {
+      maxBodyBytes: DEFAULTS.maxBodyBytes,
+      maxImageBytes: DEFAULTS.maxImageBytes,
+      maxImagePixels: DEFAULTS.maxImagePixels,
+      maxBatchSize: DEFAULTS.maxBatchSize,
+      maxQueryDepth: DEFAULTS.maxQueryDepth,
+      maxQueryCost: DEFAULTS.maxQueryCost,
+      rateLimitPerMinute: DEFAULTS.rateLimitPerMinute,
+      ...overrides.limits,
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { randomUUID } from "node:crypto";
+import { authenticate, type RateLimitState } from "./auth/authenticate";
+import { createLoaders, type Loaders } from "./loaders";
+import type { ViewerView } from "./resolvers/mappers";
+import type { ApiRuntime } from "./runtime";
+
+/** What every resolver gets: the instance's runtime plus this request's caller and DataLoaders. */
+export interface ApiContext {
+  runtime: ApiRuntime;
+  viewer: ViewerView | null;
+  rateLimit: RateLimitState | null;
+  loaders: Loaders;
+  requestId: string;
+}
+
+export interface ContextRequest {
+  /** The raw Authorization header. */
+  authorization?: string | undefined;
+  requestId?: string | undefined;
+}
+
+/** Builds a request's context; throws AppError UNAUTHENTICATED / RATE_LIMITED / DATABASE_UNAVAILABLE. */
+export async function createContext(runtime: ApiRuntime, request: ContextRequest = {}): Promise<ApiContext> {
+  const { viewer, rateLimit } = await authenticate(runtime, request.authorization);
+  return { runtime, viewer, rateLimit, loaders: createLoaders(runtime.db), requestId: request.requestId ?? randomUUID() };
+}

@@ -1,0 +1,70 @@
+import { parseEnv } from "@moodlens/shared";
+import { z } from "zod";
+import { DEFAULTS, type ApiConfig } from "./config";
+
+const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+const flag = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"])
+    .default(fallback ? "true" : "false")
+    .transform((value) => value === "true" || value === "1" || value === "yes");
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value && value.trim() !== "" ? value.trim() : undefined));
+
+/**
+ * Every environment variable the API reads, in one place (README's configuration table lists the same).
+ * Parsed once at start; the resulting `ApiConfig` is passed down explicitly.
+ */
+export const apiEnvSchema = z.object({
+  PORT: integer(DEFAULTS.port, 0),
+  HOST: z.string().default(DEFAULTS.host),
+  DATABASE_URL: optionalText,
+  MOODLENS_DATA_DIR: optionalText,
+  MOODLENS_MODEL_DIR: optionalText,
+  MOODLENS_BACKEND: optionalText,
+  MOODLENS_AUTH: z.enum(["required", "optional"]).default("required"),
+  MOODLENS_STORE_IMAGES: flag(false),
+  MOODLENS_MIN_GROUP_SIZE: integer(DEFAULTS.minGroupSize, 1),
+  MOODLENS_MAX_BODY_BYTES: integer(DEFAULTS.maxBodyBytes, 1024),
+  MOODLENS_MAX_IMAGE_BYTES: integer(DEFAULTS.maxImageBytes, 1024),
+  MOODLENS_MAX_IMAGE_PIXELS: integer(DEFAULTS.maxImagePixels, 64 * 64),
+  MOODLENS_MAX_BATCH: integer(DEFAULTS.maxBatchSize, 1),
+  MOODLENS_MAX_QUERY_DEPTH: integer(DEFAULTS.maxQueryDepth, 2),
+  MOODLENS_MAX_QUERY_COST: integer(DEFAULTS.maxQueryCost, 10),
+  MOODLENS_RATE_LIMIT_PER_MINUTE: integer(DEFAULTS.rateLimitPerMinute, 1),
+  MOODLENS_MODEL_POLL_MS: integer(DEFAULTS.modelPollMs, 0),
+  MOODLENS_CORS_ORIGINS: optionalText,
+  MOODLENS_INTROSPECTION: flag(true),
+});
+
+export type ApiEnv = z.infer<typeof apiEnvSchema>;
+
+/** Reads the process environment into the API's typed configuration. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const parsed = parseEnv(apiEnvSchema, env);
+  return {
+    port: parsed.PORT,
+    host: parsed.HOST,
+    databaseUrl: parsed.DATABASE_URL,
+    dataDir: parsed.MOODLENS_DATA_DIR,
+    modelDir: parsed.MOODLENS_MODEL_DIR,
+    backend: parsed.MOODLENS_BACKEND,
+    auth: parsed.MOODLENS_AUTH,
+    storeImages: parsed.MOODLENS_STORE_IMAGES,
+    minGroupSize: parsed.MOODLENS_MIN_GROUP_SIZE,
+    limits: {
+      maxBodyBytes: parsed.MOODLENS_MAX_BODY_BYTES,
+      maxImageBytes: parsed.MOODLENS_MAX_IMAGE_BYTES,
+      maxImagePixels: parsed.MOODLENS_MAX_IMAGE_PIXELS,
+      maxBatchSize: parsed.MOODLENS_MAX_BATCH,
+      maxQueryDepth: parsed.MOODLENS_MAX_QUERY_DEPTH,
+      maxQueryCost: parsed.MOODLENS_MAX_QUERY_COST,
+      rateLimitPerMinute: parsed.MOODLENS_RATE_LIMIT_PER_MINUTE,
+    },
+    modelPollMs: parsed.MOODLENS_MODEL_POLL_MS,
+    corsOrigins: parsed.MOODLENS_CORS_ORIGINS?.split(",").map((origin) => origin.trim()).filter(Boolean) ?? [],
+    introspection: parsed.MOODLENS_INTROSPECTION,
+  };
+}

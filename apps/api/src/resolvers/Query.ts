@@ -1,0 +1,113 @@
+import { getAnalysis, listAnalyses, toDatabaseError } from "@moodlens/db";
+import type { QueryResolvers } from "../generated/graphql";
+import { requireScope } from "../auth/scopes";
+import { checkReadiness } from "../services/health";
+import { getDimension, getEmotionBreakdown, getEmotionStats, toDbFilter } from "../services/stats";
+import * as experiments from "../services/experiments";
+import * as models from "../services/models";
+import { analysisFromRecord } from "./mappers";
+
+export const Query: QueryResolvers = {
+  health: async (_parent, _args, { runtime }) => {
+    const readiness = await checkReadiness(runtime);
+    const { limits } = runtime.config;
+    return {
+      status: readiness.ready ? "ok" : "degraded",
+      backend: readiness.model.backend,
+      modelLoaded: readiness.model.loaded,
+      modelVersion: readiness.model.version,
+      modelError: readiness.model.error ?? null,
+      databaseReachable: readiness.database.reachable,
+      databaseKind: readiness.database.kind,
+      version: runtime.version,
+      limits: {
+        maxBatchSize: limits.maxBatchSize,
+        maxImageBytes: limits.maxImageBytes,
+        maxImagePixels: limits.maxImagePixels,
+        maxQueryDepth: limits.maxQueryDepth,
+        maxQueryCost: limits.maxQueryCost,
+        minGroupSize: runtime.config.minGroupSize,
+      },
+    };
+  },
+  me: (_parent, _args, { viewer }) => viewer,
+  viewer: (_parent, _args, { viewer }) => viewer,
+
+  analysis: async (_parent, { id }, { viewer, runtime }) => {
+    requireScope(viewer, "read:stats");
+    try {
+      const record = await getAnalysis(runtime.db.prisma, id);
+      return record ? analysisFromRecord(record) : null;
+    } catch (error) {
+      throw toDatabaseError(error);
+    }
+  },
+  analyses: async (_parent, { filter, first, after }, { viewer, runtime }) => {
+    requireScope(viewer, "read:stats");
+    const dbFilter = toDbFilter(filter);
+    try {
+      const page = await listAnalyses(runtime.db.prisma, dbFilter, { first: first ?? undefined, after: after ?? null });
+      return { items: page.items.map((record) => analysisFromRecord(record)), endCursor: page.endCursor, hasNextPage: page.hasNextPage, filter: dbFilter };
+    } catch (error) {
+      throw toDatabaseError(error);
+    }
+  },
+
+  emotionStats: (_parent, { filter, bucket }, context) => {
+    requireScope(context.viewer, "read:stats");
+    return getEmotionStats(context, filter, bucket ?? "DAY");
+  },
+  emotionBreakdown: (_parent, { filter, by }, context) => {
+    requireScope(context.viewer, "read:stats");
+    return getEmotionBreakdown(context, filter, by);
+  },
+  sources: (_parent, _args, context) => {
+    requireScope(context.viewer, "read:stats");
+    return getDimension(context, "source");
+  },
+  campaigns: (_parent, _args, context) => {
+    requireScope(context.viewer, "read:stats");
+    return getDimension(context, "campaign");
+  },
+
+  experiments: (_parent, _args, context) => {
+    requireScope(context.viewer, "read:experiments");
+    return experiments.listExperiments(context);
+  },
+  experiment: (_parent, { id }, context) => {
+    requireScope(context.viewer, "read:experiments");
+    return experiments.getExperiment(context, id);
+  },
+  runs: (_parent, { filter, orderBy, first }, context) => {
+    requireScope(context.viewer, "read:experiments");
+    return experiments.listRuns(context, filter ?? null, orderBy ?? null, first ?? 100);
+  },
+  run: (_parent, { id }, context) => {
+    requireScope(context.viewer, "read:experiments");
+    return experiments.getRun(context, id);
+  },
+  compareRuns: (_parent, { ids }, context) => {
+    requireScope(context.viewer, "read:experiments");
+    return experiments.compareRuns(context, ids);
+  },
+
+  modelVersions: (_parent, _args, context) => {
+    requireScope(context.viewer, "read:experiments");
+    return models.listModelVersions(context);
+  },
+  activeModel: (_parent, _args, context) => {
+    requireScope(context.viewer, "read:experiments");
+    return models.getActiveModel(context);
+  },
+  servedModel: (_parent, _args, { runtime }) => {
+    const state = runtime.models.state();
+    return {
+      loaded: state.loaded,
+      version: state.version,
+      backend: state.backend,
+      path: state.path,
+      error: state.error?.toLine() ?? null,
+      loadedAt: state.loadedAt,
+    };
+  },
+};

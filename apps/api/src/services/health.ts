@@ -1,0 +1,38 @@
+import { toDatabaseError } from "@moodlens/db";
+import { isAppError } from "@moodlens/shared";
+import type { ApiRuntime } from "../runtime";
+
+export interface Readiness {
+  ready: boolean;
+  database: { reachable: boolean; kind: string; error?: string };
+  model: { loaded: boolean; version: string | null; backend: string | null; error?: string; code?: string };
+}
+
+const PING_TIMEOUT_MS = 2_000;
+
+/** Database reachable (a trivial query within 2 s) and a model loaded: what /readyz and `health` report. */
+export async function checkReadiness(runtime: ApiRuntime): Promise<Readiness> {
+  let database: Readiness["database"] = { reachable: true, kind: runtime.db.kind };
+  try {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([runtime.db.prisma.$queryRaw`SELECT 1`, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  } catch (error) {
+    const mapped = toDatabaseError(error);
+    database = { reachable: false, kind: runtime.db.kind, error: isAppError(mapped) ? mapped.message : String((error as Error).message ?? error) };
+  }
+  const state = runtime.models.state();
+  const model: Readiness["model"] = {
+    loaded: state.loaded,
+    version: state.version,
+    backend: state.backend,
+    ...(state.error ? { error: state.error.toLine(), code: state.error.code } : {}),
+  };
+  return { ready: database.reachable && model.loaded, database, model };
+}

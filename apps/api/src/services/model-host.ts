@@ -1,0 +1,176 @@
+import { fileURLToPath } from "node:url";
+import { getActiveModelVersion, type Db } from "@moodlens/db";
+import { AppError, isAppError } from "@moodlens/shared";
+import type { ApiConfig } from "../config";
+import type { Logger } from "../runtime";
+import type { AnalyzerLoader, LoadedAnalyzer } from "./analyzer-port";
+
+/** The shipped model, used when the registry names no active version and MOODLENS_MODEL_DIR is unset. */
+export const DEFAULT_MODEL_DIR = fileURLToPath(new URL("../../../../models/default", import.meta.url));
+/** After a failed load, try the same model again only this often (a missing model is checked cheaply, but not per request). */
+const RETRY_FAILED_MS = 30_000;
+
+interface Served {
+  analyzer: LoadedAnalyzer;
+  path: string;
+  registryVersion: string | undefined;
+  loadedAt: Date;
+  inFlight: number;
+  retired: boolean;
+}
+
+interface Wanted {
+  path: string;
+  version: string | undefined;
+}
+
+export interface ServedModelState {
+  loaded: boolean;
+  version: string | null;
+  backend: string | null;
+  path: string | null;
+  error: AppError | null;
+  loadedAt: Date | null;
+}
+
+/** A checked-out analyzer; call release() when the request is done so a retired model can be disposed. */
+export interface AnalyzerLease {
+  analyzer: LoadedAnalyzer;
+  release(): void;
+}
+
+/**
+ * Serves one model at a time and follows the registry: at start and every `modelPollMs` (and right after a
+ * promote on this instance) it asks the database which version is active and swaps analyzers when it changed.
+ * Other instances converge within one poll interval, without restarts. Requests in flight finish on the model
+ * they started with; the old one is disposed when the last of them releases it.
+ */
+export class ModelHost {
+  private served: Served | null = null;
+  private error: AppError | null = null;
+  private failed: { key: string; at: number } | null = null;
+  private refreshing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly deps: { db: Db; config: ApiConfig; log: Logger; load: AnalyzerLoader },
+  ) {}
+
+  async start(): Promise<void> {
+    await this.refresh();
+    if (this.deps.config.modelPollMs > 0) {
+      this.timer = setInterval(() => void this.refresh().catch(() => {}), this.deps.config.modelPollMs);
+      this.timer.unref();
+    }
+  }
+
+  state(): ServedModelState {
+    const served = this.served;
+    return {
+      loaded: !!served,
+      version: served?.analyzer.version ?? null,
+      backend: served?.analyzer.backend ?? null,
+      path: served?.path ?? null,
+      error: served ? null : this.error,
+      loadedAt: served?.loadedAt ?? null,
+    };
+  }
+
+  /** Checks the registry now (deduplicated when several callers ask at once). */
+  refresh(options: { force?: boolean } = {}): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (!this.refreshing) {
+      this.refreshing = this.doRefresh(options.force ?? false).finally(() => {
+        this.refreshing = null;
+      });
+    }
+    return this.refreshing;
+  }
+
+  /** The analyzer to use for one request. Throws MODEL_NOT_TRAINED / MODEL_INVALID when nothing is served. */
+  acquire(): AnalyzerLease {
+    const served = this.served;
+    if (!served) {
+      throw (
+        this.error ??
+        new AppError("MODEL_NOT_TRAINED", "no model is loaded yet", { hint: "train one with npm run trainer -- train, or wait for the server to finish starting" })
+      );
+    }
+    served.inFlight++;
+    let released = false;
+    return {
+      analyzer: served.analyzer,
+      release: () => {
+        if (released) return;
+        released = true;
+        served.inFlight--;
+        if (served.retired && served.inFlight === 0) void this.dispose(served);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.refreshing?.catch(() => {});
+    const served = this.served;
+    this.served = null;
+    if (served) {
+      served.retired = true;
+      if (served.inFlight === 0) await this.dispose(served);
+    }
+  }
+
+  private async wanted(): Promise<Wanted> {
+    const fallback: Wanted = { path: this.deps.config.modelDir ?? DEFAULT_MODEL_DIR, version: undefined };
+    try {
+      const active = await getActiveModelVersion(this.deps.db.prisma);
+      return active ? { path: active.path, version: active.version } : fallback;
+    } catch (error) {
+      // Database away: keep serving what we have; at start, try the shipped model.
+      this.deps.log.warn("could not read the active model version", { error: String(error) });
+      if (this.served) return { path: this.served.path, version: this.served.registryVersion };
+      return fallback;
+    }
+  }
+
+  private async doRefresh(force: boolean): Promise<void> {
+    const wanted = await this.wanted();
+    const current = this.served;
+    if (current && current.path === wanted.path && current.registryVersion === wanted.version) return;
+    const key = `${wanted.path}@${wanted.version ?? ""}`;
+    if (!force && this.failed?.key === key && Date.now() - this.failed.at < RETRY_FAILED_MS) return;
+    try {
+      const analyzer = await this.deps.load(wanted.path, wanted.version);
+      if (this.closed) {
+        await analyzer.dispose();
+        return;
+      }
+      this.served = { analyzer, path: wanted.path, registryVersion: wanted.version, loadedAt: new Date(), inFlight: 0, retired: false };
+      this.error = null;
+      this.failed = null;
+      this.deps.log.info("model loaded", { version: analyzer.version, backend: analyzer.backend, path: wanted.path });
+      if (current) {
+        current.retired = true;
+        if (current.inFlight === 0) await this.dispose(current);
+      }
+    } catch (error) {
+      this.failed = { key, at: Date.now() };
+      const appError = isAppError(error)
+        ? error
+        : new AppError("MODEL_INVALID", `the model in ${wanted.path} could not be loaded: ${(error as Error).message}`, { cause: error });
+      // Keep serving the previous model if there is one; remember why the new one failed for /readyz.
+      if (!current) this.error = appError;
+      this.deps.log.warn("model not loaded", { path: wanted.path, version: wanted.version, code: appError.code, reason: appError.message });
+    }
+  }
+
+  private async dispose(served: Served): Promise<void> {
+    try {
+      await served.analyzer.dispose();
+    } catch (error) {
+      this.deps.log.warn("disposing a retired model failed", { error: String(error) });
+    }
+  }
+}
