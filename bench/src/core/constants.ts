@@ -1,0 +1,42 @@
+/** FER-style classifiers in this bench all receive 48x48 gray crops (the Moodlens model contract). */
+export const INPUT_SIZE = 48;
+
+/** How long each part may take before it is abandoned (a hung probe must not eat the whole run). */
+export const PROBE_TIMEOUT_MS = { system: 8 * 60_000, training: 5 * 60_000, api: 6 * 60_000, stats: 10 * 60_000 };
+
+/** Repetitions and sample sizes per mode: quick must stay under 3 minutes, full under 20, on 2 shared cores. */
+export const MODE_SETTINGS = {
+  quick: {
+    endToEndRepetitions: 2,
+    /** face-api's SSD takes ~10 s per pass over the 17 photos: one timed pass in quick mode. */
+    slowPeerEndToEndRepetitions: 1,
+    classifyRepetitions: 2,
+    batch1Faces: 64,
+    batch32Batches: 4,
+    /** Stratified FER-2013 PublicTest subset: the first N files of each class (disgust has 56). */
+    accuracyPerClass: 40 as number | undefined,
+    trainingSecondsPerCase: 6,
+    trainingCpu: false,
+    apiSecondsPerCase: 3,
+    apiConnections: [1, 8, 32],
+    statsFaces: [1_000_000],
+    statsRepetitions: 3,
+  },
+  full: {
+    endToEndRepetitions: 5,
+    slowPeerEndToEndRepetitions: 3,
+    classifyRepetitions: 5,
+    batch1Faces: 256,
+    batch32Batches: 16,
+    accuracyPerClass: undefined as number | undefined,
+    trainingSecondsPerCase: 20,
+    trainingCpu: true,
+    apiSecondsPerCase: 10,
+    apiConnections: [1, 8, 32],
+    statsFaces: [1_000_000, 10_000_000],
+    statsRepetitions: 5,
+  },
+} as const;
+
+export type Mode = keyof typeof MODE_SETTINGS;
+export type ModeSettings = (typeof MODE_SETTINGS)[Mode];

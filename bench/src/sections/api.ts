@@ -1,0 +1,197 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { log } from "../core/child";
+import type { ModeSettings } from "../core/constants";
+import { REPO_ROOT } from "../core/paths";
+import { msSince, now, round } from "../core/stats";
+
+const API_DIR = join(REPO_ROOT, "apps", "api");
+const API_MAIN = join(API_DIR, "src", "main.ts");
+const READY_TIMEOUT_MS = 120_000;
+
+const ANALYZE_MUTATION = "mutation Bench($input: AnalyzeImageInput!) { analyzeImage(input: $input) { faceCount } }";
+
+export interface ApiCase {
+  image: "oneFace" | "groupPhoto";
+  connections: number;
+  requestsPerSec: number;
+  facesPerSec: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  latencyMeanMs: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+  seconds: number;
+}
+
+export interface ApiResult {
+  server: string;
+  model: string;
+  database: string;
+  startupMs: number;
+  images: Record<string, { origin: string; bytes: number; faces: number | null }>;
+  coldFirstRequestMs: number | null;
+  cases: ApiCase[];
+  /** Peak RSS of the API process over the whole section (VmHWM). */
+  peakRssBytes: number | null;
+  notes: string[];
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** Peak resident set size of a live process (Linux /proc VmHWM), bytes. */
+function peakRss(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+async function post(url: string, body: string): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+  return { status: response.status, json: await response.json().catch(() => null) };
+}
+
+async function waitUntilReady(url: string, server: ChildProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`the API exited with code ${server.exitCode} during startup`);
+    try {
+      const { status } = await post(url, JSON.stringify({ query: "{ __typename }" }));
+      if (status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the API did not answer within ${READY_TIMEOUT_MS / 1000} s`);
+}
+
+const requestBody = (image: Buffer) =>
+  JSON.stringify({ query: ANALYZE_MUTATION, variables: { input: { image: image.toString("base64"), source: "bench", store: true } } });
+
+/**
+ * The real API server (apps/api/src/main.ts under tsx) on a free port with a fresh PostgreSQL database; autocannon
+ * (in this process) posts analyzeImage with a one-face image and a group photo at 1, 8 and 32 concurrent clients.
+ */
+export async function measureApi(
+  settings: ModeSettings,
+  options: { databaseUrl: string; modelDir: string; modelLabel: string; images: Record<"oneFace" | "groupPhoto", { bytes: Buffer; origin: string }> },
+): Promise<ApiResult> {
+  if (!existsSync(API_MAIN)) throw new Error(`${API_MAIN} does not exist yet (the API is not written)`);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/graphql`;
+  const started = now();
+  const server = spawn(process.execPath, ["--import", "tsx", API_MAIN], {
+    cwd: API_DIR,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_URL: options.databaseUrl,
+      MOODLENS_MODEL_DIR: options.modelDir,
+      MOODLENS_AUTH: "optional",
+      MOODLENS_RATE_LIMIT_PER_MINUTE: "100000000",
+      MOODLENS_MODEL_POLL_MS: "0",
+      NODE_ENV: "production",
+    },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  server.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const result: ApiResult = {
+    server: `node --import tsx apps/api/src/main.ts (pid ${server.pid})`,
+    model: options.modelLabel,
+    database: "PostgreSQL 127.0.0.1:5432, fresh database per run (dropped afterwards)",
+    startupMs: 0,
+    images: {},
+    coldFirstRequestMs: null,
+    cases: [],
+    peakRssBytes: null,
+    notes: [
+      "autocannon runs in the bench process on the same 2 cores as the server: it takes some CPU from it",
+      "analyzeImage with store: true (every request also writes the analysis, its faces and rollups)",
+    ],
+  };
+  try {
+    await waitUntilReady(url, server);
+    result.startupMs = round(msSince(started), 0);
+    log(`api: ready in ${result.startupMs} ms on port ${port}`);
+    for (const [name, image] of Object.entries(options.images)) {
+      const start = now();
+      const { status, json } = await post(url, requestBody(image.bytes));
+      const elapsed = msSince(start);
+      if (result.coldFirstRequestMs === null) result.coldFirstRequestMs = round(elapsed, 1);
+      const faces = (json as { data?: { analyzeImage?: { faceCount?: number } } } | null)?.data?.analyzeImage?.faceCount;
+      if (status !== 200 || typeof faces !== "number") {
+        throw new Error(`analyzeImage on ${name} answered ${status}: ${JSON.stringify(json).slice(0, 400)}`);
+      }
+      result.images[name] = { origin: image.origin, bytes: image.bytes.byteLength, faces };
+    }
+    for (const [name, image] of Object.entries(options.images) as [ApiCase["image"], { bytes: Buffer }][]) {
+      const body = requestBody(image.bytes);
+      for (const connections of settings.apiConnections) {
+        const run = await autocannon({
+          url,
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+          connections,
+          duration: settings.apiSecondsPerCase,
+          timeout: 60,
+        });
+        const faces = result.images[name]?.faces ?? 0;
+        const apiCase: ApiCase = {
+          image: name,
+          connections,
+          requestsPerSec: round(run.requests.average, 2),
+          facesPerSec: round(run.requests.average * faces, 1),
+          latencyP50Ms: run.latency.p50,
+          latencyP99Ms: run.latency.p99,
+          latencyMeanMs: round(run.latency.average, 1),
+          requests: run.requests.total,
+          errors: run.errors + run.timeouts,
+          non2xx: run.non2xx,
+          seconds: run.duration,
+        };
+        result.cases.push(apiCase);
+        log(`api: ${name} x${connections}: ${apiCase.requestsPerSec} req/s, p50 ${apiCase.latencyP50Ms} ms, p99 ${apiCase.latencyP99Ms} ms`);
+      }
+    }
+    result.peakRssBytes = peakRss(server.pid);
+    return result;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${message}${stderr ? `\n--- API stderr (tail) ---\n${stderr.slice(-1500)}` : ""}`);
+  } finally {
+    server.kill("SIGTERM");
+    await new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        server.kill("SIGKILL");
+        resolve(undefined);
+      }, 10_000);
+      server.once("exit", () => {
+        clearTimeout(timer);
+        resolve(undefined);
+      });
+      if (server.exitCode !== null) resolve(undefined);
+    });
+  }
+}

@@ -1,0 +1,74 @@
+import {
+  createFaceAnalyzer,
+  selectBackend,
+  type ClassifierKind,
+  type FaceAnalyzer,
+} from "@moodlens/model";
+import type { BenchSystem, Classifier, SystemFactory, SystemOptions } from "./types";
+
+const ENGINE_LABEL: Record<Exclude<ClassifierKind, "auto">, string> = { tfjs: "tfjs-wasm", onnx: "onnxruntime" };
+
+/** A classifier measured through the product path: the analyzer's classifyFaces (batching, temperature, TTA). */
+function analyzerClassifier(analyzer: FaceAnalyzer, id: string, tta: boolean): Classifier {
+  return { id, classify: (crops) => analyzer.classifyFaces(crops, { tta }) };
+}
+
+export const createMoodlensSystem: SystemFactory = async (options: SystemOptions) => {
+  const backend = await selectBackend("wasm", { logger: () => {} });
+  // The serving configuration: classifier "auto" (onnxruntime when model.onnx exists and loads, else tfjs).
+  const serving = await createFaceAnalyzer({ modelDir: options.servingModelDir, backend: "wasm" });
+  const extra: FaceAnalyzer[] = [];
+  const problems: string[] = [];
+
+  let built: Classifier[] | undefined;
+  const classifiers = async (): Promise<Classifier[]> => {
+    if (built) return built;
+    built = [];
+    for (const { architecture, dir, onnx } of options.architectureModels) {
+      for (const kind of ["tfjs", "onnx"] as const) {
+        if (kind === "onnx" && !onnx) continue;
+        try {
+          const analyzer = await createFaceAnalyzer({ modelDir: dir, backend: "wasm", classifier: kind });
+          extra.push(analyzer);
+          const id = `${architecture}/${ENGINE_LABEL[kind]}`;
+          // Fail here, not in the middle of the timing loop.
+          await analyzer.classifyFaces([new Uint8Array(48 * 48)]);
+          built.push(analyzerClassifier(analyzer, id, false));
+          if (architecture === serving.info.model.architecture) built.push(analyzerClassifier(analyzer, `${id} + TTA`, true));
+        } catch (error) {
+          problems.push(`${architecture}/${ENGINE_LABEL[kind]}: ${error instanceof Error ? error.message.split("\n")[0] : error}`);
+        }
+      }
+    }
+    return built;
+  };
+
+  const system: BenchSystem = {
+    name: "moodlens",
+    get description() {
+      return {
+        pipeline: "createFaceAnalyzer (@moodlens/model): decodeImage, BlazeFace with multi-scale tiling, cropFace, classifier",
+        servingModel: options.servingModelTrained ? options.servingModelDir : `random-init (speed only): ${options.servingModelDir}`,
+        backend: `tfjs ${backend.name} (${backend.threads} thread)`,
+        analyzer: serving.info,
+        ...(problems.length > 0 ? { classifierProblems: problems } : {}),
+      };
+    },
+    analyze: async (image) => (await serving.analyze(image)).faces.length,
+    classifiers,
+    async accuracyClassifier() {
+      if (!options.servingModelTrained) {
+        return {
+          unavailable:
+            "models/default does not exist yet (the trainer has not shipped a model); a random-init network's accuracy would be meaningless",
+        };
+      }
+      return analyzerClassifier(serving, `shipped model (${serving.info.model.architecture}/${serving.info.model.classifier})`, false);
+    },
+    dispose() {
+      void serving.dispose();
+      for (const analyzer of extra) void analyzer.dispose();
+    },
+  };
+  return system;
+};
