@@ -1,0 +1,221 @@
+/**
+ * `npm start` after the install step: database → migrations → default model → API + dashboard, with their URLs.
+ *
+ * Without DATABASE_URL the embedded PostgreSQL (PGlite) in MOODLENS_DATA_DIR is opened here, in this process, and
+ * served on 127.0.0.1 so that the API, the dashboard's API key setup and CLIs such as `npm run seed` can all use it
+ * at once (PGlite itself allows one process per folder). Every failure before the platform is up is one line naming
+ * the problem and the fix, and a non-zero exit; nothing is left half-started.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  createApiKey,
+  createDb,
+  defaultDataDir,
+  migrate,
+  seedDefaultModel,
+  serveEmbeddedDatabase,
+  verifyApiKey,
+  type EmbeddedDatabaseServer,
+} from "@moodlens/db";
+import { AppError, API_SCOPES, runCli } from "@moodlens/shared";
+import { embeddedServerFile } from "./embedded-db";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const DEFAULT_MODEL_DIR = path.join(ROOT, "models", "default");
+const READY_TIMEOUT_MS = 180_000;
+
+interface PlatformConfig {
+  apiPort: number;
+  dashboardPort: number;
+  embeddedDbPort: number;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  modelDir: string;
+}
+
+function readPort(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new AppError("CONFIG_INVALID", `${name}=${raw} is not a port number`, { hint: "use an integer 1-65535" });
+  }
+  return port;
+}
+
+function readConfig(): PlatformConfig {
+  return {
+    apiPort: readPort("MOODLENS_API_PORT", readPort("PORT", 4000)),
+    dashboardPort: readPort("MOODLENS_DASHBOARD_PORT", 3000),
+    embeddedDbPort: readPort("MOODLENS_DB_PORT", 54329),
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    dataDir: defaultDataDir(),
+    modelDir: process.env.MOODLENS_MODEL_DIR || DEFAULT_MODEL_DIR,
+  };
+}
+
+/** Fails early, before anything starts, when a port is taken. */
+async function assertPortFree(port: number, variable: string): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        new AppError("CONFIG_INVALID", `port ${port} is already in use (${error.code})`, {
+          hint: `stop the process using it or set ${variable} to another port`,
+        }),
+      ),
+    );
+    probe.listen(port, "0.0.0.0", () => probe.close(() => resolve()));
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess, name: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new AppError("INTERNAL", `${name} exited during start (code ${child.exitCode})`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new AppError("INTERNAL", `${name} did not answer at ${url} within ${READY_TIMEOUT_MS / 1000}s`);
+}
+
+/**
+ * The dashboard reads the API with a server-side key. It is created once per database and kept in the data folder
+ * (mode 600), never sent to the browser. MOODLENS_DASHBOARD_API_KEY overrides it.
+ */
+async function ensureDashboardKey(databaseUrl: string, dataDir: string): Promise<string> {
+  if (process.env.MOODLENS_DASHBOARD_API_KEY) return process.env.MOODLENS_DASHBOARD_API_KEY;
+  const keyFile = path.join(dataDir, "dashboard-api-key");
+  const db = await createDb({ url: databaseUrl, poolSize: 1 });
+  try {
+    if (existsSync(keyFile)) {
+      const secret = readFileSync(keyFile, "utf8").trim();
+      if ((await verifyApiKey(db.prisma, secret)).key) return secret;
+    }
+    const created = await createApiKey(db.prisma, { name: "dashboard (created by npm start)", scopes: [...API_SCOPES] });
+    writeFileSync(keyFile, `${created.key}\n`);
+    chmodSync(keyFile, 0o600);
+    return created.key;
+  } finally {
+    await db.close();
+  }
+}
+
+async function prepareDatabase(config: PlatformConfig): Promise<{ url: string; embedded?: EmbeddedDatabaseServer }> {
+  mkdirSync(config.dataDir, { recursive: true });
+  if (config.databaseUrl) {
+    const db = await createDb({ url: config.databaseUrl });
+    try {
+      await migrate(db);
+    } finally {
+      await db.close();
+    }
+    return { url: config.databaseUrl };
+  }
+  await assertPortFree(config.embeddedDbPort, "MOODLENS_DB_PORT");
+  const embedded = await serveEmbeddedDatabase({ port: config.embeddedDbPort });
+  writeFileSync(embeddedServerFile(config.dataDir), JSON.stringify({ url: embedded.url, pid: process.pid }) + "\n");
+  return { url: embedded.url, embedded };
+}
+
+async function registerDefaultModel(url: string, modelDir: string): Promise<string> {
+  const db = await createDb({ url, poolSize: 1 });
+  try {
+    const result = await seedDefaultModel(db.prisma, modelDir);
+    return JSON.stringify(result);
+  } finally {
+    await db.close();
+  }
+}
+
+function buildDashboard(): void {
+  // turbo caches the Next.js build: only the first start (or a changed dashboard) pays for it.
+  process.stdout.write("moodlens: building the dashboard (cached after the first start)…\n");
+  const result = spawnSync("npx", ["turbo", "run", "build", "--filter=@moodlens/dashboard", "--output-logs=errors-only"], {
+    cwd: ROOT,
+    stdio: "inherit",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", TURBO_TELEMETRY_DISABLED: "1" },
+  });
+  if (result.status !== 0) throw new AppError("INTERNAL", "the dashboard build failed (see the output above)");
+}
+
+await runCli(async () => {
+  const config = readConfig();
+  await assertPortFree(config.apiPort, "MOODLENS_API_PORT");
+  await assertPortFree(config.dashboardPort, "MOODLENS_DASHBOARD_PORT");
+
+  const children: ChildProcess[] = [];
+  let embedded: EmbeddedDatabaseServer | undefined;
+  let stopping = false;
+  /** Stops the children and the embedded database; safe to call more than once. */
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+    await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((r) => child.once("exit", r)) : null)));
+    if (embedded) {
+      await embedded.close();
+      rmSync(embeddedServerFile(config.dataDir), { force: true });
+    }
+  };
+  const stop = (code: number) => void shutdown().finally(() => process.exit(code));
+  process.on("SIGINT", () => stop(0));
+  process.on("SIGTERM", () => stop(0));
+
+  try {
+    const database = await prepareDatabase(config);
+    embedded = database.embedded;
+    const where = embedded ? `embedded PostgreSQL (PGlite) in ${embedded.dataDir}` : "PostgreSQL from DATABASE_URL";
+    process.stdout.write(`moodlens: database ready: ${where}\n`);
+    process.stdout.write(`moodlens: default model: ${await registerDefaultModel(database.url, config.modelDir)}\n`);
+    const dashboardKey = await ensureDashboardKey(database.url, config.dataDir);
+    buildDashboard();
+
+    const childEnv = { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1" };
+    const api = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "apps/api/src/main.ts")], {
+      cwd: ROOT,
+      stdio: "inherit",
+      env: { ...childEnv, PORT: String(config.apiPort) },
+    });
+    children.push(api);
+    const apiUrl = `http://localhost:${config.apiPort}`;
+    const dashboard = spawn(
+      process.execPath,
+      [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(config.dashboardPort)],
+      {
+        cwd: path.join(ROOT, "apps/dashboard"),
+        stdio: "inherit",
+        env: { ...childEnv, MOODLENS_API_URL: `${apiUrl}/graphql`, MOODLENS_DASHBOARD_API_KEY: dashboardKey },
+      },
+    );
+    children.push(dashboard);
+    for (const child of children) {
+      child.once("exit", (code) => {
+        if (!stopping) {
+          process.stderr.write(`moodlens: a part of the platform stopped (exit ${code}); shutting down\n`);
+          stop(code || 1);
+        }
+      });
+    }
+    await waitFor(`${apiUrl}/healthz`, api, "the API");
+    await waitFor(`http://localhost:${config.dashboardPort}/`, dashboard, "the dashboard");
+    process.stdout.write(
+      `\nMoodlens is running:\n  API        ${apiUrl}/graphql\n  Dashboard  http://localhost:${config.dashboardPort}\n` +
+        `Stop with Ctrl+C. Demo data: npm run seed -- --demo\n`,
+    );
+    await new Promise(() => {}); // run until a signal or a child's exit
+  } catch (error) {
+    await shutdown().catch(() => {});
+    throw error;
+  }
+});
