@@ -11,7 +11,7 @@ import pg from "pg";
 import { acquireDataDirLock } from "./data-dir-lock";
 import { PrismaClient } from "./generated/prisma/client";
 import { defaultPgliteDir } from "./paths";
-import { createPgliteAdapterFactory } from "./pglite-adapter";
+import { createPgliteAdapterFactory, createPgMigrationAdapterFactory } from "./adapters";
 
 export type DatabaseKind = "postgres" | "pglite";
 
@@ -41,6 +41,11 @@ export interface Db {
 
 export const DEFAULT_POOL_SIZE = 10;
 const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * Interactive transactions wait up to 10 s for a connection (Prisma's default is 2 s): PGlite, directly or served
+ * to several processes, runs one transaction at a time, so a burst of writes queues.
+ */
+const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 15_000 };
 
 /** Removes the password so URLs can be logged and shown in errors. */
 export function redactUrl(url: string): string {
@@ -120,7 +125,7 @@ async function createPostgresDb(rawUrl: string, variable: string, poolSize: numb
     await pool.end().catch(() => {});
     throw connectionError(error, url);
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: TRANSACTION_OPTIONS });
   let closed: Promise<void> | undefined;
   return {
     prisma,
@@ -131,7 +136,7 @@ async function createPostgresDb(rawUrl: string, variable: string, poolSize: numb
         await prisma.$disconnect().catch(() => {});
         await pool.end().catch(() => {});
       })()),
-    migrationAdapter: () => new PrismaPg({ ...poolConfig, max: 1 }),
+    migrationAdapter: () => createPgMigrationAdapterFactory({ ...poolConfig, max: 1 }),
   };
 }
 
@@ -151,7 +156,7 @@ export async function openPgliteDb(dataDir: string, snapshot?: Blob | File): Pro
       cause: error,
     });
   }
-  const prisma = new PrismaClient({ adapter: createPgliteAdapterFactory(pglite) });
+  const prisma = new PrismaClient({ adapter: createPgliteAdapterFactory(pglite), transactionOptions: TRANSACTION_OPTIONS });
   let closed: Promise<void> | undefined;
   return {
     pglite,

@@ -32,8 +32,8 @@ let exitHookInstalled = false;
 export function acquireDataDirLock(dataDir: string): () => void {
   const file = path.join(dataDir, LOCK_FILE);
   const inUse = () =>
-    new AppError("DATABASE_UNAVAILABLE", `the embedded database in ${dataDir} is used by another Moodlens process`, {
-      hint: "stop it or set MOODLENS_DATA_DIR (or DATABASE_URL) to use another database",
+    new AppError("DATABASE_UNAVAILABLE", `the embedded database in ${dataDir} is used by another Moodlens process; stop it or set MOODLENS_DATA_DIR`, {
+      hint: "or serve it to several processes with serveEmbeddedDatabase (the start script does) and set DATABASE_URL",
       details: { dataDir },
     });
   if (heldLocks.has(file)) throw inUse();

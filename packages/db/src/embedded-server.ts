@@ -3,16 +3,72 @@
  * CLI and the seed script all want it at once; one process (the start script) opens the folder and serves it on
  * 127.0.0.1 with @electric-sql/pglite-socket, and the others connect with an ordinary postgres:// URL.
  *
- * PGlite is a single session: pglite-socket queues messages from all connections and, while one connection is in
- * a transaction, runs only that connection's messages, so transactions stay isolated (they are serialised).
+ * PGlite is a single session. pglite-socket 0.2.17 queues each protocol MESSAGE on its own and only keeps a
+ * connection exclusive while PGlite is inside a transaction; outside one, the Parse/Bind/Execute/Sync messages of
+ * two connections interleave and corrupt each other (measured: "analysis vanished", random protocol errors with
+ * two clients). We replace its queue with one that gives a connection the session from its first message until
+ * the end of its message group (Sync or simple Query) and for as long as it holds a transaction open. Result:
+ * statements and transactions from any number of connections run one at a time, each group intact.
  * Session state (SET, session advisory locks) is shared by all connections; we only rely on transaction-scoped
  * locks and on TimeZone=UTC, which is set once for the session here.
  */
+import type { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { AppError } from "@moodlens/shared";
 import { openPgliteDb } from "./client";
 import { migrate } from "./migrations/migrate";
 import { defaultPgliteDir } from "./paths";
+
+const SYNC = 0x53; // 'S': ends an extended-protocol group
+const QUERY = 0x51; // 'Q': a simple query is a group by itself
+const TERMINATE = 0x58; // 'X'
+const STARTUP = 0x00; // startup/SSL messages start with a length, whose first byte is 0
+
+/** Drop-in for pglite-socket's internal QueryQueueManager (same method names), exclusive per message group. */
+class MessageGroupQueue {
+  private owner: number | null = null;
+  private waiters: (() => void)[] = [];
+
+  constructor(private readonly db: PGlite) {}
+
+  async enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> {
+    while (this.owner !== null && this.owner !== handlerId) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    this.owner = handlerId;
+    let bytes = 0;
+    await this.db.runExclusive(() =>
+      this.db.execProtocolRawStream(message, {
+        onRawData: (data: Uint8Array) => {
+          bytes += data.length;
+          onData(data);
+        },
+      }),
+    );
+    const type = message[0];
+    const endsGroup = type === SYNC || type === QUERY || type === TERMINATE || type === STARTUP;
+    if (endsGroup && !this.db.isInTransaction()) this.release();
+    return bytes;
+  }
+
+  private release(): void {
+    this.owner = null;
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  getQueueLength(): number {
+    return this.waiters.length;
+  }
+
+  clearQueueForHandler(_handlerId: number): void {
+    // Nothing queued per handler: waiters re-check ownership when woken.
+  }
+
+  /** A connection went away: undo its open transaction and hand the session to the next one. */
+  async clearTransactionIfNeeded(handlerId: number): Promise<void> {
+    if (this.owner !== handlerId) return;
+    if (this.db.isInTransaction()) await this.db.exec("ROLLBACK").catch(() => {});
+    this.release();
+  }
+}
 
 export interface ServeEmbeddedDatabaseOptions {
   /** PGlite folder (default $MOODLENS_DATA_DIR/pglite or <repo>/.data/pglite). */
@@ -47,6 +103,7 @@ export async function serveEmbeddedDatabase(options: ServeEmbeddedDatabaseOption
     // The serving process itself must not hold Prisma's connection: every client goes through the socket.
     await db.prisma.$disconnect();
     const server = new PGLiteSocketServer({ db: db.pglite, port: options.port ?? 0, host, maxConnections: options.maxConnections ?? 20 });
+    (server as unknown as { queryQueue: MessageGroupQueue }).queryQueue = new MessageGroupQueue(db.pglite);
     try {
       await server.start();
     } catch (error) {

@@ -25,6 +25,8 @@ const UNAVAILABLE_MESSAGES = [
   /client has encountered a connection error/i,
   /timeout exceeded when trying to connect/i,
   /PGlite is closed/i,
+  /cannot use a pool after calling end/i,
+  /client was closed/i,
   /database system is (?:shutting down|starting up)/i,
   /terminating connection/i,
 ];

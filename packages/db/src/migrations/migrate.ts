@@ -10,7 +10,7 @@ import { AppError } from "@moodlens/shared";
 import type { MigrationList } from "@prisma/schema-engine-wasm";
 import { PGlite } from "@electric-sql/pglite";
 import type { Db } from "../client";
-import { createPgliteAdapterFactory } from "../pglite-adapter";
+import { createPgliteAdapterFactory } from "../adapters";
 import { MIGRATIONS_DIR, SCHEMA_PATH } from "../paths";
 import { startSchemaEngine } from "./schema-engine";
 
@@ -93,10 +93,13 @@ export async function diffMigrationsToSchema(
   const migrationsList = await loadMigrations(options.migrationsDir);
   const schemaPath = options.schemaPath ?? SCHEMA_PATH;
   const content = await readFile(schemaPath, "utf8");
-  // The engine replays the migrations on a "shadow database": PGlite's adapter makes one in memory, whereas
-  // adapter-pg's would need CREATE DATABASE rights (and currently targets the main database).
+  // The engine replays the migrations on a "shadow database" and diffs it with the schema. Not adapter-pg's:
+  // it needs CREATE DATABASE rights and (7.10) ends up on the main database.
+  // One in-memory PGlite serves as both the engine's connection and its shadow database (PGlite's own adapter
+  // would start a second one, another ~6 s of initdb).
   const scratch = new PGlite("memory://");
-  const handle = await startSchemaEngine(createPgliteAdapterFactory(scratch));
+  const factory = createPgliteAdapterFactory(scratch);
+  const handle = await startSchemaEngine({ ...factory, connectToShadowDb: () => factory.connect() });
   try {
     const result = await handle.engine.diff({
       from: { tag: "migrations", ...migrationsList },

@@ -17,7 +17,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe } from "vitest";
 import { createDb, type Db, type DatabaseKind } from "../client";
 import { loadMigrations, migrate } from "../migrations/migrate";
-import { createPgliteAdapterFactory } from "../pglite-adapter";
+import { createPgliteAdapterFactory } from "../adapters";
 import { PrismaClient } from "../generated/prisma/client";
 
 export const DEFAULT_TEST_PG_URL = "postgres://postgres@127.0.0.1:5432/postgres";
