@@ -94,6 +94,19 @@ describe("face detector", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("gives the same faces when a worker thread shares the views", async () => {
+    const image = await decodeImage(photo("2008_004176.jpg")); // 5 views
+    const alone = await detector.detect(image);
+    const helped = await createFaceDetector({ workers: 1 });
+    try {
+      const shared = await helped.detect(image);
+      expect(shared.passes).toBe(alone.passes);
+      expect(shared.faces).toEqual(alone.faces);
+    } finally {
+      await helped.dispose();
+    }
+  });
+
   it("rejects invalid settings with CONFIG_INVALID", async () => {
     await expect(createFaceDetector({ scoreThreshold: 2 })).rejects.toMatchObject({ code: "CONFIG_INVALID" });
     const image = await decodeImage(photo("2008_002470.jpg"));

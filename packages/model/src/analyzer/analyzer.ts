@@ -55,8 +55,12 @@ export async function createFaceAnalyzer(config: FaceAnalyzerConfig = {}): Promi
   let detector: Awaited<ReturnType<typeof createFaceDetector>> | undefined;
   const classifiers: { plain?: EmotionClassifier; tta?: EmotionClassifier } = {};
   try {
-    detector = await createFaceDetector(config.detector ?? {});
-    const loaded = await loadClassifier(settings.classifier, model, onnxPath, { tta: settings.tta, size: INPUT_SIZE });
+    detector = await createFaceDetector({
+      ...(config.backend ? { workerBackend: config.backend } : {}),
+      ...config.detector,
+    });
+    const engineOptions = { size: INPUT_SIZE, temperature: metadata.temperature };
+    const loaded = await loadClassifier(settings.classifier, model, onnxPath, { ...engineOptions, tta: settings.tta });
     if (loaded.fallbackReason) log(`moodlens: classifying with tfjs (${loaded.fallbackReason})`);
     classifiers[settings.tta ? "tta" : "plain"] = loaded.classifier;
     const primary = loaded.classifier;
@@ -87,7 +91,7 @@ export async function createFaceAnalyzer(config: FaceAnalyzerConfig = {}): Promi
       const created =
         primary.kind === "tfjs"
           ? createTfjsClassifier(model, { tta })
-          : (await loadClassifier("onnx", model, onnxPath, { tta, size: INPUT_SIZE })).classifier;
+          : (await loadClassifier("onnx", model, onnxPath, { ...engineOptions, tta })).classifier;
       classifiers[key] = created;
       return created;
     };
@@ -160,13 +164,13 @@ export async function createFaceAnalyzer(config: FaceAnalyzerConfig = {}): Promi
       async dispose() {
         if (disposed) return;
         disposed = true;
-        detector!.dispose();
+        await detector!.dispose();
         await Promise.all(Object.values(classifiers).map((classifier) => classifier?.dispose()));
         model.dispose();
       },
     };
   } catch (error) {
-    detector?.dispose();
+    await detector?.dispose();
     model.dispose();
     throw error;
   }

@@ -55,7 +55,7 @@ export function validateAnalyzerConfig(config: FaceAnalyzerConfig): void {
     problems.push("maxInputPixels must be a positive integer");
   }
   const unknownDetectorKeys = Object.keys(config.detector ?? {}).filter(
-    (key) => !(key in DETECTOR_DEFAULTS) && key !== "modelPath",
+    (key) => !(key in DETECTOR_DEFAULTS) && key !== "modelPath" && key !== "workerBackend",
   );
   if (unknownDetectorKeys.length > 0) problems.push(`unknown detector settings: ${unknownDetectorKeys.join(", ")}`);
   if (problems.length > 0) {

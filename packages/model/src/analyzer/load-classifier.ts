@@ -1,24 +1,17 @@
 import { AppError } from "@moodlens/shared";
-import * as onnx from "../onnx";
-import type { tf } from "../tf";
+import { createOnnxClassifier, type OnnxClassifier } from "../onnx";
+import { tf } from "../tf";
+import { applyTemperature } from "./calibration";
 import { createTfjsClassifier, mirrorCrop, type EmotionClassifier } from "./classifier";
 import type { ClassifierKind } from "./config";
 
-/** The engine's ONNX classifier, as far as the analyzer relies on it. */
-type OnnxFactory = (
-  onnxPath: string,
-  options?: Record<string, unknown>,
-) => Promise<{ classify(crops: readonly Uint8Array[]): Promise<Float32Array[] | number[][]>; dispose(): unknown }>;
-
-const onnxFactory = (): OnnxFactory | undefined => {
-  const factory = (onnx as Record<string, unknown>).createOnnxClassifier;
-  return typeof factory === "function" ? (factory as OnnxFactory) : undefined;
-};
-
 /** Wraps the ONNX session; TTA is done here on pixels because the session only sees crops. */
-function adaptOnnx(session: Awaited<ReturnType<OnnxFactory>>, tta: boolean, size: number): EmotionClassifier {
-  const run = async (crops: readonly Uint8Array[]) =>
-    (await session.classify(crops)).map((row) => (row instanceof Float32Array ? row : Float32Array.from(row)));
+function adaptOnnx(session: OnnxClassifier, tta: boolean, size: number, temperatureInGraph: number): EmotionClassifier {
+  // If the export baked a temperature into the graph, undo it so both engines return plain softmax
+  // and the analyzer applies metadata.temperature exactly once.
+  const plainSoftmax = (row: Float32Array) =>
+    temperatureInGraph === 1 ? row : Float32Array.from(applyTemperature(row, 1 / temperatureInGraph));
+  const run = async (crops: readonly Uint8Array[]) => (await session.classify(crops)).map(plainSoftmax);
   return {
     kind: "onnx",
     async classify(crops) {
@@ -27,8 +20,46 @@ function adaptOnnx(session: Awaited<ReturnType<OnnxFactory>>, tta: boolean, size
       const mirrored = await run(crops.map((crop) => mirrorCrop(crop, size)));
       return plain.map((row, index) => row.map((value, k) => (value + mirrored[index]![k]!) / 2));
     },
-    dispose: () => void session.dispose(),
+    dispose: () => session.dispose(),
   };
+}
+
+/** A fixed, deterministic probe crop (a soft diagonal gradient with a blob): no dataset needed. */
+function probeCrops(size: number): Uint8Array[] {
+  const crop = new Uint8Array(size * size);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const blob = Math.exp(-((x - size * 0.4) ** 2 + (y - size * 0.45) ** 2) / (2 * (size / 6) ** 2));
+      crop[y * size + x] = Math.round(((x + y) / (2 * size)) * 160 + blob * 90);
+    }
+  }
+  return [crop, mirrorCrop(crop, size)];
+}
+
+const maxDifference = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  Array.from(a).reduce((worst, value, index) => Math.max(worst, Math.abs(value - (b[index] ?? 0))), 0);
+
+/**
+ * Checks that model.onnx computes what the tfjs weights compute (a stale or foreign export would silently give
+ * other answers), and finds out whether the export already applies the calibration temperature.
+ * Returns the temperature inside the ONNX graph (1 or metadata's), or throws MODEL_INVALID.
+ */
+async function checkOnnxAgainstTfjs(session: OnnxClassifier, model: tf.LayersModel, temperature: number, size: number): Promise<number> {
+  const crops = probeCrops(size);
+  const onnxRows = await session.classify(crops);
+  const tfjsRows = tf.tidy(() => {
+    const input = tf.tensor4d(Float32Array.from(crops.flatMap((crop) => Array.from(crop, (v) => v / 255))), [crops.length, size, size, 1]);
+    const output = (model.predict(input) as tf.Tensor2D).arraySync();
+    return output;
+  });
+  const tolerance = 1e-3;
+  const plainGap = Math.max(...onnxRows.map((row, i) => maxDifference(row, tfjsRows[i]!)));
+  if (plainGap < tolerance) return 1;
+  const scaledGap = Math.max(...onnxRows.map((row, i) => maxDifference(row, applyTemperature(tfjsRows[i]!, temperature))));
+  if (temperature !== 1 && scaledGap < tolerance) return temperature;
+  throw new AppError("MODEL_INVALID", `model.onnx does not match weights.bin (max probability gap ${plainGap.toFixed(4)})`, {
+    hint: "re-export the ONNX file from these weights with the trainer, or delete model.onnx to serve with tfjs",
+  });
 }
 
 export interface LoadedClassifier {
@@ -37,25 +68,29 @@ export interface LoadedClassifier {
 }
 
 /**
- * Picks the engine: ONNX (7-12x faster than tfjs-wasm, measured) when model.onnx exists and onnxruntime loads,
- * else tfjs. "onnx" forced but unavailable is an error rather than a silent slowdown.
+ * Picks the engine: ONNX (7-12x faster than tfjs-wasm, measured) when model.onnx exists, onnxruntime loads and
+ * the file agrees with the tfjs weights; else tfjs. "onnx" forced but unavailable is an error, not a slowdown.
  */
 export async function loadClassifier(
   kind: ClassifierKind,
   model: tf.LayersModel,
   onnxPath: string | undefined,
-  options: { tta: boolean; size: number },
+  options: { tta: boolean; size: number; temperature: number },
 ): Promise<LoadedClassifier> {
   if (kind === "tfjs") return { classifier: createTfjsClassifier(model, options) };
-  const factory = onnxFactory();
   let problem: string;
-  if (!onnxPath) problem = "the model directory has no model.onnx";
-  else if (!factory) problem = "this build has no ONNX classifier";
-  else {
+  if (!onnxPath) {
+    problem = "the model directory has no model.onnx";
+  } else {
+    let session: OnnxClassifier | undefined;
     try {
-      return { classifier: adaptOnnx(await factory(onnxPath), options.tta, options.size) };
+      session = await createOnnxClassifier(onnxPath);
+      const temperatureInGraph = await checkOnnxAgainstTfjs(session, model, options.temperature, options.size);
+      return { classifier: adaptOnnx(session, options.tta, options.size, temperatureInGraph) };
     } catch (error) {
-      problem = `onnxruntime could not load ${onnxPath}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
+      await session?.dispose();
+      if (kind === "onnx") throw error;
+      problem = error instanceof Error ? error.message.split("\n")[0]! : String(error);
     }
   }
   if (kind === "onnx") {

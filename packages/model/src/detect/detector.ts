@@ -13,6 +13,8 @@ import {
 } from "./blazeface-model";
 import { clipBox, nonMaxSuppression } from "./geometry";
 import { planPasses, type DetectionPass } from "./passes";
+import type { BackendPreference } from "../backend";
+import { startBlazefaceThread, type BlazefaceThread } from "../workers";
 
 export const DETECTOR_DEFAULTS = {
   /** Faces smaller than this (longer box side, original pixels) are reported in `skipped`, not classified. */
@@ -27,13 +29,22 @@ export const DETECTOR_DEFAULTS = {
   maxTileLevels: 4,
   tileOverlap: 0.25,
   maxUpscale: 2,
+  /**
+   * Extra worker threads running the network beside this thread (tfjs-wasm uses one core per isolate).
+   * Views of one image are shared between them, so a single image is detected faster too.
+   */
+  workers: 0,
 };
 /** Smallest face BlazeFace finds reliably, in its own input pixels. */
 const MIN_DETECTABLE_INPUT_FACE = 16;
 /** Smaller candidates are dropped: found ~65 % of the time at 10-12 px, and placed unreliably below that. */
 const MIN_CANDIDATE_INPUT_FACE = 11;
 
-export type FaceDetectorConfig = Partial<typeof DETECTOR_DEFAULTS> & { modelPath?: string };
+export type FaceDetectorConfig = Partial<typeof DETECTOR_DEFAULTS> & {
+  modelPath?: string;
+  /** tfjs backend of the worker threads (default: env MOODLENS_BACKEND, else auto). */
+  workerBackend?: BackendPreference;
+};
 export type DetectOptions = Partial<Pick<typeof DETECTOR_DEFAULTS, "minFaceSize" | "scoreThreshold" | "maxFaces" | "tiling">>;
 
 export interface DetectedFace {
@@ -60,7 +71,7 @@ export interface DetectionResult {
 export interface FaceDetector {
   detect(image: DecodedImage, options?: DetectOptions): Promise<DetectionResult>;
   readonly config: Readonly<typeof DETECTOR_DEFAULTS>;
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
 function validate(config: typeof DETECTOR_DEFAULTS): void {
@@ -73,6 +84,7 @@ function validate(config: typeof DETECTOR_DEFAULTS): void {
   check(Number.isInteger(config.maxFaces) && config.maxFaces > 0, "maxFaces must be a positive integer");
   check(config.tiling === "auto" || config.tiling === "off", 'tiling must be "auto" or "off"');
   check(config.tileOverlap >= 0 && config.tileOverlap < 1, "tileOverlap must be in [0, 1)");
+  check(Number.isInteger(config.workers) && config.workers >= 0 && config.workers <= 8, "workers must be an integer 0..8");
   if (problems.length > 0) {
     throw new AppError("CONFIG_INVALID", `invalid face detector configuration: ${problems.join("; ")}`);
   }
@@ -167,12 +179,55 @@ const roundBox = (box: Box): Box => ({
  * whole image plus, for large images, zoomed overlapping tiles, merging everything with one NMS.
  */
 export async function createFaceDetector(config: FaceDetectorConfig = {}): Promise<FaceDetector> {
-  const { modelPath, ...overrides } = config;
+  const { modelPath, workerBackend, ...overrides } = config;
   const settings = { ...DETECTOR_DEFAULTS, ...overrides };
   validate(settings);
   const model = await loadBlazeface(modelPath ?? blazefaceModelPath());
+  const threads: BlazefaceThread[] = [];
+  try {
+    for (let i = 0; i < settings.workers; i++) {
+      threads.push(
+        await startBlazefaceThread({
+          ...(workerBackend ? { backend: workerBackend } : {}),
+          ...(modelPath ? { modelPath } : {}),
+        }),
+      );
+    }
+  } catch (error) {
+    model.dispose();
+    await Promise.all(threads.map((thread) => thread.terminate()));
+    throw error;
+  }
+  const engines: ((pixels: Uint8Array) => Promise<Float32Array>)[] = [
+    async (pixels) => runBlazeface(model, pixels),
+    ...threads.map((thread) => (pixels: Uint8Array) => thread.run(pixels)),
+  ];
   const anchors = blazefaceAnchors();
   let disposed = false;
+
+  /**
+   * Runs every view through the network. Each engine (this thread, each worker) pulls the next view when free;
+   * views are rendered by libvips (its own threads) one ahead of each engine.
+   */
+  async function runPasses(image: DecodedImage, passes: DetectionPass[]): Promise<Float32Array[]> {
+    const raws: Float32Array[] = new Array<Float32Array>(passes.length);
+    let next = 0;
+    const take = () => (next < passes.length ? next++ : undefined);
+    await Promise.all(
+      engines.map(async (engine) => {
+        let index = take();
+        let rendering = index === undefined ? undefined : renderPass(image, passes[index]!);
+        while (index !== undefined && rendering) {
+          const pixels = await rendering;
+          const current = index;
+          index = take();
+          rendering = index === undefined ? undefined : renderPass(image, passes[index]!);
+          raws[current] = await engine(pixels);
+        }
+      }),
+    );
+    return raws;
+  }
 
   async function detect(image: DecodedImage, options: DetectOptions = {}): Promise<DetectionResult> {
     if (disposed) throw new AppError("INTERNAL", "the face detector was disposed");
@@ -182,15 +237,8 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
       call.tiling === "off"
         ? planPasses(image.width, image.height, { ...planOf(call), maxLevels: 0 })
         : planPasses(image.width, image.height, planOf(call));
-    const candidates: Candidate[] = [];
-    // Render the next view with libvips (its own threads) while the network runs on this one.
-    let next = renderPass(image, passes[0]!);
-    for (let index = 0; index < passes.length; index++) {
-      const pixels = await next;
-      if (index + 1 < passes.length) next = renderPass(image, passes[index + 1]!);
-      const raw = runBlazeface(model, pixels);
-      candidates.push(...decodePass(raw, anchors, passes[index]!, image, call.scoreThreshold));
-    }
+    const raws = await runPasses(image, passes);
+    const candidates = raws.flatMap((raw, index) => decodePass(raw, anchors, passes[index]!, image, call.scoreThreshold));
     const kept = nonMaxSuppression(candidates, call.iouThreshold, call.containThreshold, Number.POSITIVE_INFINITY);
     const faces: DetectedFace[] = [];
     const skipped: SkippedFace[] = [];
@@ -205,9 +253,11 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
   return {
     detect,
     config: settings,
-    dispose() {
-      if (!disposed) model.dispose();
+    async dispose() {
+      if (disposed) return;
       disposed = true;
+      model.dispose();
+      await Promise.all(threads.map((thread) => thread.terminate()));
     },
   };
 }

@@ -10,8 +10,12 @@ export type Normalization = typeof NORMALIZATION;
  */
 export const DEFAULT_MAX_INPUT_PIXELS = 40_000_000;
 
-/** Extra context around a detector box, as a fraction of the box side (the FER-2013 crops show hair and chin). */
-export const DEFAULT_FACE_MARGIN = 0.25;
+/**
+ * Extra context on each side of a BlazeFace box, as a fraction of its side. BlazeFace boxes run from brows to
+ * chin; FER-2013 crops (what the classifier learns from) show hairline to chin. Chosen by laying crops with
+ * margins 0 / 0.1 / 0.2 / 0.3 next to FER-2013 validation images: 0.1-0.2 frame faces alike.
+ */
+export const DEFAULT_FACE_MARGIN = 0.15;
 
 /**
  * The one resize kernel for training and serving. Lanczos3 is sharp's default and keeps edges crisp when

@@ -10,7 +10,7 @@ import {
 import { decodeError, sharpInputOptions, type DecodeLimits, type DecodedImage } from "./decode";
 
 export interface CropOptions {
-  /** Extra context on every side, as a fraction of the box's longer side (0.25 = a quarter more each side). */
+  /** Extra context on every side, as a fraction of the box's longer side (0.15 = 15 % more each side). */
   margin?: number;
   /** Output side in pixels. */
   size?: number;
