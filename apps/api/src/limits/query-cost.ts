@@ -3,7 +3,6 @@ import {
   Kind,
   getNamedType,
   getNullableType,
-  isAbstractType,
   isListType,
   isObjectType,
   isInterfaceType,
@@ -29,17 +28,18 @@ const LIST_SIZE_ESTIMATES: Record<string, number> = {
   results: 16,
 };
 const DEFAULT_LIST_SIZE = 10;
+/** Lists of a cursor connection: as long as the connection's `first`. */
+const CONNECTION_LISTS = new Set(["edges", "nodes"]);
 
-function listSize(field: FieldNode, variables: Record<string, unknown>): number {
+/** The `first` argument of a field, when given (literal or variable). */
+function firstArgument(field: FieldNode, variables: Record<string, unknown>): number | undefined {
   const first = field.arguments?.find((argument) => argument.name.value === "first");
-  if (first) {
-    if (first.value.kind === Kind.INT) return Number(first.value.value);
-    if (first.value.kind === Kind.VARIABLE) {
-      const value = variables[first.value.name.value];
-      if (typeof value === "number") return value;
-    }
+  if (first?.value.kind === Kind.INT) return Number(first.value.value);
+  if (first?.value.kind === Kind.VARIABLE) {
+    const value = variables[first.value.name.value];
+    if (typeof value === "number") return value;
   }
-  return LIST_SIZE_ESTIMATES[field.name.value] ?? DEFAULT_LIST_SIZE;
+  return undefined;
 }
 
 /**
@@ -58,23 +58,27 @@ export function operationCost(
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
 
-  const walk = (selectionSet: SelectionSetNode, parent: GraphQLNamedType | undefined, depth: number): number => {
+  // `pageSize`: the `first` of an enclosing connection field, which sizes its edges/nodes lists.
+  const walk = (selectionSet: SelectionSetNode, parent: GraphQLNamedType | undefined, depth: number, pageSize?: number): number => {
     if (depth > 50) return 0; // cycles are rejected by validation; this only guards the recursion itself
     let total = 0;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
-        if (selection.name.value.startsWith("__")) continue;
-        const fieldDef = parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[selection.name.value] : undefined;
+        const name = selection.name.value;
+        if (name.startsWith("__")) continue;
+        const fieldDef = parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[name] : undefined;
         const childType = fieldDef ? getNamedType(fieldDef.type) : undefined;
         const isList = fieldDef ? isListType(getNullableType(fieldDef.type)) : false;
-        const inner = selection.selectionSet ? walk(selection.selectionSet, childType, depth + 1) : 0;
-        total += 1 + (isList ? listSize(selection, variables) : 1) * inner;
+        const first = firstArgument(selection, variables);
+        const size = isList ? (first ?? (CONNECTION_LISTS.has(name) ? pageSize : undefined) ?? LIST_SIZE_ESTIMATES[name] ?? DEFAULT_LIST_SIZE) : 1;
+        const inner = selection.selectionSet ? walk(selection.selectionSet, childType, depth + 1, isList ? undefined : first) : 0;
+        total += 1 + size * inner;
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const typeCondition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        total += walk(selection.selectionSet, typeCondition ?? undefined, depth + 1);
+        total += walk(selection.selectionSet, typeCondition ?? undefined, depth + 1, pageSize);
       } else {
         const fragment = fragments.get(selection.name.value);
-        if (fragment) total += walk(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? undefined, depth + 1);
+        if (fragment) total += walk(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? undefined, depth + 1, pageSize);
       }
     }
     return total;
@@ -92,6 +96,3 @@ export function assertCostWithin(cost: number, maxCost: number): void {
     });
   }
 }
-
-// Abstract parents (unions) are priced by their inline fragments; re-exported for tests.
-export { isAbstractType };
