@@ -1,16 +1,30 @@
 import { AppError, runCli } from "@moodlens/shared";
 import { trainCommand, TRAIN_USAGE } from "./commands/train";
+import { runsCommand, RUNS_USAGE } from "./commands/runs";
+import { evaluateCommand, EVALUATE_USAGE } from "./commands/evaluate";
 
 const USAGE = `usage: npm run trainer -- <command> [options]
 
 ${TRAIN_USAGE}
+
+${EVALUATE_USAGE}
+
+${RUNS_USAGE}
 `;
 
 type Command = (argv: string[]) => Promise<number | void>;
 
 const COMMANDS: Record<string, Command> = {
   train: trainCommand,
+  runs: runsCommand,
+  evaluate: evaluateCommand,
 };
+
+// `trainer … | head` closes stdout early: that is not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
 
 async function main(): Promise<number | void> {
   const [name, ...rest] = process.argv.slice(2);

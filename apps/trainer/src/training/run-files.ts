@@ -47,13 +47,23 @@ export interface RunStatusFile {
   updatedAt: string;
   finishedAt?: string;
   error?: string;
-  /** Highest epoch recorded in the database, and whether the final evaluation/status made it there. */
-  synced: { epochs: number; evaluation: boolean; final: boolean; lastError?: string };
+}
+
+/** sync.json: what already reached the database (written by `runs sync`, a separate process). */
+export interface SyncFile {
+  epochs: number;
+  evaluation: boolean;
+  /** The database shows the run's final status (completed/failed/interrupted). */
+  final: boolean;
+  modelVersion?: string;
+  syncedAt?: string;
+  lastError?: string;
 }
 
 export const RUN_FILES = {
   spec: "run.json",
   status: "status.json",
+  sync: "sync.json",
   journal: "journal.jsonl",
   evaluation: "evaluation.json",
   model: "model",
@@ -68,7 +78,7 @@ export const writeSpec = (runDirectory: string, spec: RunSpec): void =>
 
 export function readStatus(runDirectory: string): RunStatusFile {
   const path = join(runDirectory, RUN_FILES.status);
-  if (!existsSync(path)) return { status: "queued", updatedAt: new Date(0).toISOString(), synced: { epochs: 0, evaluation: false, final: false } };
+  if (!existsSync(path)) return { status: "queued", updatedAt: new Date(0).toISOString() };
   return JSON.parse(readFileSync(path, "utf8")) as RunStatusFile;
 }
 
@@ -99,3 +109,10 @@ export function readEvaluation(runDirectory: string): StoredEvaluation | null {
   const path = join(runDirectory, RUN_FILES.evaluation);
   return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as StoredEvaluation) : null;
 }
+
+export function readSync(runDirectory: string): SyncFile {
+  const path = join(runDirectory, RUN_FILES.sync);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as SyncFile) : { epochs: 0, evaluation: false, final: false };
+}
+
+export const writeSync = (runDirectory: string, sync: SyncFile): void => writeJsonAtomic(join(runDirectory, RUN_FILES.sync), sync);

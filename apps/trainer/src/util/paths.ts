@@ -8,3 +8,6 @@ export const invocationDirectory = (): string => process.env.INIT_CWD ?? process
 
 export const resolveUserPath = (path: string): string =>
   isAbsolute(path) ? path : resolve(invocationDirectory(), path);
+
+/** The repository root (apps/trainer/src/util → ../../../..), for repo-relative defaults like models/default. */
+export const REPO_ROOT = resolve(new URL(".", import.meta.url).pathname, "..", "..", "..", "..");

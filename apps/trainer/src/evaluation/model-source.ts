@@ -1,0 +1,37 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { getActiveModelVersion } from "@moodlens/db";
+import { AppError } from "@moodlens/shared";
+import { withDatabase } from "../records/database";
+import { REPO_ROOT, resolveUserPath } from "../util/paths";
+
+export interface ModelSource {
+  path: string;
+  /** Registry version when the model came from the database. */
+  version?: string;
+  why: string;
+}
+
+/** Accepts a model folder, or a run folder (its model/ subfolder). */
+export function modelDirectoryFrom(path: string): string {
+  const absolute = resolveUserPath(path);
+  if (existsSync(join(absolute, "metadata.json"))) return absolute;
+  if (existsSync(join(absolute, "model", "metadata.json"))) return join(absolute, "model");
+  throw new AppError("MODEL_NOT_TRAINED", `no model files in ${absolute}`, { hint: "pass a folder with model.json + weights.bin + metadata.json" });
+}
+
+/**
+ * The model the API would serve, decided the way the API decides: the production version in the registry;
+ * else MOODLENS_MODEL_DIR; else the shipped models/default. A database that cannot be reached falls through to
+ * the files, as the API does at start.
+ */
+export async function servedModel(log: (line: string) => void): Promise<ModelSource> {
+  try {
+    const active = await withDatabase((db) => getActiveModelVersion(db.prisma));
+    if (active) return { path: active.path, version: active.version, why: `production model version ${active.version}` };
+  } catch (error) {
+    log(`registry not reachable (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); using the model files`);
+  }
+  if (process.env.MOODLENS_MODEL_DIR) return { path: resolveUserPath(process.env.MOODLENS_MODEL_DIR), why: "MOODLENS_MODEL_DIR" };
+  return { path: join(REPO_ROOT, "models", "default"), why: "the shipped models/default (no production version registered)" };
+}
