@@ -2,7 +2,7 @@ import { AppError, EMOTIONS, dominantEmotion, isAppError, valenceOf } from "@moo
 import { loadModelArtifacts } from "../artifacts";
 import { selectBackend } from "../backend";
 import { createFaceDetector } from "../detect";
-import { computeSaliency, type SaliencyMap, type SaliencyOptions } from "../explain";
+import { computeSaliencies, computeSaliency, type SaliencyMap, type SaliencyOptions } from "../explain";
 import { INPUT_SIZE, cropFace, decodeImage, type ImageInput } from "../preprocess";
 import { applyTemperature } from "./calibration";
 import { createTfjsClassifier, type EmotionClassifier } from "./classifier";
@@ -142,9 +142,10 @@ export async function createFaceAnalyzer(config: FaceAnalyzerConfig = {}): Promi
       let explainMs: number | undefined;
       if (options.explain) {
         start = performance.now();
-        faces.forEach((face, index) => {
-          face.saliency = computeSaliency(model, crops[index]!, { classIndex: EMOTIONS.indexOf(face.dominantEmotion) });
+        const maps = computeSaliencies(model, crops, {
+          classIndices: faces.map((face) => EMOTIONS.indexOf(face.dominantEmotion)),
         });
+        faces.forEach((face, index) => (face.saliency = maps[index]));
         explainMs = elapsed(start);
       }
       return {

@@ -59,30 +59,51 @@ function toBytes(values: Float32Array): Uint8Array {
  * of the crop. Needs a tfjs model (gradients); works on every backend (wasm uses our registered gradient kernels).
  */
 export function computeSaliency(model: tf.LayersModel, crop: Uint8Array, options: SaliencyOptions = {}): SaliencyMap {
+  const classIndices = options.classIndex === undefined ? undefined : [options.classIndex];
+  return computeSaliencies(model, [crop], { ...options, ...(classIndices ? { classIndices } : {}) })[0]!;
+}
+
+/**
+ * Saliency maps of many crops in one gradient pass (faces of one photo): in inference mode every output row
+ * depends on its own input only, so the gradient of the summed log-probabilities holds each face's own gradient.
+ */
+export function computeSaliencies(
+  model: tf.LayersModel,
+  crops: readonly Uint8Array[],
+  options: Omit<SaliencyOptions, "classIndex"> & { classIndices?: readonly number[] } = {},
+): SaliencyMap[] {
   const { samples, noise, seed } = { ...SALIENCY_DEFAULTS, ...options };
-  if (crop.length !== INPUT_SIZE * INPUT_SIZE) {
-    throw new AppError("BAD_USER_INPUT", `explain takes one ${INPUT_SIZE}x${INPUT_SIZE} gray crop (${INPUT_SIZE * INPUT_SIZE} bytes), got ${crop.length}`);
+  if (crops.length === 0) return [];
+  for (const crop of crops) {
+    if (crop.length !== INPUT_SIZE * INPUT_SIZE) {
+      throw new AppError("BAD_USER_INPUT", `explain takes ${INPUT_SIZE}x${INPUT_SIZE} gray crops (${INPUT_SIZE * INPUT_SIZE} bytes), got ${crop.length}`);
+    }
+  }
+  if (options.classIndices?.some((index) => !(Number.isInteger(index) && index >= 0 && index < EMOTIONS.length))) {
+    throw new AppError("BAD_USER_INPUT", `classIndex must be 0..${EMOTIONS.length - 1}`);
   }
   if (tf.getBackend() === "wasm") registerWasmTrainingKernels();
-  const { values, classIndex } = tf.tidy(() => {
-    const input = toModelInput([crop]);
-    const predicted =
-      options.classIndex ?? ((model.predict(input) as tf.Tensor2D).argMax(1).dataSync()[0] as number);
-    if (!(predicted >= 0 && predicted < EMOTIONS.length)) {
-      throw new AppError("BAD_USER_INPUT", `classIndex must be 0..${EMOTIONS.length - 1}`);
-    }
+  const pixels = INPUT_SIZE * INPUT_SIZE;
+  let classes: number[] = options.classIndices ? [...options.classIndices] : [];
+  const maps = tf.tidy(() => {
+    const input = toModelInput(crops);
+    if (!options.classIndices) classes = Array.from((model.predict(input) as tf.Tensor2D).argMax(1).dataSync());
+    // Row r of the noisy batch is crop floor(r / samples); pick its class's probability with a one-hot mask.
+    const mask = tf.oneHot(tf.tensor1d(classes.flatMap((c) => Array<number>(samples).fill(c)), "int32"), EMOTIONS.length);
     const logProbability = (x: tf.Tensor) =>
-      tf.log(tf.add((model.predict(x) as tf.Tensor2D).slice([0, predicted], [-1, 1]), 1e-7)).sum();
-    const gradient = tf.grad(logProbability);
-    const noisy = input.tile([samples, 1, 1, 1]).add(tf.randomNormal([samples, INPUT_SIZE, INPUT_SIZE, 1], 0, noise, "float32", seed));
-    const map = gradient(noisy).abs().mean(0).reshape([INPUT_SIZE * INPUT_SIZE]);
-    return { values: map.dataSync() as Float32Array, classIndex: predicted };
+      tf.log(tf.add(tf.sum(tf.mul(model.predict(x) as tf.Tensor2D, mask), 1), 1e-7)).sum();
+    const noisy = tf
+      .reshape(tf.tile(tf.expandDims(input, 1), [1, samples, 1, 1, 1]), [crops.length * samples, INPUT_SIZE, INPUT_SIZE, 1])
+      .add(tf.randomNormal([crops.length * samples, INPUT_SIZE, INPUT_SIZE, 1], 0, noise, "float32", seed));
+    const gradients = tf.grad(logProbability)(noisy);
+    const perCrop = gradients.abs().reshape([crops.length, samples, pixels]).mean(1);
+    return perCrop.dataSync() as Float32Array;
   });
-  return {
+  return crops.map((_, index) => ({
     size: INPUT_SIZE,
-    values: toBytes(blur(values, INPUT_SIZE)),
-    classIndex,
-    emotion: EMOTIONS[classIndex]!,
-    method: "smoothgrad",
-  };
+    values: toBytes(blur(maps.subarray(index * pixels, (index + 1) * pixels), INPUT_SIZE)),
+    classIndex: classes[index]!,
+    emotion: EMOTIONS[classes[index]!]!,
+    method: "smoothgrad" as const,
+  }));
 }
