@@ -110,6 +110,28 @@ describe("wasm training kernels", () => {
     reference.forEach((grad, index) => expect(relativeError(fused[index]!, grad)).toBeLessThan(1e-4));
   });
 
+  it("per-channel sum and mean (rewritten as a matmul on wasm) match cpu, other reductions still work", async () => {
+    const x = values(4 * 5 * 6 * 3, 3);
+    const reductions: [string, (t: tf.Tensor) => tf.Tensor][] = [
+      ["sum NHW", (t) => tf.sum(t, [0, 1, 2])],
+      ["mean NHW keepDims", (t) => tf.mean(t, [2, 0, 1], true)],
+      ["mean of rank 2", (t) => tf.mean(t.reshape([120, 3]), 0)],
+      ["sum last axis", (t) => tf.sum(t, -1)],
+      ["mean all", (t) => tf.mean(t)],
+    ];
+    for (const [label, reduce] of reductions) {
+      const results: Float32Array[] = [];
+      for (const backend of ["cpu", "wasm"]) {
+        await tf.setBackend(backend);
+        const input = tf.tensor4d(x, [4, 5, 6, 3]);
+        const output = reduce(input);
+        results.push(Float32Array.from(await output.data()));
+        tf.dispose([input, output]);
+      }
+      expect(relativeError(results[1]!, results[0]!), label).toBeLessThan(1e-5);
+    }
+  });
+
   it("a short fit on wasm leaves no tensors behind and learns", async () => {
     await tf.setBackend("wasm");
     const model = buildNetwork({ architecture: "compact", blockFilters: [8, 16] });

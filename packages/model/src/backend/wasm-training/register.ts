@@ -1,5 +1,6 @@
 import { tf } from "../../tf";
 import { batchNormGradient } from "./batch-norm-gradient";
+import { fastReductionKernels } from "./reductions";
 import {
   conv2DBackpropFilterWasm,
   conv2DBackpropInputWasm,
@@ -21,7 +22,9 @@ let registered = false;
 /** Registers the wasm gradient kernels and the tile-free batch-norm gradient. Idempotent. */
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
-  for (const config of WASM_TRAINING_KERNELS) {
+  // Built before the loop: they wrap the stock kernels, which the loop unregisters.
+  const reductions = fastReductionKernels();
+  for (const config of [...WASM_TRAINING_KERNELS, ...reductions]) {
     if (tf.getKernel(config.kernelName, "wasm")) tf.unregisterKernel(config.kernelName, "wasm");
     tf.registerKernel(config);
   }
