@@ -87,10 +87,11 @@ async function main(): Promise<void> {
     const onnxMissing = prepared.find((model) => !model.onnx)?.onnxError;
     if (onnxMissing) notes.push(`onnxruntime classifiers not measured: ${onnxMissing}`);
 
-    const systems = await measureSystems(
+    const systemSections = { endToEnd: wanted("endToEnd"), classify: wanted("classify"), accuracy: wanted("accuracy") };
+    const systems = !Object.values(systemSections).some(Boolean) ? {} : await measureSystems(
       SYSTEM_NAMES,
       settings,
-      { endToEnd: wanted("endToEnd"), classify: wanted("classify"), accuracy: wanted("accuracy") },
+      systemSections,
       {
         photosDir: GROUP_PHOTOS_DIR,
         cropSetBase,
@@ -168,6 +169,7 @@ async function main(): Promise<void> {
         ferSample: cropSet.sample,
         ferPerClass: cropSet.perClass,
         settings,
+        apiRequestsPerClient: settings.apiRequestsPerClient,
       },
       ...entries,
       comparison: compare(entries),

@@ -73,7 +73,7 @@ export function renderReadmeSection(results: BenchResults): string {
     );
   }
   if ("cases" in results.api) {
-    lines.push("", `API (\`analyzeImage\` over HTTP with autocannon, ${results.api.cases[0]?.seconds ?? "–"} s per case, fresh PostgreSQL database, model: ${results.api.model}):`, "", "| image | clients | requests/s | faces/s | p50 ms | p99 ms | errors |", "|---|---|---|---|---|---|---|");
+    lines.push("", `API (\`analyzeImage\` over HTTP with autocannon, ${results.sample.apiRequestsPerClient ?? "?"} request(s) per client per case, fresh PostgreSQL database, model: ${results.api.model}):`, "", "| image | clients | requests/s | faces/s | p50 ms | p99 ms | errors |", "|---|---|---|---|---|---|---|");
     for (const apiCase of results.api.cases) {
       lines.push(`| ${apiCase.image} (${results.api.images[apiCase.image]?.faces ?? "?"} faces) | ${apiCase.connections} | ${fmt(apiCase.requestsPerSec, 1)} | ${fmt(apiCase.facesPerSec, 0)} | ${fmt(apiCase.latencyP50Ms, 0)} | ${fmt(apiCase.latencyP99Ms, 0)} | ${apiCase.errors + apiCase.non2xx} |`);
     }
