@@ -2,14 +2,23 @@ import { AppError, runCli } from "@moodlens/shared";
 import { trainCommand, TRAIN_USAGE } from "./commands/train";
 import { runsCommand, RUNS_USAGE } from "./commands/runs";
 import { evaluateCommand, EVALUATE_USAGE } from "./commands/evaluate";
+import { importCommand, IMPORT_USAGE } from "./commands/import";
+import { modelsCommand, MODELS_USAGE } from "./commands/models";
+import { exportOnnxCommand, EXPORT_ONNX_USAGE } from "./commands/export-onnx";
 
 const USAGE = `usage: npm run trainer -- <command> [options]
+
+${IMPORT_USAGE}
 
 ${TRAIN_USAGE}
 
 ${EVALUATE_USAGE}
 
 ${RUNS_USAGE}
+
+${MODELS_USAGE}
+
+${EXPORT_ONNX_USAGE}
 `;
 
 type Command = (argv: string[]) => Promise<number | void>;
@@ -18,6 +27,9 @@ const COMMANDS: Record<string, Command> = {
   train: trainCommand,
   runs: runsCommand,
   evaluate: evaluateCommand,
+  import: importCommand,
+  models: modelsCommand,
+  "export-onnx": exportOnnxCommand,
 };
 
 // `trainer … | head` closes stdout early: that is not an error.

@@ -1,0 +1,25 @@
+import { parseArgs } from "node:util";
+import { AppError } from "@moodlens/shared";
+import { exportOnnx, loadModelArtifacts, readModelMetadata, saveModelArtifacts, selectBackend } from "@moodlens/model";
+import { modelDirectoryFrom } from "../evaluation/model-source";
+
+export const EXPORT_ONNX_USAGE = `export-onnx --model PATH                                  add model.onnx (batch norm folded) to a model folder`;
+
+/** Re-saves a model folder with model.onnx and its hash in metadata.json (weights and metadata otherwise unchanged). */
+export async function exportOnnxCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { model: { type: "string" } }, strict: true });
+  if (!values.model) throw new AppError("BAD_USER_INPUT", "--model is required", { hint: EXPORT_ONNX_USAGE });
+  const directory = modelDirectoryFrom(values.model);
+  await selectBackend(undefined, { logger: (line) => process.stderr.write(`${line}\n`) });
+  const previous = await readModelMetadata(directory);
+  const { model } = await loadModelArtifacts(directory);
+  try {
+    const onnx = exportOnnx(model);
+    const { formatVersion: _f, labels: _l, inputSize: _i, normalization: _n, weightsSha256: _w, onnxSha256: _o, ...input } = previous;
+    const metadata = await saveModelArtifacts(model, directory, input, { onnx });
+    process.stdout.write(`wrote ${directory}/model.onnx (${onnx.byteLength} bytes, sha256 ${metadata.onnxSha256?.slice(0, 12)}…)\n`);
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,59 @@
+import { parseArgs } from "node:util";
+import { AppError, EMOTIONS } from "@moodlens/shared";
+import { loadOrImport } from "../dataset/load";
+import { env } from "../env";
+import { resolveUserPath } from "../util/paths";
+import { table } from "../util/table";
+import { choiceOption } from "./args";
+
+export const IMPORT_USAGE = `import --from DIR|CSV [--format folder|csv|photos] [--name NAME] [--force] [--json]
+  folder-per-class tree (anger→angry, sadness→sad, …; unknown labels such as contempt are counted and skipped),
+  FER-2013 CSV (emotion,pixels,Usage), or photos that need face detection first; caches into $MOODLENS_CACHE_DIR`;
+
+export async function importCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      from: { type: "string" },
+      format: { type: "string" },
+      name: { type: "string" },
+      force: { type: "boolean" },
+      json: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (!values.from) throw new AppError("BAD_USER_INPUT", "--from is required", { hint: IMPORT_USAGE.split("\n")[0] });
+  const kind = choiceOption(values.format, "format", ["folder", "csv", "photos"] as const);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const { dataset, directory, imported } = await loadOrImport(resolveUserPath(values.from), {
+    cacheDirectory: resolveUserPath(env().MOODLENS_CACHE_DIR),
+    ...(kind ? { kind } : {}),
+    ...(values.name ? { name: values.name } : {}),
+    force: Boolean(values.force),
+    log,
+  });
+  const { manifest } = dataset;
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ cache: directory, imported, ...manifest })}\n`);
+    return 0;
+  }
+  const out = (line = "") => process.stdout.write(`${line}\n`);
+  out(`${imported ? "imported" : "already cached"}: ${manifest.count} images from ${manifest.source.path} (${manifest.source.kind})`);
+  out(`cache ${directory}`);
+  out(`fingerprint ${manifest.fingerprint}`);
+  out();
+  out(table([["class", "images"], ...EMOTIONS.map((e) => [e, manifest.classCounts[e]])]));
+  out();
+  out(`splits: train ${manifest.splitCounts.train}, val ${manifest.splitCounts.val}, test ${manifest.splitCounts.test}`);
+  const skipped = Object.entries(manifest.report.skipped);
+  if (skipped.length) out(`skipped (no such class): ${skipped.map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  if (manifest.report.corrupt.length) {
+    out(`unreadable (${manifest.report.corrupt.length}):`);
+    for (const entry of manifest.report.corrupt) out(`  ${entry}`);
+  }
+  if (manifest.report.noFace.length) {
+    out(`no face found (${manifest.report.noFace.length}):`);
+    for (const entry of manifest.report.noFace) out(`  ${entry}`);
+  }
+  return 0;
+}
