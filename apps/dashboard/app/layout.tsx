@@ -31,7 +31,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           {children}
         </main>
         <footer className="app-footer">
-          Moodlens reads every number through the Moodlens GraphQL API. Expressions are estimates, not feelings.
+          Moodlens reads every number through the Moodlens GraphQL API. Expressions are estimates, not
+          feelings.
         </footer>
       </body>
     </html>

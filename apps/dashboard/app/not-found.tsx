@@ -6,7 +6,8 @@ export default function NotFound() {
     <div className="page">
       <EmptyState title="Page not found" testId="not-found">
         <p>
-          This address does not exist in the dashboard. Go back to the <Link href="/">sentiment overview</Link>.
+          This address does not exist in the dashboard. Go back to the{" "}
+          <Link href="/">sentiment overview</Link>.
         </p>
       </EmptyState>
     </div>

@@ -13,8 +13,22 @@ import { ErrorState } from "@/components/ui/ErrorState";
 import { Notice } from "@/components/ui/Notice";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { fetchFilterOptions, fetchOverview } from "@/lib/api/overview";
-import { describeRange, filtersToParams, parseFilters, withParams, type Filters, type SearchParamsRecord } from "@/lib/filters";
-import { formatBucketLabel, formatDecimal, formatInteger, formatPercent, formatPointsDelta, formatSigned } from "@/lib/format";
+import {
+  describeRange,
+  filtersToParams,
+  parseFilters,
+  withParams,
+  type Filters,
+  type SearchParamsRecord,
+} from "@/lib/filters";
+import {
+  formatBucketLabel,
+  formatDecimal,
+  formatInteger,
+  formatPercent,
+  formatPointsDelta,
+  formatSigned,
+} from "@/lib/format";
 import { describeApiError, tryResult } from "@/lib/graphql";
 import { toQueryString } from "@/lib/query-string";
 import { breakdownRows, computeKpis, shareRows, topMovers, type Kpi } from "@/lib/stats";
@@ -36,13 +50,20 @@ function direction(change: number | null): "up" | "down" | "flat" {
 function shareDelta(kpi: Kpi, higherIsGood: boolean) {
   if (kpi.change == null) return null;
   const dir = direction(kpi.change);
-  return { text: formatPointsDelta(kpi.change), direction: dir, good: dir === "flat" ? undefined : (dir === "up") === higherIsGood };
+  return {
+    text: formatPointsDelta(kpi.change),
+    direction: dir,
+    good: dir === "flat" ? undefined : (dir === "up") === higherIsGood,
+  };
 }
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<SearchParamsRecord> }) {
   const params = await searchParams;
   const { filters, problems } = parseFilters(params);
-  const [overview, options] = await Promise.all([tryResult(() => fetchOverview(filters)), tryResult(fetchFilterOptions)]);
+  const [overview, options] = await Promise.all([
+    tryResult(() => fetchOverview(filters)),
+    tryResult(fetchFilterOptions),
+  ]);
 
   const rangeLabel = describeRange(filters);
   const filterBar = (
@@ -64,7 +85,8 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       title="Sentiment overview"
       subtitle={
         <>
-          Facial expressions of analysed customers, {rangeLabel.toLowerCase().startsWith("last") ? rangeLabel.toLowerCase() : rangeLabel} (
+          Facial expressions of analysed customers,{" "}
+          {rangeLabel.toLowerCase().startsWith("last") ? rangeLabel.toLowerCase() : rangeLabel} (
           {filters.timezone}).
         </>
       }
@@ -95,14 +117,17 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         ))}
         {current.suppressed > 0 && (
           <Notice tone="info" testId="suppressed-notice">
-            {current.suppressed} time buckets hold fewer than {current.minGroupSize} faces and are hidden for privacy.
+            {current.suppressed} time buckets hold fewer than {current.minGroupSize} faces and are hidden for
+            privacy.
           </Notice>
         )}
         <OverviewEmpty
           databaseEmpty={databaseEmpty}
           latestCapturedAt={options.ok ? (options.data.latest.nodes[0]?.capturedAt ?? null) : null}
           timezone={filters.timezone}
-          rangeLabel={rangeLabel.toLowerCase().startsWith("last") ? `the ${rangeLabel.toLowerCase()}` : rangeLabel}
+          rangeLabel={
+            rangeLabel.toLowerCase().startsWith("last") ? `the ${rangeLabel.toLowerCase()}` : rangeLabel
+          }
           hasNarrowingFilters={hasNarrowingFilters}
         />
       </div>
@@ -115,11 +140,17 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   const bucketHrefs = current.buckets.map((bucket) =>
     drillDownHref(filters, { range: "custom", from: new Date(bucket.start), to: new Date(bucket.end) }),
   );
-  const bucketLabels = current.buckets.map((bucket) => formatBucketLabel(bucket.start, current.bucket, filters.timezone));
+  const bucketLabels = current.buckets.map((bucket) =>
+    formatBucketLabel(bucket.start, current.bucket, filters.timezone),
+  );
   const sourceRows = breakdownRows(bySource.groups);
   const campaignRows = breakdownRows(byCampaign.groups);
-  const sourceHrefs = sourceRows.map((row) => (row.key == null ? null : drillDownHref(filters, { sources: [row.key] })));
-  const campaignHrefs = campaignRows.map((row) => (row.key == null ? null : drillDownHref(filters, { campaigns: [row.key] })));
+  const sourceHrefs = sourceRows.map((row) =>
+    row.key == null ? null : drillDownHref(filters, { sources: [row.key] }),
+  );
+  const campaignHrefs = campaignRows.map((row) =>
+    row.key == null ? null : drillDownHref(filters, { campaigns: [row.key] }),
+  );
 
   const valences = rows.map((row) => row.meanValence).filter((value): value is number => value != null);
   const shareSummary = `Stacked area chart of the share of each emotion per ${BUCKET_NAMES[current.bucket]}, ${rows.length} points. Overall: ${[
@@ -163,7 +194,13 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       {!options.ok && <Notice>Source and campaign lists are unavailable: {options.error.message}</Notice>}
 
       <div className="grid grid--kpis" data-testid="kpis">
-        <KpiCard id="faces" label="Faces analysed" value={kpis.faces.value} display={formatInteger(current.totalFaces)} delta={facesDelta} />
+        <KpiCard
+          id="faces"
+          label="Faces analysed"
+          value={kpis.faces.value}
+          display={formatInteger(current.totalFaces)}
+          delta={facesDelta}
+        />
         <KpiCard
           id="positive-share"
           label="Positive expressions"
@@ -224,7 +261,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       <Card
         title="Valence trend"
         headingId="valence-heading"
-        description="Mean valence of the faces (−1 negative … +1 positive)."
+        description="Mean valence of the faces (−1 negative … +1 positive); the scale widens with the data."
         testId="card-valence"
       >
         <ValenceTrendChart
@@ -237,7 +274,12 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       </Card>
 
       <div className="grid grid--2">
-        <Card title="By source" headingId="source-heading" description="Click a bar to see its analyses." testId="card-by-source">
+        <Card
+          title="By source"
+          headingId="source-heading"
+          description="Click a bar to see its analyses."
+          testId="card-by-source"
+        >
           {sourceRows.length === 0 ? (
             <p className="chart-hint">No source large enough to show.</p>
           ) : (
@@ -250,17 +292,27 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
                 title="Emotion share by source"
                 summary={breakdownSummary(sourceRows, "source")}
               />
-              <BreakdownTable rows={sourceRows} hrefs={sourceHrefs} testId="table-by-source" keyLabel="Source" />
+              <BreakdownTable
+                rows={sourceRows}
+                hrefs={sourceHrefs}
+                testId="table-by-source"
+                keyLabel="Source"
+              />
             </>
           )}
           {bySource.suppressed > 0 && (
             <p className="chart-hint">
-              {bySource.suppressed} small {bySource.suppressed === 1 ? "source is" : "sources are"} hidden (fewer than{" "}
-              {bySource.minGroupSize} faces).
+              {bySource.suppressed} small {bySource.suppressed === 1 ? "source is" : "sources are"} hidden
+              (fewer than {bySource.minGroupSize} faces).
             </p>
           )}
         </Card>
-        <Card title="By campaign" headingId="campaign-heading" description="Click a bar to see its analyses." testId="card-by-campaign">
+        <Card
+          title="By campaign"
+          headingId="campaign-heading"
+          description="Click a bar to see its analyses."
+          testId="card-by-campaign"
+        >
           {campaignRows.length === 0 ? (
             <p className="chart-hint">No campaign large enough to show.</p>
           ) : (
@@ -273,13 +325,18 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
                 title="Emotion share by campaign"
                 summary={breakdownSummary(campaignRows, "campaign")}
               />
-              <BreakdownTable rows={campaignRows} hrefs={campaignHrefs} testId="table-by-campaign" keyLabel="Campaign" />
+              <BreakdownTable
+                rows={campaignRows}
+                hrefs={campaignHrefs}
+                testId="table-by-campaign"
+                keyLabel="Campaign"
+              />
             </>
           )}
           {byCampaign.suppressed > 0 && (
             <p className="chart-hint">
-              {byCampaign.suppressed} small {byCampaign.suppressed === 1 ? "campaign is" : "campaigns are"} hidden (fewer
-              than {byCampaign.minGroupSize} faces).
+              {byCampaign.suppressed} small {byCampaign.suppressed === 1 ? "campaign is" : "campaigns are"}{" "}
+              hidden (fewer than {byCampaign.minGroupSize} faces).
             </p>
           )}
         </Card>

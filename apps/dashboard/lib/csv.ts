@@ -50,7 +50,9 @@ export function analysisToCsv(row: AnalysisRow): string {
   if (row.faces.length === 0) return csvLine([...base, ...Array(CSV_HEADER.length - base.length).fill("")]);
   return row.faces
     .map((face) => {
-      const probabilities = new Map(face.emotions.map((entry) => [fromEmotionEnum(entry.emotion), entry.probability]));
+      const probabilities = new Map(
+        face.emotions.map((entry) => [fromEmotionEnum(entry.emotion), entry.probability]),
+      );
       return csvLine([
         ...base,
         csvField(face.index),

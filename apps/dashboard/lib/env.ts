@@ -9,7 +9,8 @@ export const DEFAULT_API_URL = "http://localhost:4000/graphql";
 export const DEFAULT_API_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
 
-const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+const blankToUndefined = (value: unknown) =>
+  typeof value === "string" && value.trim() === "" ? undefined : value;
 
 const envSchema = z.object({
   MOODLENS_API_URL: z.preprocess(blankToUndefined, z.url().default(DEFAULT_API_URL)),
@@ -20,7 +21,12 @@ const envSchema = z.object({
   ),
   MOODLENS_DASHBOARD_MAX_UPLOAD_BYTES: z.preprocess(
     blankToUndefined,
-    z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(DEFAULT_MAX_UPLOAD_BYTES),
+    z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(100 * 1024 * 1024)
+      .default(DEFAULT_MAX_UPLOAD_BYTES),
   ),
 });
 

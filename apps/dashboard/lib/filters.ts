@@ -6,7 +6,15 @@
  * URL format:  ?range=30d | ?from=2026-01-01&to=2026-01-31 (calendar days, inclusive) or ISO instants (to exclusive)
  *              &sources=web,kiosk &campaigns=spring &tz=Europe/Paris
  */
-import { DAY_MS, DEFAULT_TIMEZONE, HOUR_MS, addDays, calendarDayInZone, isValidTimezone, startOfDayInZone } from "./time";
+import {
+  DAY_MS,
+  DEFAULT_TIMEZONE,
+  HOUR_MS,
+  addDays,
+  calendarDayInZone,
+  isValidTimezone,
+  startOfDayInZone,
+} from "./time";
 
 export type Bucket = "HOUR" | "DAY" | "WEEK" | "MONTH";
 
@@ -42,7 +50,10 @@ const first = (value: string | string[] | undefined): string | undefined =>
 /** `a,b` and repeated params both work; blanks and duplicates are dropped. */
 export function parseList(value: string | string[] | undefined): string[] {
   const raw = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  const items = raw.flatMap((entry) => entry.split(",")).map((entry) => entry.trim()).filter(Boolean);
+  const items = raw
+    .flatMap((entry) => entry.split(","))
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   return [...new Set(items)];
 }
 
@@ -56,7 +67,9 @@ export function presetRange(preset: RangePreset, now: Date, timezone: string): {
     const to = new Date(Math.ceil(now.getTime() / HOUR_MS) * HOUR_MS);
     return { from: new Date(to.getTime() - DAY_MS), to };
   }
-  const days = RANGE_PRESETS.find((candidate) => candidate.id === preset && "days" in candidate) as { days: number };
+  const days = RANGE_PRESETS.find((candidate) => candidate.id === preset && "days" in candidate) as {
+    days: number;
+  };
   const today = calendarDayInZone(now, timezone);
   return {
     from: startOfDayInZone(addDays(today, -(days.days - 1)), timezone),
@@ -96,9 +109,12 @@ export function parseFilters(params: SearchParamsRecord, now: Date = new Date())
   if (rawFrom || rawTo) {
     const from = parseBound(rawFrom, timezone, false);
     const to = parseBound(rawTo, timezone, true) ?? (from ? now : null);
-    if (from && to && from < to) return { filters: { range: "custom", from, to, sources, campaigns, timezone }, problems };
+    if (from && to && from < to)
+      return { filters: { range: "custom", from, to, sources, campaigns, timezone }, problems };
     problems.push(
-      from && to ? "The start date is after the end date; showing the default range." : "Unreadable date range; showing the default range.",
+      from && to
+        ? "The start date is after the end date; showing the default range."
+        : "Unreadable date range; showing the default range.",
     );
   }
   const rawRange = first(params.range);
@@ -157,6 +173,10 @@ export function bucketEnd(start: Date, bucket: Bucket, timezone: string): Date {
 export function describeRange(filters: Filters): string {
   const preset = RANGE_PRESETS.find((candidate) => candidate.id === filters.range);
   if (preset) return preset.label;
-  const format = new Intl.DateTimeFormat("en-GB", { timeZone: filters.timezone, dateStyle: "medium", timeStyle: "short" });
+  const format = new Intl.DateTimeFormat("en-GB", {
+    timeZone: filters.timezone,
+    dateStyle: "medium",
+    timeStyle: "short",
+  });
   return `${format.format(filters.from)} – ${format.format(filters.to)}`;
 }

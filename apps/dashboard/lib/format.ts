@@ -5,8 +5,8 @@ const integer = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 });
 
 export const formatInteger = (value: number): string => integer.format(value);
 
-export function formatPercent(share: number, digits = 1): string {
-  if (!Number.isFinite(share)) return "–";
+export function formatPercent(share: number | null | undefined, digits = 1): string {
+  if (share == null || !Number.isFinite(share)) return "–";
   return `${(share * 100).toFixed(digits)}%`;
 }
 
@@ -31,11 +31,33 @@ export function formatDecimal(value: number | null | undefined, digits = 3): str
 export function formatDateTime(value: string | Date, timezone = "UTC"): string {
   const date = typeof value === "string" ? new Date(value) : value;
   if (Number.isNaN(date.getTime())) return String(value);
-  return new Intl.DateTimeFormat(LOCALE, { timeZone: timezone, dateStyle: "medium", timeStyle: "short" }).format(date);
+  return new Intl.DateTimeFormat(LOCALE, {
+    timeZone: timezone,
+    dateStyle: "medium",
+    timeStyle: "short",
+  }).format(date);
+}
+
+/** Compact date-time for dense tables. */
+export function formatShortDateTime(value: string | Date, timezone = "UTC"): string {
+  const date = typeof value === "string" ? new Date(value) : value;
+  if (Number.isNaN(date.getTime())) return String(value);
+  return new Intl.DateTimeFormat(LOCALE, {
+    timeZone: timezone,
+    day: "2-digit",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(date);
 }
 
 /** Axis/tick label for a bucket start, coarse enough for the bucket size. */
-export function formatBucketLabel(value: string | Date, bucket: "HOUR" | "DAY" | "WEEK" | "MONTH", timezone = "UTC"): string {
+export function formatBucketLabel(
+  value: string | Date,
+  bucket: "HOUR" | "DAY" | "WEEK" | "MONTH",
+  timezone = "UTC",
+): string {
   const date = typeof value === "string" ? new Date(value) : value;
   const options: Intl.DateTimeFormatOptions =
     bucket === "HOUR"

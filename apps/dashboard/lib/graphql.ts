@@ -59,7 +59,10 @@ function toApiError(error: unknown, config: GqlClientConfig): ApiError {
   if (error instanceof ApiError) return error;
   const name = (error as { name?: string } | null)?.name;
   if (name === "TimeoutError" || name === "AbortError") {
-    return new ApiError("API_TIMEOUT", `The API did not answer within ${Math.round(config.timeoutMs / 100) / 10} s.`);
+    return new ApiError(
+      "API_TIMEOUT",
+      `The API did not answer within ${Math.round(config.timeoutMs / 100) / 10} s.`,
+    );
   }
   return new ApiError("API_UNREACHABLE", `The API at ${config.url} cannot be reached.`);
 }
@@ -105,7 +108,10 @@ export async function gqlWith<T>(
   const firstError = body.errors?.[0];
   if (firstError) {
     const code = firstError.extensions?.code ?? (response.status === 401 ? "UNAUTHENTICATED" : "INTERNAL");
-    const details = { ...(firstError.extensions?.details ?? {}), ...(firstError.extensions?.hint ? { hint: firstError.extensions.hint } : {}) };
+    const details = {
+      ...(firstError.extensions?.details ?? {}),
+      ...(firstError.extensions?.hint ? { hint: firstError.extensions.hint } : {}),
+    };
     throw new ApiError(code, firstError.message ?? "The API reported an error.", details);
   }
   if (!response.ok || body.data == null) {
@@ -119,7 +125,11 @@ export async function gqlWith<T>(
 
 export function apiConfig(): GqlClientConfig {
   const env = dashboardEnv();
-  return { url: env.MOODLENS_API_URL, apiKey: env.MOODLENS_DASHBOARD_API_KEY, timeoutMs: env.MOODLENS_API_TIMEOUT_MS };
+  return {
+    url: env.MOODLENS_API_URL,
+    apiKey: env.MOODLENS_DASHBOARD_API_KEY,
+    timeoutMs: env.MOODLENS_API_TIMEOUT_MS,
+  };
 }
 
 /** Sends one operation to the configured API. Throws `ApiError`. */
@@ -128,7 +138,9 @@ export function gql<T>(query: string, variables?: Record<string, unknown>, optio
   try {
     config = apiConfig();
   } catch (error) {
-    return Promise.reject(new ApiError("CONFIG_INVALID", error instanceof Error ? error.message : String(error)));
+    return Promise.reject(
+      new ApiError("CONFIG_INVALID", error instanceof Error ? error.message : String(error)),
+    );
   }
   return gqlWith<T>(config, query, variables, options);
 }
@@ -136,7 +148,11 @@ export function gql<T>(query: string, variables?: Record<string, unknown>, optio
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ApiError };
 
 /** Like `gql` but never throws, for pages that render an error state instead of failing. */
-export async function tryGql<T>(query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<Result<T>> {
+export async function tryGql<T>(
+  query: string,
+  variables?: Record<string, unknown>,
+  options?: GqlOptions,
+): Promise<Result<T>> {
   try {
     return { ok: true, data: await gql<T>(query, variables, options) };
   } catch (error) {
@@ -149,7 +165,13 @@ export async function tryResult<T>(fn: () => Promise<T>): Promise<Result<T>> {
   try {
     return { ok: true, data: await fn() };
   } catch (error) {
-    return { ok: false, error: error instanceof ApiError ? error : new ApiError("INTERNAL", error instanceof Error ? error.message : String(error)) };
+    return {
+      ok: false,
+      error:
+        error instanceof ApiError
+          ? error
+          : new ApiError("INTERNAL", error instanceof Error ? error.message : String(error)),
+    };
   }
 }
 
@@ -190,15 +212,37 @@ export function describeApiError(error: ApiError): ApiErrorInfo {
         code: error.code,
         title: "Not allowed with the dashboard's API key",
         message: error.message,
-        hint: hint ?? "The key configured in MOODLENS_DASHBOARD_API_KEY lacks the scope this needs; an operator can create one with it.",
+        hint:
+          hint ??
+          "The key configured in MOODLENS_DASHBOARD_API_KEY lacks the scope this needs; an operator can create one with it.",
       };
     case "RATE_LIMITED":
-      return { code: error.code, title: "Too many requests", message: error.message, hint: hint ?? "Wait a few seconds and retry." };
+      return {
+        code: error.code,
+        title: "Too many requests",
+        message: error.message,
+        hint: hint ?? "Wait a few seconds and retry.",
+      };
     case "CONFIG_INVALID":
-      return { code: error.code, title: "The dashboard is misconfigured", message: error.message, hint: "Check the environment variables in apps/dashboard/README.md." };
+      return {
+        code: error.code,
+        title: "The dashboard is misconfigured",
+        message: error.message,
+        hint: "Check the environment variables in apps/dashboard/README.md.",
+      };
     case "BAD_USER_INPUT":
-      return { code: error.code, title: "The request was not accepted", message: error.message, ...(hint ? { hint } : {}) };
+      return {
+        code: error.code,
+        title: "The request was not accepted",
+        message: error.message,
+        ...(hint ? { hint } : {}),
+      };
     default:
-      return { code: error.code, title: "The API reported an error", message: error.message, ...(hint ? { hint } : {}) };
+      return {
+        code: error.code,
+        title: "The API reported an error",
+        message: error.message,
+        ...(hint ? { hint } : {}),
+      };
   }
 }

@@ -2,12 +2,20 @@
  * Turns the API's statistics into what the overview shows: KPIs with their change, chart rows and top movers.
  * Pure functions, tested in test/stats.test.ts.
  */
-import { EMOTIONS, NEGATIVE_EMOTIONS, POSITIVE_EMOTIONS, fromEmotionEnum, type Emotion } from "@moodlens/shared";
+import {
+  EMOTIONS,
+  NEGATIVE_EMOTIONS,
+  POSITIVE_EMOTIONS,
+  fromEmotionEnum,
+  type Emotion,
+} from "@moodlens/shared";
 import type { BreakdownGroup, EmotionCount, EmotionStatsBucket, PeriodTotals } from "./api/types";
 import type { Filters } from "./filters";
 
 /** The API's AnalysisFilter for the chosen filters (dates as ISO instants, empty lists left out). */
-export function toAnalysisFilter(filters: Pick<Filters, "from" | "to" | "sources" | "campaigns" | "timezone">) {
+export function toAnalysisFilter(
+  filters: Pick<Filters, "from" | "to" | "sources" | "campaigns" | "timezone">,
+) {
   return {
     from: filters.from.toISOString(),
     to: filters.to.toISOString(),
@@ -19,7 +27,8 @@ export function toAnalysisFilter(filters: Pick<Filters, "from" | "to" | "sources
 
 export type EmotionRecord = Record<Emotion, number>;
 
-const zeroRecord = (): EmotionRecord => Object.fromEntries(EMOTIONS.map((emotion) => [emotion, 0])) as EmotionRecord;
+const zeroRecord = (): EmotionRecord =>
+  Object.fromEntries(EMOTIONS.map((emotion) => [emotion, 0])) as EmotionRecord;
 
 export function countsByEmotion(counts: readonly EmotionCount[]): EmotionRecord {
   const record = zeroRecord();
@@ -36,7 +45,8 @@ export function sharesByEmotion(counts: readonly EmotionCount[]): EmotionRecord 
   return shares;
 }
 
-const groupShare = (shares: EmotionRecord, group: readonly Emotion[]) => group.reduce((sum, emotion) => sum + shares[emotion], 0);
+const groupShare = (shares: EmotionRecord, group: readonly Emotion[]) =>
+  group.reduce((sum, emotion) => sum + shares[emotion], 0);
 
 export interface Kpi {
   value: number | null;
@@ -73,7 +83,10 @@ export function computeKpis(current: PeriodTotals, previous: PeriodTotals | null
       hasCurrent ? groupShare(currentShares, NEGATIVE_EMOTIONS) : null,
       previousShares ? groupShare(previousShares, NEGATIVE_EMOTIONS) : null,
     ),
-    meanValence: kpi(hasCurrent ? current.meanValence : null, previousShares ? (previous?.meanValence ?? null) : null),
+    meanValence: kpi(
+      hasCurrent ? current.meanValence : null,
+      previousShares ? (previous?.meanValence ?? null) : null,
+    ),
   };
 }
 
@@ -95,25 +108,40 @@ export function topMovers(current: PeriodTotals, previous: PeriodTotals | null, 
     previousShare: before[emotion],
     change: now[emotion] - before[emotion],
   }))
-    .sort((a, b) => Math.abs(b.change) - Math.abs(a.change) || EMOTIONS.indexOf(a.emotion) - EMOTIONS.indexOf(b.emotion))
+    .sort(
+      (a, b) =>
+        Math.abs(b.change) - Math.abs(a.change) || EMOTIONS.indexOf(a.emotion) - EMOTIONS.indexOf(b.emotion),
+    )
     .slice(0, limit);
 }
 
-export type ShareRow = { start: string; end: string; faces: number; meanValence: number | null } & EmotionRecord;
+/** One chart point; shares are null for a bucket without faces, so the chart shows a gap rather than 0%. */
+export type ShareRow = { start: string; end: string; faces: number; meanValence: number | null } & Record<
+  Emotion,
+  number | null
+>;
+
+const nullRecord = (): Record<Emotion, null> =>
+  Object.fromEntries(EMOTIONS.map((emotion) => [emotion, null])) as Record<Emotion, null>;
 
 export function shareRows(buckets: readonly EmotionStatsBucket[]): ShareRow[] {
   return buckets.map((bucket) => ({
     start: bucket.start,
     end: bucket.end,
     faces: bucket.faces,
-    meanValence: bucket.meanValence,
-    ...sharesByEmotion(bucket.counts),
+    meanValence: bucket.faces > 0 ? bucket.meanValence : null,
+    ...(bucket.faces > 0 ? sharesByEmotion(bucket.counts) : nullRecord()),
   }));
 }
 
 export const NO_KEY_LABEL = "(none)";
 
-export type BreakdownRow = { key: string | null; label: string; faces: number; meanValence: number | null } & EmotionRecord;
+export type BreakdownRow = {
+  key: string | null;
+  label: string;
+  faces: number;
+  meanValence: number | null;
+} & EmotionRecord;
 
 /** Groups sorted by faces, largest first; a null key (no source/campaign recorded) gets a readable label. */
 export function breakdownRows(groups: readonly BreakdownGroup[]): BreakdownRow[] {
@@ -129,10 +157,13 @@ export function breakdownRows(groups: readonly BreakdownGroup[]): BreakdownRow[]
 }
 
 /** Mean of the faces' probability vectors: the analysis-level expression mix shown in the drill-down. */
-export function meanProbabilities(faces: readonly { emotions: { emotion: string; probability: number }[] }[]): EmotionRecord {
+export function meanProbabilities(
+  faces: readonly { emotions: { emotion: string; probability: number }[] }[],
+): EmotionRecord {
   const record = zeroRecord();
   if (faces.length === 0) return record;
-  for (const face of faces) for (const entry of face.emotions) record[fromEmotionEnum(entry.emotion)] += entry.probability;
+  for (const face of faces)
+    for (const entry of face.emotions) record[fromEmotionEnum(entry.emotion)] += entry.probability;
   for (const emotion of EMOTIONS) record[emotion] /= faces.length;
   return record;
 }

@@ -42,11 +42,19 @@ describe("CSV export", () => {
     expect(lines).toHaveLength(2);
     for (const line of lines) expect(parse(line)).toHaveLength(CSV_HEADER.length);
     const first = Object.fromEntries(CSV_HEADER.map((name, i) => [name, parse(lines[0]!)[i]]));
-    expect(first).toMatchObject({ campaign: '"spring, 2026"', dominant_emotion: "happy", p_happy: "0.9", p_sad: "0", face_index: "0" });
+    expect(first).toMatchObject({
+      campaign: '"spring, 2026"',
+      dominant_emotion: "happy",
+      p_happy: "0.9",
+      p_sad: "0",
+      face_index: "0",
+    });
   });
 
   it("keeps an analysis without faces as one row", () => {
-    const lines = analysisToCsv(row({ faces: [], faceCount: 0 })).split("\r\n").filter(Boolean);
+    const lines = analysisToCsv(row({ faces: [], faceCount: 0 }))
+      .split("\r\n")
+      .filter(Boolean);
     expect(lines).toHaveLength(1);
     expect(parse(lines[0]!)).toHaveLength(CSV_HEADER.length);
   });

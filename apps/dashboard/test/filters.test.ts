@@ -43,12 +43,17 @@ describe("parseFilters", () => {
   });
 
   it("keeps ISO instants from a drill-down link as they are (to exclusive)", () => {
-    const { filters } = parseFilters({ from: "2026-01-05T00:00:00.000Z", to: "2026-01-06T00:00:00.000Z" }, NOW);
+    const { filters } = parseFilters(
+      { from: "2026-01-05T00:00:00.000Z", to: "2026-01-06T00:00:00.000Z" },
+      NOW,
+    );
     expect(filters.to.getTime() - filters.from.getTime()).toBe(DAY_MS);
   });
 
   it("reports and ignores a reversed range, an unknown preset and an unknown zone", () => {
-    expect(parseFilters({ from: "2026-02-01", to: "2026-01-01" }, NOW).problems[0]).toMatch(/start date is after/);
+    expect(parseFilters({ from: "2026-02-01", to: "2026-01-01" }, NOW).problems[0]).toMatch(
+      /start date is after/,
+    );
     expect(parseFilters({ range: "5w" }, NOW).problems[0]).toMatch(/Unknown range/);
     const zone = parseFilters({ tz: "Mars/Olympus" }, NOW);
     expect(zone.filters.timezone).toBe("UTC");
@@ -67,7 +72,12 @@ describe("parseFilters", () => {
     const original = parseFilters({ range: "7d", sources: "web", tz: "America/New_York" }, NOW).filters;
     const again = parseFilters(Object.fromEntries(filtersToParams(original)), NOW).filters;
     expect(again).toEqual(original);
-    const custom = { ...original, range: "custom" as const, from: new Date("2026-01-01T05:00:00Z"), to: new Date("2026-01-02T05:00:00Z") };
+    const custom = {
+      ...original,
+      range: "custom" as const,
+      from: new Date("2026-01-01T05:00:00Z"),
+      to: new Date("2026-01-02T05:00:00Z"),
+    };
     expect(parseFilters(Object.fromEntries(filtersToParams(custom)), NOW).filters).toEqual(custom);
   });
 });
@@ -95,6 +105,8 @@ describe("periods and buckets", () => {
   it("month buckets end at the next calendar month in the zone", () => {
     const start = startOfDayInZone("2026-01-01", "Asia/Tokyo");
     expect(bucketEnd(start, "MONTH", "Asia/Tokyo").toISOString()).toBe("2026-01-31T15:00:00.000Z");
-    expect(bucketEnd(new Date("2026-01-01T00:00:00Z"), "WEEK", "UTC").toISOString()).toBe("2026-01-08T00:00:00.000Z");
+    expect(bucketEnd(new Date("2026-01-01T00:00:00Z"), "WEEK", "UTC").toISOString()).toBe(
+      "2026-01-08T00:00:00.000Z",
+    );
   });
 });

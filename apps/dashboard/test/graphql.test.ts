@@ -20,7 +20,14 @@ beforeAll(async () => {
         response.end(JSON.stringify({ data: { ping: true } }));
       } else if (route === "/forbidden") {
         response.setHeader("content-type", "application/json");
-        response.end(JSON.stringify({ errors: [{ message: "needs scope admin", extensions: { code: "FORBIDDEN", hint: "ask an admin" } }], data: null }));
+        response.end(
+          JSON.stringify({
+            errors: [
+              { message: "needs scope admin", extensions: { code: "FORBIDDEN", hint: "ask an admin" } },
+            ],
+            data: null,
+          }),
+        );
       } else if (route === "/html") {
         response.statusCode = 502;
         response.end("<html>bad gateway</html>");
@@ -38,7 +45,11 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const config = (path: string, timeoutMs = 5_000) => ({ url: `${url}${path}`, apiKey: "secret-key", timeoutMs });
+const config = (path: string, timeoutMs = 5_000) => ({
+  url: `${url}${path}`,
+  apiKey: "secret-key",
+  timeoutMs,
+});
 
 async function failure(promise: Promise<unknown>): Promise<ApiError> {
   const error = await promise.then(
@@ -60,7 +71,10 @@ describe("gqlWith", () => {
   it("turns a GraphQL error into its code, message and hint", async () => {
     const error = await failure(gqlWith(config("/forbidden"), "{ x }"));
     expect(error.code).toBe("FORBIDDEN");
-    expect(describeApiError(error)).toMatchObject({ title: expect.stringMatching(/Not allowed/), hint: "ask an admin" });
+    expect(describeApiError(error)).toMatchObject({
+      title: expect.stringMatching(/Not allowed/),
+      hint: "ask an admin",
+    });
   });
 
   it("explains a non-GraphQL answer", async () => {
@@ -79,7 +93,9 @@ describe("gqlWith", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const error = await failure(gqlWith({ url: `http://127.0.0.1:${port}/graphql`, timeoutMs: 2_000 }, "{ x }"));
+    const error = await failure(
+      gqlWith({ url: `http://127.0.0.1:${port}/graphql`, timeoutMs: 2_000 }, "{ x }"),
+    );
     expect(error.code).toBe("API_UNREACHABLE");
     expect(describeApiError(error).hint).toMatch(/MOODLENS_API_URL/);
   });

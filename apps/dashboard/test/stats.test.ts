@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { EmotionCount, PeriodTotals } from "../lib/api/types";
-import { breakdownRows, computeKpis, dominantOf, meanProbabilities, sharesByEmotion, toAnalysisFilter, topMovers } from "../lib/stats";
+import {
+  breakdownRows,
+  computeKpis,
+  dominantOf,
+  meanProbabilities,
+  sharesByEmotion,
+  toAnalysisFilter,
+  topMovers,
+} from "../lib/stats";
 
 const counts = (values: Partial<Record<EmotionCount["emotion"], number>>): EmotionCount[] =>
   (["ANGRY", "DISGUST", "FEAR", "HAPPY", "SAD", "SURPRISE", "NEUTRAL"] as const).map((emotion) => ({
@@ -9,7 +17,10 @@ const counts = (values: Partial<Record<EmotionCount["emotion"], number>>): Emoti
     share: 0,
   }));
 
-const period = (values: Partial<Record<EmotionCount["emotion"], number>>, meanValence: number | null): PeriodTotals => {
+const period = (
+  values: Partial<Record<EmotionCount["emotion"], number>>,
+  meanValence: number | null,
+): PeriodTotals => {
   const list = counts(values);
   const total = list.reduce((sum, entry) => sum + entry.count, 0);
   return { totalFaces: total, totalAnalyses: total, meanValence, counts: list };
@@ -64,7 +75,12 @@ describe("shaping", () => {
   it("averages face probabilities for the analysis-level mix", () => {
     const faces = [
       { emotions: [{ emotion: "HAPPY", probability: 1 }] },
-      { emotions: [{ emotion: "HAPPY", probability: 0.2 }, { emotion: "SAD", probability: 0.8 }] },
+      {
+        emotions: [
+          { emotion: "HAPPY", probability: 0.2 },
+          { emotion: "SAD", probability: 0.8 },
+        ],
+      },
     ];
     const mean = meanProbabilities(faces);
     expect(mean.happy).toBeCloseTo(0.6);
@@ -73,7 +89,18 @@ describe("shaping", () => {
   });
 
   it("omits empty lists from the API filter", () => {
-    const filter = toAnalysisFilter({ from: new Date(0), to: new Date(1000), sources: [], campaigns: ["x"], timezone: "UTC" });
-    expect(filter).toEqual({ from: "1970-01-01T00:00:00.000Z", to: "1970-01-01T00:00:01.000Z", timezone: "UTC", campaigns: ["x"] });
+    const filter = toAnalysisFilter({
+      from: new Date(0),
+      to: new Date(1000),
+      sources: [],
+      campaigns: ["x"],
+      timezone: "UTC",
+    });
+    expect(filter).toEqual({
+      from: "1970-01-01T00:00:00.000Z",
+      to: "1970-01-01T00:00:01.000Z",
+      timezone: "UTC",
+      campaigns: ["x"],
+    });
   });
 });

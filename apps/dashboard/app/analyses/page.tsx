@@ -8,7 +8,13 @@ import { Notice } from "@/components/ui/Notice";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { PAGE_SIZE, fetchAnalysesPage } from "@/lib/api/analyses";
 import { fetchFilterOptions } from "@/lib/api/overview";
-import { describeRange, filtersToParams, parseFilters, withParams, type SearchParamsRecord } from "@/lib/filters";
+import {
+  describeRange,
+  filtersToParams,
+  parseFilters,
+  withParams,
+  type SearchParamsRecord,
+} from "@/lib/filters";
 import { formatInteger } from "@/lib/format";
 import { describeApiError, tryResult } from "@/lib/graphql";
 import { toQueryString } from "@/lib/query-string";
@@ -48,7 +54,8 @@ export default async function AnalysesPage({ searchParams }: { searchParams: Pro
         title="Analyses"
         subtitle={
           <>
-            The stored analyses behind the charts — {scope}. <Link href={overviewHref}>Back to the overview</Link>
+            The stored analyses behind the charts — {scope}.{" "}
+            <Link href={overviewHref}>Back to the overview</Link>
           </>
         }
         actions={
@@ -83,9 +90,12 @@ export default async function AnalysesPage({ searchParams }: { searchParams: Pro
         ) : (
           <EmptyState title="No analyses match these filters">
             <p>
-              Nothing was stored in {rangeLabel.toLowerCase().startsWith("last") ? `the ${rangeLabel.toLowerCase()}` : rangeLabel}
-              {filters.sources.length || filters.campaigns.length ? " for the selected sources and campaigns" : ""}. Widen the
-              period, or load demo data with <code>npm run seed -- --demo</code>.
+              Nothing was stored in{" "}
+              {rangeLabel.toLowerCase().startsWith("last") ? `the ${rangeLabel.toLowerCase()}` : rangeLabel}
+              {filters.sources.length || filters.campaigns.length
+                ? " for the selected sources and campaigns"
+                : ""}
+              . Widen the period, or load demo data with <code>npm run seed -- --demo</code>.
             </p>
           </EmptyState>
         )
@@ -102,7 +112,8 @@ export default async function AnalysesPage({ searchParams }: { searchParams: Pro
           <AnalysesTable rows={result.data.edges.map((edge) => edge.node)} timezone={filters.timezone} />
           <nav className="pagination" aria-label="Pages of analyses">
             <span className="pagination__info" data-testid="pagination-info">
-              Showing {formatInteger((page - 1) * PAGE_SIZE + 1)}–{formatInteger((page - 1) * PAGE_SIZE + result.data.edges.length)} of{" "}
+              Showing {formatInteger((page - 1) * PAGE_SIZE + 1)}–
+              {formatInteger((page - 1) * PAGE_SIZE + result.data.edges.length)} of{" "}
               {formatInteger(result.data.totalCount)}
             </span>
             {after && (

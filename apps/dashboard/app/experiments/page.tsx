@@ -5,10 +5,17 @@ import { RunsTable, type RunRow, type SortHeader } from "@/components/experiment
 import { EmptyState } from "@/components/ui/EmptyState";
 import { ErrorState } from "@/components/ui/ErrorState";
 import { PageHeader } from "@/components/ui/PageHeader";
-import { RUN_ORDER_FIELDS, RUN_STATUS_VALUES, fetchRuns, runMacroF1, runTags, runValAccuracy } from "@/lib/api/experiments";
+import {
+  RUN_ORDER_FIELDS,
+  RUN_STATUS_VALUES,
+  fetchRuns,
+  runMacroF1,
+  runTags,
+  runValAccuracy,
+} from "@/lib/api/experiments";
 import type { RunOrderField, RunStatusValue } from "@/lib/api/types";
 import type { SearchParamsRecord } from "@/lib/filters";
-import { formatDateTime } from "@/lib/format";
+import { formatShortDateTime } from "@/lib/format";
 import { describeApiError, tryResult } from "@/lib/graphql";
 import { toQueryString } from "@/lib/query-string";
 import { runLabel } from "@/lib/run-colors";
@@ -30,14 +37,22 @@ const COLUMNS: { key: string; label: string; numeric?: boolean; sortField?: RunO
   { key: "finishedAt", label: "Finished", sortField: "FINISHED_AT" },
 ];
 
-export default async function ExperimentsPage({ searchParams }: { searchParams: Promise<SearchParamsRecord> }) {
+export default async function ExperimentsPage({
+  searchParams,
+}: {
+  searchParams: Promise<SearchParamsRecord>;
+}) {
   const params = await searchParams;
   const experiment = single(params.experiment);
   const statusParam = single(params.status).toUpperCase();
-  const status = RUN_STATUS_VALUES.includes(statusParam as RunStatusValue) ? (statusParam as RunStatusValue) : "";
+  const status = RUN_STATUS_VALUES.includes(statusParam as RunStatusValue)
+    ? (statusParam as RunStatusValue)
+    : "";
   const tag = single(params.tag);
   const sortParam = single(params.sort).toUpperCase();
-  const sort: RunOrderField = RUN_ORDER_FIELDS.includes(sortParam as RunOrderField) ? (sortParam as RunOrderField) : "CREATED_AT";
+  const sort: RunOrderField = RUN_ORDER_FIELDS.includes(sortParam as RunOrderField)
+    ? (sortParam as RunOrderField)
+    : "CREATED_AT";
   const direction = single(params.dir).toUpperCase() === "ASC" ? "ASC" : "DESC";
 
   const result = await tryResult(() =>
@@ -54,7 +69,8 @@ export default async function ExperimentsPage({ searchParams }: { searchParams: 
       title="Experiments"
       subtitle={
         <>
-          Training runs of the expression model. Compare runs, or see the served versions on <Link href="/models">Models</Link>.
+          Training runs of the expression model. Compare runs, or see the served versions on{" "}
+          <Link href="/models">Models</Link>.
         </>
       }
     />
@@ -80,13 +96,20 @@ export default async function ExperimentsPage({ searchParams }: { searchParams: 
     epochs: run.epochCount,
     valAccuracy: runValAccuracy(run),
     macroF1: runMacroF1(run),
-    createdAt: formatDateTime(run.createdAt),
-    finishedAt: run.finishedAt ? formatDateTime(run.finishedAt) : "–",
+    createdAt: formatShortDateTime(run.createdAt),
+    finishedAt: run.finishedAt ? formatShortDateTime(run.finishedAt) : "–",
   }));
   const headers: SortHeader[] = COLUMNS.map((column) => {
-    if (!column.sortField) return { key: column.key, label: column.label, ...(column.numeric ? { numeric: true } : {}) };
+    if (!column.sortField)
+      return { key: column.key, label: column.label, ...(column.numeric ? { numeric: true } : {}) };
     const active = column.sortField === sort;
-    const nextDirection = active ? (direction === "DESC" ? "ASC" : "DESC") : column.sortField === "NAME" ? "ASC" : "DESC";
+    const nextDirection = active
+      ? direction === "DESC"
+        ? "ASC"
+        : "DESC"
+      : column.sortField === "NAME"
+        ? "ASC"
+        : "DESC";
     const next = new URLSearchParams(query);
     next.set("sort", column.sortField.toLowerCase());
     next.set("dir", nextDirection.toLowerCase());
@@ -122,8 +145,8 @@ export default async function ExperimentsPage({ searchParams }: { searchParams: 
         ) : (
           <EmptyState title="No training runs recorded yet">
             <p>
-              Train a model with <code>npm run trainer -- train</code> (see the trainer README); each run, its epochs and its evaluation
-              appear here.
+              Train a model with <code>npm run trainer -- train</code> (see the trainer README); each run, its
+              epochs and its evaluation appear here.
             </p>
           </EmptyState>
         )

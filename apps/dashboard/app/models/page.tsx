@@ -115,7 +115,7 @@ export default async function ModelsPage() {
                       )}
                     </td>
                     <td>{formatDateTime(model.createdAt)}</td>
-                    <td>{model.active ? <span className="chart-hint">serving</span> : <PromoteButton version={model.version} />}</td>
+                    <td>{model.active ? <span className="chart-hint">active</span> : <PromoteButton version={model.version} />}</td>
                   </tr>
                 ))}
               </tbody>

@@ -12,7 +12,9 @@ export const dynamic = "force-dynamic";
 export default async function TryPage() {
   const health = await tryResult(fetchTryPage);
   const dashboardLimit = dashboardEnv().MOODLENS_DASHBOARD_MAX_UPLOAD_BYTES;
-  const maxBytes = health.ok ? Math.min(dashboardLimit, health.data.health.limits.maxImageBytes) : dashboardLimit;
+  const maxBytes = health.ok
+    ? Math.min(dashboardLimit, health.data.health.limits.maxImageBytes)
+    : dashboardLimit;
   return (
     <div className="page" data-testid="try-page">
       <PageHeader
@@ -21,12 +23,14 @@ export default async function TryPage() {
       />
       {!health.ok && (
         <Notice testId="try-api-notice">
-          The API did not answer its health check ({health.error.message}); analysing will probably fail until it is running.
+          The API did not answer its health check ({health.error.message}); analysing will probably fail until
+          it is running.
         </Notice>
       )}
       {health.ok && !health.data.health.modelLoaded && (
         <Notice testId="try-api-notice">
-          The API has no model loaded{health.data.health.modelError ? ` (${health.data.health.modelError})` : ""}: analyses will fail
+          The API has no model loaded
+          {health.data.health.modelError ? ` (${health.data.health.modelError})` : ""}: analyses will fail
           until one is trained or promoted.
         </Notice>
       )}

@@ -30,8 +30,11 @@ export function AnalysesTable({ rows, timezone }: { rows: AnalysisRow[]; timezon
         <tbody>
           {rows.map((row) => {
             const mean = meanProbabilities(row.faces);
-            const dominant = row.faces.length === 1 ? fromEmotionEnum(row.faces[0]!.dominantEmotion) : dominantOf(mean);
-            const perFace = row.faces.map((face) => `face ${face.index + 1}: ${face.dominantEmotion.toLowerCase()}`).join(", ");
+            const dominant =
+              row.faces.length === 1 ? fromEmotionEnum(row.faces[0]!.dominantEmotion) : dominantOf(mean);
+            const perFace = row.faces
+              .map((face) => `face ${face.index + 1}: ${face.dominantEmotion.toLowerCase()}`)
+              .join(", ");
             return (
               <tr key={row.id} data-testid="analysis-row" data-id={row.id} data-faces={row.faceCount}>
                 <td>{formatDateTime(row.capturedAt, timezone)}</td>
@@ -41,13 +44,21 @@ export function AnalysesTable({ rows, timezone }: { rows: AnalysisRow[]; timezon
                   {row.faceCount}
                 </td>
                 <td data-testid="analysis-dominant">
-                  {row.faces.length ? <EmotionTag emotion={dominant} /> : <span className="chart-hint">no face</span>}
+                  {row.faces.length ? (
+                    <EmotionTag emotion={dominant} />
+                  ) : (
+                    <span className="chart-hint">no face</span>
+                  )}
                 </td>
                 <td>{row.faces.length ? <ProbabilityBars probabilities={mean} /> : null}</td>
                 <td>
                   {row.modelVersion}
                   {row.demo && (
-                    <span className="tag" style={{ marginLeft: 6 }} title="Synthetic row from npm run seed -- --demo">
+                    <span
+                      className="tag"
+                      style={{ marginLeft: 6 }}
+                      title="Synthetic row from npm run seed -- --demo"
+                    >
                       demo
                     </span>
                   )}

@@ -49,7 +49,14 @@ export function BreakdownChart({ rows, drillDownHrefs, testId, title, summary }:
           content={<EmotionTooltip title={(row: BreakdownRow) => row.label} />}
         />
         {EMOTIONS.map((emotion) => (
-          <Bar key={emotion} dataKey={emotion} name={emotion} stackId="share" fill={EMOTION_COLORS[emotion]} isAnimationActive={false} />
+          <Bar
+            key={emotion}
+            dataKey={emotion}
+            name={emotion}
+            stackId="share"
+            fill={EMOTION_COLORS[emotion]}
+            isAnimationActive={false}
+          />
         ))}
       </BarChart>
     </div>

@@ -22,7 +22,12 @@ export function EmotionShareChart({ rows, bucket, timezone, drillDownHrefs, summ
   const router = useRouter();
   const label = (start: string) => formatBucketLabel(start, bucket, timezone);
   return (
-    <div className="chart chart--clickable" data-testid="chart-emotion-share" data-points={rows.length} data-bucket={bucket}>
+    <div
+      className="chart chart--clickable"
+      data-testid="chart-emotion-share"
+      data-points={rows.length}
+      data-bucket={bucket}
+    >
       <p className="visually-hidden">{summary}</p>
       <AreaChart
         responsive
@@ -38,7 +43,12 @@ export function EmotionShareChart({ rows, bucket, timezone, drillDownHrefs, summ
         }}
       >
         <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" vertical={false} />
-        <XAxis dataKey="start" tickFormatter={label} minTickGap={28} tick={{ fontSize: 12, fill: "#4f5969" }} />
+        <XAxis
+          dataKey="start"
+          tickFormatter={label}
+          minTickGap={28}
+          tick={{ fontSize: 12, fill: "#4f5969" }}
+        />
         <YAxis
           tickFormatter={(value: number) => `${Math.round(value * 100)}%`}
           tick={{ fontSize: 12, fill: "#4f5969" }}

@@ -18,7 +18,7 @@ export function EmotionTooltip({
   payload?: readonly { payload?: unknown }[];
   title: (row: never) => string;
 }) {
-  const row = payload?.[0]?.payload as (TooltipRow & Record<Emotion, number>) | undefined;
+  const row = payload?.[0]?.payload as (TooltipRow & Record<Emotion, number | null>) | undefined;
   if (!active || !row) return null;
   return (
     <div className="tooltip">
@@ -26,14 +26,20 @@ export function EmotionTooltip({
       <div>
         {formatInteger(row.faces)} faces · mean valence {formatDecimal(row.meanValence, 2)}
       </div>
-      <ul>
-        {[...EMOTIONS].reverse().map((emotion) => (
-          <li key={emotion}>
-            <span className="swatch" style={{ background: EMOTION_COLORS[emotion], marginRight: 6 }} aria-hidden="true" />
-            <span style={{ textTransform: "capitalize" }}>{emotion}</span> {formatPercent(row[emotion])}
-          </li>
-        ))}
-      </ul>
+      {row.faces === 0 ? null : (
+        <ul>
+          {[...EMOTIONS].reverse().map((emotion) => (
+            <li key={emotion}>
+              <span
+                className="swatch"
+                style={{ background: EMOTION_COLORS[emotion], marginRight: 6 }}
+                aria-hidden="true"
+              />
+              <span style={{ textTransform: "capitalize" }}>{emotion}</span> {formatPercent(row[emotion])}
+            </li>
+          ))}
+        </ul>
+      )}
     </div>
   );
 }

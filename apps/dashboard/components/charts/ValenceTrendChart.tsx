@@ -14,12 +14,26 @@ interface Props {
   summary: string;
 }
 
-/** Mean valence per bucket on the fixed -1..1 scale (a fixed scale keeps small wiggles from looking dramatic). */
+/**
+ * Mean valence per bucket. The scale is symmetric around 0 (so above/below the line reads as positive/negative)
+ * and only as wide as the data needs, but never narrower than ±0.2 so noise does not look dramatic.
+ */
+export function valenceDomain(values: readonly (number | null)[]): number {
+  const extent = Math.max(0, ...values.filter((value): value is number => value != null).map(Math.abs));
+  return Math.min(1, Math.max(0.2, Math.ceil(extent * 1.25 * 10) / 10));
+}
+
 export function ValenceTrendChart({ rows, bucket, timezone, drillDownHrefs, summary }: Props) {
   const router = useRouter();
+  const limit = valenceDomain(rows.map((row) => row.meanValence));
   const label = (start: string) => formatBucketLabel(start, bucket, timezone);
   return (
-    <div className="chart chart--clickable" data-testid="chart-valence" data-points={rows.length}>
+    <div
+      className="chart chart--clickable"
+      data-testid="chart-valence"
+      data-points={rows.length}
+      data-scale={limit}
+    >
       <p className="visually-hidden">{summary}</p>
       <LineChart
         responsive
@@ -34,8 +48,19 @@ export function ValenceTrendChart({ rows, bucket, timezone, drillDownHrefs, summ
         }}
       >
         <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" vertical={false} />
-        <XAxis dataKey="start" tickFormatter={label} minTickGap={28} tick={{ fontSize: 12, fill: "#4f5969" }} />
-        <YAxis domain={[-1, 1]} ticks={[-1, -0.5, 0, 0.5, 1]} tick={{ fontSize: 12, fill: "#4f5969" }} width={44} />
+        <XAxis
+          dataKey="start"
+          tickFormatter={label}
+          minTickGap={28}
+          tick={{ fontSize: 12, fill: "#4f5969" }}
+        />
+        <YAxis
+          domain={[-limit, limit]}
+          ticks={[-limit, -limit / 2, 0, limit / 2, limit]}
+          tickFormatter={(value: number) => value.toFixed(2)}
+          tick={{ fontSize: 12, fill: "#4f5969" }}
+          width={48}
+        />
         <ReferenceLine y={0} stroke="#8a93a3" />
         <Tooltip
           content={({ active, payload }) => {

@@ -5,7 +5,15 @@ import type { Evaluation } from "@/lib/api/types";
  * Confusion matrix as a real table (rows = true label, columns = predicted), cells shaded by the share of the
  * row (recall view) so matrices of different test-set sizes compare at a glance.
  */
-export function ConfusionMatrix({ evaluation, title, color }: { evaluation: Evaluation; title: string; color: string }) {
+export function ConfusionMatrix({
+  evaluation,
+  title,
+  color,
+}: {
+  evaluation: Evaluation;
+  title: string;
+  color: string;
+}) {
   const labels = evaluation.labels.map(fromEmotionEnum);
   return (
     <figure style={{ margin: 0 }} data-testid="confusion-matrix" data-evaluation={evaluation.id}>
@@ -18,7 +26,7 @@ export function ConfusionMatrix({ evaluation, title, color }: { evaluation: Eval
         </span>
       </figcaption>
       <div className="table-wrap" style={{ border: 0 }}>
-        <table className="confusion" style={{ borderCollapse: "separate", borderSpacing: 2 }}>
+        <table className="confusion">
           <caption className="visually-hidden">
             {title}: rows are the true expression, columns the predicted one; each cell is a count of images.
           </caption>

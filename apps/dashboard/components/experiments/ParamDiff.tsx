@@ -9,7 +9,13 @@ export interface ParamRow {
 }
 
 /** Hyper-parameters side by side; "differences only" (on by default) hides the ones every run shares. */
-export function ParamDiff({ runs, rows }: { runs: { id: string; label: string; color: string }[]; rows: ParamRow[] }) {
+export function ParamDiff({
+  runs,
+  rows,
+}: {
+  runs: { id: string; label: string; color: string }[];
+  rows: ParamRow[];
+}) {
   const [differencesOnly, setDifferencesOnly] = useState(runs.length > 1);
   const toggleId = useId();
   const visible = differencesOnly ? rows.filter((row) => row.differs) : rows;
@@ -46,13 +52,22 @@ export function ParamDiff({ runs, rows }: { runs: { id: string; label: string; c
             </thead>
             <tbody>
               {visible.map((row) => (
-                <tr key={row.name} className={row.differs ? "diff-row--changed" : "diff-row--same"} data-testid="param-row" data-param={row.name} data-differs={row.differs}>
+                <tr
+                  key={row.name}
+                  className={row.differs ? "diff-row--changed" : "diff-row--same"}
+                  data-testid="param-row"
+                  data-param={row.name}
+                  data-differs={row.differs}
+                >
                   <th scope="row">
                     <code>{row.name}</code>
                     {row.differs && <span className="visually-hidden"> (differs)</span>}
                   </th>
                   {row.values.map((value, i) => (
-                    <td key={runs[i]?.id ?? i} style={{ whiteSpace: "normal", wordBreak: "break-word", maxWidth: 280 }}>
+                    <td
+                      key={runs[i]?.id ?? i}
+                      style={{ whiteSpace: "normal", wordBreak: "break-word", maxWidth: 280 }}
+                    >
                       {value}
                     </td>
                   ))}

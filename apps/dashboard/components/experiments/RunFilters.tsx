@@ -31,7 +31,12 @@ export function RunFilters({ experiments, statuses, tags, experiment, status, ta
       <div className="toolbar">
         <div className="field">
           <label htmlFor={ids.experiment}>Experiment</label>
-          <select id={ids.experiment} value={experiment} onChange={(event) => set("experiment", event.target.value)} data-testid="filter-experiment">
+          <select
+            id={ids.experiment}
+            value={experiment}
+            onChange={(event) => set("experiment", event.target.value)}
+            data-testid="filter-experiment"
+          >
             <option value="">All experiments</option>
             {experiments.map((item) => (
               <option key={item.id} value={item.id}>
@@ -42,7 +47,12 @@ export function RunFilters({ experiments, statuses, tags, experiment, status, ta
         </div>
         <div className="field">
           <label htmlFor={ids.status}>Status</label>
-          <select id={ids.status} value={status} onChange={(event) => set("status", event.target.value)} data-testid="filter-status">
+          <select
+            id={ids.status}
+            value={status}
+            onChange={(event) => set("status", event.target.value)}
+            data-testid="filter-status"
+          >
             <option value="">Any status</option>
             {statuses.map((item) => (
               <option key={item} value={item}>
@@ -53,7 +63,12 @@ export function RunFilters({ experiments, statuses, tags, experiment, status, ta
         </div>
         <div className="field">
           <label htmlFor={ids.tag}>Tag</label>
-          <select id={ids.tag} value={tag} onChange={(event) => set("tag", event.target.value)} data-testid="filter-tag">
+          <select
+            id={ids.tag}
+            value={tag}
+            onChange={(event) => set("tag", event.target.value)}
+            data-testid="filter-tag"
+          >
             <option value="">Any tag</option>
             {[...new Set([...tags, ...(tag ? [tag] : [])])].map((item) => (
               <option key={item} value={item}>

@@ -33,7 +33,9 @@ const pct = (value: number | null) => (value == null ? "–" : `${(value * 100).
 export function RunsTable({ rows, headers }: { rows: RunRow[]; headers: SortHeader[] }) {
   const [selected, setSelected] = useState<string[]>([]);
   const toggle = (id: string, checked: boolean) =>
-    setSelected((current) => (checked ? [...current, id].slice(-MAX_COMPARE) : current.filter((item) => item !== id)));
+    setSelected((current) =>
+      checked ? [...current, id].slice(-MAX_COMPARE) : current.filter((item) => item !== id),
+    );
   const canCompare = selected.length >= 2;
   const compareHref = `/experiments/compare?ids=${selected.map(encodeURIComponent).join(",")}`;
 
@@ -42,9 +44,19 @@ export function RunsTable({ rows, headers }: { rows: RunRow[]; headers: SortHead
       case "name":
         return <Link href={`/experiments/compare?ids=${encodeURIComponent(row.id)}`}>{row.name}</Link>;
       case "status":
-        return <span className={`status status--${row.status.toLowerCase()}`}>{row.status.toLowerCase()}</span>;
+        return (
+          <span className={`status status--${row.status.toLowerCase()}`}>{row.status.toLowerCase()}</span>
+        );
       case "tags":
-        return row.tags.length ? row.tags.map((tag) => <span className="tag" key={tag}>{tag}</span>) : <span className="chart-hint">–</span>;
+        return row.tags.length ? (
+          row.tags.map((tag) => (
+            <span className="tag" key={tag}>
+              {tag}
+            </span>
+          ))
+        ) : (
+          <span className="chart-hint">–</span>
+        );
       case "valAccuracy":
         return pct(row.valAccuracy);
       case "macroF1":
@@ -72,7 +84,11 @@ export function RunsTable({ rows, headers }: { rows: RunRow[]; headers: SortHead
             : `${selected.length} selected${selected.length === 1 ? " — pick at least one more" : ""}.`}
         </span>
         {selected.length > 0 && (
-          <button type="button" className="button button--secondary button--small" onClick={() => setSelected([])}>
+          <button
+            type="button"
+            className="button button--secondary button--small"
+            onClick={() => setSelected([])}
+          >
             Clear selection
           </button>
         )}
@@ -85,11 +101,18 @@ export function RunsTable({ rows, headers }: { rows: RunRow[]; headers: SortHead
                 <span className="visually-hidden">Select</span>
               </th>
               {headers.map((header) => (
-                <th key={header.key} scope="col" className={header.numeric ? "num" : undefined} aria-sort={header.sort}>
+                <th
+                  key={header.key}
+                  scope="col"
+                  className={header.numeric ? "num" : undefined}
+                  aria-sort={header.sort}
+                >
                   {header.href ? (
                     <Link className="sort-link" href={header.href} data-testid={`sort-${header.key}`}>
                       {header.label}
-                      <span aria-hidden="true">{header.sort === "ascending" ? "▲" : header.sort === "descending" ? "▼" : "↕"}</span>
+                      <span aria-hidden="true">
+                        {header.sort === "ascending" ? "▲" : header.sort === "descending" ? "▼" : "↕"}
+                      </span>
                     </Link>
                   ) : (
                     header.label

@@ -1,7 +1,7 @@
 "use client";
 
 import { usePathname, useRouter } from "next/navigation";
-import { useId, useState, useTransition, type FormEvent } from "react";
+import { useId, useOptimistic, useState, useTransition, type FormEvent } from "react";
 import { COMMON_TIMEZONES } from "@/lib/time";
 import { RANGE_PRESETS, type RangePreset } from "@/lib/filters";
 
@@ -19,6 +19,8 @@ export interface FilterBarProps {
   query: string;
 }
 
+type Shown = Pick<FilterBarProps, "range" | "sources" | "campaigns" | "timezone">;
+
 /**
  * Date range (presets or custom days), sources, campaigns and time zone. Every change rewrites the URL
  * (router.push) so the server re-renders the view with the new filters and the link can be shared.
@@ -27,22 +29,43 @@ export function FilterBar(props: FilterBarProps) {
   const router = useRouter();
   const pathname = usePathname();
   const [pending, startTransition] = useTransition();
-  const [fromDay, setFromDay] = useState(props.fromDay);
-  const [toDay, setToDay] = useState(props.toDay);
+  // What the controls show while the server renders the new view: the user's choice, not the old props.
+  const [shown, setShown] = useOptimistic<Shown>({
+    range: props.range,
+    sources: props.sources,
+    campaigns: props.campaigns,
+    timezone: props.timezone,
+  });
+  const [dates, setDates] = useState({
+    from: props.fromDay,
+    to: props.toDay,
+    basis: `${props.fromDay}/${props.toDay}`,
+  });
+  // A new range from the server (preset, back button) resets the date inputs.
+  if (dates.basis !== `${props.fromDay}/${props.toDay}`) {
+    setDates({ from: props.fromDay, to: props.toDay, basis: `${props.fromDay}/${props.toDay}` });
+  }
+  const fromDay = dates.from;
+  const toDay = dates.to;
+  const setFromDay = (from: string) => setDates((current) => ({ ...current, from }));
+  const setToDay = (to: string) => setDates((current) => ({ ...current, to }));
   const [dateError, setDateError] = useState<string | null>(null);
   const ids = { from: useId(), to: useId(), tz: useId(), status: useId() };
 
-  const navigate = (mutate: (params: URLSearchParams) => void) => {
+  const navigate = (optimistic: Partial<Shown>, mutate: (params: URLSearchParams) => void) => {
     const params = new URLSearchParams(props.query);
     params.delete("after");
     params.delete("page");
     mutate(params);
     const query = params.toString();
-    startTransition(() => router.push(query ? `${pathname}?${query}` : pathname, { scroll: false }));
+    startTransition(() => {
+      setShown({ ...shown, ...optimistic });
+      router.push(query ? `${pathname}?${query}` : pathname, { scroll: false });
+    });
   };
 
   const choosePreset = (preset: RangePreset) =>
-    navigate((params) => {
+    navigate({ range: preset }, (params) => {
       params.delete("from");
       params.delete("to");
       params.set("range", preset);
@@ -53,23 +76,31 @@ export function FilterBar(props: FilterBarProps) {
     if (!fromDay || !toDay) return setDateError("Choose both a start and an end date.");
     if (fromDay > toDay) return setDateError("The start date must be on or before the end date.");
     setDateError(null);
-    navigate((params) => {
+    navigate({ range: "custom" }, (params) => {
       params.delete("range");
       params.set("from", fromDay);
       params.set("to", toDay);
     });
   };
 
-  const toggle = (key: "sources" | "campaigns", current: string[], value: string, checked: boolean) =>
-    navigate((params) => {
-      const next = checked ? [...current, value] : current.filter((item) => item !== value);
-      if (next.length) params.set(key, next.join(","));
-      else params.delete(key);
+  const toggle = (key: "sources" | "campaigns", value: string, checked: boolean) => {
+    const current = shown[key];
+    const next = checked ? [...current, value] : current.filter((item) => item !== value);
+    // Both lists are written from the shown state, so quick successive clicks all count.
+    navigate({ [key]: next }, (params) => {
+      for (const [name, list] of [
+        ["sources", key === "sources" ? next : shown.sources],
+        ["campaigns", key === "campaigns" ? next : shown.campaigns],
+      ] as const) {
+        if (list.length) params.set(name, list.join(","));
+        else params.delete(name);
+      }
     });
+  };
 
-  const timezones = COMMON_TIMEZONES.includes(props.timezone as (typeof COMMON_TIMEZONES)[number])
+  const timezones = COMMON_TIMEZONES.includes(shown.timezone as (typeof COMMON_TIMEZONES)[number])
     ? COMMON_TIMEZONES
-    : [props.timezone, ...COMMON_TIMEZONES];
+    : [shown.timezone, ...COMMON_TIMEZONES];
 
   return (
     <div className="card" data-testid="filter-bar">
@@ -81,7 +112,7 @@ export function FilterBar(props: FilterBarProps) {
               <button
                 key={preset.id}
                 type="button"
-                aria-pressed={props.range === preset.id}
+                aria-pressed={shown.range === preset.id}
                 data-testid={`filter-range-${preset.id}`}
                 onClick={() => choosePreset(preset.id)}
                 title={preset.label}
@@ -124,14 +155,15 @@ export function FilterBar(props: FilterBarProps) {
           <label htmlFor={ids.tz}>Time zone</label>
           <select
             id={ids.tz}
-            value={props.timezone}
+            value={shown.timezone}
             data-testid="filter-timezone"
-            onChange={(event) =>
-              navigate((params) => {
-                if (event.target.value === "UTC") params.delete("tz");
-                else params.set("tz", event.target.value);
-              })
-            }
+            onChange={(event) => {
+              const timezone = event.target.value;
+              navigate({ timezone }, (params) => {
+                if (timezone === "UTC") params.delete("tz");
+                else params.set("tz", timezone);
+              });
+            }}
           >
             {timezones.map((zone) => (
               <option key={zone} value={zone}>
@@ -141,34 +173,44 @@ export function FilterBar(props: FilterBarProps) {
           </select>
         </div>
 
-        <ChipGroup
-          legend="Sources"
-          name="sources"
-          options={props.sourceOptions}
-          selected={props.sources}
-          onToggle={(value, checked) => toggle("sources", props.sources, value, checked)}
-        />
-        <ChipGroup
-          legend="Campaigns"
-          name="campaigns"
-          options={props.campaignOptions}
-          selected={props.campaigns}
-          onToggle={(value, checked) => toggle("campaigns", props.campaigns, value, checked)}
-        />
-
-        {(props.sources.length > 0 || props.campaigns.length > 0 || props.range !== "30d" || props.timezone !== "UTC") && (
-          <button
-            type="button"
-            className="button button--secondary button--small"
-            data-testid="filter-reset"
-            onClick={() => startTransition(() => router.push(pathname, { scroll: false }))}
-          >
-            Reset filters
-          </button>
-        )}
+        <div className="filter-bar__lists">
+          <ChipGroup
+            legend="Sources"
+            name="sources"
+            options={props.sourceOptions}
+            selected={shown.sources}
+            onToggle={(value, checked) => toggle("sources", value, checked)}
+          />
+          <ChipGroup
+            legend="Campaigns"
+            name="campaigns"
+            options={props.campaignOptions}
+            selected={shown.campaigns}
+            onToggle={(value, checked) => toggle("campaigns", value, checked)}
+          />
+          {(props.sources.length > 0 ||
+            props.campaigns.length > 0 ||
+            props.range !== "30d" ||
+            props.timezone !== "UTC") && (
+            <button
+              type="button"
+              className="button button--secondary button--small"
+              data-testid="filter-reset"
+              onClick={() => startTransition(() => router.push(pathname, { scroll: false }))}
+            >
+              Reset filters
+            </button>
+          )}
+        </div>
       </div>
       <p id={ids.status} role="status" aria-live="polite" className="chart-hint" data-testid="filter-status">
-        {dateError ? <span style={{ color: "var(--negative)" }}>{dateError}</span> : pending ? "Updating…" : ""}
+        {dateError ? (
+          <span style={{ color: "var(--negative)" }}>{dateError}</span>
+        ) : pending ? (
+          "Updating…"
+        ) : (
+          ""
+        )}
       </p>
     </div>
   );

@@ -13,7 +13,8 @@ const LINKS = [
 
 export function MainNav() {
   const pathname = usePathname();
-  const isCurrent = (href: string) => (href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`));
+  const isCurrent = (href: string) =>
+    href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
   return (
     <nav className="main-nav" aria-label="Main">
       <ul>

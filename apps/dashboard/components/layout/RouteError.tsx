@@ -13,7 +13,12 @@ export function RouteError({ error, retry, view }: { error: unknown; retry: () =
   const digest = (error as { digest?: string } | null)?.digest;
   return (
     <div className="page">
-      <div className="state state--error" role="alert" data-testid="error-state" data-error-code="RENDER_FAILED">
+      <div
+        className="state state--error"
+        role="alert"
+        data-testid="error-state"
+        data-error-code="RENDER_FAILED"
+      >
         <h2>The {view} could not be shown</h2>
         <p>Something went wrong while preparing this page. The API may be down or answering unexpectedly.</p>
         {digest && <p className="state__hint">Reference for the server log: {digest}</p>}

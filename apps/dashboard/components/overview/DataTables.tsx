@@ -7,7 +7,17 @@ import type { BreakdownRow, ShareRow } from "@/lib/stats";
  * The numbers behind each chart as a table: the accessible alternative to the SVG, and a keyboard path to the
  * drill-down (every row links to its analyses).
  */
-export function BucketTable({ rows, labels, hrefs, testId }: { rows: ShareRow[]; labels: string[]; hrefs: string[]; testId: string }) {
+export function BucketTable({
+  rows,
+  labels,
+  hrefs,
+  testId,
+}: {
+  rows: ShareRow[];
+  labels: string[];
+  hrefs: string[];
+  testId: string;
+}) {
   return (
     <details className="data-table" data-testid={testId}>
       <summary>Show the data as a table</summary>
@@ -51,7 +61,17 @@ export function BucketTable({ rows, labels, hrefs, testId }: { rows: ShareRow[];
   );
 }
 
-export function BreakdownTable({ rows, hrefs, testId, keyLabel }: { rows: BreakdownRow[]; hrefs: (string | null)[]; testId: string; keyLabel: string }) {
+export function BreakdownTable({
+  rows,
+  hrefs,
+  testId,
+  keyLabel,
+}: {
+  rows: BreakdownRow[];
+  hrefs: (string | null)[];
+  testId: string;
+  keyLabel: string;
+}) {
   return (
     <details className="data-table" data-testid={testId}>
       <summary>Show the data as a table</summary>

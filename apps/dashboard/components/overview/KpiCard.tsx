@@ -12,7 +12,12 @@ interface KpiCardProps {
 
 /** One key figure. data-testid="kpi-<id>" carries data-value with the unrounded number. */
 export function KpiCard({ id, label, value, display, delta, note }: KpiCardProps) {
-  const tone = !delta || delta.direction === "flat" || delta.good === undefined ? "" : delta.good ? "delta--up" : "delta--down";
+  const tone =
+    !delta || delta.direction === "flat" || delta.good === undefined
+      ? ""
+      : delta.good
+        ? "delta--up"
+        : "delta--down";
   const arrow = !delta ? "" : delta.direction === "up" ? "▲" : delta.direction === "down" ? "▼" : "■";
   return (
     <section className="card kpi" data-testid={`kpi-${id}`} data-value={value ?? ""} aria-label={label}>

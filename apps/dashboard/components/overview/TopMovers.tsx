@@ -14,7 +14,10 @@ export function TopMovers({ movers }: { movers: Mover[] }) {
           <span className="movers__share">
             {formatPercent(mover.previousShare)} → {formatPercent(mover.share)}
           </span>
-          <strong className={mover.change > 0 ? "delta--up" : mover.change < 0 ? "delta--down" : ""} style={{ color: "inherit" }}>
+          <strong
+            className={mover.change > 0 ? "delta--up" : mover.change < 0 ? "delta--down" : ""}
+            style={{ color: "inherit" }}
+          >
             <span aria-hidden="true">{mover.change > 0 ? "▲ " : mover.change < 0 ? "▼ " : ""}</span>
             {formatPointsDelta(mover.change)}
           </strong>

@@ -67,7 +67,10 @@ export function TryIt({ maxBytes }: { maxBytes: number }) {
     abortRef.current?.abort();
     const controller = new AbortController();
     abortRef.current = controller;
-    const timer = setTimeout(() => controller.abort(new DOMException("timeout", "TimeoutError")), ANALYZE_TIMEOUT_MS + 5_000);
+    const timer = setTimeout(
+      () => controller.abort(new DOMException("timeout", "TimeoutError")),
+      ANALYZE_TIMEOUT_MS + 5_000,
+    );
     setStatus({ kind: "analysing", explain });
     const form = new FormData();
     form.set("image", file);
@@ -134,43 +137,84 @@ export function TryIt({ maxBytes }: { maxBytes: number }) {
           <label htmlFor={ids.file} style={{ fontWeight: 600 }}>
             Photo (JPEG, PNG, WebP, GIF, AVIF or TIFF, up to {formatBytes(maxBytes)})
           </label>
-          <input id={ids.file} type="file" accept={ACCEPT_ATTRIBUTE} onChange={onInput} data-testid="try-file-input" aria-describedby={ids.hint} />
+          <input
+            id={ids.file}
+            type="file"
+            accept={ACCEPT_ATTRIBUTE}
+            onChange={onInput}
+            data-testid="try-file-input"
+            aria-describedby={ids.hint}
+          />
           <p id={ids.hint} className="chart-hint">
-            Or drop a file here. The photo is shown from this browser tab; it is sent to the analysis service for this one request and
-            kept nowhere unless you tick “store this analysis”.
+            Or drop a file here. The photo is shown from this browser tab; it is sent to the analysis service
+            for this one request and kept nowhere unless you tick “store this analysis”.
           </p>
         </div>
         {problem && (
-          <div className="state state--error" role="alert" data-testid="try-error" data-error-code="INVALID_FILE">
+          <div
+            className="state state--error"
+            role="alert"
+            data-testid="try-error"
+            data-error-code="INVALID_FILE"
+          >
             <p>{problem}</p>
           </div>
         )}
         <div className="toolbar">
           <label className="checkbox" htmlFor={ids.store}>
-            <input id={ids.store} type="checkbox" checked={store} onChange={(event) => setStore(event.target.checked)} data-testid="try-store" />
+            <input
+              id={ids.store}
+              type="checkbox"
+              checked={store}
+              onChange={(event) => setStore(event.target.checked)}
+              data-testid="try-store"
+            />
             Store this analysis (it then counts in the statistics)
           </label>
           {store && (
             <div className="field">
               <label htmlFor={ids.campaign}>Campaign (optional)</label>
-              <input id={ids.campaign} type="text" value={campaign} maxLength={100} onChange={(event) => setCampaign(event.target.value)} data-testid="try-campaign" />
+              <input
+                id={ids.campaign}
+                type="text"
+                value={campaign}
+                maxLength={100}
+                onChange={(event) => setCampaign(event.target.value)}
+                data-testid="try-campaign"
+              />
             </div>
           )}
-          <button type="button" className="button" disabled={!file || busy} onClick={() => analyse(false, store)} data-testid="try-analyze">
+          <button
+            type="button"
+            className="button"
+            disabled={!file || busy}
+            onClick={() => analyse(false, store)}
+            data-testid="try-analyze"
+          >
             {busy ? "Analysing…" : "Analyse photo"}
           </button>
         </div>
       </section>
 
       {(previewUrl || status.kind !== "idle") && (
-        <section className="card" aria-labelledby="try-result-heading" aria-busy={busy} data-testid="try-result">
+        <section
+          className="card"
+          aria-labelledby="try-result-heading"
+          aria-busy={busy}
+          data-testid="try-result"
+        >
           <div className="card__header">
             <h2 id="try-result-heading">2. Result</h2>
             {analysis && analysis.faces.length > 0 && (
               <div className="toolbar">
                 {hasSaliency ? (
                   <label className="checkbox">
-                    <input type="checkbox" checked={showSaliency} onChange={(event) => setShowSaliency(event.target.checked)} data-testid="try-saliency-toggle" />
+                    <input
+                      type="checkbox"
+                      checked={showSaliency}
+                      onChange={(event) => setShowSaliency(event.target.checked)}
+                      data-testid="try-saliency-toggle"
+                    />
                     Show saliency overlay
                   </label>
                 ) : (
@@ -189,21 +233,35 @@ export function TryIt({ maxBytes }: { maxBytes: number }) {
             )}
           </div>
           <p role="status" aria-live="polite" data-testid="try-status">
-            {status.kind === "analysing" && (status.explain ? "Computing saliency maps…" : "Analysing the photo…")}
+            {status.kind === "analysing" &&
+              (status.explain ? "Computing saliency maps…" : "Analysing the photo…")}
             {analysis && (
-              <span data-testid="try-summary" data-faces={analysis.faces.length} data-stored={analysis.stored}>
+              <span
+                data-testid="try-summary"
+                data-faces={analysis.faces.length}
+                data-stored={analysis.stored}
+              >
                 {analysis.faces.length === 0
                   ? "No face found."
                   : `${analysis.faces.length} ${analysis.faces.length === 1 ? "face" : "faces"} found`}{" "}
                 · model {analysis.modelVersion}
                 {analysis.backend ? ` on ${analysis.backend}` : ""}
                 {analysis.timings ? ` · ${Math.round(analysis.timings.totalMs)} ms` : ""} ·{" "}
-                {analysis.stored ? (analysis.deduplicated ? "already stored earlier" : "stored") : "not stored"}
+                {analysis.stored
+                  ? analysis.deduplicated
+                    ? "already stored earlier"
+                    : "stored"
+                  : "not stored"}
               </span>
             )}
           </p>
           {status.kind === "error" && (
-            <div className="state state--error" role="alert" data-testid="try-error" data-error-code={status.error.code}>
+            <div
+              className="state state--error"
+              role="alert"
+              data-testid="try-error"
+              data-error-code={status.error.code}
+            >
               <h3>{status.error.title}</h3>
               <p>{status.error.message}</p>
               {status.error.hint && <p className="state__hint">{status.error.hint}</p>}
@@ -222,9 +280,18 @@ export function TryIt({ maxBytes }: { maxBytes: number }) {
             <div className="photo-stage" data-testid="try-stage">
               <img
                 src={previewUrl}
-                alt={analysis ? `Your photo with ${analysis.faces.length} detected faces outlined` : "Preview of your photo"}
+                alt={
+                  analysis
+                    ? `Your photo with ${analysis.faces.length} detected faces outlined`
+                    : "Preview of your photo"
+                }
                 data-testid="try-preview"
-                onLoad={(event) => setNaturalSize({ width: event.currentTarget.naturalWidth, height: event.currentTarget.naturalHeight })}
+                onLoad={(event) =>
+                  setNaturalSize({
+                    width: event.currentTarget.naturalWidth,
+                    height: event.currentTarget.naturalHeight,
+                  })
+                }
               />
               {analysis &&
                 imageSize &&
@@ -252,7 +319,12 @@ export function TryIt({ maxBytes }: { maxBytes: number }) {
                       }
                     >
                       {showSaliency && face.saliency && (
-                        <img className="face-box__saliency" src={face.saliency} alt="" data-testid="face-saliency" />
+                        <img
+                          className="face-box__saliency"
+                          src={face.saliency}
+                          alt=""
+                          data-testid="face-saliency"
+                        />
                       )}
                       <span className="face-box__label" aria-hidden="true">
                         {face.index + 1} · {emotion} {Math.round(probability * 100)}%
@@ -272,13 +344,18 @@ export function TryIt({ maxBytes }: { maxBytes: number }) {
                     className="card"
                     data-testid="face-card"
                     data-emotion={emotion}
-                    style={selectedFace === face.index ? { borderColor: "var(--primary)", boxShadow: "0 0 0 2px var(--primary)" } : undefined}
+                    style={
+                      selectedFace === face.index
+                        ? { borderColor: "var(--primary)", boxShadow: "0 0 0 2px var(--primary)" }
+                        : undefined
+                    }
                   >
                     <h3>
                       Face {face.index + 1}: <EmotionTag emotion={emotion} />
                     </h3>
                     <p className="chart-hint">
-                      valence {formatDecimal(face.valence, 2)} · detection {formatPercent(face.detectionScore, 0)}
+                      valence {formatDecimal(face.valence, 2)} · detection{" "}
+                      {formatPercent(face.detectionScore, 0)}
                     </p>
                     <ProbabilityList probabilities={probabilitiesOf(face)} />
                   </article>

@@ -26,7 +26,10 @@ export async function analyzeImage(request: AnalyzeRequest, signal?: AbortSignal
         ...(request.clientRequestId ? { clientRequestId: request.clientRequestId } : {}),
       },
     },
-    { timeoutMs: Math.max(ANALYZE_TIMEOUT_MS, dashboardEnv().MOODLENS_API_TIMEOUT_MS), ...(signal ? { signal } : {}) },
+    {
+      timeoutMs: Math.max(ANALYZE_TIMEOUT_MS, dashboardEnv().MOODLENS_API_TIMEOUT_MS),
+      ...(signal ? { signal } : {}),
+    },
   );
   return data.analyzeImage;
 }

@@ -37,9 +37,26 @@ export const OVERVIEW_QUERY = /* GraphQL */ `
 
 export const FILTER_OPTIONS_QUERY = /* GraphQL */ `
   query FilterOptions {
-    sources { name analyses faces firstSeen lastSeen }
-    campaigns { name analyses faces firstSeen lastSeen }
-    latest: analyses(first: 1) { totalCount nodes { capturedAt } }
+    sources {
+      name
+      analyses
+      faces
+      firstSeen
+      lastSeen
+    }
+    campaigns {
+      name
+      analyses
+      faces
+      firstSeen
+      lastSeen
+    }
+    latest: analyses(first: 1) {
+      totalCount
+      nodes {
+        capturedAt
+      }
+    }
   }
 `;
 
@@ -61,13 +78,41 @@ export const ANALYSES_QUERY = /* GraphQL */ `
 export const ANALYZE_IMAGE_MUTATION = /* GraphQL */ `
   mutation AnalyzeImage($input: AnalyzeImageInput!) {
     analyzeImage(input: $input) {
-      id modelVersion backend stored deduplicated faceCount skipped
-      image { width height format bytes }
-      timings { totalMs detectMs classifyMs explainMs }
+      id
+      modelVersion
+      backend
+      stored
+      deduplicated
+      faceCount
+      skipped
+      image {
+        width
+        height
+        format
+        bytes
+      }
+      timings {
+        totalMs
+        detectMs
+        classifyMs
+        explainMs
+      }
       faces {
-        index detectionScore dominantEmotion valence saliency
-        box { x y width height }
-        emotions { emotion probability }
+        index
+        detectionScore
+        dominantEmotion
+        valence
+        saliency
+        box {
+          x
+          y
+          width
+          height
+        }
+        emotions {
+          emotion
+          probability
+        }
       }
     }
   }
@@ -75,7 +120,18 @@ export const ANALYZE_IMAGE_MUTATION = /* GraphQL */ `
 
 export const TRY_PAGE_QUERY = /* GraphQL */ `
   query TryPage {
-    health { status modelLoaded modelVersion modelError backend limits { maxImageBytes maxImagePixels minGroupSize } }
+    health {
+      status
+      modelLoaded
+      modelVersion
+      modelError
+      backend
+      limits {
+        maxImageBytes
+        maxImagePixels
+        minGroupSize
+      }
+    }
   }
 `;
 

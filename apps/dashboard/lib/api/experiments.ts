@@ -1,5 +1,12 @@
 import { ApiError, gql } from "../graphql";
-import { COMPARE_RUNS_QUERY, MODELS_QUERY, RUN_QUERY, PROMOTE_MODEL_MUTATION, RUNS_QUERY, RUNS_QUERY_WITHOUT_TAGS } from "./documents";
+import {
+  COMPARE_RUNS_QUERY,
+  MODELS_QUERY,
+  RUN_QUERY,
+  PROMOTE_MODEL_MUTATION,
+  RUNS_QUERY,
+  RUNS_QUERY_WITHOUT_TAGS,
+} from "./documents";
 import type {
   ComparedRun,
   ExperimentSummary,
@@ -11,8 +18,20 @@ import type {
   ServedModel,
 } from "./types";
 
-export const RUN_ORDER_FIELDS: readonly RunOrderField[] = ["CREATED_AT", "FINISHED_AT", "VAL_ACCURACY", "MACRO_F1", "NAME"];
-export const RUN_STATUS_VALUES: readonly RunStatusValue[] = ["QUEUED", "RUNNING", "COMPLETED", "FAILED", "INTERRUPTED"];
+export const RUN_ORDER_FIELDS: readonly RunOrderField[] = [
+  "CREATED_AT",
+  "FINISHED_AT",
+  "VAL_ACCURACY",
+  "MACRO_F1",
+  "NAME",
+];
+export const RUN_STATUS_VALUES: readonly RunStatusValue[] = [
+  "QUEUED",
+  "RUNNING",
+  "COMPLETED",
+  "FAILED",
+  "INTERRUPTED",
+];
 
 export interface RunsQuery {
   experimentId?: string;
@@ -59,7 +78,8 @@ const numberFrom = (record: Record<string, unknown> | null, ...keys: string[]): 
   return null;
 };
 
-export const runMacroF1 = (run: RunSummary) => numberFrom(run.metrics, "macroF1", "valMacroF1", "testMacroF1");
+export const runMacroF1 = (run: RunSummary) =>
+  numberFrom(run.metrics, "macroF1", "valMacroF1", "testMacroF1");
 export const runValAccuracy = (run: RunSummary) =>
   run.bestValAccuracy ?? numberFrom(run.metrics, "bestValAccuracy", "valAccuracy", "accuracy");
 
@@ -68,7 +88,11 @@ export async function fetchComparison(ids: string[]): Promise<RunComparison> {
     // compareRuns needs 2..10 ids; a single run is shown through run(id) with the same layout.
     const data = await gql<{ run: ComparedRun | null }>(RUN_QUERY, { id: ids[0] });
     if (!data.run) throw new ApiError("NOT_FOUND", `No run with id ${ids[0]}.`);
-    const params = Object.entries(data.run.params ?? {}).map(([name, value]) => ({ name, values: [value], differs: false }));
+    const params = Object.entries(data.run.params ?? {}).map(([name, value]) => ({
+      name,
+      values: [value],
+      differs: false,
+    }));
     return { runs: [data.run], params, metrics: [] };
   }
   const data = await gql<{ compareRuns: RunComparison }>(COMPARE_RUNS_QUERY, { ids });

@@ -108,7 +108,12 @@ export interface AnalyzedImage {
   faceCount: number;
   skipped: number;
   image: { width: number; height: number; format: string | null; bytes: number | null } | null;
-  timings: { totalMs: number; detectMs: number | null; classifyMs: number | null; explainMs: number | null } | null;
+  timings: {
+    totalMs: number;
+    detectMs: number | null;
+    classifyMs: number | null;
+    explainMs: number | null;
+  } | null;
   faces: Face[];
 }
 

@@ -32,17 +32,40 @@ export async function POST(request: Request) {
   try {
     form = await request.formData();
   } catch {
-    return json({ ok: false, error: { code: "BAD_USER_INPUT", title: "No photo received", message: "Send the photo as multipart form data in the field “image”." } }, 400);
+    return json(
+      {
+        ok: false,
+        error: {
+          code: "BAD_USER_INPUT",
+          title: "No photo received",
+          message: "Send the photo as multipart form data in the field “image”.",
+        },
+      },
+      400,
+    );
   }
   const image = form.get("image");
   if (!(image instanceof File)) {
-    return json({ ok: false, error: { code: "BAD_USER_INPUT", title: "No photo received", message: "Choose a photo first." } }, 400);
+    return json(
+      {
+        ok: false,
+        error: { code: "BAD_USER_INPUT", title: "No photo received", message: "Choose a photo first." },
+      },
+      400,
+    );
   }
   // The API enforces its own (possibly lower) limit and answers PAYLOAD_TOO_LARGE; this guards the dashboard itself.
   const problem = checkUpload(image, dashboardEnv().MOODLENS_DASHBOARD_MAX_UPLOAD_BYTES);
   if (problem) {
     return json(
-      { ok: false, error: { code: problem.kind === "size" ? "PAYLOAD_TOO_LARGE" : "UNSUPPORTED_IMAGE", title: "This file cannot be analysed", message: problem.message } },
+      {
+        ok: false,
+        error: {
+          code: problem.kind === "size" ? "PAYLOAD_TOO_LARGE" : "UNSUPPORTED_IMAGE",
+          title: "This file cannot be analysed",
+          message: problem.message,
+        },
+      },
       problem.kind === "size" ? 413 : 415,
     );
   }
@@ -58,13 +81,18 @@ export async function POST(request: Request) {
         source: text(form.get("source")) ?? "dashboard",
         ...(text(form.get("campaign")) ? { campaign: text(form.get("campaign")) } : {}),
         // A stored analysis gets an idempotency key so a retried request is not counted twice.
-        ...(store ? { clientRequestId: text(form.get("clientRequestId"), 200) ?? `dashboard-${randomUUID()}` } : {}),
+        ...(store
+          ? { clientRequestId: text(form.get("clientRequestId"), 200) ?? `dashboard-${randomUUID()}` }
+          : {}),
       },
       request.signal,
     );
     return json({ ok: true, analysis });
   } catch (error) {
-    const apiError = error instanceof ApiError ? error : new ApiError("INTERNAL", error instanceof Error ? error.message : String(error));
+    const apiError =
+      error instanceof ApiError
+        ? error
+        : new ApiError("INTERNAL", error instanceof Error ? error.message : String(error));
     return json({ ok: false, error: describeApiError(apiError) }, STATUS_BY_CODE[apiError.code] ?? 502);
   }
 }

@@ -29,7 +29,10 @@ const latestEvaluation = (run: ComparedRun): Evaluation | undefined =>
 
 const formatMetric = (name: string, value: number | null) => {
   if (value == null) return "–";
-  return /acc|f1|precision|recall/i.test(name) && value <= 1 ? `${(value * 100).toFixed(1)}%` : value.toFixed(4);
+  if (Number.isInteger(value)) return String(value);
+  return /acc|f1|precision|recall/i.test(name) && value <= 1
+    ? `${(value * 100).toFixed(1)}%`
+    : value.toFixed(4);
 };
 
 export default async function ComparePage({ searchParams }: { searchParams: Promise<SearchParamsRecord> }) {
@@ -39,7 +42,8 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
       title={ids.length === 1 ? "Run details" : "Compare runs"}
       subtitle={
         <>
-          {subtitle ?? "Curves, parameters and metrics side by side."} <Link href="/experiments">Back to all runs</Link>
+          {subtitle ?? "Curves, parameters and metrics side by side."}{" "}
+          <Link href="/experiments">Back to all runs</Link>
         </>
       }
     />
@@ -50,7 +54,8 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
         {header()}
         <EmptyState title={ids.length === 0 ? "No runs selected" : `Too many runs (${ids.length})`}>
           <p>
-            Tick two to {MAX_RUNS} runs in the <Link href="/experiments">runs table</Link> and press “Compare”.
+            Tick two to {MAX_RUNS} runs in the <Link href="/experiments">runs table</Link> and press
+            “Compare”.
           </p>
         </EmptyState>
       </div>
@@ -79,7 +84,11 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
         val: metric === "loss" ? epoch.valLoss : epoch.valAccuracy,
       })),
     }));
-  const paramRows: ParamRow[] = params.map((param) => ({ name: param.name, values: param.values.map(formatParam), differs: param.differs }));
+  const paramRows: ParamRow[] = params.map((param) => ({
+    name: param.name,
+    values: param.values.map(formatParam),
+    differs: param.differs,
+  }));
   const evaluations = runs.map(latestEvaluation);
 
   return (
@@ -115,7 +124,9 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
                   </th>
                   <td>{run.experiment?.name ?? "–"}</td>
                   <td>
-                    <span className={`status status--${run.status.toLowerCase()}`}>{run.status.toLowerCase()}</span>
+                    <span className={`status status--${run.status.toLowerCase()}`}>
+                      {run.status.toLowerCase()}
+                    </span>
                   </td>
                   <td>{run.architecture ?? "–"}</td>
                   <td className="num">{run.epochCount}</td>
@@ -129,10 +140,20 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
       </Card>
 
       <div className="grid grid--2">
-        <Card title="Loss" headingId="loss-heading" description="Solid: training · dashed: validation." testId="card-loss">
+        <Card
+          title="Loss"
+          headingId="loss-heading"
+          description="Per epoch. Solid: training · dashed: validation."
+          testId="card-loss"
+        >
           <TrainingCurves runs={curves("loss")} metric="loss" testId="chart-loss" />
         </Card>
-        <Card title="Accuracy" headingId="accuracy-heading" description="Solid: training · dashed: validation." testId="card-accuracy">
+        <Card
+          title="Accuracy"
+          headingId="accuracy-heading"
+          description="Per epoch. Solid: training · dashed: validation."
+          testId="card-accuracy"
+        >
           <TrainingCurves runs={curves("accuracy")} metric="accuracy" testId="chart-accuracy" />
         </Card>
       </div>
@@ -142,7 +163,12 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
       </Card>
 
       {metrics.length > 0 && (
-        <Card title="Metrics" headingId="metrics-heading" description="Best value per metric in bold." testId="card-metrics">
+        <Card
+          title="Metrics"
+          headingId="metrics-heading"
+          description="Best value per metric in bold."
+          testId="card-metrics"
+        >
           <div className="table-wrap">
             <table className="table" data-testid="metrics-table">
               <thead>
@@ -184,7 +210,9 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
         testId="card-per-class"
       >
         {evaluations.every((evaluation) => !evaluation) ? (
-          <p className="chart-hint">No evaluation recorded for these runs (run the trainer's evaluate command).</p>
+          <p className="chart-hint">
+            No evaluation recorded for these runs (run the trainer's evaluate command).
+          </p>
         ) : (
           <div className="table-wrap">
             <table className="table" data-testid="per-class-table">
@@ -205,6 +233,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
                     evaluation?.perClass.find((entry) => fromEmotionEnum(entry.emotion) === emotion),
                   );
                   const best = Math.max(...values.map((value) => value?.f1 ?? -1));
+                  const bestIsUnique = values.filter((value) => value?.f1 === best).length === 1;
                   return (
                     <tr key={emotion}>
                       <th scope="row" style={{ textTransform: "capitalize" }}>
@@ -214,10 +243,15 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
                         <td className="num" key={i}>
                           {value ? (
                             <>
-                              <span style={value.f1 === best && runs.length > 1 ? { fontWeight: 700 } : undefined}>{value.f1.toFixed(3)}</span>
+                              <span
+                                style={value.f1 === best && bestIsUnique ? { fontWeight: 700 } : undefined}
+                              >
+                                {value.f1.toFixed(3)}
+                              </span>
                               <br />
                               <span className="chart-hint">
-                                P {value.precision.toFixed(2)} / R {value.recall.toFixed(2)} · n={value.support}
+                                P {value.precision.toFixed(2)} / R {value.recall.toFixed(2)} · n=
+                                {value.support}
                               </span>
                             </>
                           ) : (
@@ -234,15 +268,25 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
         )}
       </Card>
 
-      <Card title="Confusion matrices" headingId="confusion-heading" description="Rows: true expression · columns: predicted. Shade = share of the row." testId="card-confusion">
+      <Card
+        title="Confusion matrices"
+        headingId="confusion-heading"
+        description="Rows: true expression · columns: predicted. Shade = share of the row."
+        testId="card-confusion"
+      >
         <div className="confusion-row">
           {runs.map((run, i) => {
             const evaluation = evaluations[i];
-            return evaluation ? (
-              <ConfusionMatrix key={run.id} evaluation={evaluation} title={runLabel(run)} color={runColor(i)} />
+            return evaluation && evaluation.confusion.length > 0 ? (
+              <ConfusionMatrix
+                key={run.id}
+                evaluation={evaluation}
+                title={runLabel(run)}
+                color={runColor(i)}
+              />
             ) : (
               <p key={run.id} className="chart-hint">
-                {runLabel(run)}: no evaluation recorded.
+                {runLabel(run)}: no confusion matrix recorded.
               </p>
             );
           })}

@@ -37,10 +37,13 @@ export async function GET(request: NextRequest) {
   } catch (error) {
     const apiError = error instanceof ApiError ? error : new ApiError("INTERNAL", String(error));
     const info = describeApiError(apiError);
-    return new Response(`CSV export failed: ${info.title}. ${info.message}${info.hint ? ` ${info.hint}` : ""}\n`, {
-      status: statusFor(apiError),
-      headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
-    });
+    return new Response(
+      `CSV export failed: ${info.title}. ${info.message}${info.hint ? ` ${info.hint}` : ""}\n`,
+      {
+        status: statusFor(apiError),
+        headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+      },
+    );
   }
 
   const encoder = new TextEncoder();
@@ -57,11 +60,15 @@ export async function GET(request: NextRequest) {
         return;
       } else {
         try {
-          page = await fetchAnalysesPage(filters, MAX_PAGE_SIZE, page.pageInfo.endCursor, { signal: request.signal });
+          page = await fetchAnalysesPage(filters, MAX_PAGE_SIZE, page.pageInfo.endCursor, {
+            signal: request.signal,
+          });
         } catch (error) {
           // Headers are already sent: say so in the file rather than ending silently with a partial export.
           const message = error instanceof Error ? error.message : String(error);
-          controller.enqueue(encoder.encode(`# export incomplete after ${exported} analyses: ${message}\r\n`));
+          controller.enqueue(
+            encoder.encode(`# export incomplete after ${exported} analyses: ${message}\r\n`),
+          );
           controller.close();
           return;
         }
