@@ -9,7 +9,7 @@ import { syncRunToDatabase } from "../records/sync";
 import { RUN_FILES, readStatus } from "../training/run-files";
 import { resolveUserPath } from "../util/paths";
 import { pct, num, table } from "../util/table";
-import { runsDirectoryFrom } from "./train";
+import { runsDirectoryFrom } from "./runs-directory";
 
 export const MODELS_USAGE = `models list [--json]                                       registered model versions (production first)
 models register RUN_ID [--run-dir DIR] [--version V] [--path DIR]   register a finished run's model files

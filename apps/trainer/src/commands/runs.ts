@@ -7,7 +7,7 @@ import { withDatabase } from "../records/database";
 import { syncRunToDatabase } from "../records/sync";
 import { RUN_FILES } from "../training/run-files";
 import { num, pct, table } from "../util/table";
-import { runsDirectoryFrom } from "./train";
+import { runsDirectoryFrom } from "./runs-directory";
 
 export const RUNS_USAGE = `runs list [--experiment NAME] [--json]                  runs in the database, newest first
 runs show RUN_ID [--json]                                   params, epochs, evaluations, model versions

@@ -8,6 +8,9 @@ import { createRun, executeRun, RunInterrupted, type RunOptions } from "../train
 import { readSpec } from "../training/run-files";
 import { databaseRecorder } from "../records/recorder";
 import { choiceOption, intOption, jsonOption, numberOption } from "./args";
+import { runsDirectoryFrom } from "./runs-directory";
+
+export { runsDirectoryFrom };
 
 export const TRAIN_USAGE = `train --data DIR|CSV|CACHE [--val DIR] [options]     start a run
 train --resume RUN_ID [--run-dir DIR]                    continue a run from its last checkpoint
@@ -106,9 +109,6 @@ export async function configFromArgs(values: TrainValues): Promise<TrainConfig> 
   return config;
 }
 
-export function runsDirectoryFrom(value: string | undefined): string {
-  return resolveUserPath(value ?? env().MOODLENS_RUNS_DIR);
-}
 
 /** SIGINT/SIGTERM: finish nothing half-way; stop at the next batch, leaving the last checkpoint as the resume point. */
 function interruptHook(): { onBatch: RunOptions["onBatch"]; detach: () => void } {

@@ -2,11 +2,10 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createRun, getRun, recordEpoch, recordEvaluation, registerModelVersion, updateRun, type Db } from "@moodlens/db";
 import type { RunStatus } from "@moodlens/shared";
-import { readModelMetadata } from "@moodlens/model";
 import { flattenParams } from "../training/config";
-import { readCheckpointPointer } from "../training/checkpoint";
 import {
   RUN_FILES,
+  readCheckpointPointer,
   readEvaluation,
   readJournal,
   readSpec,
@@ -116,6 +115,8 @@ export async function syncRunToDatabase(runDirectory: string, given?: Db): Promi
         const existing = (await getRun(prisma, spec.runId))?.modelVersions[0];
         if (existing) modelVersion = existing.version;
         else {
+          // Loaded lazily: @moodlens/model brings tfjs, which this frequent, short-lived sync does not otherwise need.
+          const { readModelMetadata } = await import("@moodlens/model");
           const metadata = await readModelMetadata(modelDirectory);
           const created = await registerModelVersion(prisma, {
             runId: spec.runId,

@@ -4,6 +4,9 @@ import { AppError } from "@moodlens/shared";
 import { tf } from "@moodlens/model";
 import { fsyncDirectory, writeJsonAtomic } from "../util/atomic";
 import type { TrainerState } from "./train";
+import { readCheckpointPointer, type CheckpointPointer } from "./run-files";
+
+export { readCheckpointPointer, type CheckpointPointer };
 
 /**
  * A run's checkpoints. Layout inside the run folder:
@@ -21,17 +24,6 @@ export interface TensorEntry {
   dtype: "float32" | "int32";
   /** Offset in bytes into the .bin file. */
   offset: number;
-}
-
-export interface CheckpointPointer {
-  format: "moodlens-checkpoint/1";
-  epoch: number;
-  checkpoint: string;
-  best: string | null;
-  trainer: TrainerState;
-  /** Adam's running β powers, saved exactly (tfjs recomputes them with pow() on restore, which rounds differently). */
-  optimizerExtras: { accBeta1?: number; accBeta2?: number };
-  savedAt: string;
 }
 
 const STATE_FILE = "state.json";
@@ -119,11 +111,6 @@ async function loadOptimizer(directory: string, optimizer: tf.Optimizer, extras:
 
 const epochFolder = (epoch: number) => `epoch-${String(epoch).padStart(4, "0")}`;
 
-export function readCheckpointPointer(runDirectory: string): CheckpointPointer | null {
-  const path = join(runDirectory, STATE_FILE);
-  if (!existsSync(path)) return null;
-  return JSON.parse(readFileSync(path, "utf8")) as CheckpointPointer;
-}
 
 /** Saves one epoch boundary and commits it by renaming state.json; prunes superseded folders. */
 export async function saveCheckpoint(

@@ -4,6 +4,7 @@ import type { EpochLog, EvaluationReport, RunStatus } from "@moodlens/shared";
 import { writeFileAtomic, writeJsonAtomic } from "../util/atomic";
 import type { SourceKind } from "../dataset/types";
 import type { TrainConfig } from "./config";
+import type { TrainerState } from "./train";
 
 /** Where a run's data came from; the fingerprint is checked again on resume. */
 export interface DataReference {
@@ -116,3 +117,21 @@ export function readSync(runDirectory: string): SyncFile {
 }
 
 export const writeSync = (runDirectory: string, sync: SyncFile): void => writeJsonAtomic(join(runDirectory, RUN_FILES.sync), sync);
+
+/** state.json: the commit point of a run's checkpoints (see checkpoint.ts). */
+export interface CheckpointPointer {
+  format: "moodlens-checkpoint/1";
+  epoch: number;
+  checkpoint: string;
+  best: string | null;
+  trainer: TrainerState;
+  /** Adam's running β powers, saved exactly (tfjs recomputes them with pow() on restore, which rounds differently). */
+  optimizerExtras: { accBeta1?: number; accBeta2?: number };
+  savedAt: string;
+}
+
+export function readCheckpointPointer(runDirectory: string): CheckpointPointer | null {
+  const path = join(runDirectory, "state.json");
+  if (!existsSync(path)) return null;
+  return JSON.parse(readFileSync(path, "utf8")) as CheckpointPointer;
+}

@@ -256,11 +256,12 @@ export class Trainer {
       stoppedEarly: config.earlyStoppingPatience > 0 && epochsWithoutBest >= config.earlyStoppingPatience,
       trainSeconds: previous.trainSeconds + seconds,
     };
-    progress?.done(
+    const summary =
       `epoch ${epoch}/${config.epochs} loss ${log.loss.toFixed(4)} acc ${log.accuracy.toFixed(4)} ` +
         `val_loss ${valLoss.toFixed(4)} val_acc ${log.valAccuracy.toFixed(4)} val_f1 ${valMetrics.macroF1.toFixed(4)} ` +
-        `lr ${rate.toExponential(2)} ${log.imagesPerSec.toFixed(1)} img/s cpu ${cpuShare.toFixed(2)} core ${formatDuration(seconds)}${isBest ? " *best" : ""}`,
-    );
+        `lr ${rate.toExponential(2)} ${log.imagesPerSec.toFixed(1)} img/s cpu ${cpuShare.toFixed(2)} core ${formatDuration(seconds)}${isBest ? " *best" : ""}`;
+    if (progress) progress.done(summary);
+    else this.options.log?.(summary);
     return { log, isBest, state: this.state };
   }
 
