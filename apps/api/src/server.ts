@@ -105,7 +105,7 @@ export async function createApiApp(config: ApiConfig, options: ApiServerOptions 
         },
       }),
     );
-    app.use(httpErrorHandler(config.limits));
+    app.use(httpErrorHandler());
 
     let closing: Promise<void> | undefined;
     const close = () =>

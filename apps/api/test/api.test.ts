@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createRun, recordEpoch, recordEvaluation, registerModelVersion, revokeApiKey } from "@moodlens/db";
 import { describeEachDatabase } from "@moodlens/db/testing";
 import { EMOTIONS, type Emotion } from "@moodlens/shared";
@@ -422,6 +425,12 @@ describeEachDatabase("GraphQL API", (database, kind) => {
     const unknown = await gql(api, PROMOTE, { v: "no-such-version" }, keys.admin);
     expect(firstErrorCode(unknown)).toBe("BAD_USER_INPUT");
     expect(unknown.errors![0]!.extensions!.appCode).toBe("NOT_FOUND");
+    // A registered version whose directory holds no model is refused before anything changes.
+    await registerModelVersion(prisma, { version: "api-test-empty", path: mkdtempSync(join(tmpdir(), "moodlens-api-empty-")), stage: "staging" });
+    const broken = await gql(api, PROMOTE, { v: "api-test-empty" }, keys.admin);
+    expect(firstErrorCode(broken)).toBe("BAD_USER_INPUT");
+    expect(broken.errors![0]!.message).toMatch(/cannot be served/);
+    expect(await prisma.modelVersion.count({ where: { stage: "production" } })).toBe(0);
 
     const promoted = await gql<{ promoteModel: { version: string; stage: string; active: boolean } }>(api, PROMOTE, { v: "api-test-2" }, keys.admin);
     expect(promoted.errors).toBeUndefined();

@@ -16,11 +16,15 @@ export function sendError(res: Response, error: Pick<ClientError, "code" | "mess
 }
 
 /** body-parser / express failures (too large, malformed JSON) as typed JSON errors; nothing else leaks. */
-export function httpErrorHandler(limits: { maxBodyBytes: number }): ErrorRequestHandler {
-  return (error: { type?: string; status?: number; message?: string }, _req, res, next) => {
+export function httpErrorHandler(): ErrorRequestHandler {
+  return (error: { type?: string; status?: number; message?: string; limit?: number }, _req, res, next) => {
     if (res.headersSent) return next(error);
     if (error.type === "entity.too.large") {
-      return sendError(res, { code: "PAYLOAD_TOO_LARGE", message: `the request body exceeds the limit of ${limits.maxBodyBytes} bytes` });
+      return sendError(res, {
+        code: "PAYLOAD_TOO_LARGE",
+        message: `the request body exceeds the limit of ${error.limit ?? "the configured"} bytes`,
+        hint: "send a smaller image, or ask the operator to raise MOODLENS_MAX_BODY_BYTES / MOODLENS_MAX_IMAGE_BYTES",
+      });
     }
     if (error.type === "entity.parse.failed") {
       return sendError(res, { code: "BAD_USER_INPUT", message: "the request body is not valid JSON" });

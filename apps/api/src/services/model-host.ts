@@ -19,7 +19,7 @@ interface Served {
   retired: boolean;
 }
 
-interface Wanted {
+export interface Wanted {
   path: string;
   version: string | undefined;
 }
@@ -110,6 +110,25 @@ export class ModelHost {
     };
   }
 
+  /**
+   * Loads the model at `target` BEFORE `commit` (the registry promotion) runs, so a version that cannot be served
+   * is never made active: a load failure throws and nothing changes. After the commit this instance serves it.
+   */
+  async switchTo<T>(target: Wanted, commit: () => Promise<T>): Promise<T> {
+    const current = this.served;
+    if (current && current.path === target.path && current.registryVersion === target.version) return commit();
+    const analyzer = await this.deps.load(target.path, target.version);
+    let result: T;
+    try {
+      result = await commit();
+    } catch (error) {
+      await analyzer.dispose();
+      throw error;
+    }
+    this.install(analyzer, target);
+    return result;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
@@ -147,14 +166,7 @@ export class ModelHost {
         await analyzer.dispose();
         return;
       }
-      this.served = { analyzer, path: wanted.path, registryVersion: wanted.version, loadedAt: new Date(), inFlight: 0, retired: false };
-      this.error = null;
-      this.failed = null;
-      this.deps.log.info("model loaded", { version: analyzer.version, backend: analyzer.backend, path: wanted.path });
-      if (current) {
-        current.retired = true;
-        if (current.inFlight === 0) await this.dispose(current);
-      }
+      this.install(analyzer, wanted);
     } catch (error) {
       this.failed = { key, at: Date.now() };
       const appError = isAppError(error)
@@ -163,6 +175,19 @@ export class ModelHost {
       // Keep serving the previous model if there is one; remember why the new one failed for /readyz.
       if (!current) this.error = appError;
       this.deps.log.warn("model not loaded", { path: wanted.path, version: wanted.version, code: appError.code, reason: appError.message });
+    }
+  }
+
+  /** Makes `analyzer` the served model; the previous one is disposed once its last request released it. */
+  private install(analyzer: LoadedAnalyzer, target: Wanted): void {
+    const previous = this.served;
+    this.served = { analyzer, path: target.path, registryVersion: target.version, loadedAt: new Date(), inFlight: 0, retired: false };
+    this.error = null;
+    this.failed = null;
+    this.deps.log.info("model loaded", { version: analyzer.version, backend: analyzer.backend, path: target.path });
+    if (previous) {
+      previous.retired = true;
+      if (previous.inFlight === 0) void this.dispose(previous);
     }
   }
 

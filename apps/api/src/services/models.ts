@@ -1,4 +1,5 @@
-import { getActiveModelVersion, listModelVersions as listModelVersionsFromDb, promoteModelVersion, toDatabaseError, type ModelVersion } from "@moodlens/db";
+import { getActiveModelVersion, getModelVersion, listModelVersions as listModelVersionsFromDb, promoteModelVersion, toDatabaseError, type ModelVersion } from "@moodlens/db";
+import { AppError, isAppError } from "@moodlens/shared";
 import type { ApiContext } from "../context";
 
 async function db<T>(call: () => Promise<T>): Promise<T> {
@@ -14,11 +15,26 @@ export const listModelVersions = (context: ApiContext): Promise<ModelVersion[]> 
 export const getActiveModel = (context: ApiContext): Promise<ModelVersion | null> => db(() => getActiveModelVersion(context.runtime.db.prisma));
 
 /**
- * Marks `version` active (production) in the registry — unknown versions are NOT_FOUND — and switches this
- * instance right away; other instances follow at their next poll (MOODLENS_MODEL_POLL_MS).
+ * Marks `version` active (production) in the registry and switches this instance right away; other instances
+ * follow at their next poll (MOODLENS_MODEL_POLL_MS). The model is loaded first: an unknown version is NOT_FOUND,
+ * a version whose files are missing or broken (MODEL_NOT_TRAINED / MODEL_INVALID) is refused and nothing changes.
  */
 export async function promoteModel(context: ApiContext, version: string): Promise<ModelVersion> {
-  const { promoted } = await db(() => promoteModelVersion(context.runtime.db.prisma, version));
-  await context.runtime.models.refresh({ force: true });
-  return promoted;
+  const { prisma } = context.runtime.db;
+  const target = await db(() => getModelVersion(prisma, version));
+  if (!target) throw new AppError("NOT_FOUND", `no model version "${version}"`, { hint: "see modelVersions for the registered versions" });
+  try {
+    return await context.runtime.models.switchTo({ path: target.path, version: target.version }, async () => {
+      const { promoted } = await db(() => promoteModelVersion(prisma, version));
+      return promoted;
+    });
+  } catch (error) {
+    // The admin needs the reason (missing files, failed hash check); it is about their input, not a server fault.
+    if (isAppError(error) && (error.code === "MODEL_NOT_TRAINED" || error.code === "MODEL_INVALID")) {
+      throw new AppError("BAD_USER_INPUT", `model version "${version}" cannot be served, so it was not promoted: ${error.message}`, {
+        details: { version, reason: error.code },
+      });
+    }
+    throw error;
+  }
 }
