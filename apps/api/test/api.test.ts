@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRun, recordEpoch, recordEvaluation, registerModelVersion, revokeApiKey } from "@moodlens/db";
+import { createRun, getStoredImage, recordEpoch, recordEvaluation, registerModelVersion, revokeApiKey } from "@moodlens/db";
 import { describeEachDatabase } from "@moodlens/db/testing";
 import { EMOTIONS, type Emotion } from "@moodlens/shared";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -339,6 +339,22 @@ describeEachDatabase("GraphQL API", (database, kind) => {
     const web = sources.data!.sources.find((source) => source.name === "web")!;
     expect(web.faces).toBe(await prisma.face.count({ where: { source: "web" } }));
     expect(web.analyses).toBe(await prisma.analysis.count({ where: { source: "web" } }));
+  });
+
+  it("keeps uploaded images only when the operator enabled it", async () => {
+    const { prisma } = database().db;
+    const image = await faceFreeImage();
+    const withoutStorage = (await analyze({ image: toBase64(image) })).data!.analyzeImage;
+    expect(await getStoredImage(prisma, withoutStorage.id)).toBeNull();
+    const storing = await startTestApi(database().db, { modelDir: await randomModelDir(), storeImages: true });
+    try {
+      const stored = (await gql<{ analyzeImage: AnalysisJson }>(storing, ANALYZE, { input: { image: toBase64(image) } }, keys.analyze)).data!.analyzeImage;
+      const kept = await getStoredImage(prisma, stored.id);
+      expect(kept?.mimeType).toBe("image/png");
+      expect(Buffer.from(kept!.bytes).equals(image)).toBe(true);
+    } finally {
+      await storing.close();
+    }
   });
 
   it("hides groups smaller than the minimum group size", async () => {
