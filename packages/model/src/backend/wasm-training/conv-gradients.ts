@@ -67,10 +67,10 @@ export const conv2DBackpropFilterWasm: tf.KernelConfig = {
     if (a.dataFormat && a.dataFormat !== "NHWC") throw new Error("Conv2DBackpropFilter on wasm: NHWC only");
     const info = convInfo(x.shape, a.filterShape, a, false);
     const pad = filterGradPadding(info);
-    const xT = k.padOrCropSpatial(k.transpose(x, [3, 1, 2, 0]), pad.top, pad.bottom, pad.left, pad.right);
+    const xT = k.cropSpatial(k.moveBatchToLast(x), pad.top, pad.bottom, pad.left, pad.right);
     const dyT = k.transpose(dy, [1, 2, 0, 3]);
-    const grad = k.conv2d(xT, dyT, [info.strideHeight, info.strideWidth]); // [Ci,KH,KW,Co]
-    k.release(xT, dyT);
+    const grad = k.conv2d(xT.x, dyT, [info.strideHeight, info.strideWidth], xT.pad); // [Ci,KH,KW,Co]
+    k.release(xT.x, dyT);
     return k.transposeAndRelease(grad, [1, 2, 0, 3]);
   },
 };
@@ -86,10 +86,10 @@ export const conv2DBackpropInputWasm: tf.KernelConfig = {
     const info = convInfo(a.inputShape, filter.shape, a, false);
     const pad = inputGradPadding(info);
     const dilated = k.dilateSpatial(dy, info.strideHeight, info.strideWidth);
-    const dyP = k.padOrCropSpatial(dilated, pad.top, pad.bottom, pad.left, pad.right);
+    const dyP = k.cropSpatial(dilated, pad.top, pad.bottom, pad.left, pad.right);
     const rotated = k.transposeAndRelease(k.reverse(filter, [0, 1]), [0, 1, 3, 2]); // [KH,KW,Co,Ci]
-    const dx = k.conv2d(dyP, rotated, [1, 1]);
-    k.release(dyP, rotated);
+    const dx = k.conv2d(dyP.x, rotated, [1, 1], dyP.pad);
+    k.release(dyP.x, rotated);
     return dx;
   },
 };
@@ -117,15 +117,15 @@ export const depthwiseBackpropFilterWasm: tf.KernelConfig = {
     const xT = k.reshapeAndRelease(k.transpose(xm, [1, 2, 0, 3]), [1, height, width, batch * outChannels]);
     if (xm !== x) k.release(xm);
     const pad = filterGradPadding(info);
-    const xP = k.padOrCropSpatial(xT, pad.top, pad.bottom, pad.left, pad.right);
+    const xP = k.cropSpatial(xT, pad.top, pad.bottom, pad.left, pad.right);
     const dyT = k.reshapeAndRelease(k.transpose(dy, [1, 2, 0, 3]), [
       info.outHeight,
       info.outWidth,
       batch * outChannels,
       1,
     ]);
-    const perImage = k.depthwiseConv2d(xP, dyT, [info.strideHeight, info.strideWidth]); // [1,KH,KW,B*C*M]
-    k.release(xP, dyT);
+    const perImage = k.depthwiseConv2d(xP.x, dyT, [info.strideHeight, info.strideWidth], xP.pad); // [1,KH,KW,B*C*M]
+    k.release(xP.x, dyT);
     const split = k.reshapeAndRelease(perImage, [info.filterHeight, info.filterWidth, batch, outChannels]);
     const summed = k.sum(split, [2]);
     k.release(split);
@@ -145,10 +145,10 @@ export const depthwiseBackpropInputWasm: tf.KernelConfig = {
     const [batch, height, width, channels] = a.inputShape as [number, number, number, number];
     const [kh, kw, , multiplier] = filter.shape as [number, number, number, number];
     const pad = inputGradPadding(info);
-    const dyP = k.padOrCropSpatial(k.dilateSpatial(dy, info.strideHeight, info.strideWidth), pad.top, pad.bottom, pad.left, pad.right);
+    const dyP = k.cropSpatial(k.dilateSpatial(dy, info.strideHeight, info.strideWidth), pad.top, pad.bottom, pad.left, pad.right);
     const rotated = k.reshapeAndRelease(k.reverse(filter, [0, 1]), [kh, kw, channels * multiplier, 1]);
-    const dx = k.depthwiseConv2d(dyP, rotated, [1, 1]); // [B,H,W,C*M]
-    k.release(dyP, rotated);
+    const dx = k.depthwiseConv2d(dyP.x, rotated, [1, 1], dyP.pad); // [B,H,W,C*M]
+    k.release(dyP.x, rotated);
     if (multiplier === 1) return dx;
     const split = k.reshapeAndRelease(dx, [batch, height, width, channels, multiplier]);
     const summed = k.sum(split, [4]);

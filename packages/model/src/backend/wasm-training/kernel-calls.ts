@@ -7,6 +7,15 @@
 import { tf } from "../../tf";
 
 export type TensorInfo = tf.TensorInfo;
+/** [top, bottom, left, right] of an NHWC tensor's spatial axes. */
+export type SpatialPadding = readonly [number, number, number, number];
+const NO_PADDING: SpatialPadding = [0, 0, 0, 0];
+const explicit = ([top, bottom, left, right]: SpatialPadding): tf.backend_util.ExplicitPadding => [
+  [0, 0],
+  [top, bottom],
+  [left, right],
+  [0, 0],
+];
 export type WasmBackend = tf.KernelBackend;
 
 export class WasmKernels {
@@ -48,20 +57,57 @@ export class WasmKernels {
     return this.run("Tile", { x }, { reps });
   }
 
-  conv2d(x: TensorInfo, filter: TensorInfo, dilations: [number, number]): TensorInfo {
+  /** Stride-1 conv; `pad` is explicit NHWC padding (XNNPACK pads on the fly, cheaper than a PadV2 copy). */
+  conv2d(x: TensorInfo, filter: TensorInfo, dilations: [number, number], pad: SpatialPadding = NO_PADDING): TensorInfo {
     return this.run(
       "Conv2D",
       { x, filter },
-      { strides: [1, 1], pad: "valid", dataFormat: "NHWC", dilations, dimRoundingMode: undefined },
+      { strides: [1, 1], pad: explicit(pad), dataFormat: "NHWC", dilations, dimRoundingMode: undefined },
     );
   }
 
-  depthwiseConv2d(x: TensorInfo, filter: TensorInfo, dilations: [number, number]): TensorInfo {
+  depthwiseConv2d(
+    x: TensorInfo,
+    filter: TensorInfo,
+    dilations: [number, number],
+    pad: SpatialPadding = NO_PADDING,
+  ): TensorInfo {
     return this.run(
       "DepthwiseConv2dNative",
       { x, filter },
-      { strides: [1, 1], pad: "valid", dataFormat: "NHWC", dilations, dimRoundingMode: undefined },
+      { strides: [1, 1], pad: explicit(pad), dataFormat: "NHWC", dilations, dimRoundingMode: undefined },
     );
+  }
+
+  /**
+   * [B,H,W,C] -> [C,H,W,B]. For large activations the direct permutation is cache-hostile (3x slower than a
+   * copy); a 2-D transpose followed by a block transpose of contiguous batch rows is ~2.5x faster.
+   */
+  moveBatchToLast(x: TensorInfo): TensorInfo {
+    const [b, h, w, c] = x.shape as [number, number, number, number];
+    if (h * w < 24 * 24) return this.transpose(x, [3, 1, 2, 0]);
+    const flat = this.reshape(x, [b, h * w * c]);
+    const batchLast = this.transposeAndRelease(flat, [1, 0]); // [H*W*C, B]
+    const blocks = this.reshapeAndRelease(batchLast, [h * w, c, b]);
+    return this.reshapeAndRelease(this.transposeAndRelease(blocks, [1, 0, 2]), [c, h, w, b]);
+  }
+
+  /**
+   * Crops the spatial axes of an NHWC tensor where an amount is negative and returns the remaining (positive)
+   * amounts as padding for the next conv. Releases the input only if it cropped.
+   */
+  cropSpatial(x: TensorInfo, top: number, bottom: number, left: number, right: number): { x: TensorInfo; pad: SpatialPadding } {
+    const pad: SpatialPadding = [Math.max(0, top), Math.max(0, bottom), Math.max(0, left), Math.max(0, right)];
+    const crop = [Math.max(0, -top), Math.max(0, -bottom), Math.max(0, -left), Math.max(0, -right)] as const;
+    if (crop.every((amount) => amount === 0)) return { x, pad };
+    const [n, h, w, c] = x.shape as [number, number, number, number];
+    const cropped = this.run(
+      "Slice",
+      { x },
+      { begin: [0, crop[0], crop[2], 0], size: [n, h - crop[0] - crop[1], w - crop[2] - crop[3], c] },
+    );
+    this.release(x);
+    return { x: cropped, pad };
   }
 
   /** Transposes then releases the input (the common "move axes, drop the old layout" step). */
@@ -78,52 +124,8 @@ export class WasmKernels {
   }
 
   /**
-   * Pads (positive amounts) or crops (negative amounts) the two spatial axes of an NHWC tensor.
-   * Releases the input unless it is returned unchanged. Crops first, so a pad never creates data a crop removes.
-   */
-  padOrCropSpatial(x: TensorInfo, top: number, bottom: number, left: number, right: number): TensorInfo {
-    let current = x;
-    const [n, h, w, c] = current.shape as [number, number, number, number];
-    const cropTop = Math.max(0, -top);
-    const cropBottom = Math.max(0, -bottom);
-    const cropLeft = Math.max(0, -left);
-    const cropRight = Math.max(0, -right);
-    if (cropTop + cropBottom + cropLeft + cropRight > 0) {
-      const sliced = this.run(
-        "Slice",
-        { x: current },
-        { begin: [0, cropTop, cropLeft, 0], size: [n, h - cropTop - cropBottom, w - cropLeft - cropRight, c] },
-      );
-      this.release(current);
-      current = sliced;
-    }
-    const padTop = Math.max(0, top);
-    const padBottom = Math.max(0, bottom);
-    const padLeft = Math.max(0, left);
-    const padRight = Math.max(0, right);
-    if (padTop + padBottom + padLeft + padRight > 0) {
-      const padded = this.run(
-        "PadV2",
-        { x: current },
-        {
-          paddings: [
-            [0, 0],
-            [padTop, padBottom],
-            [padLeft, padRight],
-            [0, 0],
-          ],
-          constantValue: 0,
-        },
-      );
-      this.release(current);
-      current = padded;
-    }
-    return current;
-  }
-
-  /**
    * Inserts (stride - 1) zeros between the spatial samples of an NHWC tensor, as a strided conv's gradient needs.
-   * The result has shape [n, h*sh, w*sw, c] (trailing zeros included; callers crop them with padOrCropSpatial).
+   * The result has shape [n, h*sh, w*sw, c] (trailing zeros included; callers crop them with cropSpatial).
    * Does not release the input.
    */
   dilateSpatial(x: TensorInfo, strideH: number, strideW: number): TensorInfo {
