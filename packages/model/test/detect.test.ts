@@ -86,23 +86,41 @@ describe("face detector", () => {
     expect(capped.faces).toHaveLength(2);
   });
 
-  it("does not leak tensors", async () => {
+  it("does not leak tensors (onnx and tfjs engines)", async () => {
     const image = await decodeImage(photo("2008_002470.jpg"));
-    await detector.detect(image);
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) await detector.detect(image);
-    expect(tf.memory().numTensors).toBe(before);
+    const tfjsDetector = await createFaceDetector({ engine: "tfjs" });
+    try {
+      for (const engine of [detector, tfjsDetector]) {
+        await engine.detect(image);
+        const before = tf.memory().numTensors;
+        for (let i = 0; i < 3; i++) await engine.detect(image);
+        expect(tf.memory().numTensors).toBe(before);
+      }
+    } finally {
+      await tfjsDetector.dispose();
+    }
   });
 
-  it("gives the same faces when a worker thread shares the views", async () => {
+  it("runs on onnxruntime by default, with the same faces as tfjs, also when a worker thread shares the views", async () => {
+    expect(detector.engine.name).toBe("onnx");
     const image = await decodeImage(photo("2008_004176.jpg")); // 5 views
-    const alone = await detector.detect(image);
-    const helped = await createFaceDetector({ workers: 1 });
+    const viaOnnx = await detector.detect(image);
+    const alone = await createFaceDetector({ engine: "tfjs" });
+    const helped = await createFaceDetector({ engine: "tfjs", workers: 1 });
     try {
+      expect(alone.engine.name).toBe("tfjs");
+      const viaTfjs = await alone.detect(image);
       const shared = await helped.detect(image);
-      expect(shared.passes).toBe(alone.passes);
-      expect(shared.faces).toEqual(alone.faces);
+      expect(shared.passes).toBe(viaTfjs.passes);
+      expect(shared.faces).toEqual(viaTfjs.faces);
+      expect(viaOnnx.faces).toHaveLength(viaTfjs.faces.length);
+      viaOnnx.faces.forEach((face, index) => {
+        const twin = viaTfjs.faces[index]!;
+        expect(face.score).toBeCloseTo(twin.score, 3);
+        for (const key of ["x", "y", "width", "height"] as const) expect(Math.abs(face.box[key] - twin.box[key])).toBeLessThanOrEqual(0.2);
+      });
     } finally {
+      await alone.dispose();
       await helped.dispose();
     }
   });

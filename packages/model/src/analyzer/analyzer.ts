@@ -78,7 +78,7 @@ export async function createFaceAnalyzer(config: FaceAnalyzerConfig = {}): Promi
       model: modelInfo,
       metrics: metadata.metrics,
       ...(loaded.fallbackReason ? { classifierFallbackReason: loaded.fallbackReason } : {}),
-      detector: { ...detector.config },
+      detector: { ...detector.config, engine: detector.engine.name, ...(detector.engine.fallbackReason ? { engineFallbackReason: detector.engine.fallbackReason } : {}) },
       margin: settings.margin,
       tta: settings.tta,
     };
