@@ -140,8 +140,11 @@ describe("wasm training kernels", () => {
     const ys = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 0, 1, 2, 3, 4, 5, 6, 0, 1], "int32"), 7);
     const first = await model.fit(xs, ys, { batchSize: 8, epochs: 1, verbose: 0 });
     const tensorsAfterFirstFit = tf.memory().numTensors;
+    // Our kernels allocate wasm buffers outside the engine's bookkeeping: count the backend's buffers too.
+    const buffersAfterFirstFit = tf.engine().backend.numDataIds();
     const more = await model.fit(xs, ys, { batchSize: 8, epochs: 4, verbose: 0 });
     expect(tf.memory().numTensors).toBe(tensorsAfterFirstFit);
+    expect(tf.engine().backend.numDataIds()).toBe(buffersAfterFirstFit);
     const firstLoss = first.history.loss![0] as number;
     const lastLoss = more.history.loss!.at(-1) as number;
     expect(Number.isFinite(lastLoss)).toBe(true);
