@@ -137,10 +137,9 @@ export async function seedDemoData(prisma: DbClient, options: SeedDemoOptions = 
   const from = new Date(to.getTime() - days * DAY_MS);
   const scope = `demo:${seed}`;
 
-  const existing = await prisma.analysis.count({ where: { idempotencyScope: scope } });
-  if (existing > 0) {
-    const faces = await prisma.face.count({ where: { analysis: { idempotencyScope: scope } } });
-    return { analyses: existing, faces, skipped: true, from, to };
+  const existing = await prisma.analysis.aggregate({ where: { idempotencyScope: scope }, _count: { _all: true }, _sum: { faceCount: true } });
+  if (existing._count._all > 0) {
+    return { analyses: existing._count._all, faces: existing._sum.faceCount ?? 0, skipped: true, from, to };
   }
 
   const random = prng(seed);
@@ -251,7 +250,8 @@ export async function seedDemoData(prisma: DbClient, options: SeedDemoOptions = 
         SET faces = hourly_emotion_rollup.faces + EXCLUDED.faces,
             valence_sum = hourly_emotion_rollup.valence_sum + EXCLUDED.valence_sum`;
     },
-    { timeout: 600_000, maxWait: 30_000 },
+    // One transaction keeps a seed all-or-nothing; large seeds (1 M faces) take minutes on a busy machine.
+    { timeout: 3_600_000, maxWait: 30_000 },
   );
   return { analyses: analyses.length, faces: faces.length, skipped: false, from, to };
 }

@@ -113,10 +113,15 @@ function dimensionFilters(filter: StatsFilter): Prisma.Sql {
 }
 
 /**
- * Rows (ts, source, campaign, emotion, faces, valence_sum) for the range: from the rollups when they are exact
+ * Rows (ts, dim, emotion, faces, valence_sum) for the range, `dim` being the breakdown dimension (or NULL),: from the rollups when they are exact
  * for this zone and range, otherwise from the faces themselves.
  */
-async function sourceRows(prisma: DbClient, filter: StatsFilter, range: Range): Promise<{ sql: Prisma.Sql; computedFrom: "rollup" | "faces" }> {
+async function sourceRows(
+  prisma: DbClient,
+  filter: StatsFilter,
+  range: Range,
+  dimension?: "source" | "campaign",
+): Promise<{ sql: Prisma.Sql; computedFrom: "rollup" | "faces" }> {
   const aligned = Date.parse(range.from) % HOUR_MS === 0 && Date.parse(range.to) % HOUR_MS === 0;
   let wholeHourZone = false;
   if (aligned) {
@@ -129,17 +134,22 @@ async function sourceRows(prisma: DbClient, filter: StatsFilter, range: Range): 
   }
   const where = dimensionFilters(filter);
   if (aligned && wholeHourZone) {
+    // Collapse the other dimension first: far fewer rows to convert to local time (1 M faces ≈ 70k rollup rows).
+    const keep = dimension ? Prisma.raw(dimension) : Prisma.raw("NULL::text");
     return {
       computedFrom: "rollup",
       sql: Prisma.sql`
-        SELECT hour_start AS ts, source, campaign, emotion, faces, valence_sum FROM hourly_emotion_rollup
-        WHERE hour_start >= ${range.from}::timestamptz AND hour_start < ${range.to}::timestamptz ${where}`,
+        SELECT hour_start AS ts, ${keep} AS dim, emotion, sum(faces)::int AS faces, sum(valence_sum) AS valence_sum
+        FROM hourly_emotion_rollup
+        WHERE hour_start >= ${range.from}::timestamptz AND hour_start < ${range.to}::timestamptz ${where}
+        GROUP BY 1, 2, 3`,
     };
   }
   return {
     computedFrom: "faces",
     sql: Prisma.sql`
-      SELECT captured_at AS ts, source, campaign, dominant_emotion AS emotion, 1 AS faces, valence AS valence_sum FROM face
+      SELECT captured_at AS ts, ${dimension ? Prisma.raw(dimension) : Prisma.raw("NULL::text")} AS dim, dominant_emotion AS emotion,
+             1 AS faces, valence AS valence_sum FROM face
       WHERE captured_at >= ${range.from}::timestamptz AND captured_at < ${range.to}::timestamptz ${where}`,
   };
 }
@@ -262,11 +272,10 @@ export async function emotionBreakdown(prisma: DbClient, filter: StatsFilter, by
   if (by !== "SOURCE" && by !== "CAMPAIGN") throw badInput("breakdown must be by SOURCE or CAMPAIGN");
   const range = checkRange(filter);
   return runStatsQuery(async () => {
-    const source = await sourceRows(prisma, filter, range);
-    const column = by === "SOURCE" ? Prisma.raw("source") : Prisma.raw("campaign");
+    const source = await sourceRows(prisma, filter, range, by === "SOURCE" ? "source" : "campaign");
     const rows = await prisma.$queryRaw<{ key: string; emotion: string; faces: number; valence_sum: number }[]>`
       WITH src AS (${source.sql})
-      SELECT ${column} AS key, emotion::text AS emotion, sum(faces)::int AS faces, sum(valence_sum)::float8 AS valence_sum
+      SELECT dim AS key, emotion::text AS emotion, sum(faces)::int AS faces, sum(valence_sum)::float8 AS valence_sum
       FROM src GROUP BY 1, 2`;
     const byKey = new Map<string, Map<string, { faces: number; valenceSum: number }>>();
     for (const row of rows) {
