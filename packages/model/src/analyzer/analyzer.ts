@@ -72,6 +72,7 @@ export async function createFaceAnalyzer(config: FaceAnalyzerConfig = {}): Promi
       temperature: metadata.temperature,
       classifier: primary.kind,
       backend: backend.name,
+      detector: detector.engine.name,
     };
     const info: AnalyzerInfo = {
       modelDir,

@@ -34,8 +34,10 @@ export interface ModelInfo {
   temperature: number;
   /** Which engine classifies: "onnx" (onnxruntime) or "tfjs". */
   classifier: "onnx" | "tfjs";
-  /** The tfjs backend (detector, tfjs classifier, explanations). */
+  /** The tfjs backend (tfjs classifier, explanations, tfjs detector). */
   backend: BackendName;
+  /** Which engine runs the face detector. */
+  detector: "onnx" | "tfjs";
 }
 
 export interface AnalyzerInfo {
