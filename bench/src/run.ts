@@ -108,6 +108,12 @@ async function main(): Promise<void> {
       faceApi: toSystemEntry(systems.faceApi),
     };
 
+    const described = entries.moodlens.description as { analyzer?: { classifierFallbackReason?: string }; classifierProblems?: string[] };
+    if (described.analyzer?.classifierFallbackReason) {
+      notes.push(`Moodlens served with tfjs, not onnxruntime: ${described.analyzer.classifierFallbackReason}`);
+    }
+    for (const problem of described.classifierProblems ?? []) notes.push(`Moodlens classifier not measured: ${problem}`);
+
     let training: BenchResults["training"] = { reason: "not run (--only)" };
     if (wanted("training")) training = await measureTraining(settings, cropSetBase);
 

@@ -113,13 +113,19 @@ export function startSession<Ready>(
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextId = 1;
   let exited: Error | undefined;
-  const killTimer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
-  killTimer.unref();
+  // A time limit per step (startup, then each call), not per process: a loaded machine stretches the whole session.
+  let stepTimer: NodeJS.Timeout | undefined;
+  const armTimer = () => {
+    clearTimeout(stepTimer);
+    stepTimer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
+    stepTimer.unref();
+  };
+  armTimer();
 
   return new Promise((resolveSession, rejectSession) => {
     child.on("exit", (code, signal) => {
-      clearTimeout(killTimer);
-      exited = new Error(`probe ${probe} exited (${signal ?? code})`);
+      clearTimeout(stepTimer);
+      exited = new Error(`probe ${probe} exited (${signal ?? code}${signal === "SIGKILL" ? `: a step took over ${options.timeoutMs / 1000} s` : ""})`);
       for (const { reject } of pending.values()) reject(exited);
       pending.clear();
       rejectSession(exited);
@@ -130,6 +136,7 @@ export function startSession<Ready>(
         rejectSession(new Error(`probe ${probe}: ${message.error}`));
         return;
       }
+      clearTimeout(stepTimer);
       if (message.type === "ready") {
         const session: Session<Ready> = {
           ready: message.value as Ready,
@@ -138,6 +145,7 @@ export function startSession<Ready>(
             const id = nextId++;
             return new Promise<T>((resolve, reject) => {
               pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+              armTimer();
               child.send({ id, op, args });
             });
           },

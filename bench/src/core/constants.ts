@@ -11,8 +11,8 @@ export const MODE_SETTINGS = {
     /** face-api's SSD takes ~10 s per pass over the 17 photos: one timed pass in quick mode. */
     slowPeerEndToEndRepetitions: 1,
     classifyRepetitions: 2,
-    batch1Faces: 64,
-    batch32Batches: 4,
+    batch1Faces: 32,
+    batch32Batches: 2,
     /** Stratified FER-2013 PublicTest subset: the first N files of each class (disgust has 56). */
     accuracyPerClass: 40 as number | undefined,
     trainingSecondsPerCase: 6,

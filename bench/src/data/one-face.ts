@@ -25,19 +25,42 @@ async function readHandBoxes(dir: string): Promise<HandBox[]> {
   return boxes;
 }
 
+const SCALE = 3;
+
+/** The square region SCALE times a face's size, centred on it and kept inside the photo. */
+function regionAround(face: HandBox, width: number, height: number) {
+  const side = Math.min(Math.round(Math.max(face.width, face.height) * SCALE), width, height);
+  const left = Math.max(0, Math.min(width - side, Math.round(face.left + face.width / 2 - side / 2)));
+  const top = Math.max(0, Math.min(height - side, Math.round(face.top + face.height / 2 - side / 2)));
+  return { left, top, width: side, height: side };
+}
+
 /**
- * A one-face JPEG made at run time (no image is stored in the repo): the square region three times the size of
- * the largest hand-labelled face in the group photos, centred on it. Returns the bytes and where they come from.
+ * A one-face JPEG made at run time (no image is stored in the repo): the square region three times the size of the
+ * largest hand-labelled face whose region holds no other labelled face (even partly). Returns bytes and origin.
  */
 export async function makeOneFaceImage(dir: string = GROUP_PHOTOS_DIR): Promise<{ bytes: Buffer; origin: string }> {
   const boxes = await readHandBoxes(dir);
-  const largest = boxes.sort((a, b) => b.width * b.height - a.width * a.height)[0];
-  if (!largest) throw new Error(`no hand-labelled faces in ${dir}/{training,testing}.xml`);
-  const photo = sharp(join(dir, largest.file));
-  const { width = 0, height = 0 } = await photo.metadata();
-  const side = Math.min(Math.round(Math.max(largest.width, largest.height) * 3), width, height);
-  const left = Math.max(0, Math.min(width - side, Math.round(largest.left + largest.width / 2 - side / 2)));
-  const top = Math.max(0, Math.min(height - side, Math.round(largest.top + largest.height / 2 - side / 2)));
-  const bytes = await photo.extract({ left, top, width: side, height: side }).jpeg({ quality: 90 }).toBuffer();
-  return { bytes, origin: `${largest.file} region ${side}x${side} at (${left},${top}) around its largest hand-labelled face` };
+  const bySize = [...boxes].sort((a, b) => b.width * b.height - a.width * a.height);
+  for (const face of bySize) {
+    const photo = sharp(join(dir, face.file));
+    const { width = 0, height = 0 } = await photo.metadata();
+    const region = regionAround(face, width, height);
+    const alone = boxes.every(
+      (other) =>
+        other === face ||
+        other.file !== face.file ||
+        other.left + other.width <= region.left ||
+        other.left >= region.left + region.width ||
+        other.top + other.height <= region.top ||
+        other.top >= region.top + region.height,
+    );
+    if (!alone) continue;
+    const bytes = await photo.extract(region).jpeg({ quality: 90 }).toBuffer();
+    return {
+      bytes,
+      origin: `${face.file} region ${region.width}x${region.height} at (${region.left},${region.top}) around a hand-labelled face with no other labelled face in it`,
+    };
+  }
+  throw new Error(`no hand-labelled face in ${dir}/{training,testing}.xml stands alone in a ${SCALE}x region`);
 }
