@@ -216,6 +216,27 @@ export function describeApiError(error: ApiError): ApiErrorInfo {
           hint ??
           "The key configured in MOODLENS_DASHBOARD_API_KEY lacks the scope this needs; an operator can create one with it.",
       };
+    case "MODEL_NOT_TRAINED":
+      return {
+        code: error.code,
+        title: "No expression model is loaded",
+        message: error.message,
+        hint: "Train a model (npm run trainer -- train) or promote a trained version on the Models page, then retry.",
+      };
+    case "UNSUPPORTED_IMAGE":
+      return {
+        code: error.code,
+        title: "This file is not an image the API can read",
+        message: error.message,
+        ...(hint ? { hint } : {}),
+      };
+    case "PAYLOAD_TOO_LARGE":
+      return {
+        code: error.code,
+        title: "The photo is too large",
+        message: error.message,
+        hint: hint ?? "Choose a smaller photo (fewer pixels or bytes).",
+      };
     case "RATE_LIMITED":
       return {
         code: error.code,
