@@ -3,14 +3,13 @@ import { parseEnv } from "@moodlens/shared";
 
 /**
  * The trainer's environment, parsed once. Paths are resolved against the folder npm was run from.
- * MOODLENS_BACKEND is read and validated by @moodlens/model's selectBackend, not here.
+ * MOODLENS_BACKEND is validated by @moodlens/model's selectBackend and DATABASE_URL by @moodlens/db's createDb, not here.
  */
 const schema = z.object({
   MOODLENS_CACHE_DIR: z.string().min(1).default(".data/cache"),
   MOODLENS_RUNS_DIR: z.string().min(1).default(".data/runs"),
   MOODLENS_DATA_DIR: z.string().min(1).default(".data"),
   MOODLENS_MODELS_DIR: z.string().min(1).default("models"),
-  DATABASE_URL: z.string().min(1).optional(),
   MOODLENS_DEBUG: z.string().optional(),
 });
 

@@ -90,7 +90,7 @@ async function refuseTrainingData(
 ): Promise<void> {
   const wholeFingerprint = fingerprintOf(dataset.pixels, dataset.labels, new Uint8Array(dataset.labels.length));
   if (wholeFingerprint === metadata.datasetFingerprint && !allow) {
-    throw new AppError("DATASET_INVALID", "this is the data the model was trained on; evaluating on it says nothing about new faces", {
+    throw new AppError("DATASET_INVALID", "these are the images the model was trained on (its training data); evaluating on them says nothing about new faces", {
       hint: "evaluate on a held-out folder (e.g. ../shared/datasets/fer2013/val)",
     });
   }

@@ -6,7 +6,7 @@ import { resolveUserPath } from "../util/paths";
 import { DEFAULT_AUGMENTATION, DEFAULT_TRAIN_CONFIG, type TrainConfig, type ScheduleConfig } from "../training/config";
 import { createRun, executeRun, RunInterrupted, type RunOptions } from "../training/run";
 import { readSpec } from "../training/run-files";
-import { databaseRecorder } from "../records/recorder";
+import { databaseRecorder, subprocessRecorder } from "../records/recorder";
 import { choiceOption, intOption, jsonOption, numberOption } from "./args";
 import { runsDirectoryFrom } from "./runs-directory";
 
@@ -21,7 +21,8 @@ train --resume RUN_ID [--run-dir DIR]                    continue a run from its
   --patience N (early stopping, 0 = off) --seed N --val-fraction X --config FILE.json
   --run-dir DIR (default $MOODLENS_RUNS_DIR) --run-id ID --experiment NAME --name TEXT
   --publish DIR (copy the finished model there, e.g. models/default) --register (register a model version)
-  --max-epochs N (stop after N epochs in this sitting; resume later) --no-db --no-progress`;
+  --max-epochs N (stop after N epochs in this sitting; resume later) --no-db --no-progress
+  --sync-process (record epochs through a child \`runs sync\` process: for runs lasting hours while the code changes)`;
 
 const options = {
   data: { type: "string" },
@@ -55,6 +56,7 @@ const options = {
   register: { type: "boolean" },
   "max-epochs": { type: "string" },
   "no-db": { type: "boolean" },
+  "sync-process": { type: "boolean" },
   "no-progress": { type: "boolean" },
   workers: { type: "string" },
 } as const;
@@ -145,7 +147,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     cacheDirectory: resolveUserPath(env().MOODLENS_CACHE_DIR),
     log,
     progress: !values["no-progress"],
-    ...(values["no-db"] ? {} : { recorder: databaseRecorder() }),
+    ...(values["no-db"] ? {} : { recorder: values["sync-process"] ? subprocessRecorder() : databaseRecorder() }),
     onBatch: interrupt.onBatch,
     ...(values["max-epochs"] ? { maxEpochsThisSitting: intOption(values["max-epochs"], "max-epochs") } : {}),
   };
