@@ -2,7 +2,10 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { createTestDatabase, type TestDatabase } from "@moodlens/db/testing";
+import { AppError } from "@moodlens/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apikeyCommand } from "../src/cli/apikey-command";
+import { seedCommand } from "../src/cli/seed-command";
 
 const run = promisify(execFile);
 const API_DIR = fileURLToPath(new URL("..", import.meta.url));
@@ -10,14 +13,12 @@ const TSX = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.
 
 describe("apikey and seed CLIs", () => {
   let test: TestDatabase;
-  const cli = async (script: string, args: string[]) => {
-    try {
-      const { stdout, stderr } = await run(TSX, [script, ...args], { cwd: API_DIR, env: { ...process.env, DATABASE_URL: test.url!, MOODLENS_MODEL_DIR: "/nonexistent-model-dir" } });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
+  const env = () => ({ ...process.env, DATABASE_URL: test.url!, MOODLENS_MODEL_DIR: "/nonexistent-model-dir" });
+  /** Runs a command in-process, collecting its output lines (the entry scripts only add runCli around it). */
+  const inProcess = async (command: typeof apikeyCommand, args: string[]) => {
+    const lines: string[] = [];
+    await command(args, { out: (line) => lines.push(line), env: env() });
+    return lines;
   };
 
   beforeAll(async () => {
@@ -27,37 +28,46 @@ describe("apikey and seed CLIs", () => {
     await test?.drop();
   });
 
-  it("creates a key (printed alone on the last line), lists and revokes it", async () => {
-    const created = await cli("src/cli/apikey.ts", ["create", "--name", "ci", "--scopes", "analyze,read:stats"]);
-    expect(created.code).toBe(0);
-    const lines = created.stdout.trimEnd().split("\n");
-    const key = lines.at(-1)!;
+  it("npm run apikey -- create prints the new key alone on its last line (real process)", async () => {
+    const { stdout } = await run(TSX, ["src/cli/apikey.ts", "create", "--name", "ci", "--scopes", "analyze,read:stats"], { cwd: API_DIR, env: env() });
+    const key = stdout.trimEnd().split("\n").at(-1)!;
     expect(key).toMatch(/^ml_[a-z2-9]{8}_[A-Za-z0-9_-]{43}$/);
     const row = await test.db.prisma.apiKey.findFirstOrThrow({ where: { name: "ci" } });
     expect(row.scopes).toEqual(["analyze", "read:stats"]);
     expect(row.hash).not.toContain(key.split("_")[2]);
+  });
 
-    const listed = await cli("src/cli/apikey.ts", ["list"]);
-    expect(listed.stdout).toContain(row.prefix);
-    expect(listed.stdout).not.toContain(key);
+  it("rejects unknown scopes as BAD_USER_INPUT (runCli turns it into one line and exit code 2)", async () => {
+    await expect(inProcess(apikeyCommand, ["create", "--name", "x", "--scopes", "analyze,superuser"])).rejects.toMatchObject({
+      code: "BAD_USER_INPUT",
+      message: expect.stringMatching(/unknown scope\(s\): superuser/),
+    });
+  });
 
-    const revoked = await cli("src/cli/apikey.ts", ["revoke", row.id]);
-    expect(revoked.code).toBe(0);
+  it("lists keys without secrets and revokes by id", async () => {
+    const created = await inProcess(apikeyCommand, ["create", "--name", "listed", "--scopes", "read:stats", "--rate-limit", "30"]);
+    const key = created.at(-1)!;
+    const row = await test.db.prisma.apiKey.findFirstOrThrow({ where: { name: "listed" } });
+    expect(row.rateLimitPerMinute).toBe(30);
+    const listed = (await inProcess(apikeyCommand, ["list"])).join("\n");
+    expect(listed).toContain(row.prefix);
+    expect(listed).not.toContain(key);
+    await inProcess(apikeyCommand, ["revoke", row.id]);
     expect((await test.db.prisma.apiKey.findUniqueOrThrow({ where: { id: row.id } })).revokedAt).not.toBeNull();
-
-    const bad = await cli("src/cli/apikey.ts", ["create", "--name", "x", "--scopes", "analyze,superuser"]);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
-    expect(bad.stderr).toMatch(/unknown scope\(s\): superuser/);
+    expect((await inProcess(apikeyCommand, ["list"])).join("\n")).not.toContain(row.prefix);
+    expect((await inProcess(apikeyCommand, ["list", "--all"])).join("\n")).toMatch(new RegExp(`${row.prefix}.*revoked`));
+    await expect(inProcess(apikeyCommand, ["revoke", "no-such-key"])).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(inProcess(apikeyCommand, ["create", "--scopes", "analyze"])).rejects.toBeInstanceOf(AppError);
   });
 
   it("seeds demo data marked as demo, and reports a missing default model", async () => {
-    const seeded = await cli("src/cli/seed.ts", ["--demo", "--days", "3", "--faces-per-day", "40"]);
-    expect(seeded.code).toBe(0);
-    expect(seeded.stdout).toMatch(/no trained model/);
-    expect(seeded.stdout).toMatch(/seeded \d+ demo analyses/);
+    const lines = (await inProcess(seedCommand, ["--demo", "--days", "3", "--faces-per-day", "40"])).join("\n");
+    expect(lines).toMatch(/no trained model/);
+    expect(lines).toMatch(/seeded \d+ demo analyses/);
     const { prisma } = test.db;
     expect(await prisma.analysis.count({ where: { isDemo: true } })).toBeGreaterThan(0);
     expect(await prisma.analysis.count({ where: { isDemo: false } })).toBe(0);
+    expect((await inProcess(seedCommand, ["--demo", "--days", "3", "--faces-per-day", "40"])).join("\n")).toMatch(/already loaded/);
+    await expect(inProcess(seedCommand, [])).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
   });
 });
