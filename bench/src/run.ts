@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only endToEnd,classify,...] [-- --readme]`: measures Moodlens side by side with
+ * `npm run bench [-- --quick] [-- --only endToEnd,classify,...] [-- --systems moodlens,human] [-- --readme]`: measures Moodlens side by side with
  * @vladmandic/human and @vladmandic/face-api and writes bench/results/latest.json (+ a dated copy) and README's table.
  */
 import { existsSync } from "node:fs";
@@ -23,7 +23,7 @@ import { measureApi } from "./sections/api";
 import { measureStats } from "./sections/stats";
 import { measureSystems } from "./sections/systems";
 import { measureTraining } from "./sections/training";
-import { SYSTEM_NAMES } from "./systems/types";
+import { SYSTEM_NAMES, type SystemName } from "./systems/types";
 
 const SECTIONS = ["endToEnd", "classify", "accuracy", "training", "api", "stats"] as const;
 type Section = (typeof SECTIONS)[number];
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
       only: { type: "string" },
       readme: { type: "boolean", default: false },
       "no-readme": { type: "boolean", default: false },
+      systems: { type: "string" },
     },
   });
   if (values.readme) return regenerateReadme();
@@ -63,6 +64,11 @@ async function main(): Promise<void> {
     if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`unknown section "${name}"; sections: ${SECTIONS.join(", ")}`);
   }
   const wanted = (section: Section) => only.length === 0 || only.includes(section);
+  const systemNames = values.systems?.split(",").map((name) => name.trim()) ?? [...SYSTEM_NAMES];
+  for (const name of systemNames) {
+    if (!(SYSTEM_NAMES as readonly string[]).includes(name)) throw new Error(`unknown system "${name}"; systems: ${SYSTEM_NAMES.join(", ")}`);
+  }
+  if (values.systems && only.length === 0) throw new Error("--systems is for development: combine it with --only");
   const startedAt = Date.now();
   const machine = describeMachine();
   log(`${mode} run on ${machine.cpuModel} (${machine.cores} cores), load average ${machine.loadAverage1m}`);
@@ -89,7 +95,7 @@ async function main(): Promise<void> {
 
     const systemSections = { endToEnd: wanted("endToEnd"), classify: wanted("classify"), accuracy: wanted("accuracy") };
     const systems = !Object.values(systemSections).some(Boolean) ? {} : await measureSystems(
-      SYSTEM_NAMES,
+      systemNames as SystemName[],
       settings,
       systemSections,
       {
