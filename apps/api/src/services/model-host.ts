@@ -52,6 +52,8 @@ export class ModelHost {
   private refreshing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** The registry lookup failed last time: log the outage once, not on every poll. */
+  private registryDown = false;
 
   constructor(
     private readonly deps: { db: Db; config: ApiConfig; log: Logger; load: AnalyzerLoader },
@@ -145,10 +147,13 @@ export class ModelHost {
     const fallback: Wanted = { path: this.deps.config.modelDir ?? DEFAULT_MODEL_DIR, version: undefined };
     try {
       const active = await getActiveModelVersion(this.deps.db.prisma);
+      if (this.registryDown) this.deps.log.info("model registry reachable again");
+      this.registryDown = false;
       return active ? { path: active.path, version: active.version } : fallback;
     } catch (error) {
       // Database away: keep serving what we have; at start, try the shipped model.
-      this.deps.log.warn("could not read the active model version", { error: String(error) });
+      if (!this.registryDown) this.deps.log.warn("could not read the active model version; keeping the current model", { error: String(error) });
+      this.registryDown = true;
       if (this.served) return { path: this.served.path, version: this.served.registryVersion };
       return fallback;
     }
