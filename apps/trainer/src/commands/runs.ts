@@ -12,7 +12,8 @@ import { runsDirectoryFrom } from "./runs-directory";
 export const RUNS_USAGE = `runs list [--experiment NAME] [--json]                  runs in the database, newest first
 runs show RUN_ID [--json]                                   params, epochs, evaluations, model versions
 runs compare RUN_A RUN_B [...] [--json]                     parameter diff and metric table
-runs sync [RUN_ID...] [--run-dir DIR]                       push local run folders to the database (all when no id)`;
+runs sync [RUN_ID...] [--run-dir DIR]                       push local run folders to the database (all when no id)
+runs snapshot RUN_ID --to DIR [--run-dir DIR]               model files from the best epoch so far of an unfinished run`;
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -20,13 +21,26 @@ export async function runsCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { json: { type: "boolean" }, experiment: { type: "string" }, "run-dir": { type: "string" } },
+    options: { json: { type: "boolean" }, experiment: { type: "string" }, "run-dir": { type: "string" }, to: { type: "string" } },
     allowPositionals: true,
     strict: true,
   });
   switch (sub) {
     case "sync":
       return syncCommand(positionals, runsDirectoryFrom(values["run-dir"]));
+    case "snapshot": {
+      const id = positionals[0];
+      if (!id || !values.to) throw new AppError("BAD_USER_INPUT", "runs snapshot needs a run id and --to DIR");
+      const directory = join(runsDirectoryFrom(values["run-dir"]), id);
+      if (!existsSync(join(directory, RUN_FILES.spec))) throw new AppError("NOT_FOUND", `no run ${id} in ${runsDirectoryFrom(values["run-dir"])}`);
+      const { snapshotRun } = await import("../training/run");
+      const { env } = await import("../env");
+      const { resolveUserPath } = await import("../util/paths");
+      const target = resolveUserPath(values.to);
+      const metadata = await snapshotRun(directory, target, { cacheDirectory: resolveUserPath(env().MOODLENS_CACHE_DIR) });
+      print(`wrote ${target} (run ${metadata.runId}, epoch ${metadata.metrics.bestEpoch} of ${metadata.metrics.epochs}, val accuracy ${pct(metadata.metrics.valAccuracy)})`);
+      return 0;
+    }
     case "list":
       return withDatabase(async (db) => {
         const runs = await listRuns(db.prisma, values.experiment ? { experimentName: values.experiment } : {});
@@ -79,7 +93,7 @@ export async function runsCommand(argv: string[]): Promise<number> {
       });
     }
     default:
-      throw new AppError("BAD_USER_INPUT", `unknown runs command "${sub ?? ""}"`, { hint: "runs list | show | compare | sync" });
+      throw new AppError("BAD_USER_INPUT", `unknown runs command "${sub ?? ""}"`, { hint: "runs list | show | compare | sync | snapshot" });
   }
 }
 

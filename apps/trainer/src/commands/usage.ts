@@ -25,6 +25,7 @@ runs list [--experiment NAME] [--json]                  runs in the database, ne
 runs show RUN_ID [--json]                               params, epochs, evaluations, model versions
 runs compare RUN_A RUN_B [...] [--json]                 parameter diff and metric table
 runs sync [RUN_ID...] [--run-dir DIR]                   push local run folders to the database (all when no id)
+runs snapshot RUN_ID --to DIR [--run-dir DIR]           model files from the best epoch so far of an unfinished run
 
 search --data DIR [--val DIR] --space JSON|FILE [--mode grid|random] [--trials N] [--epochs N]
        [--experiment NAME] [--workers 1|2] [train options as base config]

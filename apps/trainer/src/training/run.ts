@@ -24,7 +24,7 @@ import {
   type RunSpec,
   type StoredEvaluation,
 } from "./run-files";
-import { Trainer, buildSeededNetwork, createOptimizer, type TrainingData } from "./train";
+import { Trainer, buildSeededNetwork, createOptimizer, type TrainerState, type TrainingData } from "./train";
 
 /** Records a run's progress somewhere durable besides its folder (the database); must never throw. */
 export interface RunRecorder {
@@ -260,7 +260,7 @@ async function finishRun(
     `best epoch ${trainer.state.bestEpoch}: val accuracy ${report.accuracy.toFixed(4)}, macro-F1 ${report.macroF1.toFixed(4)}, ` +
       `ECE ${report.ece.toFixed(4)} → ${report.eceAfterTemperature?.toFixed(4)} at T=${report.temperature?.toFixed(3)}`,
   );
-  const metadata = await writeModelFiles(join(runDirectory, RUN_FILES.model), trainer.model, spec, trainer, report, log);
+  const metadata = await writeModelFiles(join(runDirectory, RUN_FILES.model), trainer.model, spec, trainer.state, report, log);
   if (spec.publishTo) {
     rmSync(spec.publishTo, { recursive: true, force: true });
     mkdirSync(dirname(spec.publishTo), { recursive: true });
@@ -274,9 +274,10 @@ async function writeModelFiles(
   directory: string,
   model: tf.LayersModel,
   spec: RunSpec,
-  trainer: Trainer,
+  state: TrainerState,
   report: StoredEvaluation["report"],
   log: (line: string) => void,
+  extraMetrics: Record<string, number> = {},
 ): Promise<ModelMetadata> {
   let onnx: Uint8Array | undefined;
   try {
@@ -299,9 +300,10 @@ async function writeModelFiles(
         valMacroF1: report.macroF1,
         valEce: report.ece,
         ...(report.eceAfterTemperature !== undefined ? { valEceAfterTemperature: report.eceAfterTemperature } : {}),
-        bestEpoch: trainer.state.bestEpoch ?? 0,
-        epochs: trainer.state.epoch,
-        trainSeconds: Math.round(trainer.state.trainSeconds),
+        bestEpoch: state.bestEpoch ?? 0,
+        epochs: state.epoch,
+        trainSeconds: Math.round(state.trainSeconds),
+        ...extraMetrics,
       },
       temperature: report.temperature ?? 1,
     },
@@ -313,4 +315,27 @@ async function writeModelFiles(
 export async function runValidationSubset(runDirectory: string, options: RunOptions): Promise<Subset> {
   const { parts } = await loadRunData(readSpec(runDirectory), options);
   return parts.val;
+}
+
+/**
+ * Model files from the best epoch so far of a run that is still going (or paused): evaluated and calibrated on
+ * the run's validation data like a finished run, with `metrics.interim = 1`. Lets a long training ship its best
+ * model between sittings; the run itself is not touched (read-only on its folder).
+ */
+export async function snapshotRun(runDirectory: string, target: string, options: RunOptions): Promise<ModelMetadata> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const spec = readSpec(runDirectory);
+  const pointer = readCheckpointPointer(runDirectory);
+  if (!pointer?.best) throw new AppError("MODEL_NOT_TRAINED", `run ${spec.runId} has no finished epoch yet`);
+  await selectBackend(undefined, { logger: log });
+  const { parts } = await loadRunData(spec, options);
+  const model = buildSeededNetwork(spec.config);
+  try {
+    loadModelWeights(join(runDirectory, pointer.best), model);
+    const report = evaluateWithCalibration(model, parts.val);
+    log(`snapshot of ${spec.runId} at best epoch ${pointer.trainer.bestEpoch}/${pointer.epoch}: val accuracy ${report.accuracy.toFixed(4)}, macro-F1 ${report.macroF1.toFixed(4)}, T=${report.temperature?.toFixed(3)}`);
+    return await writeModelFiles(target, model, spec, pointer.trainer, report, log, { interim: 1 });
+  } finally {
+    model.dispose();
+  }
 }
