@@ -6,7 +6,7 @@ import { parseEnv } from "@moodlens/shared";
 import { z } from "zod";
 
 export const DEFAULT_API_URL = "http://localhost:4000/graphql";
-export const DEFAULT_API_TIMEOUT_MS = 10_000;
+export const DEFAULT_API_TIMEOUT_MS = 15_000;
 export const DEFAULT_MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
 
 const blankToUndefined = (value: unknown) =>

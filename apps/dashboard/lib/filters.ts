@@ -173,10 +173,22 @@ export function bucketEnd(start: Date, bucket: Bucket, timezone: string): Date {
 export function describeRange(filters: Filters): string {
   const preset = RANGE_PRESETS.find((candidate) => candidate.id === filters.range);
   if (preset) return preset.label;
+  const { from, to, timezone } = filters;
+  const fromDay = calendarDayInZone(from, timezone);
+  const lastDay = calendarDayInZone(new Date(to.getTime() - 1), timezone);
+  const wholeDays =
+    startOfDayInZone(fromDay, timezone).getTime() === from.getTime() &&
+    startOfDayInZone(addDays(lastDay, 1), timezone).getTime() === to.getTime();
+  if (wholeDays) {
+    const day = new Intl.DateTimeFormat("en-GB", { timeZone: timezone, dateStyle: "medium" });
+    return fromDay === lastDay
+      ? day.format(from)
+      : `${day.format(from)} – ${day.format(new Date(to.getTime() - 1))}`;
+  }
   const format = new Intl.DateTimeFormat("en-GB", {
-    timeZone: filters.timezone,
+    timeZone: timezone,
     dateStyle: "medium",
     timeStyle: "short",
   });
-  return `${format.format(filters.from)} – ${format.format(filters.to)}`;
+  return `${format.format(from)} – ${format.format(to)}`;
 }

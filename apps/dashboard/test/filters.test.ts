@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   bucketEnd,
   chooseBucket,
+  describeRange,
   filtersToParams,
   parseFilters,
   parseList,
@@ -79,6 +80,21 @@ describe("parseFilters", () => {
       to: new Date("2026-01-02T05:00:00Z"),
     };
     expect(parseFilters(Object.fromEntries(filtersToParams(custom)), NOW).filters).toEqual(custom);
+  });
+});
+
+describe("describeRange", () => {
+  it("names presets, whole days (inclusive end) and exact instants", () => {
+    expect(describeRange(parseFilters({ range: "7d" }, NOW).filters)).toBe("Last 7 days");
+    expect(describeRange(parseFilters({ from: "2020-01-01", to: "2020-01-31" }, NOW).filters)).toBe(
+      "1 Jan 2020 – 31 Jan 2020",
+    );
+    expect(
+      describeRange(parseFilters({ from: "2020-01-05", to: "2020-01-05", tz: "Asia/Tokyo" }, NOW).filters),
+    ).toBe("5 Jan 2020");
+    expect(
+      describeRange(parseFilters({ from: "2020-01-05T10:00:00Z", to: "2020-01-05T11:00:00Z" }, NOW).filters),
+    ).toBe("5 Jan 2020, 10:00 – 5 Jan 2020, 11:00");
   });
 });
 

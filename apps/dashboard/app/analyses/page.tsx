@@ -87,6 +87,14 @@ export default async function AnalysesPage({ searchParams }: { searchParams: Pro
               This page is past the end of the list. <Link href={firstPageHref}>Go to the first page</Link>.
             </p>
           </EmptyState>
+        ) : options.ok && options.data.latest.totalCount === 0 ? (
+          <EmptyState title="No analyses stored yet">
+            <p>
+              The database holds no analyses. Load demo data with <code>npm run seed -- --demo</code> from the
+              repository root, or analyse a photo in <Link href="/try">Try it</Link> with “store this
+              analysis” ticked.
+            </p>
+          </EmptyState>
         ) : (
           <EmptyState title="No analyses match these filters">
             <p>

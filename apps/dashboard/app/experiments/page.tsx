@@ -24,17 +24,23 @@ export const metadata: Metadata = { title: "Experiments" };
 
 const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) ?? "";
 
-const COLUMNS: { key: string; label: string; numeric?: boolean; sortField?: RunOrderField }[] = [
+const COLUMNS: {
+  key: string;
+  label: string;
+  numeric?: boolean;
+  sortField?: RunOrderField;
+  narrowHidden?: boolean;
+}[] = [
   { key: "name", label: "Run", sortField: "NAME" },
   { key: "experiment", label: "Experiment" },
   { key: "status", label: "Status" },
-  { key: "architecture", label: "Architecture" },
+  { key: "architecture", label: "Architecture", narrowHidden: true },
   { key: "tags", label: "Tags" },
   { key: "epochs", label: "Epochs", numeric: true },
   { key: "valAccuracy", label: "Best val. accuracy", numeric: true, sortField: "VAL_ACCURACY" },
   { key: "macroF1", label: "Macro-F1", numeric: true, sortField: "MACRO_F1" },
   { key: "createdAt", label: "Created", sortField: "CREATED_AT" },
-  { key: "finishedAt", label: "Finished", sortField: "FINISHED_AT" },
+  { key: "finishedAt", label: "Finished", sortField: "FINISHED_AT", narrowHidden: true },
 ];
 
 export default async function ExperimentsPage({
@@ -100,8 +106,13 @@ export default async function ExperimentsPage({
     finishedAt: run.finishedAt ? formatShortDateTime(run.finishedAt) : "–",
   }));
   const headers: SortHeader[] = COLUMNS.map((column) => {
-    if (!column.sortField)
-      return { key: column.key, label: column.label, ...(column.numeric ? { numeric: true } : {}) };
+    const base = {
+      key: column.key,
+      label: column.label,
+      ...(column.numeric ? { numeric: true } : {}),
+      ...(column.narrowHidden ? { narrowHidden: true } : {}),
+    };
+    if (!column.sortField) return base;
     const active = column.sortField === sort;
     const nextDirection = active
       ? direction === "DESC"
@@ -114,9 +125,7 @@ export default async function ExperimentsPage({
     next.set("sort", column.sortField.toLowerCase());
     next.set("dir", nextDirection.toLowerCase());
     return {
-      key: column.key,
-      label: column.label,
-      ...(column.numeric ? { numeric: true } : {}),
+      ...base,
       href: `/experiments?${next.toString()}`,
       ...(active ? { sort: direction === "ASC" ? ("ascending" as const) : ("descending" as const) } : {}),
     };

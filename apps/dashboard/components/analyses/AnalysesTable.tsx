@@ -24,7 +24,9 @@ export function AnalysesTable({ rows, timezone }: { rows: AnalysisRow[]; timezon
             </th>
             <th scope="col">Dominant emotion</th>
             <th scope="col">Probabilities</th>
-            <th scope="col">Model</th>
+            <th scope="col" className="hide-narrow">
+              Model
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -51,7 +53,7 @@ export function AnalysesTable({ rows, timezone }: { rows: AnalysisRow[]; timezon
                   )}
                 </td>
                 <td>{row.faces.length ? <ProbabilityBars probabilities={mean} /> : null}</td>
-                <td>
+                <td className="hide-narrow">
                   {row.modelVersion}
                   {row.demo && (
                     <span

@@ -21,6 +21,8 @@ export interface SortHeader {
   key: string;
   label: string;
   numeric?: boolean;
+  /** Hidden on narrow (tablet) screens. */
+  narrowHidden?: boolean;
   /** Present when the API can sort by this column. */
   href?: string;
   sort?: "ascending" | "descending";
@@ -104,7 +106,11 @@ export function RunsTable({ rows, headers }: { rows: RunRow[]; headers: SortHead
                 <th
                   key={header.key}
                   scope="col"
-                  className={header.numeric ? "num" : undefined}
+                  className={
+                    [header.numeric ? "num" : "", header.narrowHidden ? "hide-narrow" : ""]
+                      .join(" ")
+                      .trim() || undefined
+                  }
                   aria-sort={header.sort}
                 >
                   {header.href ? (
@@ -134,7 +140,14 @@ export function RunsTable({ rows, headers }: { rows: RunRow[]; headers: SortHead
                   />
                 </td>
                 {headers.map((header) => (
-                  <td key={header.key} className={header.numeric ? "num" : undefined}>
+                  <td
+                    key={header.key}
+                    className={
+                      [header.numeric ? "num" : "", header.narrowHidden ? "hide-narrow" : ""]
+                        .join(" ")
+                        .trim() || undefined
+                    }
+                  >
                     {cell(row, header.key)}
                   </td>
                 ))}

@@ -97,7 +97,11 @@ export function TrainingCurves({
       <ul className="legend" aria-label="Runs">
         {runs.map((run) => (
           <li key={run.id}>
-            <span className="run-color" style={{ background: run.color, marginRight: 0 }} aria-hidden="true" />
+            <span
+              className="run-color"
+              style={{ background: run.color, marginRight: 0 }}
+              aria-hidden="true"
+            />
             {run.label}
           </li>
         ))}
