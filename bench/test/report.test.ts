@@ -1,0 +1,87 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { scoreClassifications } from "../src/core/metrics";
+import { median, ratio } from "../src/core/stats";
+import { README_END, README_START, updateReadme } from "../src/report/readme";
+import { compare, toSystemEntry, type BenchResults } from "../src/report/results";
+
+const oneHot = (k: number) => Array.from({ length: 7 }, (_, j) => (j === k ? 0.9 : 0.1 / 6));
+
+describe("scoreClassifications", () => {
+  it("computes accuracy, macro-F1, per-class recall and the confusion matrix", () => {
+    // true: angry, angry, happy, happy; predicted: angry, happy, happy, happy
+    const report = scoreClassifications([0, 0, 3, 3], [oneHot(0), oneHot(3), oneHot(3), oneHot(3)]);
+    expect(report.fer2013Val).toBe(0.75);
+    expect(report.perClassRecall.angry).toBe(0.5);
+    expect(report.perClassRecall.happy).toBe(1);
+    expect(report.confusion[0]![3]).toBe(1);
+    // F1 angry = 2*1*0.5/1.5 = 0.667, happy = 2*(2/3)*1/(5/3) = 0.8; five absent classes count 0.
+    expect(report.macroF1).toBeCloseTo((2 / 3 + 0.8) / 7, 3);
+  });
+});
+
+describe("stats helpers", () => {
+  it("takes medians of odd and even lists and refuses ratios without both sides", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+    expect(ratio(10, 4)).toBe(2.5);
+    expect(ratio(null, 4)).toBeNull();
+    expect(ratio(3, 0)).toBeNull();
+  });
+});
+
+describe("comparison and README", () => {
+  const entries = {
+    moodlens: toSystemEntry(undefined),
+    human: toSystemEntry({
+      description: {},
+      endToEnd: null,
+      classify: { variants: [{ id: "h", batch1FacesPerSec: 200, batch32FacesPerSec: 230, batch1FacesPerCpuSec: 210, batch32FacesPerCpuSec: 240, batch1Runs: [200], batch32Runs: [230] }] },
+      accuracy: { unavailable: "not trained" },
+      peakRssBytes: 1,
+    }),
+  };
+  const dir = { path: "" };
+  afterEach(async () => {
+    if (dir.path) await rm(dir.path, { recursive: true, force: true });
+  });
+
+  it("keeps accuracy null with the reason and compares against the best peer only when both are measured", () => {
+    expect(entries.human.accuracy).toMatchObject({ fer2013Val: null, reason: "not trained" });
+    const comparison = compare(entries);
+    expect(comparison.classifyBatch32FacesPerSec).toMatchObject({ moodlens: null, bestPeer: 230, bestPeerName: "human", ratio: null });
+  });
+
+  it("rewrites only the text between the markers, and leaves a README without them untouched", async () => {
+    dir.path = await mkdtemp(join(tmpdir(), "bench-readme-"));
+    const results = {
+      date: "2026-11-24T07:00:00.000Z",
+      mode: "quick",
+      machine: { cpuModel: "test cpu", cores: 2, memoryGB: 1, freeMemoryGB: 1, loadAverage1m: 0, node: "v20", os: "linux" },
+      backend: { name: "wasm", threads: 1, note: "" },
+      sample: {},
+      ...entries,
+      comparison: compare(entries),
+      training: { reason: "not run" },
+      api: { reason: "not run" },
+      stats: { reason: "not run" },
+      memory: {},
+      notes: [],
+    } as unknown as BenchResults;
+    const withMarkers = join(dir.path, "with.md");
+    await writeFile(withMarkers, `# Title\n${README_START}\nold table\n${README_END}\nfooter\n`);
+    expect(await updateReadme(results, withMarkers)).toBe(true);
+    const text = await readFile(withMarkers, "utf8");
+    expect(text.startsWith(`# Title\n${README_START}\n`)).toBe(true);
+    expect(text.endsWith(`${README_END}\nfooter\n`)).toBe(true);
+    expect(text).not.toContain("old table");
+    expect(text).toContain("| Classify, faces/s, batch 32 | – | 230 | – |");
+
+    const without = join(dir.path, "without.md");
+    await writeFile(without, "# Nothing to replace\n");
+    expect(await updateReadme(results, without)).toBe(false);
+    expect(await readFile(without, "utf8")).toBe("# Nothing to replace\n");
+  });
+});
