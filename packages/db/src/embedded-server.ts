@@ -80,6 +80,8 @@ export interface ServeEmbeddedDatabaseOptions {
   maxConnections?: number;
   /** Apply pending migrations before serving (default true). */
   migrate?: boolean;
+  /** Start a NEW folder from this PGlite dump instead of initdb (tests). */
+  pgliteSnapshot?: Blob;
 }
 
 export interface EmbeddedDatabaseServer {
@@ -97,7 +99,7 @@ export const EMBEDDED_SERVER_POOL_SIZE = 2;
 export async function serveEmbeddedDatabase(options: ServeEmbeddedDatabaseOptions = {}): Promise<EmbeddedDatabaseServer> {
   const dataDir = options.dataDir ?? defaultPgliteDir();
   const host = options.host ?? "127.0.0.1";
-  const db = await openPgliteDb(dataDir);
+  const db = await openPgliteDb(dataDir, options.pgliteSnapshot);
   try {
     if (options.migrate ?? true) await migrate(db);
     // The serving process itself must not hold Prisma's connection: every client goes through the socket.

@@ -10,14 +10,14 @@ import { diffMigrationsToSchema, migrate } from "../src/migrations/migrate";
 import { MIGRATIONS_DIR } from "../src/paths";
 import { recordAnalysis } from "../src/analyses";
 import { emotionStats } from "../src/stats";
-import { createTestDatabase, describeEachDatabase } from "../src/testing";
+import { createTestDatabase, describeEachDatabase, pgliteEmptySnapshot } from "../src/testing";
 import { analysisInput, face } from "./helpers";
 
 const tempDir = () => mkdtemp(path.join(os.tmpdir(), "moodlens-db-test-"));
 
 describe("migrations", () => {
   it("match prisma/schema.prisma exactly (the engine's diff is empty)", async () => {
-    expect(await diffMigrationsToSchema()).toBe("");
+    expect(await diffMigrationsToSchema({ pgliteSnapshot: await pgliteEmptySnapshot() })).toBe("");
   });
 });
 
@@ -112,7 +112,7 @@ describe("createDb", () => {
 
 describe("serveEmbeddedDatabase (pglite-socket)", () => {
   it("serves one PGlite folder to several clients over a postgres URL", async () => {
-    const server = await serveEmbeddedDatabase({ dataDir: path.join(await tempDir(), "pglite") });
+    const server = await serveEmbeddedDatabase({ dataDir: path.join(await tempDir(), "pglite"), pgliteSnapshot: await pgliteEmptySnapshot() });
     const clients: Db[] = [];
     try {
       expect(server.url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);

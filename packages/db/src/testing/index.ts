@@ -64,6 +64,29 @@ async function createPostgresTestDatabase(): Promise<TestDatabase> {
 }
 
 let snapshotPromise: Promise<Blob> | undefined;
+let emptySnapshotPromise: Promise<Blob> | undefined;
+
+/** Reads a cached dump from the OS temp folder, or builds it and caches it (atomically: parallel workers). */
+async function cachedDump(name: string, build: () => Promise<Blob>): Promise<Blob> {
+  const file = path.join(os.tmpdir(), `moodlens-pglite-${name}-${await migrationsKey()}.tar`);
+  if (existsSync(file)) return new Blob([await readFile(file)]);
+  const dump = await build();
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, Buffer.from(await dump.arrayBuffer()));
+  await rename(temporary, file);
+  return dump;
+}
+
+/** A dump of a brand-new, empty PGlite database (no migrations): skips initdb in tests that need an empty one. */
+export function pgliteEmptySnapshot(): Promise<Blob> {
+  emptySnapshotPromise ??= cachedDump("empty", async () => {
+    const pglite = await PGlite.create("memory://");
+    const dump = await pglite.dumpDataDir("none");
+    await pglite.close();
+    return dump;
+  });
+  return emptySnapshotPromise;
+}
 
 async function migrationsKey(): Promise<string> {
   const list = await loadMigrations();
@@ -92,10 +115,8 @@ function pgliteVersion(): string {
 
 /** A migrated, empty PGlite data dir as a dump: built once per machine per migrations state. */
 async function pgliteSnapshot(): Promise<Blob> {
-  snapshotPromise ??= (async () => {
-    const file = path.join(os.tmpdir(), `moodlens-pglite-migrated-${await migrationsKey()}.tar`);
-    if (existsSync(file)) return new Blob([await readFile(file)]);
-    const pglite = await PGlite.create("memory://");
+  snapshotPromise ??= cachedDump("migrated", async () => {
+    const pglite = await PGlite.create({ loadDataDir: await pgliteEmptySnapshot() });
     const prisma = new PrismaClient({ adapter: createPgliteAdapterFactory(pglite) });
     const db: Db = {
       prisma,
@@ -110,11 +131,8 @@ async function pgliteSnapshot(): Promise<Blob> {
     await migrate(db);
     const dump = await pglite.dumpDataDir("none");
     await db.close();
-    const temporary = `${file}.${process.pid}.tmp`;
-    await writeFile(temporary, Buffer.from(await dump.arrayBuffer()));
-    await rename(temporary, file); // atomic: parallel workers never read half a file
     return dump;
-  })();
+  });
   return snapshotPromise;
 }
 
