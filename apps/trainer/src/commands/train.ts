@@ -22,6 +22,7 @@ train --resume RUN_ID [--run-dir DIR]                    continue a run from its
   --run-dir DIR (default $MOODLENS_RUNS_DIR) --run-id ID --experiment NAME --name TEXT
   --publish DIR (copy the finished model there, e.g. models/default) --register (register a model version)
   --max-epochs N (stop after N epochs in this sitting; resume later) --no-db --no-progress
+  --workers 2 (data-parallel: half of each batch on a second thread/core; per sitting, not part of the config)
   --sync-process (record epochs through a child \`runs sync\` process: for runs lasting hours while the code changes)`;
 
 const options = {
@@ -137,9 +138,8 @@ function interruptHook(): { onBatch: RunOptions["onBatch"]; detach: () => void }
 
 export async function trainCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
-  if (values.workers && values.workers !== "1") {
-    throw new AppError("BAD_USER_INPUT", "--workers > 1 is not available yet for a single run", { hint: "use `search --workers 2` to use both cores" });
-  }
+  const workers = intOption(values.workers, "workers") ?? 1;
+  if (workers < 1 || workers > 2) throw new AppError("BAD_USER_INPUT", "--workers must be 1 or 2 (data-parallel halves of each batch)");
   const runsDirectory = runsDirectoryFrom(values["run-dir"]);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const interrupt = interruptHook();
@@ -149,6 +149,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     progress: !values["no-progress"],
     ...(values["no-db"] ? {} : { recorder: values["sync-process"] ? subprocessRecorder() : databaseRecorder() }),
     onBatch: interrupt.onBatch,
+    workers,
     ...(values["max-epochs"] ? { maxEpochsThisSitting: intOption(values["max-epochs"], "max-epochs") } : {}),
   };
   try {

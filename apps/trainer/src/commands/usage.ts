@@ -15,6 +15,7 @@ train --resume RUN_ID [--run-dir DIR]                    continue a run from its
   --run-dir DIR (default $MOODLENS_RUNS_DIR) --run-id ID --experiment NAME --name TEXT
   --publish DIR (copy the finished model there, e.g. models/default) --register (register a model version)
   --max-epochs N (stop after N epochs in this sitting; resume later) --no-db --no-progress
+  --workers 2 (data-parallel: half of each batch on a second thread/core; per sitting, not part of the config)
   --sync-process (record epochs through a child \`runs sync\` process: for runs lasting hours while the code changes)
 
 evaluate --data DIR|CSV [--model PATH] [--json] [--record]   accuracy, macro-F1, per-class P/R/F1, confusion, ECE

@@ -41,6 +41,8 @@ export interface RunOptions {
   onBatch?: (epoch: number, batch: number, batches: number) => void | Promise<void>;
   /** Stop after this many epochs in this sitting (the run stays resumable). */
   maxEpochsThisSitting?: number;
+  /** 2 = data-parallel on two cores (a per-sitting choice: not part of the run's config). */
+  workers?: number;
 }
 
 export interface NewRunInput {
@@ -196,12 +198,12 @@ export async function executeRun(runDirectory: string, options: RunOptions): Pro
     const model = buildSeededNetwork(spec.config);
     const optimizer = createOptimizer(spec.config);
     await restoreCheckpoint(runDirectory, pointer, model, optimizer);
-    trainer = new Trainer(spec.config, parts, { progress: options.progress, log, onBatch: options.onBatch }, { model, optimizer, state: pointer.trainer });
+    trainer = new Trainer(spec.config, parts, { progress: options.progress, log, onBatch: options.onBatch, workers: options.workers }, { model, optimizer, state: pointer.trainer });
     log(`resuming run ${spec.runId} after epoch ${pointer.epoch} (best val acc ${pointer.trainer.bestValAccuracy?.toFixed(4)} at epoch ${pointer.trainer.bestEpoch})`);
     // Whatever a kill left in the journal beyond the checkpoint is rewritten from the committed state.
     writeJournal(runDirectory, pointer.trainer.journal);
   } else {
-    trainer = new Trainer(spec.config, parts, { progress: options.progress, log, onBatch: options.onBatch });
+    trainer = new Trainer(spec.config, parts, { progress: options.progress, log, onBatch: options.onBatch, workers: options.workers });
     log(`run ${spec.runId}: ${parts.train.indices.length} training / ${parts.val.indices.length} validation images, ${trainer.model.countParams()} parameters, ${spec.config.network.architecture}`);
   }
   updateStatus(runDirectory, { status: "running" });

@@ -8,6 +8,7 @@ import { Rng, seedMathRandom } from "../util/rng";
 import { augmentCrop } from "./augment";
 import type { TrainConfig } from "./config";
 import { ProgressBar, formatDuration } from "./progress";
+import { DataParallelHelper } from "./parallel";
 import { afterEpoch, initialScheduleState, learningRateAt, type ScheduleState } from "./schedule";
 
 const CLASSES = EMOTIONS.length;
@@ -62,6 +63,8 @@ export interface TrainerOptions {
   log?: (line: string) => void;
   /** Called between batches; lets the CLI stop cleanly or a test kill at a known point. */
   onBatch?: (epoch: number, batch: number, batches: number) => void | Promise<void>;
+  /** 2 = data parallel: half of each batch on a helper thread (its own wasm instance, the second core). */
+  workers?: number;
 }
 
 export function createOptimizer(config: TrainConfig): tf.Optimizer {
@@ -109,6 +112,62 @@ function crossEntropy(probabilities: Float32Array, labels: Uint8Array): number {
   let total = 0;
   for (let i = 0; i < labels.length; i++) total -= Math.log(Math.max(probabilities[i * CLASSES + labels[i]!]!, 1e-7));
   return total / Math.max(1, labels.length);
+}
+
+/**
+ * The training loss of one batch (or one part of it): cross-entropy against label-smoothed one-hot targets,
+ * weighted per class, summed and divided by `normalizer` (the FULL batch size, so the parts of a data-parallel
+ * batch add up to the whole), plus the network's L2 terms when `withRegularization` (once per batch).
+ */
+export function batchLoss(
+  model: tf.LayersModel,
+  input: tf.Tensor4D,
+  labelTensor: tf.Tensor1D,
+  classWeightTensor: tf.Tensor1D,
+  smoothing: number,
+  normalizer: number,
+  withRegularization: boolean,
+): { loss: tf.Scalar; correct: tf.Scalar } {
+  const probabilities = model.apply(input, { training: true }) as tf.Tensor2D;
+  const targets = tf.oneHot(labelTensor, CLASSES).toFloat().mul(1 - smoothing).add(smoothing / CLASSES);
+  const logProbabilities = tf.log(tf.clipByValue(probabilities, 1e-7, 1));
+  const perSample = tf.neg(tf.sum(tf.mul(targets, logProbabilities), 1));
+  const sampleWeights = tf.gather(classWeightTensor, labelTensor);
+  let loss = tf.div(tf.sum(tf.mul(perSample, sampleWeights)), normalizer) as tf.Scalar;
+  if (withRegularization) for (const regularization of model.calculateLosses()) loss = tf.add(loss, regularization);
+  const correct = tf.sum(tf.equal(tf.argMax(probabilities, 1), labelTensor).toInt()) as tf.Scalar;
+  return { loss, correct };
+}
+
+/** Gradients of one part of a batch, keyed by variable name in `variables` order (the optimizer's order). */
+export function localGradients(
+  model: tf.LayersModel,
+  variables: tf.Variable[],
+  crops: Uint8Array[],
+  labels: Int32Array,
+  classWeightTensor: tf.Tensor1D,
+  smoothing: number,
+  normalizer: number,
+  withRegularization = true,
+): { grads: Record<string, tf.Tensor>; loss: number; correct: number } {
+  const input = toModelInput(crops);
+  const labelTensor = tf.tensor1d(labels, "int32");
+  let correct = 0;
+  try {
+    const { value, grads } = tf.variableGrads(() => {
+      const result = batchLoss(model, input, labelTensor, classWeightTensor, smoothing, normalizer, withRegularization);
+      correct = result.correct.dataSync()[0]!;
+      return result.loss;
+    }, variables);
+    const loss = value.dataSync()[0]!;
+    value.dispose();
+    const ordered: Record<string, tf.Tensor> = {};
+    for (const variable of variables) ordered[variable.name] = grads[variable.name]!;
+    return { grads: ordered, loss, correct };
+  } finally {
+    input.dispose();
+    labelTensor.dispose();
+  }
 }
 
 /**
@@ -171,6 +230,7 @@ export class Trainer {
 
     // Dropout masks come from Math.random: one seeded stream per epoch makes them reproducible across resumes.
     const restoreRandom = seedMathRandom(Rng.derive(config.seed, "dropout", epoch));
+    const parallel = (this.options.workers ?? 1) > 1 ? await this.parallelHelper() : undefined;
     try {
       for (let batch = 0; batch < batches; batch++) {
         const start = batch * batchSize;
@@ -192,23 +252,31 @@ export class Trainer {
         const input = toModelInput(crops);
         const labelTensor = tf.tensor1d(labels, "int32");
         let batchCorrect = 0;
-        const cost = optimizer.minimize(
-          () => {
-            const probabilities = model.apply(input, { training: true }) as tf.Tensor2D;
-            const targets = tf.oneHot(labelTensor, CLASSES).toFloat().mul(1 - smoothing).add(smoothing / CLASSES);
-            const logProbabilities = tf.log(tf.clipByValue(probabilities, 1e-7, 1));
-            const perSample = tf.neg(tf.sum(tf.mul(targets, logProbabilities), 1));
-            const sampleWeights = tf.gather(classWeightTensor, labelTensor);
-            let loss = tf.div(tf.sum(tf.mul(perSample, sampleWeights)), size) as tf.Scalar;
-            for (const regularization of model.calculateLosses()) loss = tf.add(loss, regularization);
-            batchCorrect = tf.sum(tf.equal(tf.argMax(probabilities, 1), labelTensor).toInt()).dataSync()[0]!;
-            return loss;
-          },
-          true,
-          variables,
-        );
-        lossSum += cost!.dataSync()[0]! * size;
-        cost!.dispose();
+        let batchLossSum: number;
+        if (parallel && size > 1) {
+          // Data parallel: the helper thread takes the second half of the batch with a copy of these weights.
+          const half = Math.ceil(size / 2);
+          const result = await parallel.step(model, { epoch, batch, pixels: batchPixels.slice(half * PIXELS_PER_SAMPLE, size * PIXELS_PER_SAMPLE), labels: labels.slice(half), normalizer: size }, () =>
+            localGradients(model, variables, crops.slice(0, half), labels.subarray(0, half), classWeightTensor, smoothing, size),
+          );
+          optimizer.applyGradients(result.grads);
+          tf.dispose(Object.values(result.grads));
+          batchLossSum = result.loss * size;
+          batchCorrect = result.correct;
+        } else {
+          const cost = optimizer.minimize(
+            () => {
+              const { loss, correct } = batchLoss(model, input, labelTensor, classWeightTensor, smoothing, size, true);
+              batchCorrect = correct.dataSync()[0]!;
+              return loss;
+            },
+            true,
+            variables,
+          );
+          batchLossSum = cost!.dataSync()[0]! * size;
+          cost!.dispose();
+        }
+        lossSum += batchLossSum;
         input.dispose();
         labelTensor.dispose();
         correct += batchCorrect;
@@ -265,7 +333,15 @@ export class Trainer {
     return { log, isBest, state: this.state };
   }
 
+  private helper: DataParallelHelper | undefined;
+
+  private async parallelHelper(): Promise<DataParallelHelper> {
+    this.helper ??= await DataParallelHelper.start(this.config, this.weights);
+    return this.helper;
+  }
+
   dispose(): void {
+    void this.helper?.stop();
     this.model.dispose();
     this.optimizer.dispose();
   }
