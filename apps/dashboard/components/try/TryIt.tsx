@@ -35,6 +35,8 @@ export function TryIt({ maxBytes }: { maxBytes: number }) {
   const [dragging, setDragging] = useState(false);
   const [naturalSize, setNaturalSize] = useState<{ width: number; height: number } | null>(null);
   const abortRef = useRef<AbortController | null>(null);
+  // One idempotency key per chosen photo: retrying a stored analysis returns the stored one instead of counting twice.
+  const requestIdRef = useRef<string | null>(null);
   const ids = { file: useId(), store: useId(), campaign: useId(), hint: useId() };
 
   useEffect(() => () => abortRef.current?.abort(), []);
@@ -58,6 +60,8 @@ export function TryIt({ maxBytes }: { maxBytes: number }) {
       return;
     }
     setProblem(null);
+    // getRandomValues works on plain http too (randomUUID needs a secure context).
+    requestIdRef.current = `dashboard-${Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
     setFile(chosen);
     setPreviewUrl(URL.createObjectURL(chosen));
   };
@@ -77,6 +81,8 @@ export function TryIt({ maxBytes }: { maxBytes: number }) {
     form.set("store", String(storeThis));
     form.set("explain", String(explain));
     if (storeThis && campaign.trim()) form.set("campaign", campaign.trim());
+    if (storeThis && requestIdRef.current)
+      form.set("clientRequestId", `${requestIdRef.current}-${campaign.trim()}`);
     try {
       const response = await fetch("/api/analyze", { method: "POST", body: form, signal: controller.signal });
       const body = (await response.json().catch(() => null)) as
