@@ -73,6 +73,27 @@ describe("folder-per-class import", () => {
   });
 });
 
+describe("photo import (face detection first)", () => {
+  it("crops the largest face of each photo, lists photos without a face and unreadable files", async () => {
+    const { default: sharp } = await import("sharp");
+    const { importPhotoTree } = await import("../src/dataset/photos");
+    const root = join(work.path, "photos");
+    const photos = join(FER, "..", "..", "samples", "group-photos");
+    const names = readdirSync(photos).filter((f) => f.endsWith(".jpg")).sort();
+    mkdirSync(join(root, "happiness"), { recursive: true });
+    mkdirSync(join(root, "sad"), { recursive: true });
+    copyFileSync(join(photos, names[0]!), join(root, "happiness", "a.jpg"));
+    copyFileSync(join(photos, names[1]!), join(root, "sad", "b.jpg"));
+    await sharp({ create: { width: 160, height: 120, channels: 3, background: { r: 90, g: 140, b: 200 } } }).png().toFile(join(root, "sad", "sky.png"));
+    writeFileSync(join(root, "sad", "broken.jpg"), "not a jpeg");
+    const samples = await importPhotoTree(root);
+    expect(samples.labels).toEqual([3, 4]);
+    expect(samples.pixels.every((crop) => crop.length === 48 * 48)).toBe(true);
+    expect(samples.report.noFace).toEqual(["sad/sky.png"]);
+    expect(samples.report.corrupt).toEqual(["sad/broken.jpg"]);
+  });
+});
+
 describe("FER-2013 CSV import", () => {
   it("keeps good rows with their Usage split and lists mismatched rows by line", async () => {
     const pixels = (value: number, count = 2304) => Array(count).fill(value).join(" ");

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { relative } from "node:path";
 import { EMOTIONS } from "@moodlens/shared";
-import { createFaceDetector, cropFace, decodeImage } from "@moodlens/model";
+import { createFaceDetector, cropFace, decodeImage, selectBackend } from "@moodlens/model";
 import { assertTrainable, scanFolderTree, splitFromFileName } from "./folder";
 import type { ImportedSamples } from "./types";
 import { basename } from "node:path";
@@ -17,6 +17,8 @@ export async function importPhotoTree(
 ): Promise<ImportedSamples> {
   const { files, skipped } = scanFolderTree(root);
   const samples: ImportedSamples = { pixels: [], labels: [], splits: [], report: { skipped, corrupt: [], noFace: [] } };
+  // The detector runs on tfjs: pick the backend first (MOODLENS_BACKEND, else the fastest available).
+  await selectBackend(undefined, { logger: options.log ?? (() => {}) });
   const detector = await createFaceDetector();
   try {
     let done = 0;
