@@ -16,7 +16,8 @@ import { choiceOption } from "./args";
 
 export const EVALUATE_USAGE = `evaluate --data DIR|CSV [--model PATH] [--json] [--record]   accuracy, macro-F1, per-class P/R/F1, confusion, ECE
   without --model: the model the API would serve (production version in the registry, else models/default)
-  --record stores the evaluation with the model's run / version in the database; --format folder|csv|photos`;
+  --record stores the evaluation with the model's run / version in the database; --format folder|csv|photos
+  --tta averages each face with its mirror image (flip test-time augmentation)`;
 
 /** Evaluation samples that were in the model's training data make the numbers meaningless beyond this share. */
 const MAX_TRAINING_OVERLAP = 0.05;
@@ -31,6 +32,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
       record: { type: "boolean" },
       format: { type: "string" },
       "allow-training-data": { type: "boolean" },
+      tta: { type: "boolean" },
     },
     strict: true,
   });
@@ -46,7 +48,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   try {
     const subset = { dataset, indices: Uint32Array.from({ length: dataset.manifest.count }, (_, i) => i) };
     await refuseTrainingData(subset, metadata, dataset, Boolean(values["allow-training-data"]), log);
-    const report = evaluateModel(model, subset, { temperature: metadata.temperature, skipped: dataset.manifest.report.skipped });
+    const report = evaluateModel(model, subset, { temperature: metadata.temperature, skipped: dataset.manifest.report.skipped, tta: Boolean(values.tta) });
     if (dataset.manifest.report.corrupt.length) log(`${dataset.manifest.report.corrupt.length} unreadable files skipped: ${dataset.manifest.report.corrupt.slice(0, 5).join(", ")}${dataset.manifest.report.corrupt.length > 5 ? ", …" : ""}`);
     if (values.record) {
       try {

@@ -21,6 +21,7 @@ train --resume RUN_ID [--run-dir DIR]                    continue a run from its
 evaluate --data DIR|CSV [--model PATH] [--json] [--record]   accuracy, macro-F1, per-class P/R/F1, confusion, ECE
   without --model: the model the API would serve (production version in the registry, else models/default)
   --record stores the evaluation with the model's run / version in the database; --format folder|csv|photos
+  --tta averages each face with its mirror image (flip test-time augmentation)
 
 runs list [--experiment NAME] [--json]                  runs in the database, newest first
 runs show RUN_ID [--json]                               params, epochs, evaluations, model versions

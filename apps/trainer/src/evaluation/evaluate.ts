@@ -36,9 +36,9 @@ export function reportFromProbabilities(
 export function evaluateModel(
   model: tf.LayersModel,
   subset: Subset,
-  options: { temperature?: number; skipped?: Record<string, number> } = {},
+  options: { temperature?: number; skipped?: Record<string, number>; tta?: boolean } = {},
 ): EvaluationReport {
-  return reportFromProbabilities(predictProbabilities(model, subset), subsetLabels(subset), options);
+  return reportFromProbabilities(predictProbabilities(model, subset, undefined, options.tta), subsetLabels(subset), options);
 }
 
 /** Validation evaluation at the end of a run: fits the temperature on the validation data and reports both ECEs. */

@@ -89,8 +89,19 @@ export function buildSeededNetwork(config: TrainConfig): tf.LayersModel {
   }
 }
 
-/** Class probabilities for some samples, in batches; returns [n * 7] float32. */
-export function predictProbabilities(model: tf.LayersModel, subset: Subset, batchSize = PREDICT_BATCH): Float32Array {
+/** A crop mirrored left-right (test-time augmentation). */
+function mirror(crop: Uint8Array): Uint8Array {
+  const out = new Uint8Array(PIXELS_PER_SAMPLE);
+  for (let y = 0; y < 48; y++) for (let x = 0; x < 48; x++) out[y * 48 + x] = crop[y * 48 + 47 - x]!;
+  return out;
+}
+
+/**
+ * Class probabilities for some samples, in batches; returns [n * 7] float32. With `tta`, the mean of the
+ * probabilities of each crop and its mirror image (flip test-time augmentation: twice the work, usually a little
+ * more accurate).
+ */
+export function predictProbabilities(model: tf.LayersModel, subset: Subset, batchSize = PREDICT_BATCH, tta = false): Float32Array {
   const count = subset.indices.length;
   const out = new Float32Array(count * CLASSES);
   for (let start = 0; start < count; start += batchSize) {
@@ -100,7 +111,12 @@ export function predictProbabilities(model: tf.LayersModel, subset: Subset, batc
       const offset = subset.indices[i]! * PIXELS_PER_SAMPLE;
       crops.push(subset.dataset.pixels.subarray(offset, offset + PIXELS_PER_SAMPLE));
     }
-    const probabilities = tf.tidy(() => model.predict(toModelInput(crops)) as tf.Tensor);
+    const probabilities = tf.tidy(() => {
+      const plain = model.predict(toModelInput(crops)) as tf.Tensor;
+      if (!tta) return plain;
+      const mirrored = model.predict(toModelInput(crops.map(mirror))) as tf.Tensor;
+      return tf.div(tf.add(plain, mirrored), 2);
+    });
     out.set(probabilities.dataSync() as Float32Array, start * CLASSES);
     probabilities.dispose();
   }
