@@ -43,7 +43,7 @@ runAsProbe<TrainingProbeInput, TrainingProbeOutput>(async (input) => {
   const batchAt = (step: number) => {
     const indices = Array.from({ length: input.batchSize }, (_, i) => (step * input.batchSize + i) % crops.length);
     const x = moodlens.toModelInput(indices.map((index) => crops[index]!));
-    const y = tf.oneHot(tf.tensor1d(indices.map((index) => labels[index]!), "int32"), EMOTIONS.length);
+    const y = tf.tidy(() => tf.oneHot(tf.tensor1d(indices.map((index) => labels[index]!), "int32"), EMOTIONS.length));
     return { x, y };
   };
   const step = async (index: number) => {
