@@ -2,6 +2,7 @@
  * The one way to get a database: PostgreSQL when DATABASE_URL (or `url`) is set, otherwise an embedded PGlite
  * database in a folder. Both speak PostgreSQL, so every query and migration is the same on both.
  */
+import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { AppError } from "@moodlens/shared";
@@ -10,7 +11,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapt
 import pg from "pg";
 import { acquireDataDirLock } from "./data-dir-lock";
 import { PrismaClient } from "./generated/prisma/client";
-import { defaultPgliteDir } from "./paths";
+import { defaultPgliteDir, EMBEDDED_SERVER_POOL_SIZE, embeddedServerFile } from "./paths";
 import { createPgliteAdapterFactory, createPgMigrationAdapterFactory } from "./adapters";
 
 export type DatabaseKind = "postgres" | "pglite";
@@ -181,6 +182,23 @@ export async function openPgliteDb(dataDir: string, snapshot?: Blob | File): Pro
 export async function createDb(options: CreateDbOptions = {}): Promise<Db> {
   const url = options.url ?? (process.env.DATABASE_URL?.trim() || undefined);
   if (url) return createPostgresDb(url, options.url ? "the database URL" : "DATABASE_URL", options.poolSize ?? DEFAULT_POOL_SIZE);
-  const { pglite: _pglite, ...db } = await openPgliteDb(options.dataDir ?? defaultPgliteDir(), options.pgliteSnapshot);
+  const dataDir = options.dataDir ?? defaultPgliteDir();
+  // `npm start` serves the embedded folder to every local process: connect to it rather than open the folder.
+  const served = runningEmbeddedServer(dataDir);
+  if (served) return createPostgresDb(served, "the embedded database server", options.poolSize ?? EMBEDDED_SERVER_POOL_SIZE);
+  const { pglite: _pglite, ...db } = await openPgliteDb(dataDir, options.pgliteSnapshot);
   return db;
+}
+
+/** The URL a live embedded server advertises for `dataDir` (see serveEmbeddedDatabase), if any. */
+function runningEmbeddedServer(dataDir: string): string | undefined {
+  if (dataDir.startsWith("memory://")) return undefined;
+  try {
+    const { url, pid } = JSON.parse(readFileSync(embeddedServerFile(dataDir), "utf8")) as { url: string; pid: number };
+    if (pid === process.pid) return undefined; // the serving process itself never goes through its own socket
+    process.kill(pid, 0); // throws when the advertising process is gone (a stale file after a crash)
+    return url;
+  } catch {
+    return undefined;
+  }
 }

@@ -13,11 +13,12 @@
  * locks and on TimeZone=UTC, which is set once for the session here.
  */
 import type { PGlite } from "@electric-sql/pglite";
+import { rmSync, writeFileSync } from "node:fs";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { AppError } from "@moodlens/shared";
 import { openPgliteDb } from "./client";
 import { migrate } from "./migrations/migrate";
-import { defaultPgliteDir } from "./paths";
+import { defaultPgliteDir, embeddedServerFile } from "./paths";
 
 const SYNC = 0x53; // 'S': ends an extended-protocol group
 const QUERY = 0x51; // 'Q': a simple query is a group by itself
@@ -93,8 +94,6 @@ export interface EmbeddedDatabaseServer {
   close(): Promise<void>;
 }
 
-/** Pool size clients should use against the embedded server: extra connections only queue. */
-export const EMBEDDED_SERVER_POOL_SIZE = 2;
 
 export async function serveEmbeddedDatabase(options: ServeEmbeddedDatabaseOptions = {}): Promise<EmbeddedDatabaseServer> {
   const dataDir = options.dataDir ?? defaultPgliteDir();
@@ -116,13 +115,19 @@ export async function serveEmbeddedDatabase(options: ServeEmbeddedDatabaseOption
       });
     }
     const port = Number(server.getServerConn().split(":").pop());
+    const url = `postgres://postgres@${host}:${port}/postgres`;
+    // Advertise the server so that createDb() in other local processes (seed, apikey, trainer) connects to it
+    // instead of failing on the folder lock.
+    const advertisement = embeddedServerFile(dataDir);
+    writeFileSync(advertisement, JSON.stringify({ url, pid: process.pid }) + "\n");
     let closed: Promise<void> | undefined;
     return {
-      url: `postgres://postgres@${host}:${port}/postgres`,
+      url,
       port,
       dataDir,
       close: () =>
         (closed ??= (async () => {
+          rmSync(advertisement, { force: true });
           await server.stop();
           await db.close();
         })()),

@@ -12,7 +12,8 @@ export * from "./api-keys";
 export * from "./experiments";
 export * from "./models";
 export * from "./seed";
-export { serveEmbeddedDatabase, EMBEDDED_SERVER_POOL_SIZE, type EmbeddedDatabaseServer, type ServeEmbeddedDatabaseOptions } from "./embedded-server";
+export { EMBEDDED_SERVER_POOL_SIZE, embeddedServerFile } from "./paths";
+export { serveEmbeddedDatabase, type EmbeddedDatabaseServer, type ServeEmbeddedDatabaseOptions } from "./embedded-server";
 
 export { PrismaClient, Prisma } from "./generated/prisma/client";
 export type { Analysis, Face, ApiKey, Experiment, Run, EpochMetric, Evaluation, ModelVersion, HourlyEmotionRollup, RateLimitWindow } from "./generated/prisma/client";

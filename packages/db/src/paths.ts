@@ -13,3 +13,9 @@ export const defaultDataDir = (env: NodeJS.ProcessEnv = process.env): string =>
 
 /** Where the embedded database lives when DATABASE_URL is unset. */
 export const defaultPgliteDir = (env: NodeJS.ProcessEnv = process.env): string => path.join(defaultDataDir(env), "pglite");
+
+/** Where a running embedded server advertises its URL, inside the PGlite folder it serves. */
+export const embeddedServerFile = (pgliteDir: string): string => path.join(pgliteDir, "moodlens-server.json");
+
+/** Pool size clients should use against the embedded server: extra connections only queue. */
+export const EMBEDDED_SERVER_POOL_SIZE = 2;

@@ -111,6 +111,31 @@ describe("createDb", () => {
 });
 
 describe("serveEmbeddedDatabase (pglite-socket)", () => {
+  it("is found by createDb() in another process that opens the same folder (no DATABASE_URL needed)", async () => {
+    const dataDir = path.join(await tempDir(), "pglite");
+    const server = await serveEmbeddedDatabase({ dataDir, pgliteSnapshot: await pgliteEmptySnapshot() });
+    try {
+      // Async on purpose: the server runs in this process and must keep answering while the child queries it.
+      const { execFile } = await import("node:child_process");
+      const { promisify } = await import("node:util");
+      const script = `import { createDb } from ${JSON.stringify(path.resolve(__dirname, "../src/index.ts"))};
+        const db = await createDb({ dataDir: ${JSON.stringify(dataDir)} });
+        const count = await db.prisma.analysis.count();
+        console.log(JSON.stringify({ kind: db.kind, count }));
+        await db.close();`;
+      const env = { ...process.env };
+      delete env.DATABASE_URL;
+      const { stdout: output } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { env, encoding: "utf8" });
+      expect(JSON.parse(output.trim().split("\n").pop()!)).toEqual({ kind: "postgres", count: 0 });
+    } finally {
+      await server.close();
+    }
+    // Once the server is gone its advertisement is too: the folder opens directly again.
+    const db = await createDb({ dataDir });
+    expect(db.kind).toBe("pglite");
+    await db.close();
+  });
+
   it("serves one PGlite folder to several clients over a postgres URL", async () => {
     const server = await serveEmbeddedDatabase({ dataDir: path.join(await tempDir(), "pglite"), pgliteSnapshot: await pgliteEmptySnapshot() });
     const clients: Db[] = [];
