@@ -30,13 +30,16 @@ type Section = (typeof SECTIONS)[number];
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-async function regenerateReadme(): Promise<void> {
+/** Rewrites README's section from latest.json; without the markers, prints it instead. Returns true if printed. */
+async function regenerateReadme(): Promise<boolean> {
   const results = JSON.parse(await readFile(join(RESULTS_DIR, "latest.json"), "utf8")) as BenchResults;
-  if (await updateReadme(results)) log("README.md: results section rewritten from bench/results/latest.json");
-  else {
-    log("README.md has no <!-- bench:start --> / <!-- bench:end --> markers: the section is printed below instead");
-    process.stdout.write(`${renderReadmeSection(results)}\n`);
+  if (await updateReadme(results)) {
+    log("README.md: results section rewritten from bench/results/latest.json");
+    return false;
   }
+  log("README.md has no <!-- bench:start --> / <!-- bench:end --> markers: the section is printed below instead");
+  process.stdout.write(`${renderReadmeSection(results)}\n`);
+  return true;
 }
 
 async function servingArchitecture(trained: boolean): Promise<"compact" | "deep"> {
@@ -55,7 +58,10 @@ async function main(): Promise<void> {
       systems: { type: "string" },
     },
   });
-  if (values.readme) return regenerateReadme();
+  if (values.readme) {
+    await regenerateReadme();
+    return;
+  }
 
   const mode: Mode = values.quick ? "quick" : "full";
   const settings = MODE_SETTINGS[mode];
@@ -208,7 +214,7 @@ async function main(): Promise<void> {
       await writeFile(join(RESULTS_DIR, "latest.json"), json);
       await writeFile(join(RESULTS_DIR, `${stamp}-${mode}.json`), json);
       log(`wrote bench/results/latest.json and ${stamp}-${mode}.json in ${results.durationSeconds} s`);
-      if (!values["no-readme"]) await regenerateReadme();
+      if (!values["no-readme"] && (await regenerateReadme())) return;
     }
     process.stdout.write(`${renderReadmeSection(results)}\n`);
   } finally {
