@@ -18,8 +18,8 @@ import { STATE_ENV, type E2EState } from "./support/state";
 const STACK_START_TIMEOUT_MS = 420_000; // includes a Next.js build when turbo's cache misses (minutes on a loaded machine)
 const CLI_TIMEOUT_MS = 300_000;
 const IMAGES_PER_CLASS = 6;
-/** Six weeks (the default 30-day view and its previous period both have data), ~100 faces a day: seeds in seconds. */
-const SEED_DAYS = 42;
+/** 60 days: the default 30-day view and its previous period are both full; ~100 faces a day seeds in seconds. */
+const SEED_DAYS = 60;
 const SEED_FACES_PER_DAY = 100;
 const EMOTION_FOLDERS = ["angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"];
 
@@ -122,6 +122,8 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     const cliEnv = { ...env, DATABASE_URL: embedded.url, MOODLENS_BACKEND: "cpu" };
     log(`database served at ${embedded.url} after ${elapsed(started)}`);
 
+    // The CLIs run through their workspace scripts: the programs behind `npm run seed` / `npm run apikey` /
+    // `npm run trainer`, minus the root install check (npm test has just done it; it would also start a second turbo).
     const cli: Cli = async (what, workspace, script, args, extraEnv = {}) => {
       const since = Date.now();
       const result = await mustRun("npm", ["run", "--silent", "-w", workspace, script, "--", ...args], { env: { ...cliEnv, ...extraEnv }, timeoutMs: CLI_TIMEOUT_MS });
