@@ -6,7 +6,7 @@
  * at once (PGlite itself allows one process per folder). Every failure before the platform is up is one line naming
  * the problem and the fix, and a non-zero exit; nothing is left half-started.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
@@ -138,15 +138,19 @@ async function registerDefaultModel(url: string, modelDir: string): Promise<stri
   }
 }
 
-function buildDashboard(): void {
-  // turbo caches the Next.js build: only the first start (or a changed dashboard) pays for it.
+/**
+ * Builds the dashboard; turbo caches the Next.js build, so only the first start (or a changed dashboard) pays.
+ * Asynchronous on purpose: this process also serves the embedded database, which must keep answering meanwhile.
+ */
+async function buildDashboard(): Promise<void> {
   process.stdout.write("moodlens: building the dashboard (cached after the first start)…\n");
-  const result = spawnSync("npx", ["turbo", "run", "build", "--filter=@moodlens/dashboard", "--output-logs=errors-only"], {
+  const build = spawn("npx", ["turbo", "run", "build", "--filter=@moodlens/dashboard", "--output-logs=errors-only"], {
     cwd: ROOT,
     stdio: "inherit",
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", TURBO_TELEMETRY_DISABLED: "1" },
   });
-  if (result.status !== 0) throw new AppError("INTERNAL", "the dashboard build failed (see the output above)");
+  const code = await new Promise<number | null>((resolve) => build.once("exit", resolve));
+  if (code !== 0) throw new AppError("INTERNAL", "the dashboard build failed (see the output above)");
 }
 
 await runCli(async () => {
@@ -179,7 +183,7 @@ await runCli(async () => {
     process.stdout.write(`moodlens: database ready: ${where}\n`);
     process.stdout.write(`moodlens: default model: ${await registerDefaultModel(database.url, config.modelDir)}\n`);
     const dashboardKey = await ensureDashboardKey(database.url, config.dataDir);
-    buildDashboard();
+    await buildDashboard();
 
     const childEnv = { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1" };
     const api = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "apps/api/src/main.ts")], {

@@ -41,7 +41,11 @@ export interface Db {
 }
 
 export const DEFAULT_POOL_SIZE = 10;
-const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * Generous on purpose: the embedded server (one PGlite session shared by every local process) makes a new
+ * connection wait while another client's transaction runs, e.g. a demo seed. A server that is down refuses at once.
+ */
+const CONNECT_TIMEOUT_MS = 30_000;
 /**
  * Interactive transactions wait up to 10 s for a connection (Prisma's default is 2 s): PGlite, directly or served
  * to several processes, runs one transaction at a time, so a burst of writes queues.
