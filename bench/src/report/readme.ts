@@ -66,16 +66,22 @@ export function renderReadmeSection(results: BenchResults): string {
           .map((t) =>
             "skipped" in t
               ? `${t.architecture}/${t.backend}: ${t.skipped}`
-              : `${t.architecture}/${t.backend} ${fmt(t.imagesPerSec, 1)} images/s (batch ${t.batchSize}, CPU share ${fmt(t.cpuShare, 2)}, peak RSS ${mb(t.peakRssBytes)})`,
+              : `${t.architecture}/${t.backend} ${fmt(t.imagesPerSec, t.imagesPerSec < 1 ? 3 : 1)} images/s (batch ${t.batchSize}, CPU share ${fmt(t.cpuShare, 2)}, peak RSS ${mb(t.peakRssBytes)})`,
           )
           .join("; ") +
         ".",
     );
   }
   if ("cases" in results.api) {
-    lines.push("", `API (\`analyzeImage\` over HTTP with autocannon, ${results.sample.apiRequestsPerClient ?? "?"} request(s) per client per case, fresh PostgreSQL database, model: ${results.api.model}):`, "", "| image | clients | requests/s | faces/s | p50 ms | p99 ms | errors |", "|---|---|---|---|---|---|---|");
+    lines.push("", `API (\`analyzeImage\` over HTTP with autocannon, ${results.sample.apiRequestsPerClient ?? "?"} request(s) per client per case, fresh PostgreSQL database, model: ${results.api.model}):`, "", "| image | clients | requests/s (clients / mean latency) | faces/s | p50 ms | p99 ms | mean ms | errors |", "|---|---|---|---|---|---|---|---|");
     for (const apiCase of results.api.cases) {
-      lines.push(`| ${apiCase.image} (${results.api.images[apiCase.image]?.faces ?? "?"} faces) | ${apiCase.connections} | ${fmt(apiCase.requestsPerSec, 1)} | ${fmt(apiCase.facesPerSec, 0)} | ${fmt(apiCase.latencyP50Ms, 0)} | ${fmt(apiCase.latencyP99Ms, 0)} | ${apiCase.errors + apiCase.non2xx} |`);
+      const faces = results.api.images[apiCase.image]?.faces ?? 0;
+      // Closed-loop throughput from the measured latencies, the same formula for every results file (see README).
+      const rps = apiCase.latencyMeanMs ? (apiCase.connections * 1000) / apiCase.latencyMeanMs : null;
+      lines.push(
+        `| ${apiCase.image} (${faces} face${faces === 1 ? "" : "s"}) | ${apiCase.connections} | ${fmt(rps, 1)} | ${fmt(rps == null ? null : rps * faces, 0)} | ` +
+          `${fmt(apiCase.latencyP50Ms, 0)} | ${fmt(apiCase.latencyP99Ms, 0)} | ${fmt(apiCase.latencyMeanMs, 0)} | ${apiCase.errors + apiCase.non2xx} |`,
+      );
     }
     lines.push("", `API peak RSS under load: ${mb(results.api.peakRssBytes)}.`);
   } else {
