@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { ensureInstalled, ROOT, TOOL_ENV } from "./ensure-install.mjs";
 
 const REPORT = ".test-report.json"; // written by vitest in each package, read back below
-const PACKAGES = ["packages/shared", "packages/db", "packages/model", "apps/trainer", "apps/api", "apps/dashboard"];
+const PACKAGES = ["packages/shared", "packages/db", "packages/model", "apps/trainer", "apps/api", "apps/dashboard", "bench"];
 const E2E_REPORT = join(ROOT, "tests", "test-results", "report.json");
 
 function step(title, command, args) {
