@@ -48,6 +48,7 @@ export interface AnalyzerLease {
 export class ModelHost {
   private served: Served | null = null;
   private error: AppError | null = null;
+  private lastWarning: string | undefined;
   private failed: { key: string; at: number } | null = null;
   private refreshing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -172,6 +173,7 @@ export class ModelHost {
         return;
       }
       this.install(analyzer, wanted);
+      this.lastWarning = undefined;
     } catch (error) {
       this.failed = { key, at: Date.now() };
       const appError = isAppError(error)
@@ -179,7 +181,12 @@ export class ModelHost {
         : new AppError("MODEL_INVALID", `the model in ${wanted.path} could not be loaded: ${(error as Error).message}`, { cause: error });
       // Keep serving the previous model if there is one; remember why the new one failed for /readyz.
       if (!current) this.error = appError;
-      this.deps.log.warn("model not loaded", { path: wanted.path, version: wanted.version, code: appError.code, reason: appError.message });
+      // Retries are periodic: say it once per model and reason, not on every retry.
+      const warning = `${key}:${appError.code}:${appError.message}`;
+      if (this.lastWarning !== warning) {
+        this.lastWarning = warning;
+        this.deps.log.warn("model not loaded", { path: wanted.path, version: wanted.version, code: appError.code, reason: appError.message });
+      }
     }
   }
 
