@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { AppError } from "@moodlens/shared";
-import { loadModelArtifacts, selectBackend } from "@moodlens/model";
+import { NO_INPUT_FILTER, describeInputFilter, loadModelArtifacts, parseInputFilter, selectBackend } from "@moodlens/model";
 import { recordEvaluation, getRun, getModelVersion } from "@moodlens/db";
 import { importUncached } from "../dataset/load";
 import { fingerprintOf, type Subset } from "../dataset/cache";
@@ -17,7 +17,8 @@ import { choiceOption } from "./args";
 export const EVALUATE_USAGE = `evaluate --data DIR|CSV [--model PATH] [--json] [--record]   accuracy, macro-F1, per-class P/R/F1, confusion, ECE
   without --model: the model the API would serve (production version in the registry, else models/default)
   --record stores the evaluation with the model's run / version in the database; --format folder|csv|photos
-  --tta averages each face with its mirror image (flip test-time augmentation)`;
+  --tta averages each face with its mirror image (flip test-time augmentation)
+  --input-filter none|gaussian:SIGMA overrides the model's recorded input filter (to tune it on validation data)`;
 
 /** Evaluation samples that were in the model's training data make the numbers meaningless beyond this share. */
 const MAX_TRAINING_OVERLAP = 0.05;
@@ -33,6 +34,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
       format: { type: "string" },
       "allow-training-data": { type: "boolean" },
       tta: { type: "boolean" },
+      "input-filter": { type: "string" },
     },
     strict: true,
   });
@@ -48,7 +50,10 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   try {
     const subset = { dataset, indices: Uint32Array.from({ length: dataset.manifest.count }, (_, i) => i) };
     await refuseTrainingData(subset, metadata, dataset, Boolean(values["allow-training-data"]), log);
-    const report = evaluateModel(model, subset, { temperature: metadata.temperature, skipped: dataset.manifest.report.skipped, tta: Boolean(values.tta) });
+    // The model's own filter unless overridden (overriding is how its sigma is tuned on validation data).
+    const inputFilter = values["input-filter"] !== undefined ? parseInputFilter(values["input-filter"]) : (metadata.inputFilter ?? NO_INPUT_FILTER);
+    if (inputFilter.kind !== "none") log(`input filter ${describeInputFilter(inputFilter)}`);
+    const report = evaluateModel(model, subset, { temperature: metadata.temperature, skipped: dataset.manifest.report.skipped, tta: Boolean(values.tta), inputFilter });
     if (dataset.manifest.report.corrupt.length) log(`${dataset.manifest.report.corrupt.length} unreadable files skipped: ${dataset.manifest.report.corrupt.slice(0, 5).join(", ")}${dataset.manifest.report.corrupt.length > 5 ? ", …" : ""}`);
     if (values.record) {
       try {

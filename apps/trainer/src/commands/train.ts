@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { AppError } from "@moodlens/shared";
+import { parseInputFilter } from "@moodlens/model";
 import { env } from "../env";
 import { resolveUserPath } from "../util/paths";
 import { DEFAULT_AUGMENTATION, DEFAULT_TRAIN_CONFIG, type TrainConfig, type ScheduleConfig } from "../training/config";
@@ -18,6 +19,7 @@ train --resume RUN_ID [--run-dir DIR]                    continue a run from its
   --epochs N --batch-size N --optimizer adam|sgd --lr X --momentum X
   --schedule cosine|plateau|constant --warmup EPOCHS --min-lr X --plateau-factor X --plateau-patience N
   --label-smoothing X --class-weighting none|sqrt|balanced --no-augment --augment '{"rotation":15}'
+  --input-filter none|gaussian:SIGMA (model input filter for validation/serving; recorded in metadata.json)
   --patience N (early stopping, 0 = off) --seed N --val-fraction X --config FILE.json
   --run-dir DIR (default $MOODLENS_RUNS_DIR) --run-id ID --experiment NAME --name TEXT
   --publish DIR (copy the finished model there, e.g. models/default) --register (register a model version)
@@ -50,6 +52,7 @@ const options = {
   "class-weighting": { type: "string" },
   "no-augment": { type: "boolean" },
   augment: { type: "string" },
+  "input-filter": { type: "string" },
   patience: { type: "string" },
   seed: { type: "string" },
   "val-fraction": { type: "string" },
@@ -106,6 +109,7 @@ export async function configFromArgs(values: TrainValues): Promise<TrainConfig> 
     };
   } else schedule = { kind: "constant" };
   config.schedule = schedule;
+  if (values["input-filter"] !== undefined) config.inputFilter = parseInputFilter(values["input-filter"]);
   if (values["no-augment"]) config.augmentation = null;
   const augment = jsonOption<Partial<typeof DEFAULT_AUGMENTATION>>(values.augment, "augment");
   if (augment) config.augmentation = { ...(config.augmentation ?? DEFAULT_AUGMENTATION), ...augment };

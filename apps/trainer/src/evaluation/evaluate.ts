@@ -1,5 +1,5 @@
 import { EMOTIONS, type EvaluationReport } from "@moodlens/shared";
-import type { tf } from "@moodlens/model";
+import type { InputFilter, tf } from "@moodlens/model";
 import { subsetLabels, type Subset } from "../dataset/cache";
 import { predictProbabilities } from "../training/train";
 import { applyTemperature, expectedCalibrationError, fitTemperature } from "./calibration";
@@ -36,14 +36,15 @@ export function reportFromProbabilities(
 export function evaluateModel(
   model: tf.LayersModel,
   subset: Subset,
-  options: { temperature?: number; skipped?: Record<string, number>; tta?: boolean } = {},
+  options: { temperature?: number; skipped?: Record<string, number>; tta?: boolean; inputFilter?: InputFilter } = {},
 ): EvaluationReport {
-  return reportFromProbabilities(predictProbabilities(model, subset, undefined, options.tta), subsetLabels(subset), options);
+  const probabilities = predictProbabilities(model, subset, { ...(options.tta ? { tta: true } : {}), ...(options.inputFilter ? { inputFilter: options.inputFilter } : {}) });
+  return reportFromProbabilities(probabilities, subsetLabels(subset), options);
 }
 
 /** Validation evaluation at the end of a run: fits the temperature on the validation data and reports both ECEs. */
-export function evaluateWithCalibration(model: tf.LayersModel, val: Subset): EvaluationReport {
-  const probabilities = predictProbabilities(model, val);
+export function evaluateWithCalibration(model: tf.LayersModel, val: Subset, inputFilter?: InputFilter): EvaluationReport {
+  const probabilities = predictProbabilities(model, val, inputFilter ? { inputFilter } : {});
   const labels = subsetLabels(val);
   const temperature = fitTemperature(probabilities, labels, CLASSES);
   return reportFromProbabilities(probabilities, labels, { temperature });

@@ -1,5 +1,5 @@
 import { AppError } from "@moodlens/shared";
-import type { NetworkConfigInput } from "@moodlens/model";
+import { validateInputFilter, type InputFilter, type NetworkConfigInput } from "@moodlens/model";
 
 export interface AugmentationConfig {
   /** Mirror left-right with probability 0.5. */
@@ -43,6 +43,11 @@ export interface TrainConfig {
   seed: number;
   /** Validation share when no explicit validation data is given (stratified, seeded split). */
   valFraction: number;
+  /**
+   * The model's input filter (recorded in metadata.json): applied to validation/evaluation/served crops, NOT to
+   * the training images (see @moodlens/model's input-filter.ts). Absent in runs started before it existed.
+   */
+  inputFilter?: InputFilter;
 }
 
 export const DEFAULT_AUGMENTATION: AugmentationConfig = {
@@ -68,6 +73,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   earlyStoppingPatience: 12,
   seed: 42,
   valFraction: 0.1,
+  inputFilter: { kind: "none" },
 };
 
 const fail = (message: string): never => {
@@ -89,6 +95,7 @@ export function validateTrainConfig(config: TrainConfig): TrainConfig {
   if (!Number.isInteger(config.earlyStoppingPatience) || config.earlyStoppingPatience < 0) fail("earlyStoppingPatience must be an integer >= 0");
   if (!Number.isInteger(config.seed)) fail("seed must be an integer");
   if (!(config.valFraction > 0 && config.valFraction < 1)) fail("valFraction must be in (0, 1)");
+  if (config.inputFilter !== undefined) validateInputFilter(config.inputFilter);
   const schedule = config.schedule;
   if (schedule.kind === "cosine" && !(schedule.warmupEpochs >= 0 && schedule.minLearningRate >= 0)) fail("cosine schedule needs warmupEpochs >= 0 and minLearningRate >= 0");
   if (schedule.kind === "plateau" && !(schedule.factor > 0 && schedule.factor < 1 && schedule.patience >= 1)) fail("plateau schedule needs 0 < factor < 1 and patience >= 1");

@@ -255,7 +255,7 @@ async function finishRun(
 ): Promise<{ evaluation: StoredEvaluation; metadata: ModelMetadata }> {
   const pointer = readCheckpointPointer(runDirectory);
   if (pointer?.best) loadModelWeights(join(runDirectory, pointer.best), trainer.model);
-  const report = evaluateWithCalibration(trainer.model, parts.val);
+  const report = evaluateWithCalibration(trainer.model, parts.val, spec.config.inputFilter);
   const evaluation: StoredEvaluation = { split: "validation", data: spec.data.val?.source ?? `${spec.data.train.source} (held-out split)`, report, createdAt: new Date().toISOString() };
   writeJsonAtomic(join(runDirectory, RUN_FILES.evaluation), evaluation);
   log(
@@ -294,6 +294,7 @@ async function writeModelFiles(
     directory,
     {
       architecture: network.architecture,
+      ...(spec.config.inputFilter && spec.config.inputFilter.kind !== "none" ? { inputFilter: spec.config.inputFilter } : {}),
       hyperparameters: { network, ...flattenParams(training) },
       runId: spec.runId,
       datasetFingerprint: spec.data.trainFingerprint,
@@ -334,7 +335,7 @@ export async function snapshotRun(runDirectory: string, target: string, options:
   const model = buildSeededNetwork(spec.config);
   try {
     loadModelWeights(join(runDirectory, pointer.best), model);
-    const report = evaluateWithCalibration(model, parts.val);
+    const report = evaluateWithCalibration(model, parts.val, spec.config.inputFilter);
     log(`snapshot of ${spec.runId} at best epoch ${pointer.trainer.bestEpoch}/${pointer.epoch}: val accuracy ${report.accuracy.toFixed(4)}, macro-F1 ${report.macroF1.toFixed(4)}, T=${report.temperature?.toFixed(3)}`);
     return await writeModelFiles(target, model, spec, pointer.trainer, report, log, { interim: 1 });
   } finally {

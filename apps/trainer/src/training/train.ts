@@ -1,5 +1,5 @@
 import { EMOTIONS, type EpochLog } from "@moodlens/shared";
-import { buildNetwork, toModelInput, tf } from "@moodlens/model";
+import { NO_INPUT_FILTER, applyInputFilter, buildNetwork, toModelInput, tf, type InputFilter } from "@moodlens/model";
 import { PIXELS_PER_SAMPLE } from "../dataset/types";
 import { subsetLabels, type Subset } from "../dataset/cache";
 import { classWeights } from "../dataset/split";
@@ -96,12 +96,17 @@ function mirror(crop: Uint8Array): Uint8Array {
   return out;
 }
 
-/**
- * Class probabilities for some samples, in batches; returns [n * 7] float32. With `tta`, the mean of the
- * probabilities of each crop and its mirror image (flip test-time augmentation: twice the work, usually a little
- * more accurate).
- */
-export function predictProbabilities(model: tf.LayersModel, subset: Subset, batchSize = PREDICT_BATCH, tta = false): Float32Array {
+export interface PredictOptions {
+  batchSize?: number;
+  /** Mean of the probabilities of each crop and its mirror image (flip TTA: twice the work, usually a bit better). */
+  tta?: boolean;
+  /** The model's input filter, applied to every crop first (as the analyzer does when serving). */
+  inputFilter?: InputFilter;
+}
+
+/** Class probabilities for some samples, in batches; returns [n * 7] float32. */
+export function predictProbabilities(model: tf.LayersModel, subset: Subset, options: PredictOptions = {}): Float32Array {
+  const { batchSize = PREDICT_BATCH, tta = false, inputFilter = NO_INPUT_FILTER } = options;
   const count = subset.indices.length;
   const out = new Float32Array(count * CLASSES);
   for (let start = 0; start < count; start += batchSize) {
@@ -109,7 +114,7 @@ export function predictProbabilities(model: tf.LayersModel, subset: Subset, batc
     const crops: Uint8Array[] = [];
     for (let i = start; i < end; i++) {
       const offset = subset.indices[i]! * PIXELS_PER_SAMPLE;
-      crops.push(subset.dataset.pixels.subarray(offset, offset + PIXELS_PER_SAMPLE));
+      crops.push(applyInputFilter(subset.dataset.pixels.subarray(offset, offset + PIXELS_PER_SAMPLE), inputFilter));
     }
     const probabilities = tf.tidy(() => {
       const plain = model.predict(toModelInput(crops)) as tf.Tensor;
@@ -306,7 +311,7 @@ export class Trainer {
     }
     const trainSeconds = (Date.now() - started) / 1000;
 
-    const valProbabilities = predictProbabilities(model, data.val);
+    const valProbabilities = predictProbabilities(model, data.val, { inputFilter: config.inputFilter ?? NO_INPUT_FILTER });
     const valPredictions = argmaxRows(valProbabilities, CLASSES);
     const valMetrics = classificationMetrics(confusionMatrix(this.valLabels, valPredictions));
     const valLoss = crossEntropy(valProbabilities, this.valLabels);

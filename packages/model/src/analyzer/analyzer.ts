@@ -3,7 +3,7 @@ import { loadModelArtifacts } from "../artifacts";
 import { selectBackend } from "../backend";
 import { createFaceDetector } from "../detect";
 import { computeSaliencies, computeSaliency, type SaliencyMap, type SaliencyOptions } from "../explain";
-import { INPUT_SIZE, cropFace, decodeImage, type ImageInput } from "../preprocess";
+import { INPUT_SIZE, NO_INPUT_FILTER, applyInputFilter, cropFace, decodeImage, type ImageInput } from "../preprocess";
 import { applyTemperature } from "./calibration";
 import { createTfjsClassifier, type EmotionClassifier } from "./classifier";
 import { ANALYZER_DEFAULTS, DEFAULT_MODEL_DIR, validateAnalyzerConfig, type FaceAnalyzerConfig } from "./config";
@@ -70,6 +70,7 @@ export async function createFaceAnalyzer(config: FaceAnalyzerConfig = {}): Promi
       createdAt: metadata.createdAt,
       architecture: metadata.architecture,
       temperature: metadata.temperature,
+      inputFilter: metadata.inputFilter ?? NO_INPUT_FILTER,
       classifier: primary.kind,
       backend: backend.name,
       detector: detector.engine.name,
@@ -102,16 +103,20 @@ export async function createFaceAnalyzer(config: FaceAnalyzerConfig = {}): Promi
       if (disposed) throw new AppError("INTERNAL", "the face analyzer was disposed");
     };
 
+    // The model's declared input filter, applied here so every caller (analyze, the API, the bench) matches training.
+    const inputFilter = metadata.inputFilter ?? NO_INPUT_FILTER;
+    const toNetworkInput = (crop: Uint8Array) => applyInputFilter(crop, inputFilter);
+
     async function classifyFaces(crops: readonly Uint8Array[], options: { tta?: boolean } = {}): Promise<number[][]> {
       assertOpen();
       if (crops.length === 0) return [];
-      const rows = await (await classifierFor(options.tta ?? settings.tta)).classify(crops);
+      const rows = await (await classifierFor(options.tta ?? settings.tta)).classify(crops.map(toNetworkInput));
       return rows.map((row) => applyTemperature(row, metadata.temperature));
     }
 
     function explain(crop: Uint8Array, options: SaliencyOptions = {}): SaliencyMap {
       assertOpen();
-      return computeSaliency(model, crop, options);
+      return computeSaliency(model, toNetworkInput(crop), options);
     }
 
     async function analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalysisResult> {

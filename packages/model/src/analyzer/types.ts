@@ -2,7 +2,7 @@ import type { FacePrediction } from "@moodlens/shared";
 import type { BackendName } from "../backend";
 import type { DetectOptions, SkippedFace } from "../detect";
 import type { SaliencyMap } from "../explain";
-import type { ImageFormat } from "../preprocess";
+import type { ImageFormat, InputFilter } from "../preprocess";
 
 export interface AnalyzeOptions {
   /** Per-call detector overrides (minFaceSize, scoreThreshold, maxFaces, tiling). */
@@ -32,6 +32,8 @@ export interface ModelInfo {
   createdAt: string;
   architecture: string;
   temperature: number;
+  /** Applied to every crop before classification (from metadata.json). */
+  inputFilter: InputFilter;
   /** Which engine classifies: "onnx" (onnxruntime) or "tfjs". */
   classifier: "onnx" | "tfjs";
   /** The tfjs backend (tfjs classifier, explanations, tfjs detector). */

@@ -1,5 +1,6 @@
 import { AppError, EMOTIONS, type Emotion } from "@moodlens/shared";
 import type { Architecture } from "../networks";
+import { validateInputFilter, type InputFilter } from "../preprocess/input-filter";
 
 export const MODEL_FORMAT_VERSION = 1;
 export const MODEL_FILES = {
@@ -16,6 +17,8 @@ export interface ModelMetadata {
   labels: Emotion[];
   inputSize: 48;
   normalization: "divide255";
+  /** Applied to every crop before the network (absent = none); see preprocess/input-filter.ts. */
+  inputFilter?: InputFilter;
   architecture: Architecture;
   /** Network config + training hyperparameters (free-form, recorded for reproducibility). */
   hyperparameters: Record<string, unknown>;
@@ -63,6 +66,13 @@ export function validateMetadata(value: unknown, file: string): ModelMetadata {
   if (typeof m.temperature !== "number" || !(m.temperature > 0)) invalid(file, "temperature must be a positive number");
   for (const key of ["runId", "datasetFingerprint", "createdAt"] as const) {
     if (typeof m[key] !== "string") invalid(file, `${key} missing`);
+  }
+  if (m.inputFilter !== undefined) {
+    try {
+      validateInputFilter(m.inputFilter, "MODEL_INVALID");
+    } catch (error) {
+      invalid(file, (error as Error).message);
+    }
   }
   if (typeof m.metrics !== "object" || m.metrics === null) invalid(file, "metrics missing");
   if (typeof m.hyperparameters !== "object" || m.hyperparameters === null) invalid(file, "hyperparameters missing");

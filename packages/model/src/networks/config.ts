@@ -24,6 +24,12 @@ export interface CompactNetworkConfig {
 /** VGG-style: blocks of (conv 3x3 + BN + ReLU) x convsPerBlock, max-pool, dropout; then a dense head. */
 export interface DeepNetworkConfig {
   architecture: "deep";
+  /**
+   * Average-pool the 48x48 input by this factor before the first block (1 = off). Cuts compute by its square;
+   * worth it when the inputs carry no detail at full resolution (the blurred FER-2013 training copy, whose
+   * content is below ~1/8 cycle per pixel, loses nothing at 24x24: see docs/dataset-findings.md).
+   */
+  inputPool: 1 | 2 | 4;
   blockWidths: number[];
   convsPerBlock: number;
   /** "flatten": flatten + dense (more parameters, usually more accurate at 48x48); "gap": global average pooling. */
@@ -54,6 +60,7 @@ export const NETWORK_DEFAULTS: { compact: CompactNetworkConfig; deep: DeepNetwor
   },
   deep: {
     architecture: "deep",
+    inputPool: 1,
     blockWidths: [32, 64, 128, 256],
     convsPerBlock: 2,
     head: "flatten",
@@ -95,8 +102,10 @@ export function resolveNetworkConfig(input: NetworkConfigInput): NetworkConfig {
   }
   if (known.architecture === "deep") {
     const config: DeepNetworkConfig = { ...NETWORK_DEFAULTS.deep, ...stripUndefined(input) } as DeepNetworkConfig;
-    // 48 / 2^5 = 1.5: five pooling blocks is the most a 48x48 input supports.
-    checkWidths("blockWidths", config.blockWidths, 5);
+    if (![1, 2, 4].includes(config.inputPool)) invalid("inputPool must be 1, 2 or 4");
+    // Every block halves the side: 48 / inputPool must stay >= 1 after the last block.
+    const maxBlocks = Math.floor(Math.log2(INPUT_SIZE / config.inputPool));
+    checkWidths("blockWidths", config.blockWidths, Math.min(5, maxBlocks));
     if (!isInt(config.convsPerBlock, 1, 4)) invalid("convsPerBlock must be an integer 1..4");
     if (config.head !== "flatten" && config.head !== "gap") invalid('head must be "flatten" or "gap"');
     if (!isInt(config.denseUnits, 0, 4096)) invalid("denseUnits must be an integer 0..4096");

@@ -11,6 +11,10 @@ export function buildDeepNetwork(config: DeepNetworkConfig): tf.LayersModel {
   const regularizer = () => (config.l2 > 0 ? tf.regularizers.l2({ l2: config.l2 }) : undefined);
   const input = tf.input({ shape: [INPUT_SIZE, INPUT_SIZE, 1], name: "face" });
   let x = input as tf.SymbolicTensor;
+  if (config.inputPool > 1) {
+    const pool = config.inputPool;
+    x = tf.layers.averagePooling2d({ poolSize: pool, strides: pool, name: "input_pool" }).apply(x) as tf.SymbolicTensor;
+  }
 
   config.blockWidths.forEach((width, blockIndex) => {
     const prefix = `block${blockIndex + 1}`;

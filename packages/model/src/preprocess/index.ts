@@ -3,3 +3,11 @@ export * from "./constants";
 export { decodeImage, inspectImage, type DecodedImage, type DecodeLimits, type ImageInput } from "./decode";
 export { cropFace, preprocessCrop, squareRegion, type CropOptions, type SquareRegion } from "./crop";
 export { toModelInput } from "./tensor";
+export {
+  applyInputFilter,
+  describeInputFilter,
+  parseInputFilter,
+  validateInputFilter,
+  NO_INPUT_FILTER,
+  type InputFilter,
+} from "./input-filter";
