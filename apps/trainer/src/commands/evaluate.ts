@@ -13,12 +13,7 @@ import { withDatabase } from "../records/database";
 import { REPO_ROOT, resolveUserPath } from "../util/paths";
 import { join } from "node:path";
 import { choiceOption } from "./args";
-
-export const EVALUATE_USAGE = `evaluate --data DIR|CSV [--model PATH] [--json] [--record]   accuracy, macro-F1, per-class P/R/F1, confusion, ECE
-  without --model: the model the API would serve (production version in the registry, else models/default)
-  --record stores the evaluation with the model's run / version in the database; --format folder|csv|photos
-  --tta averages each face with its mirror image (flip test-time augmentation)
-  --input-filter none|gaussian:SIGMA overrides the model's recorded input filter (to tune it on validation data)`;
+import { EVALUATE_USAGE } from "./usage";
 
 /** Evaluation samples that were in the model's training data make the numbers meaningless beyond this share. */
 const MAX_TRAINING_OVERLAP = 0.05;

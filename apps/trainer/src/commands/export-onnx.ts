@@ -2,8 +2,7 @@ import { parseArgs } from "node:util";
 import { AppError } from "@moodlens/shared";
 import { exportOnnx, loadModelArtifacts, readModelMetadata, saveModelArtifacts, selectBackend } from "@moodlens/model";
 import { modelDirectoryFrom } from "../evaluation/model-source";
-
-export const EXPORT_ONNX_USAGE = `export-onnx --model PATH                                  add model.onnx (batch norm folded) to a model folder`;
+import { EXPORT_ONNX_USAGE } from "./usage";
 
 /** Re-saves a model folder with model.onnx and its hash in metadata.json (weights and metadata otherwise unchanged). */
 export async function exportOnnxCommand(argv: string[]): Promise<number> {

@@ -5,10 +5,7 @@ import { env } from "../env";
 import { resolveUserPath } from "../util/paths";
 import { table } from "../util/table";
 import { choiceOption } from "./args";
-
-export const IMPORT_USAGE = `import --from DIR|CSV [--format folder|csv|photos] [--name NAME] [--force] [--json]
-  folder-per-class tree (anger→angry, sadness→sad, …; unknown labels such as contempt are counted and skipped),
-  FER-2013 CSV (emotion,pixels,Usage), or photos that need face detection first; caches into $MOODLENS_CACHE_DIR`;
+import { IMPORT_USAGE } from "./usage";
 
 export async function importCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({

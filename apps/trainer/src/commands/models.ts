@@ -11,10 +11,6 @@ import { resolveUserPath } from "../util/paths";
 import { pct, num, table } from "../util/table";
 import { runsDirectoryFrom } from "./runs-directory";
 
-export const MODELS_USAGE = `models list [--json]                                       registered model versions (production first)
-models register RUN_ID [--run-dir DIR] [--version V] [--path DIR]   register a finished run's model files
-models promote VERSION                                      make VERSION the model the API serves`;
-
 export async function modelsCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   const { values, positionals } = parseArgs({

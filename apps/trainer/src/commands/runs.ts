@@ -9,12 +9,6 @@ import { RUN_FILES } from "../training/run-files";
 import { num, pct, table } from "../util/table";
 import { runsDirectoryFrom } from "./runs-directory";
 
-export const RUNS_USAGE = `runs list [--experiment NAME] [--json]                  runs in the database, newest first
-runs show RUN_ID [--json]                                   params, epochs, evaluations, model versions
-runs compare RUN_A RUN_B [...] [--json]                     parameter diff and metric table
-runs sync [RUN_ID...] [--run-dir DIR]                       push local run folders to the database (all when no id)
-runs snapshot RUN_ID --to DIR [--run-dir DIR]               model files from the best epoch so far of an unfinished run`;
-
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
 export async function runsCommand(argv: string[]): Promise<number> {

@@ -13,13 +13,9 @@ import { databaseRecorder } from "../records/recorder";
 import { resolveUserPath } from "../util/paths";
 import { pct, table } from "../util/table";
 import { choiceOption, intOption, jsonOption } from "./args";
-import { configFromArgs } from "./train";
 import { runsDirectoryFrom } from "./runs-directory";
-
-export const SEARCH_USAGE = `search --data DIR [--val DIR] --space JSON|FILE [--mode grid|random] [--trials N] [--epochs N]
-       [--experiment NAME] [--workers 1|2] [train options as base config]
-  each trial is a run of the experiment (trials run in parallel child processes with --workers 2, one core each);
-  the best run by validation accuracy is reported. Space: {"learningRate":{"min":3e-4,"max":3e-3,"log":true},"labelSmoothing":[0,0.1]}`;
+import { configFromArgs, RUN_DATA_OPTIONS, TRAINING_CONFIG_OPTIONS } from "./training-options";
+import { SEARCH_USAGE } from "./usage";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "cli.ts");
 
@@ -41,27 +37,12 @@ export async function searchCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
+      ...RUN_DATA_OPTIONS,
+      ...TRAINING_CONFIG_OPTIONS,
       space: { type: "string" },
       mode: { type: "string" },
       trials: { type: "string" },
       workers: { type: "string" },
-      data: { type: "string" },
-      val: { type: "string" },
-      experiment: { type: "string" },
-      "run-dir": { type: "string" },
-      config: { type: "string" },
-      architecture: { type: "string" },
-      network: { type: "string" },
-      epochs: { type: "string" },
-      "batch-size": { type: "string" },
-      optimizer: { type: "string" },
-      lr: { type: "string" },
-      schedule: { type: "string" },
-      "label-smoothing": { type: "string" },
-      "class-weighting": { type: "string" },
-      "no-augment": { type: "boolean" },
-      patience: { type: "string" },
-      seed: { type: "string" },
       json: { type: "boolean" },
     },
     strict: true,
@@ -74,7 +55,7 @@ export async function searchCommand(argv: string[]): Promise<number> {
   const requested = intOption(values.trials, "trials");
   const workers = intOption(values.workers, "workers") ?? 1;
   if (workers < 1 || workers > 8) throw new AppError("BAD_USER_INPUT", "--workers must be 1..8");
-  const base = await configFromArgs(values as Parameters<typeof configFromArgs>[0]);
+  const base = configFromArgs(values);
   let trials: Trial[] = mode === "grid" ? gridTrials(space) : randomTrials(space, requested ?? 8, base.seed);
   if (requested !== undefined && mode === "grid") trials = trials.slice(0, requested);
   const experiment = values.experiment ?? `search-${new Date().toISOString().slice(0, 16).replace(/[-:T]/g, "")}`;

@@ -1,61 +1,24 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { AppError } from "@moodlens/shared";
-import { parseInputFilter } from "@moodlens/model";
 import { env } from "../env";
 import { resolveUserPath } from "../util/paths";
-import { DEFAULT_AUGMENTATION, DEFAULT_TRAIN_CONFIG, type TrainConfig, type ScheduleConfig } from "../training/config";
 import { createRun, executeRun, RunInterrupted, type RunOptions } from "../training/run";
 import { readSpec } from "../training/run-files";
 import { databaseRecorder, subprocessRecorder } from "../records/recorder";
-import { choiceOption, intOption, jsonOption, numberOption } from "./args";
+import { intOption } from "./args";
 import { runsDirectoryFrom } from "./runs-directory";
+import { configFromArgs, RUN_DATA_OPTIONS, TRAINING_CONFIG_OPTIONS } from "./training-options";
+import { TRAIN_USAGE } from "./usage";
 
 export { runsDirectoryFrom };
 
-export const TRAIN_USAGE = `train --data DIR|CSV|CACHE [--val DIR] [options]     start a run
-train --resume RUN_ID [--run-dir DIR]                    continue a run from its last checkpoint
-  --architecture compact|deep   --network '{"blockWidths":[32,64,128,256]}'
-  --epochs N --batch-size N --optimizer adam|sgd --lr X --momentum X
-  --schedule cosine|plateau|constant --warmup EPOCHS --min-lr X --plateau-factor X --plateau-patience N
-  --label-smoothing X --class-weighting none|sqrt|balanced --no-augment --augment '{"rotation":15}'
-  --input-filter none|gaussian:SIGMA (model input filter for validation/serving; recorded in metadata.json)
-  --patience N (early stopping, 0 = off) --seed N --val-fraction X --config FILE.json
-  --run-dir DIR (default $MOODLENS_RUNS_DIR) --run-id ID --experiment NAME --name TEXT
-  --publish DIR (copy the finished model there, e.g. models/default) --register (register a model version)
-  --max-epochs N (stop after N epochs in this sitting; resume later) --no-db --no-progress
-  --workers 2 (data-parallel: half of each batch on a second thread/core; per sitting, not part of the config)
-  --sync-process (record epochs through a child \`runs sync\` process: for runs lasting hours while the code changes)`;
-
 const options = {
-  data: { type: "string" },
-  val: { type: "string" },
+  ...RUN_DATA_OPTIONS,
+  ...TRAINING_CONFIG_OPTIONS,
   resume: { type: "string" },
-  "run-dir": { type: "string" },
   "run-id": { type: "string" },
-  experiment: { type: "string" },
   name: { type: "string" },
-  config: { type: "string" },
-  architecture: { type: "string" },
-  network: { type: "string" },
-  epochs: { type: "string" },
-  "batch-size": { type: "string" },
-  optimizer: { type: "string" },
-  lr: { type: "string" },
-  momentum: { type: "string" },
-  schedule: { type: "string" },
-  warmup: { type: "string" },
-  "min-lr": { type: "string" },
-  "plateau-factor": { type: "string" },
-  "plateau-patience": { type: "string" },
-  "label-smoothing": { type: "string" },
-  "class-weighting": { type: "string" },
-  "no-augment": { type: "boolean" },
-  augment: { type: "string" },
-  "input-filter": { type: "string" },
-  patience: { type: "string" },
-  seed: { type: "string" },
-  "val-fraction": { type: "string" },
   publish: { type: "string" },
   register: { type: "boolean" },
   "max-epochs": { type: "string" },
@@ -64,58 +27,6 @@ const options = {
   "no-progress": { type: "boolean" },
   workers: { type: "string" },
 } as const;
-
-type TrainValues = ReturnType<typeof parseArgs<{ options: typeof options; strict: true }>>["values"];
-
-/** Config from defaults, an optional JSON file, then individual flags (later wins). */
-export async function configFromArgs(values: TrainValues): Promise<TrainConfig> {
-  let config: TrainConfig = structuredClone(DEFAULT_TRAIN_CONFIG);
-  if (values.config) {
-    const { readFileSync } = await import("node:fs");
-    const fromFile = JSON.parse(readFileSync(resolveUserPath(values.config), "utf8")) as Partial<TrainConfig>;
-    config = { ...config, ...fromFile };
-  }
-  const architecture = choiceOption(values.architecture, "architecture", ["compact", "deep"] as const);
-  const network = jsonOption<Record<string, unknown>>(values.network, "network");
-  if (architecture || network) {
-    config.network = { ...(architecture && architecture !== config.network.architecture ? { architecture } : config.network), ...(architecture ? { architecture } : {}), ...(network ?? {}) } as TrainConfig["network"];
-  }
-  const set = <K extends keyof TrainConfig>(key: K, value: TrainConfig[K] | undefined) => {
-    if (value !== undefined) config[key] = value;
-  };
-  set("epochs", intOption(values.epochs, "epochs"));
-  set("batchSize", intOption(values["batch-size"], "batch-size"));
-  set("optimizer", choiceOption(values.optimizer, "optimizer", ["adam", "sgd"] as const));
-  set("learningRate", numberOption(values.lr, "lr"));
-  set("momentum", numberOption(values.momentum, "momentum"));
-  set("labelSmoothing", numberOption(values["label-smoothing"], "label-smoothing"));
-  set("classWeighting", choiceOption(values["class-weighting"], "class-weighting", ["none", "sqrt", "balanced"] as const));
-  set("earlyStoppingPatience", intOption(values.patience, "patience"));
-  set("seed", intOption(values.seed, "seed"));
-  set("valFraction", numberOption(values["val-fraction"], "val-fraction"));
-  const kind = choiceOption(values.schedule, "schedule", ["cosine", "plateau", "constant"] as const) ?? config.schedule.kind;
-  const minLearningRate = numberOption(values["min-lr"], "min-lr");
-  let schedule: ScheduleConfig;
-  if (kind === "cosine") {
-    const previous = config.schedule.kind === "cosine" ? config.schedule : { warmupEpochs: 1, minLearningRate: 1e-5 };
-    schedule = { kind, warmupEpochs: numberOption(values.warmup, "warmup") ?? previous.warmupEpochs, minLearningRate: minLearningRate ?? previous.minLearningRate };
-  } else if (kind === "plateau") {
-    const previous = config.schedule.kind === "plateau" ? config.schedule : { factor: 0.5, patience: 3, minLearningRate: 1e-5 };
-    schedule = {
-      kind,
-      factor: numberOption(values["plateau-factor"], "plateau-factor") ?? previous.factor,
-      patience: intOption(values["plateau-patience"], "plateau-patience") ?? previous.patience,
-      minLearningRate: minLearningRate ?? previous.minLearningRate,
-    };
-  } else schedule = { kind: "constant" };
-  config.schedule = schedule;
-  if (values["input-filter"] !== undefined) config.inputFilter = parseInputFilter(values["input-filter"]);
-  if (values["no-augment"]) config.augmentation = null;
-  const augment = jsonOption<Partial<typeof DEFAULT_AUGMENTATION>>(values.augment, "augment");
-  if (augment) config.augmentation = { ...(config.augmentation ?? DEFAULT_AUGMENTATION), ...augment };
-  return config;
-}
-
 
 /** SIGINT/SIGTERM: finish nothing half-way; stop at the next batch, leaving the last checkpoint as the resume point. */
 function interruptHook(): { onBatch: RunOptions["onBatch"]; detach: () => void } {
@@ -167,7 +78,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       }
     } else {
       if (!values.data) throw new AppError("BAD_USER_INPUT", "--data is required (or --resume RUN_ID)", { hint: TRAIN_USAGE.split("\n")[0] });
-      const config = await configFromArgs(values);
+      const config = configFromArgs(values);
       const created = await createRun(
         {
           runsDirectory,

@@ -1,42 +1,53 @@
-/** Usage text of every command, kept apart from the commands so `--help` loads nothing heavy. */
-export const USAGE = `usage: npm run trainer -- <command> [options]
+/**
+ * Usage text of every command, kept apart from the commands so `--help` loads nothing heavy. Each command's own
+ * text is exported for its error hints; `USAGE` is all of them, in this order.
+ */
 
-import --from DIR|CSV [--format folder|csv|photos] [--name NAME] [--force] [--json]
+export const IMPORT_USAGE = `import --from DIR|CSV [--format folder|csv|photos] [--name NAME] [--force] [--json]
   folder-per-class tree (anger→angry, sadness→sad, …; unknown labels such as contempt are counted and skipped),
-  FER-2013 CSV (emotion,pixels,Usage), or photos that need face detection first; caches into $MOODLENS_CACHE_DIR
+  FER-2013 CSV (emotion,pixels,Usage), or photos that need face detection first; caches into $MOODLENS_CACHE_DIR`;
 
-train --data DIR|CSV|CACHE [--val DIR] [options]         start a run
-train --resume RUN_ID [--run-dir DIR]                    continue a run from its last checkpoint
-  --architecture compact|deep   --network '{"blockWidths":[32,64,128,256]}'
+/** The options that build a training config: `train` takes them, `search` takes them as its base config. */
+export const TRAINING_CONFIG_USAGE = `  --architecture compact|deep   --network '{"blockWidths":[32,64,128,256]}'
   --epochs N --batch-size N --optimizer adam|sgd --lr X --momentum X
   --schedule cosine|plateau|constant --warmup EPOCHS --min-lr X --plateau-factor X --plateau-patience N
   --label-smoothing X --class-weighting none|sqrt|balanced --no-augment --augment '{"rotation":15}'
-  --patience N (early stopping, 0 = off) --seed N --val-fraction X --config FILE.json
+  --input-filter none|gaussian:SIGMA (model input filter for validation/serving; recorded in metadata.json)
+  --patience N (early stopping, 0 = off) --seed N --val-fraction X --config FILE.json`;
+
+export const TRAIN_USAGE = `train --data DIR|CSV|CACHE [--val DIR] [options]         start a run
+train --resume RUN_ID [--run-dir DIR]                    continue a run from its last checkpoint
+${TRAINING_CONFIG_USAGE}
   --run-dir DIR (default $MOODLENS_RUNS_DIR) --run-id ID --experiment NAME --name TEXT
   --publish DIR (copy the finished model there, e.g. models/default) --register (register a model version)
   --max-epochs N (stop after N epochs in this sitting; resume later) --no-db --no-progress
   --workers 2 (data-parallel: half of each batch on a second thread/core; per sitting, not part of the config)
-  --sync-process (record epochs through a child \`runs sync\` process: for runs lasting hours while the code changes)
+  --sync-process (record epochs through a child \`runs sync\` process: for runs lasting hours while the code changes)`;
 
-evaluate --data DIR|CSV [--model PATH] [--json] [--record]   accuracy, macro-F1, per-class P/R/F1, confusion, ECE
+export const EVALUATE_USAGE = `evaluate --data DIR|CSV [--model PATH] [--json] [--record]   accuracy, macro-F1, per-class P/R/F1, confusion, ECE
   without --model: the model the API would serve (production version in the registry, else models/default)
   --record stores the evaluation with the model's run / version in the database; --format folder|csv|photos
   --tta averages each face with its mirror image (flip test-time augmentation)
+  --input-filter none|gaussian:SIGMA overrides the model's recorded input filter (to tune it on validation data)`;
 
-runs list [--experiment NAME] [--json]                  runs in the database, newest first
+export const RUNS_USAGE = `runs list [--experiment NAME] [--json]                  runs in the database, newest first
 runs show RUN_ID [--json]                               params, epochs, evaluations, model versions
 runs compare RUN_A RUN_B [...] [--json]                 parameter diff and metric table
 runs sync [RUN_ID...] [--run-dir DIR]                   push local run folders to the database (all when no id)
-runs snapshot RUN_ID --to DIR [--run-dir DIR]           model files from the best epoch so far of an unfinished run
+runs snapshot RUN_ID --to DIR [--run-dir DIR]           model files from the best epoch so far of an unfinished run`;
 
-search --data DIR [--val DIR] --space JSON|FILE [--mode grid|random] [--trials N] [--epochs N]
+export const SEARCH_USAGE = `search --data DIR [--val DIR] --space JSON|FILE [--mode grid|random] [--trials N] [--epochs N]
        [--experiment NAME] [--workers 1|2] [train options as base config]
   each trial is a run of the experiment (parallel child processes with --workers 2, one core each);
-  the best run by validation accuracy is reported. Space: {"learningRate":{"min":3e-4,"max":3e-3,"log":true},"labelSmoothing":[0,0.1]}
+  the best run by validation accuracy is reported. Space: {"learningRate":{"min":3e-4,"max":3e-3,"log":true},"labelSmoothing":[0,0.1]}`;
 
-models list [--json]                                    registered model versions (production first)
+export const MODELS_USAGE = `models list [--json]                                    registered model versions (production first)
 models register RUN_ID [--run-dir DIR] [--version V] [--path DIR]   register a finished run's model files
-models promote VERSION                                  make VERSION the model the API serves
+models promote VERSION                                  make VERSION the model the API serves`;
 
-export-onnx --model PATH                                add model.onnx (batch norm folded) to a model folder
+export const EXPORT_ONNX_USAGE = `export-onnx --model PATH                                add model.onnx (batch norm folded) to a model folder`;
+
+export const USAGE = `usage: npm run trainer -- <command> [options]
+
+${[IMPORT_USAGE, TRAIN_USAGE, EVALUATE_USAGE, RUNS_USAGE, SEARCH_USAGE, MODELS_USAGE, EXPORT_ONNX_USAGE].join("\n\n")}
 `;
