@@ -43,6 +43,11 @@ describe("networks", () => {
     tf.dispose([base, wider].flatMap((m) => m.weights.map((w) => w.read())));
     const noDropout = buildNetwork({ architecture: "deep", blockDropout: 0, denseDropout: 0 });
     expect(noDropout.layers.some((layer) => layer.getClassName() === "Dropout")).toBe(false);
+    const pooled = buildNetwork({ architecture: "deep", inputPool: 2 });
+    expect(pooled.layers[1]!.getClassName()).toBe("AveragePooling2D");
+    expect(pooled.layers[1]!.outputShape).toEqual([null, 24, 24, 1]);
+    expectProbabilities(pooled, 2);
+    tf.dispose([noDropout, pooled].flatMap((m) => m.weights.map((w) => w.read())));
   });
 
   it("fills defaults and refuses invalid configs with CONFIG_INVALID", () => {
@@ -51,6 +56,9 @@ describe("networks", () => {
       { architecture: "deep", blockWidths: [] },
       { architecture: "deep", blockWidths: [32, 64, 128, 256, 512, 1024] },
       { architecture: "deep", head: "dense" },
+      { architecture: "deep", inputPool: 3 },
+      // 48 / 4 = 12 px leaves room for three halvings, not four.
+      { architecture: "deep", inputPool: 4, blockWidths: [8, 16, 32, 64] },
       { architecture: "deep", blockDropout: 1 },
       { architecture: "compact", kernelSize: 4 },
       { architecture: "transformer" },

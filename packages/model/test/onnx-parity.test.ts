@@ -87,6 +87,7 @@ const NETWORKS: [string, NetworkConfigInput][] = [
   ["compact (mini-Xception)", { architecture: "compact" }],
   ["deep, flatten head", { architecture: "deep" }],
   ["deep, global-average-pooling head", { architecture: "deep", head: "gap", blockWidths: [16, 32, 64] }],
+  ["deep, input average-pooled to 24x24 (the shipped layout)", { architecture: "deep", inputPool: 2, blockWidths: [16, 32, 64, 128] }],
 ];
 
 describe("ONNX export", () => {
