@@ -3,12 +3,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { saveModelArtifacts } from "../src/artifacts";
+import { saveModelArtifacts, type ModelMetadataInput } from "../src/artifacts";
 import { buildNetwork } from "../src/networks";
 
 export const FIXTURE_TEMPERATURE = 1.7;
 
-export async function saveRandomModel(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+/** `metadata` adds to or overrides the recorded metadata (e.g. an inputFilter). */
+export async function saveRandomModel(metadata: Partial<ModelMetadataInput> = {}): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "moodlens-analyzer-"));
   const model = buildNetwork({ architecture: "compact" });
   await saveModelArtifacts(model, dir, {
@@ -18,6 +19,7 @@ export async function saveRandomModel(): Promise<{ dir: string; cleanup: () => P
     datasetFingerprint: "none",
     metrics: {},
     temperature: FIXTURE_TEMPERATURE,
+    ...metadata,
   });
   model.dispose();
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };

@@ -1,0 +1,119 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EMOTIONS, type EvaluationReport } from "@moodlens/shared";
+import { NO_INPUT_FILTER, loadModelArtifacts, selectBackend, type InputFilter, type tf } from "@moodlens/model";
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "../src/training/config";
+import { createRun, executeRun, type RunOutcome } from "../src/training/run";
+import { readCheckpointPointer } from "../src/training/run-files";
+import { loadOrImport } from "../src/dataset/load";
+import { subsetLabels, type Subset } from "../src/dataset/cache";
+import { predictProbabilities } from "../src/training/train";
+import { evaluateModel } from "../src/evaluation/evaluate";
+import { copyFerSubset, runCli, tempDirectory } from "./helpers";
+
+/**
+ * The model input filter through the trainer: recorded in metadata.json, applied to validation during training,
+ * applied by `evaluate` (and overridable there). Sharp FER-2013 val crops through a sigma-2 Gaussian are a
+ * different input, so every check below would see the difference if a step skipped the filter.
+ */
+const work = tempDirectory("input-filter");
+const trainTree = join(work.path, "train");
+const valTree = join(work.path, "val");
+const cacheDirectory = join(work.path, "cache");
+const runsDirectory = join(work.path, "runs");
+const FILTER: InputFilter = { kind: "gaussian", sigma: 2 };
+const CLASSES = EMOTIONS.length;
+const quiet = () => {};
+
+const config: TrainConfig = {
+  ...DEFAULT_TRAIN_CONFIG,
+  network: { architecture: "deep", blockWidths: [4, 8], convsPerBlock: 1, head: "gap", denseUnits: 0, blockDropout: 0.1, denseDropout: 0, l2: 0.001 },
+  epochs: 2,
+  batchSize: 32,
+  seed: 13,
+  inputFilter: FILTER,
+};
+
+let runDirectory: string;
+let outcome: RunOutcome;
+let val: Subset;
+let model: tf.LayersModel;
+
+/** The validation loss as the trainer computes it: mean cross-entropy, no smoothing. */
+function crossEntropy(probabilities: Float32Array, labels: Uint8Array): number {
+  let total = 0;
+  for (let i = 0; i < labels.length; i++) total -= Math.log(Math.max(probabilities[i * CLASSES + labels[i]!]!, 1e-7));
+  return total / labels.length;
+}
+
+beforeAll(async () => {
+  copyFerSubset("train", trainTree, 30);
+  copyFerSubset("val", valTree, 8);
+  await selectBackend("wasm", { forTraining: true, logger: quiet });
+  ({ runDirectory } = await createRun({ runsDirectory, runId: "filtered", experiment: "input-filter", config, dataPath: trainTree, valPath: valTree }, { cacheDirectory, log: quiet }));
+  outcome = await executeRun(runDirectory, { cacheDirectory, log: quiet, progress: false });
+  const dataset = (await loadOrImport(valTree, { cacheDirectory })).dataset;
+  val = { dataset, indices: Uint32Array.from({ length: dataset.manifest.count }, (_, i) => i) };
+  model = (await loadModelArtifacts(join(runDirectory, "model"))).model;
+});
+afterAll(() => {
+  model?.dispose();
+  work.remove();
+});
+
+describe("a run with an input filter", () => {
+  it("records the filter in the model's metadata.json", async () => {
+    expect(outcome.status).toBe("completed");
+    const written = JSON.parse(readFileSync(join(runDirectory, "model", "metadata.json"), "utf8")) as { inputFilter?: unknown };
+    expect(written.inputFilter).toEqual(FILTER);
+    const { model: loaded, metadata } = await loadModelArtifacts(join(runDirectory, "model"));
+    loaded.dispose();
+    expect(metadata.inputFilter).toEqual(FILTER);
+  });
+
+  it("validates through the filter: the best epoch's val loss and accuracy are those of the filtered val crops", () => {
+    const pointer = readCheckpointPointer(runDirectory)!;
+    const best = outcome.journal[pointer.trainer.bestEpoch! - 1]!;
+    const labels = subsetLabels(val);
+    const filtered = predictProbabilities(model, val, { inputFilter: FILTER });
+    const plain = predictProbabilities(model, val);
+    expect(best.valLoss).toBeCloseTo(crossEntropy(filtered, labels), 6);
+    expect(Math.abs(best.valLoss - crossEntropy(plain, labels))).toBeGreaterThan(1e-4);
+    expect(best.valAccuracy).toBe(evaluateModel(model, val, { inputFilter: FILTER }).accuracy);
+    // The final evaluation (temperature fit, metadata metrics) used the filter too.
+    expect(outcome.evaluation!.report.accuracy).toBe(best.valAccuracy);
+    expect(outcome.evaluation!.report.ece).toBeCloseTo(evaluateModel(model, val, { inputFilter: FILTER }).ece, 10);
+  });
+});
+
+describe("evaluate --json on a folder", () => {
+  const env = () => ({ DATABASE_URL: "", MOODLENS_DATA_DIR: join(work.path, "data"), MOODLENS_CACHE_DIR: cacheDirectory, MOODLENS_RUNS_DIR: runsDirectory });
+  const evaluate = async (extra: string[]): Promise<EvaluationReport> => {
+    const result = await runCli(["evaluate", "--data", valTree, "--model", runDirectory, "--json", ...extra], env());
+    expect(result.code, result.stderr).toBe(0);
+    return JSON.parse(result.stdout) as EvaluationReport;
+  };
+  const same = (cli: EvaluationReport, computed: EvaluationReport) => {
+    expect(cli.confusion).toEqual(computed.confusion);
+    expect(cli.accuracy).toBe(computed.accuracy);
+    expect(cli.ece).toBeCloseTo(computed.ece, 10);
+    expect(cli.eceAfterTemperature).toBeCloseTo(computed.eceAfterTemperature!, 10);
+  };
+
+  it("applies the model's recorded filter, and --input-filter none turns it off", async () => {
+    const { metadata } = await loadModelArtifacts(join(runDirectory, "model")).then((loaded) => (loaded.model.dispose(), loaded));
+    const withFilter = evaluateModel(model, val, { temperature: metadata.temperature, inputFilter: FILTER });
+    const without = evaluateModel(model, val, { temperature: metadata.temperature, inputFilter: NO_INPUT_FILTER });
+    // The fixture is one where the filter matters (else the checks below could not tell the two apart).
+    expect(Math.abs(withFilter.ece - without.ece)).toBeGreaterThan(1e-6);
+
+    const recorded = await evaluate([]);
+    same(recorded, withFilter);
+    expect(recorded.accuracy).toBe(metadata.metrics.valAccuracy);
+
+    const overridden = await evaluate(["--input-filter", "none"]);
+    same(overridden, without);
+    expect(overridden.ece).not.toBeCloseTo(recorded.ece, 6);
+  });
+});
