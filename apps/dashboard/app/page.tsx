@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
-import { BreakdownChart } from "@/components/charts/BreakdownChart";
 import { EmotionLegend } from "@/components/charts/EmotionLegend";
 import { EmotionShareChart } from "@/components/charts/EmotionShareChart";
 import { ValenceTrendChart } from "@/components/charts/ValenceTrendChart";
-import { FilterBar } from "@/components/filters/FilterBar";
-import { BreakdownTable, BucketTable } from "@/components/overview/DataTables";
+import { PageFilterBar } from "@/components/filters/PageFilterBar";
+import { BreakdownCard } from "@/components/overview/BreakdownCard";
+import { BucketTable } from "@/components/overview/DataTables";
 import { KpiCard } from "@/components/overview/KpiCard";
 import { OverviewEmpty } from "@/components/overview/OverviewEmpty";
 import { TopMovers } from "@/components/overview/TopMovers";
@@ -30,9 +30,7 @@ import {
   formatSigned,
 } from "@/lib/format";
 import { describeApiError, tryResult } from "@/lib/graphql";
-import { toQueryString } from "@/lib/query-string";
 import { breakdownRows, computeKpis, shareRows, topMovers, type Kpi } from "@/lib/stats";
-import { calendarDayInZone } from "@/lib/time";
 
 export const metadata: Metadata = { title: "Sentiment overview" };
 
@@ -66,19 +64,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   ]);
 
   const rangeLabel = describeRange(filters);
-  const filterBar = (
-    <FilterBar
-      range={filters.range}
-      fromDay={calendarDayInZone(filters.from, filters.timezone)}
-      toDay={calendarDayInZone(new Date(filters.to.getTime() - 1), filters.timezone)}
-      sources={filters.sources}
-      campaigns={filters.campaigns}
-      timezone={filters.timezone}
-      sourceOptions={options.ok ? options.data.sources.map((source) => source.name) : []}
-      campaignOptions={options.ok ? options.data.campaigns.map((campaign) => campaign.name) : []}
-      query={toQueryString(params)}
-    />
-  );
+  const filterBar = <PageFilterBar filters={filters} options={options} params={params} />;
 
   const header = (
     <PageHeader
@@ -162,11 +148,6 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   const valenceSummary = valences.length
     ? `Mean valence per ${BUCKET_NAMES[current.bucket]} ranged from ${formatDecimal(Math.min(...valences), 2)} to ${formatDecimal(Math.max(...valences), 2)}; overall ${formatDecimal(current.meanValence, 2)}.`
     : "No valence values in this period.";
-  const breakdownSummary = (rowsOf: typeof sourceRows, what: string) =>
-    `Emotion share by ${what}: ${rowsOf
-      .slice(0, 8)
-      .map((row) => `${row.label} ${formatInteger(row.faces)} faces, happy ${formatPercent(row.happy)}`)
-      .join("; ")}.`;
 
   const facesDelta =
     kpis.faces.relativeChange != null
@@ -274,72 +255,20 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       </Card>
 
       <div className="grid grid--2">
-        <Card
-          title="By source"
-          headingId="source-heading"
-          description="Click a bar to see its analyses."
-          testId="card-by-source"
-        >
-          {sourceRows.length === 0 ? (
-            <p className="chart-hint">No source large enough to show.</p>
-          ) : (
-            <>
-              <EmotionLegend />
-              <BreakdownChart
-                rows={sourceRows}
-                drillDownHrefs={sourceHrefs}
-                testId="chart-by-source"
-                title="Emotion share by source"
-                summary={breakdownSummary(sourceRows, "source")}
-              />
-              <BreakdownTable
-                rows={sourceRows}
-                hrefs={sourceHrefs}
-                testId="table-by-source"
-                keyLabel="Source"
-              />
-            </>
-          )}
-          {bySource.suppressed > 0 && (
-            <p className="chart-hint">
-              {bySource.suppressed} small {bySource.suppressed === 1 ? "source is" : "sources are"} hidden
-              (fewer than {bySource.minGroupSize} faces).
-            </p>
-          )}
-        </Card>
-        <Card
-          title="By campaign"
-          headingId="campaign-heading"
-          description="Click a bar to see its analyses."
-          testId="card-by-campaign"
-        >
-          {campaignRows.length === 0 ? (
-            <p className="chart-hint">No campaign large enough to show.</p>
-          ) : (
-            <>
-              <EmotionLegend />
-              <BreakdownChart
-                rows={campaignRows}
-                drillDownHrefs={campaignHrefs}
-                testId="chart-by-campaign"
-                title="Emotion share by campaign"
-                summary={breakdownSummary(campaignRows, "campaign")}
-              />
-              <BreakdownTable
-                rows={campaignRows}
-                hrefs={campaignHrefs}
-                testId="table-by-campaign"
-                keyLabel="Campaign"
-              />
-            </>
-          )}
-          {byCampaign.suppressed > 0 && (
-            <p className="chart-hint">
-              {byCampaign.suppressed} small {byCampaign.suppressed === 1 ? "campaign is" : "campaigns are"}{" "}
-              hidden (fewer than {byCampaign.minGroupSize} faces).
-            </p>
-          )}
-        </Card>
+        <BreakdownCard
+          by="source"
+          rows={sourceRows}
+          hrefs={sourceHrefs}
+          suppressed={bySource.suppressed}
+          minGroupSize={bySource.minGroupSize}
+        />
+        <BreakdownCard
+          by="campaign"
+          rows={campaignRows}
+          hrefs={campaignHrefs}
+          suppressed={byCampaign.suppressed}
+          minGroupSize={byCampaign.minGroupSize}
+        />
       </div>
     </div>
   );

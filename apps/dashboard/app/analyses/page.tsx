@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AnalysesTable } from "@/components/analyses/AnalysesTable";
-import { FilterBar } from "@/components/filters/FilterBar";
+import { PageFilterBar } from "@/components/filters/PageFilterBar";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { ErrorState } from "@/components/ui/ErrorState";
 import { Notice } from "@/components/ui/Notice";
@@ -17,8 +17,6 @@ import {
 } from "@/lib/filters";
 import { formatInteger } from "@/lib/format";
 import { describeApiError, tryResult } from "@/lib/graphql";
-import { toQueryString } from "@/lib/query-string";
-import { calendarDayInZone } from "@/lib/time";
 
 export const metadata: Metadata = { title: "Analyses" };
 
@@ -64,17 +62,7 @@ export default async function AnalysesPage({ searchParams }: { searchParams: Pro
           </a>
         }
       />
-      <FilterBar
-        range={filters.range}
-        fromDay={calendarDayInZone(filters.from, filters.timezone)}
-        toDay={calendarDayInZone(new Date(filters.to.getTime() - 1), filters.timezone)}
-        sources={filters.sources}
-        campaigns={filters.campaigns}
-        timezone={filters.timezone}
-        sourceOptions={options.ok ? options.data.sources.map((source) => source.name) : []}
-        campaignOptions={options.ok ? options.data.campaigns.map((campaign) => campaign.name) : []}
-        query={toQueryString(params)}
-      />
+      <PageFilterBar filters={filters} options={options} params={params} />
       {problems.map((problem) => (
         <Notice key={problem}>{problem}</Notice>
       ))}

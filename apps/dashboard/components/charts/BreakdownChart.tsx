@@ -1,9 +1,9 @@
 "use client";
 
 import { EMOTIONS, EMOTION_COLORS } from "@moodlens/shared";
-import { useRouter } from "next/navigation";
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
 import type { BreakdownRow } from "@/lib/stats";
+import { AXIS_TICK, ClickableChart, GRID_STROKE, useDrillDown } from "./ClickableChart";
 import { EmotionTooltip } from "./EmotionTooltip";
 
 interface Props {
@@ -17,11 +17,10 @@ interface Props {
 
 /** One horizontal 100% bar per source/campaign, split by emotion share. Click a bar for its analyses. */
 export function BreakdownChart({ rows, drillDownHrefs, testId, title, summary }: Props) {
-  const router = useRouter();
+  const drillDown = useDrillDown(drillDownHrefs);
   const height = Math.max(140, rows.length * 38 + 40);
   return (
-    <div className="chart chart--clickable" data-testid={testId} data-groups={rows.length}>
-      <p className="visually-hidden">{summary}</p>
+    <ClickableChart testId={testId} summary={summary} data={{ groups: rows.length }}>
       <BarChart
         responsive
         layout="vertical"
@@ -32,16 +31,13 @@ export function BreakdownChart({ rows, drillDownHrefs, testId, title, summary }:
         margin={{ top: 4, right: 12, bottom: 0, left: 4 }}
         title={title}
         desc={summary}
-        onClick={(state) => {
-          const href = drillDownHrefs[Number(state.activeTooltipIndex)];
-          if (href) router.push(href);
-        }}
+        onClick={drillDown}
       >
-        <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" horizontal={false} />
+        <CartesianGrid strokeDasharray="3 3" stroke={GRID_STROKE} horizontal={false} />
         <XAxis
           type="number"
           tickFormatter={(value: number) => `${Math.round(value * 100)}%`}
-          tick={{ fontSize: 12, fill: "#4f5969" }}
+          tick={AXIS_TICK}
         />
         <YAxis type="category" dataKey="label" width={110} tick={{ fontSize: 12, fill: "#1b2230" }} />
         <Tooltip
@@ -59,6 +55,6 @@ export function BreakdownChart({ rows, drillDownHrefs, testId, title, summary }:
           />
         ))}
       </BarChart>
-    </div>
+    </ClickableChart>
   );
 }

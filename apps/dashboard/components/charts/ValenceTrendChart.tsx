@@ -1,18 +1,15 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import { formatBucketLabel, formatDecimal, formatInteger } from "@/lib/format";
-import type { Bucket } from "@/lib/filters";
 import type { ShareRow } from "@/lib/stats";
-
-interface Props {
-  rows: ShareRow[];
-  bucket: Bucket;
-  timezone: string;
-  drillDownHrefs: string[];
-  summary: string;
-}
+import {
+  AXIS_TICK,
+  ClickableChart,
+  GRID_STROKE,
+  useDrillDown,
+  type TimeSeriesChartProps,
+} from "./ClickableChart";
 
 /**
  * Mean valence per bucket. The scale is symmetric around 0 (so above/below the line reads as positive/negative)
@@ -23,18 +20,12 @@ export function valenceDomain(values: readonly (number | null)[]): number {
   return Math.min(1, Math.max(0.2, Math.ceil(extent * 1.25 * 10) / 10));
 }
 
-export function ValenceTrendChart({ rows, bucket, timezone, drillDownHrefs, summary }: Props) {
-  const router = useRouter();
+export function ValenceTrendChart({ rows, bucket, timezone, drillDownHrefs, summary }: TimeSeriesChartProps) {
+  const drillDown = useDrillDown(drillDownHrefs);
   const limit = valenceDomain(rows.map((row) => row.meanValence));
   const label = (start: string) => formatBucketLabel(start, bucket, timezone);
   return (
-    <div
-      className="chart chart--clickable"
-      data-testid="chart-valence"
-      data-points={rows.length}
-      data-scale={limit}
-    >
-      <p className="visually-hidden">{summary}</p>
+    <ClickableChart testId="chart-valence" summary={summary} data={{ points: rows.length, scale: limit }}>
       <LineChart
         responsive
         style={{ width: "100%", height: 220 }}
@@ -42,23 +33,15 @@ export function ValenceTrendChart({ rows, bucket, timezone, drillDownHrefs, summ
         margin={{ top: 8, right: 12, bottom: 0, left: 0 }}
         title="Mean valence over time"
         desc={summary}
-        onClick={(state) => {
-          const href = drillDownHrefs[Number(state.activeTooltipIndex)];
-          if (href) router.push(href);
-        }}
+        onClick={drillDown}
       >
-        <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ee" vertical={false} />
-        <XAxis
-          dataKey="start"
-          tickFormatter={label}
-          minTickGap={28}
-          tick={{ fontSize: 12, fill: "#4f5969" }}
-        />
+        <CartesianGrid strokeDasharray="3 3" stroke={GRID_STROKE} vertical={false} />
+        <XAxis dataKey="start" tickFormatter={label} minTickGap={28} tick={AXIS_TICK} />
         <YAxis
           domain={[-limit, limit]}
           ticks={[-limit, -limit / 2, 0, limit / 2, limit]}
           tickFormatter={(value: number) => value.toFixed(2)}
-          tick={{ fontSize: 12, fill: "#4f5969" }}
+          tick={AXIS_TICK}
           width={48}
         />
         <ReferenceLine y={0} stroke="#8a93a3" />
@@ -86,6 +69,6 @@ export function ValenceTrendChart({ rows, bucket, timezone, drillDownHrefs, summ
           isAnimationActive={false}
         />
       </LineChart>
-    </div>
+    </ClickableChart>
   );
 }
