@@ -35,6 +35,7 @@ export interface ApiConfig {
   host: string;
   /** PostgreSQL URL; unset = embedded PGlite in dataDir. */
   databaseUrl: string | undefined;
+  /** The PGlite folder (from the environment: $MOODLENS_DATA_DIR/pglite); unset = the db package's default. */
   dataDir: string | undefined;
   /** Model directory to serve when the database names no active version (default models/default). */
   modelDir: string | undefined;

@@ -1,3 +1,4 @@
+import { defaultPgliteDir } from "@moodlens/db";
 import { parseEnv } from "@moodlens/shared";
 import { z } from "zod";
 import { DEFAULTS, type ApiConfig } from "./config";
@@ -48,7 +49,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     port: parsed.PORT,
     host: parsed.HOST,
     databaseUrl: parsed.DATABASE_URL,
-    dataDir: parsed.MOODLENS_DATA_DIR,
+    // The PGlite folder inside the data folder, as for every other process (and where npm start serves it from).
+    dataDir: parsed.MOODLENS_DATA_DIR ? defaultPgliteDir({ MOODLENS_DATA_DIR: parsed.MOODLENS_DATA_DIR }) : undefined,
     modelDir: parsed.MOODLENS_MODEL_DIR,
     backend: parsed.MOODLENS_BACKEND,
     auth: parsed.MOODLENS_AUTH,

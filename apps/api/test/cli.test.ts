@@ -1,7 +1,11 @@
 import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { createTestDatabase, type TestDatabase } from "@moodlens/db/testing";
+import { createApiKey, createDb, serveEmbeddedDatabase } from "@moodlens/db";
+import { createTestDatabase, pgliteEmptySnapshot, type TestDatabase } from "@moodlens/db/testing";
 import { AppError } from "@moodlens/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apikeyCommand } from "../src/cli/apikey-command";
@@ -69,5 +73,26 @@ describe("apikey and seed CLIs", () => {
     expect(await prisma.analysis.count({ where: { isDemo: false } })).toBe(0);
     expect((await inProcess(seedCommand, ["--demo", "--days", "3", "--faces-per-day", "40"])).join("\n")).toMatch(/already loaded/);
     await expect(inProcess(seedCommand, [])).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+  });
+});
+
+describe("apikey CLI beside npm start's embedded database", () => {
+  it("with MOODLENS_DATA_DIR and no DATABASE_URL, uses the server of <MOODLENS_DATA_DIR>/pglite (real process)", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "moodlens-api-cli-"));
+    // Served from this process the way npm start serves it; it keeps answering while the CLI's process queries it.
+    const server = await serveEmbeddedDatabase({ dataDir: join(dataDir, "pglite"), pgliteSnapshot: await pgliteEmptySnapshot() });
+    try {
+      const db = await createDb({ url: server.url, poolSize: 1 });
+      const created = await createApiKey(db.prisma, { name: "served", scopes: ["read:stats"] }).finally(() => db.close());
+      const env: NodeJS.ProcessEnv = { ...process.env, MOODLENS_DATA_DIR: dataDir };
+      delete env.DATABASE_URL;
+      const { stdout } = await run(TSX, ["src/cli/apikey.ts", "list"], { cwd: API_DIR, env });
+      expect(stdout).toContain(created.record.prefix);
+      // Nothing opened the data folder itself as a database.
+      expect(existsSync(join(dataDir, "PG_VERSION"))).toBe(false);
+    } finally {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

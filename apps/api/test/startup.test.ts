@@ -13,6 +13,11 @@ describe("configuration from the environment", () => {
     const config = loadConfig({ MOODLENS_MAX_BATCH: "4", MOODLENS_STORE_IMAGES: "true", MOODLENS_AUTH: "optional", MOODLENS_CORS_ORIGINS: "http://a.test, http://b.test" });
     expect(config).toMatchObject({ port: 4000, auth: "optional", storeImages: true, minGroupSize: 5, corsOrigins: ["http://a.test", "http://b.test"] });
     expect(config.limits.maxBatchSize).toBe(4);
+    expect(config.dataDir).toBeUndefined();
+  });
+
+  it("keeps the embedded database in MOODLENS_DATA_DIR/pglite, like every other process", () => {
+    expect(loadConfig({ MOODLENS_DATA_DIR: "/srv/moodlens" }).dataDir).toBe(join("/srv/moodlens", "pglite"));
   });
 
   it("reports every invalid variable at once as CONFIG_INVALID", () => {
