@@ -103,23 +103,31 @@ describe("face detector", () => {
 
   it("runs on onnxruntime by default, with the same faces as tfjs, also when a worker thread shares the views", async () => {
     expect(detector.engine.name).toBe("onnx");
-    const image = await decodeImage(photo("2008_004176.jpg")); // 5 views
-    const viaOnnx = await detector.detect(image);
+    const image = await decodeImage(photo("2008_004176.jpg")); // 5 fixed 256x256 views, 2 flexible ones
+    // The same fixed 256x256 views as tfjs: same numbers. The default (flexible views of up to 384 px): same faces.
+    const fixedOnnx = await createFaceDetector({ maxViewSide: 256 });
     const alone = await createFaceDetector({ engine: "tfjs" });
     const helped = await createFaceDetector({ engine: "tfjs", workers: 1 });
     try {
+      const viaOnnx = await fixedOnnx.detect(image);
+      const viaFlexible = await detector.detect(image);
       expect(alone.engine.name).toBe("tfjs");
       const viaTfjs = await alone.detect(image);
       const shared = await helped.detect(image);
       expect(shared.passes).toBe(viaTfjs.passes);
       expect(shared.faces).toEqual(viaTfjs.faces);
+      expect(viaOnnx.passes).toBe(viaTfjs.passes);
       expect(viaOnnx.faces).toHaveLength(viaTfjs.faces.length);
       viaOnnx.faces.forEach((face, index) => {
         const twin = viaTfjs.faces[index]!;
         expect(face.score).toBeCloseTo(twin.score, 3);
         for (const key of ["x", "y", "width", "height"] as const) expect(Math.abs(face.box[key] - twin.box[key])).toBeLessThanOrEqual(0.2);
       });
+      expect(viaFlexible.passes).toBeLessThan(viaTfjs.passes);
+      expect(viaFlexible.faces).toHaveLength(viaTfjs.faces.length);
+      expect(matchFaces(viaTfjs.faces.map((face) => face.box), viaFlexible.faces.map((face) => face.box))).toBe(viaTfjs.faces.length);
     } finally {
+      await fixedOnnx.dispose();
       await alone.dispose();
       await helped.dispose();
     }
@@ -151,6 +159,34 @@ describe("planPasses", () => {
     for (const tile of tiles) {
       expect(tile.left + tile.width).toBeLessThanOrEqual(2000);
       expect(tile.top + tile.height).toBeLessThanOrEqual(1500);
+    }
+  });
+
+  it("with maxViewSide: same scales, fewer and larger views (multiples of 32) overlapping by 64 input px", () => {
+    const fixed = planPasses(2000, 1500, plan);
+    const flexible = planPasses(2000, 1500, { ...plan, maxViewSide: 384 });
+    const scales = (passes: typeof fixed) => [...new Set(passes.map((pass) => pass.level))].map((level) => passes.find((pass) => pass.level === level)!.scale);
+    expect(scales(flexible)).toHaveLength(scales(fixed).length);
+    scales(fixed).forEach((scale, level) => expect(scales(flexible)[level]).toBeCloseTo(scale, 2));
+    expect(flexible.length).toBeLessThan(fixed.length / 2);
+    const inputPixels = (passes: typeof fixed) => passes.reduce((sum, pass) => sum + pass.inputWidth * pass.inputHeight, 0);
+    expect(inputPixels(flexible)).toBeLessThan(inputPixels(fixed) * 0.85);
+    for (const level of new Set(flexible.map((pass) => pass.level))) {
+      const views = flexible.filter((pass) => pass.level === level);
+      for (const view of views) {
+        expect(view.inputWidth % 32).toBe(0);
+        expect(view.inputHeight % 32).toBe(0);
+        expect(Math.max(view.inputWidth, view.inputHeight)).toBeLessThanOrEqual(384);
+        expect(view.width * view.scale).toBeLessThanOrEqual(view.inputWidth);
+        expect(view.height * view.scale).toBeLessThanOrEqual(view.inputHeight);
+      }
+      // Every pixel is seen; wherever two views meet, they share at least 64 input px.
+      for (const [x, y] of [[0, 0], [1999, 1499], [1000, 750], [1999, 0], [0, 1499]] as const) {
+        expect(views.some((v) => x >= v.left && x < v.left + v.width + 0.5 / v.scale && y >= v.top && y < v.top + v.height + 0.5 / v.scale)).toBe(true);
+      }
+      const lefts = [...new Set(views.map((view) => view.left))].sort((a, b) => a - b);
+      const width = views[0]!.width;
+      lefts.slice(1).forEach((left, index) => expect((lefts[index]! + width - left) * views[0]!.scale).toBeGreaterThanOrEqual(64 - 1e-6));
     }
   });
 });

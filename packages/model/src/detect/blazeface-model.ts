@@ -83,6 +83,37 @@ export function blazefaceAnchors(inputSize: number = BLAZEFACE_INPUT_SIZE): Floa
   return Float32Array.from(anchors);
 }
 
+/** Strides of the two anchor grids (2 anchors per cell, then 6), in input pixels. */
+export const BLAZEFACE_STRIDES = [
+  { stride: 16, perCell: 2 },
+  { stride: 32, perCell: 6 },
+] as const;
+
+const anchorGrids = new Map<string, Float32Array>();
+
+/**
+ * Anchor centres for a view of any size (the converted ONNX graph is fully convolutional): the same grids as
+ * `blazefaceAnchors()` at 256x256, extended. Cached per size (views of a level share one).
+ */
+export function blazefaceAnchorGrid(width: number, height: number): Float32Array {
+  const key = `${width}x${height}`;
+  let anchors = anchorGrids.get(key);
+  if (!anchors) {
+    const values: number[] = [];
+    for (const { stride, perCell } of BLAZEFACE_STRIDES) {
+      for (let y = 0; y < Math.ceil(height / stride); y++) {
+        for (let x = 0; x < Math.ceil(width / stride); x++) {
+          for (let n = 0; n < perCell; n++) values.push(stride * (x + 0.5), stride * (y + 0.5));
+        }
+      }
+    }
+    anchors = Float32Array.from(values);
+    if (anchorGrids.size > 256) anchorGrids.clear();
+    anchorGrids.set(key, anchors);
+  }
+  return anchors;
+}
+
 /**
  * Runs the network on one 256x256 RGB uint8 image and returns its 896 x 17 raw outputs, rows in anchor order.
  * The four output heads (scores and regressors of the two grids) are recognised by size, as their names vary

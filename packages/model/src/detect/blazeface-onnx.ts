@@ -1,8 +1,10 @@
 /**
  * BlazeFace on onnxruntime. The tfjs graph in @vladmandic/human uses seven ops (_FusedConv2D, DepthwiseConv2dNative,
  * AddV2, Relu, MaxPool, Pad, Reshape), so it is converted to ONNX in memory at load (~ms, nothing written to disk).
- * onnxruntime runs the views of one image as one batch and is several times faster than tfjs-wasm for convnets here
- * (engine-bench.md); the conversion is checked against the tfjs graph on a probe image before it is used.
+ * onnxruntime is several times faster than tfjs-wasm for convnets here (engine-bench.md); the conversion is checked
+ * against the tfjs graph on a probe image before it is used. The converted graph leaves height and width free (the
+ * network is fully convolutional): `runView` takes views of any size (multiples of 32), one per call, because
+ * batching 256x256 views measured no cheaper per view on onnxruntime's CPU provider.
  */
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -151,10 +153,12 @@ export function convertBlazefaceGraph(json: TfGraphJson, weights: Buffer): Uint8
       }
       case "Reshape": {
         // Heads: NHWC conv output reshaped to [1, anchors, k]. Go back to NHWC first; keep the batch dimension free.
+        // The anchor count is left free ([batch, -1, k]) so that the graph runs on any input size (it is fully
+        // convolutional): rows come out in anchor order (y, x, anchor of the cell), as for the 256x256 input.
         const shape = constants.get(inputs[1]!)?.values;
         if (!shape || shape.length !== 3) unsupported(node, "shape");
         nodes.push({ opType: "Transpose", inputs: [rename(inputs[0]!)], outputs: [`${node.name}/nhwc`], name: `${node.name}/nhwc`, attributes: { perm: [0, 2, 3, 1] } });
-        const target = addInitializer(`${node.name}/shape`, [3], BigInt64Array.from([-1, shape[1]!, shape[2]!].map(BigInt)));
+        const target = addInitializer(`${node.name}/shape`, [3], BigInt64Array.from([0, -1, shape[2]!].map(BigInt)));
         nodes.push({ opType: "Reshape", inputs: [`${node.name}/nhwc`, target], outputs: [node.name], name: node.name });
         break;
       }
@@ -170,13 +174,13 @@ export function convertBlazefaceGraph(json: TfGraphJson, weights: Buffer): Uint8
     const reshape = json.modelTopology.node.find((node) => node.name === name)?.input?.[0];
     const target = json.modelTopology.node.find((node) => node.name === reshape)?.input?.[1];
     const shape = target ? constants.get(target)?.values : undefined;
-    return ["batch", shape?.[1] ?? -1, shape?.[2] ?? -1];
+    return ["batch", `${name}_anchors`, shape?.[2] ?? -1];
   };
   const graph: OnnxGraph = {
     name: "blazeface",
     nodes,
     initializers,
-    inputs: [{ name: "input", shape: ["batch", BLAZEFACE_INPUT_SIZE, BLAZEFACE_INPUT_SIZE, 3] }],
+    inputs: [{ name: "input", shape: ["batch", "height", "width", 3] }],
     outputs: outputs.map((name) => ({ name, shape: headShape(name) })),
   };
   return encodeModel(graph, "blazeface-from-tfjs");
@@ -185,6 +189,11 @@ export function convertBlazefaceGraph(json: TfGraphJson, weights: Buffer): Uint8
 export interface OnnxBlazeface {
   /** Raw 896x17 rows (anchor order, as runBlazeface) for each 256x256 RGB view, run as one batch. */
   run(views: readonly Uint8Array[]): Promise<Float32Array[]>;
+  /**
+   * Raw rows for one RGB view of any size (multiples of 32): the stride-16 grid's anchors, then the stride-32 grid's,
+   * in the order of `blazefaceAnchorGrid(width, height)`. At 256x256 identical to `run`.
+   */
+  runView(pixels: Uint8Array, width: number, height: number): Promise<Float32Array>;
   dispose(): Promise<void>;
 }
 
@@ -231,6 +240,30 @@ export async function createOnnxBlazeface(modelJsonPath: string, options: { thre
       });
       for (const head of heads) head.dispose();
       return raws;
+    },
+    async runView(pixels, width, height) {
+      const count = width * height * 3;
+      const input = new Float32Array(count);
+      for (let i = 0; i < count; i++) input[i] = pixels[i]! / 127.5 - 1;
+      const feed = new ort.Tensor("float32", input, [1, height, width, 3]);
+      const result = await session.run({ input: feed });
+      feed.dispose();
+      // Heads by size: coarse scores < fine scores < coarse boxes < fine boxes (the fine grid has 4/3 the anchors).
+      const heads = Object.values(result).sort((a, b) => a.size - b.size);
+      const [scoresCoarse, scoresFine, boxesCoarse, boxesFine] = heads.map((head) => head.data as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array];
+      const fine = scoresFine.length;
+      const raw = new Float32Array((fine + scoresCoarse.length) * BLAZEFACE_VALUES_PER_ANCHOR);
+      const copy = (scores: Float32Array, boxes: Float32Array, first: number) => {
+        for (let index = 0; index < scores.length; index++) {
+          const row = (first + index) * BLAZEFACE_VALUES_PER_ANCHOR;
+          raw[row] = scores[index]!;
+          raw.set(boxes.subarray(index * 16, index * 16 + 16), row + 1);
+        }
+      };
+      copy(scoresFine, boxesFine, 0);
+      copy(scoresCoarse, boxesCoarse, fine);
+      for (const head of heads) head.dispose();
+      return raw;
     },
     async dispose() {
       await session.release();

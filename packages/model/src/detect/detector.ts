@@ -4,10 +4,9 @@ import { AppError, type Box, type Point } from "@moodlens/shared";
 import type { DecodedImage } from "../preprocess";
 
 import {
-  BLAZEFACE_ANCHOR_COUNT,
   BLAZEFACE_INPUT_SIZE,
   BLAZEFACE_VALUES_PER_ANCHOR,
-  blazefaceAnchors,
+  blazefaceAnchorGrid,
   blazefaceModelPath,
   loadBlazeface,
   runBlazeface,
@@ -32,6 +31,14 @@ export const DETECTOR_DEFAULTS = {
   maxTileLevels: 4,
   tileOverlap: 0.25,
   maxUpscale: 2,
+  /**
+   * Largest side of one view, in network input pixels (multiple of 32, 256..2048), on the ONNX engine, whose
+   * converted graph takes any input size: each tile level is the image resized once and cut into as few views of up
+   * to this side as cover it (overlap tileOverlap * 256 px), instead of many letterboxed 256x256 tiles. Same scales,
+   * same faces per level; about half the network work on large photos. 256 = the classic fixed 256x256 views
+   * (the tfjs engine always uses those: its graph is fixed-size).
+   */
+  maxViewSide: 384,
   /**
    * Extra worker threads running the network beside this thread (tfjs-wasm uses one core per isolate).
    * Views of one image are shared between them, so a single image is detected faster too.
@@ -98,10 +105,53 @@ function validate(config: typeof DETECTOR_DEFAULTS): void {
   check(config.tileOverlap >= 0 && config.tileOverlap < 1, "tileOverlap must be in [0, 1)");
   check(Number.isInteger(config.workers) && config.workers >= 0 && config.workers <= 8, "workers must be an integer 0..8");
   check(["auto", "onnx", "tfjs"].includes(config.engine), 'engine must be "auto", "onnx" or "tfjs"');
+  check(
+    Number.isInteger(config.maxViewSide) && config.maxViewSide % 32 === 0 && config.maxViewSide >= 256 && config.maxViewSide <= 2048,
+    "maxViewSide must be a multiple of 32 in 256..2048",
+  );
   check(Number.isInteger(config.onnxConcurrency) && config.onnxConcurrency >= 1 && config.onnxConcurrency <= 8, "onnxConcurrency must be an integer 1..8");
   if (problems.length > 0) {
     throw new AppError("CONFIG_INVALID", `invalid face detector configuration: ${problems.join("; ")}`);
   }
+}
+
+/** A view's pixels (RGB, row-major) and the network input size they fill. */
+interface View {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** The whole image resized by one level's scale (flexible views are cut from it: one resize per level). */
+interface LevelRaster {
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+}
+
+async function renderLevel(image: DecodedImage, scale: number): Promise<LevelRaster> {
+  const width = Math.max(1, Math.round(image.width * scale));
+  const height = Math.max(1, Math.round(image.height * scale));
+  const data = await sharp(image.rgb, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .resize(width, height, { fit: "fill", kernel: "linear" })
+    .raw()
+    .toBuffer();
+  return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width, height };
+}
+
+/** A flexible view: its span of the level raster at the top left of a black inputWidth x inputHeight canvas. */
+function cutView(raster: LevelRaster, pass: DetectionPass): View {
+  const { inputWidth: width, inputHeight: height } = pass;
+  const pixels = new Uint8Array(width * height * 3);
+  const left = Math.round(pass.left * pass.scale);
+  const top = Math.round(pass.top * pass.scale);
+  const columns = Math.min(width, raster.width - left);
+  const rows = Math.min(height, raster.height - top);
+  for (let y = 0; y < rows; y++) {
+    const from = ((top + y) * raster.width + left) * 3;
+    pixels.set(raster.rgb.subarray(from, from + columns * 3), y * width * 3);
+  }
+  return { pixels, width, height };
 }
 
 /** One view of the image as the network's 256x256 RGB input: region resized, right/bottom padded black. */
@@ -124,7 +174,6 @@ interface Candidate extends DetectedFace {
 /** Turns one pass's raw outputs into boxes in original-image pixels. */
 function decodePass(
   raw: Float32Array,
-  anchors: Float32Array,
   pass: DetectionPass,
   image: DecodedImage,
   scoreThreshold: number,
@@ -133,15 +182,18 @@ function decodePass(
   const logitThreshold = Math.log(scoreThreshold / (1 - scoreThreshold));
   const toImage = (x: number, y: number): Point => ({ x: pass.left + x / pass.scale, y: pass.top + y / pass.scale });
   const margin = 2; // input pixels
-  const innerEdges = {
-    left: pass.left > 0,
-    top: pass.top > 0,
-    right: pass.left + pass.width < image.width,
-    bottom: pass.top + pass.height < image.height,
-  };
   const extentX = pass.width * pass.scale;
   const extentY = pass.height * pass.scale;
-  for (let anchor = 0; anchor < BLAZEFACE_ANCHOR_COUNT; anchor++) {
+  // In input pixels: flexible views' regions are raster spans / scale, so compare with a pixel of tolerance.
+  const innerEdges = {
+    left: pass.left * pass.scale > 0.5,
+    top: pass.top * pass.scale > 0.5,
+    right: (pass.left + pass.width) * pass.scale < image.width * pass.scale - 1,
+    bottom: (pass.top + pass.height) * pass.scale < image.height * pass.scale - 1,
+  };
+  const anchors = blazefaceAnchorGrid(pass.inputWidth, pass.inputHeight);
+  const anchorCount = Math.min(anchors.length / 2, raw.length / BLAZEFACE_VALUES_PER_ANCHOR);
+  for (let anchor = 0; anchor < anchorCount; anchor++) {
     const row = anchor * BLAZEFACE_VALUES_PER_ANCHOR;
     const logit = raw[row]!;
     if (logit < logitThreshold) continue;
@@ -229,33 +281,55 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
     throw error;
   }
   const session = onnx;
-  const engines: ((pixels: Uint8Array) => Promise<Float32Array>)[] = session
-    ? Array.from({ length: settings.onnxConcurrency }, () => async (pixels: Uint8Array) => (await session.run([pixels]))[0]!)
+  const engines: ((view: View) => Promise<Float32Array>)[] = session
+    ? Array.from({ length: settings.onnxConcurrency }, () => (view: View) => session.runView(view.pixels, view.width, view.height))
     : [
-        async (pixels) => runBlazeface(model, pixels),
-        ...threads.map((thread) => (pixels: Uint8Array) => thread.run(pixels)),
+        async (view) => runBlazeface(model, view.pixels),
+        ...threads.map((thread) => (view: View) => thread.run(view.pixels)),
       ];
-  const anchors = blazefaceAnchors();
+  // Only the converted ONNX graph takes views of any size.
+  const flexibleViews = session !== undefined && settings.maxViewSide > BLAZEFACE_INPUT_SIZE;
   let disposed = false;
 
   /**
-   * Runs every view through the network. Each engine (this thread, each worker) pulls the next view when free;
-   * views are rendered by libvips (its own threads) one ahead of each engine.
+   * Runs every view through the network. Each engine (this thread, each worker) pulls the next view when free.
+   * Flexible views are cut from one resized raster per level (libvips resizes each level once, on its own threads);
+   * fixed 256x256 views are rendered by libvips one ahead of each engine.
    */
   async function runPasses(image: DecodedImage, passes: DetectionPass[]): Promise<Float32Array[]> {
     const raws: Float32Array[] = new Array<Float32Array>(passes.length);
     let next = 0;
     const take = () => (next < passes.length ? next++ : undefined);
+    if (flexibleViews) {
+      const rasters = new Map<number, Promise<LevelRaster>>();
+      for (const pass of passes) if (!rasters.has(pass.scale)) rasters.set(pass.scale, renderLevel(image, pass.scale));
+      // Settle every resize even when one fails (no unhandled rejection); the failure surfaces below.
+      await Promise.allSettled(rasters.values());
+      await Promise.all(
+        engines.map(async (engine) => {
+          for (let index = take(); index !== undefined; index = take()) {
+            const pass = passes[index]!;
+            raws[index] = await engine(cutView(await rasters.get(pass.scale)!, pass));
+          }
+        }),
+      );
+      return raws;
+    }
+    const render = async (pass: DetectionPass): Promise<View> => ({
+      pixels: await renderPass(image, pass),
+      width: BLAZEFACE_INPUT_SIZE,
+      height: BLAZEFACE_INPUT_SIZE,
+    });
     await Promise.all(
       engines.map(async (engine) => {
         let index = take();
-        let rendering = index === undefined ? undefined : renderPass(image, passes[index]!);
+        let rendering = index === undefined ? undefined : render(passes[index]!);
         while (index !== undefined && rendering) {
-          const pixels = await rendering;
+          const view = await rendering;
           const current = index;
           index = take();
-          rendering = index === undefined ? undefined : renderPass(image, passes[index]!);
-          raws[current] = await engine(pixels);
+          rendering = index === undefined ? undefined : render(passes[index]!);
+          raws[current] = await engine(view);
         }
       }),
     );
@@ -266,12 +340,10 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
     if (disposed) throw new AppError("INTERNAL", "the face detector was disposed");
     const call = { ...settings, ...options };
     validate(call);
-    const passes =
-      call.tiling === "off"
-        ? planPasses(image.width, image.height, { ...planOf(call), maxLevels: 0 })
-        : planPasses(image.width, image.height, planOf(call));
+    const plan = { ...planOf(call), ...(flexibleViews ? { maxViewSide: call.maxViewSide } : {}) };
+    const passes = planPasses(image.width, image.height, call.tiling === "off" ? { ...plan, maxLevels: 0 } : plan);
     const raws = await runPasses(image, passes);
-    const candidates = raws.flatMap((raw, index) => decodePass(raw, anchors, passes[index]!, image, call.scoreThreshold));
+    const candidates = raws.flatMap((raw, index) => decodePass(raw, passes[index]!, image, call.scoreThreshold));
     const kept = nonMaxSuppression(candidates, call.iouThreshold, call.containThreshold, Number.POSITIVE_INFINITY);
     const faces: DetectedFace[] = [];
     const skipped: SkippedFace[] = [];

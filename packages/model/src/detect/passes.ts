@@ -15,6 +15,12 @@ export interface DetectionPass {
   /** 0 = whole image, 1.. = tile levels, coarse to fine. */
   level: number;
   /**
+   * Size of the network input for this view (the region, resized by `scale`, sits at its top left; the rest is
+   * black). 256x256 for the classic fixed views; with `maxViewSide` the smallest multiples of 32 holding the region.
+   */
+  inputWidth: number;
+  inputHeight: number;
+  /**
    * Largest face (input pixels) this pass is responsible for. Bigger faces are a coarser level's job: the coarser
    * view sees them whole and with context, while a zoomed tile mostly adds false boxes on texture (measured).
    */
@@ -32,7 +38,19 @@ export interface PassPlan {
   maxLevels: number;
   /** Never enlarge the image more than this: upscaled pixels hold no new faces. */
   maxUpscale: number;
+  /**
+   * Largest side of one view in input pixels (a multiple of 32). Default `inputSize`: fixed 256x256 views, every
+   * tile resized on its own ("contain"). Larger (engines that take any input size, i.e. the ONNX graph): each level
+   * is the whole image resized once by the level's scale and cut into as few views of up to this side as cover it
+   * with `overlap * inputSize` pixels of overlap, each padded to multiples of 32 only. Same scales, same faces per
+   * level, less network input: no 256x256 letterbox padding and far fewer overlap strips.
+   */
+  maxViewSide?: number;
 }
+
+/** View sides are multiples of the network's coarsest stride, so that every anchor cell is whole. */
+export const VIEW_SIDE_MULTIPLE = 32;
+const roundUp = (value: number, multiple: number) => Math.ceil(value / multiple) * multiple;
 
 /** Evenly spread tile origins covering `length` with tiles of `side`, neighbours overlapping by >= `overlap`. */
 function tileStarts(length: number, side: number, overlap: number): number[] {
@@ -58,12 +76,60 @@ export function tileScales(wholeScale: number, plan: PassPlan): number[] {
   return Array.from({ length: levels }, (_, index) => wholeScale * step ** (index + 1));
 }
 
+/**
+ * Views along one axis of a level raster of `length` input pixels: as few as possible of up to `maxSide`, neighbours
+ * overlapping by >= `overlap`, all of one size (a multiple of 32 unless the raster is smaller) so that they share one
+ * input shape.
+ */
+function viewSpans(length: number, maxSide: number, overlap: number): { start: number; size: number; input: number }[] {
+  if (length <= maxSide) return [{ start: 0, size: length, input: roundUp(length, VIEW_SIDE_MULTIPLE) }];
+  const count = Math.ceil((length - overlap) / (maxSide - overlap));
+  const size = Math.min(maxSide, roundUp(Math.ceil((length + (count - 1) * overlap) / count), VIEW_SIDE_MULTIPLE));
+  return Array.from({ length: count }, (_, index) => ({
+    start: Math.round((index * (length - size)) / (count - 1)),
+    size,
+    input: size,
+  }));
+}
+
+/** Flexible views (see `PassPlan.maxViewSide`): regions in original pixels are the views' raster spans / scale. */
+function flexibleLevel(width: number, height: number, scale: number, level: number, maxFaceInput: number, plan: PassPlan): DetectionPass[] {
+  const maxSide = plan.maxViewSide!;
+  const overlap = plan.overlap * plan.inputSize;
+  const rasterWidth = Math.max(1, Math.round(width * scale));
+  const rasterHeight = Math.max(1, Math.round(height * scale));
+  const passes: DetectionPass[] = [];
+  for (const y of viewSpans(rasterHeight, maxSide, overlap)) {
+    for (const x of viewSpans(rasterWidth, maxSide, overlap)) {
+      passes.push({
+        left: x.start / scale,
+        top: y.start / scale,
+        width: x.size / scale,
+        height: y.size / scale,
+        scale,
+        level,
+        maxFaceInput,
+        inputWidth: x.input,
+        inputHeight: y.input,
+      });
+    }
+  }
+  return passes;
+}
+
 export function planPasses(width: number, height: number, plan: PassPlan): DetectionPass[] {
   const wholeScale = plan.inputSize / Math.max(width, height);
-  const passes: DetectionPass[] = [
-    { left: 0, top: 0, width, height, scale: wholeScale, level: 0, maxFaceInput: Number.POSITIVE_INFINITY },
-  ];
   const maxFaceInput = plan.overlap * plan.inputSize;
+  if (plan.maxViewSide !== undefined && plan.maxViewSide > plan.inputSize) {
+    return [
+      ...flexibleLevel(width, height, wholeScale, 0, Number.POSITIVE_INFINITY, plan),
+      ...tileScales(wholeScale, plan).flatMap((scale, index) => flexibleLevel(width, height, scale, index + 1, maxFaceInput, plan)),
+    ];
+  }
+  const input = { inputWidth: plan.inputSize, inputHeight: plan.inputSize };
+  const passes: DetectionPass[] = [
+    { left: 0, top: 0, width, height, scale: wholeScale, level: 0, maxFaceInput: Number.POSITIVE_INFINITY, ...input },
+  ];
   tileScales(wholeScale, plan).forEach((scale, index) => {
     const side = Math.floor(plan.inputSize / scale);
     for (const top of tileStarts(height, side, plan.overlap)) {
@@ -72,7 +138,7 @@ export function planPasses(width: number, height: number, plan: PassPlan): Detec
         const tileHeight = Math.min(side, height - top);
         // The scale "contain" resizing applies (the long side of a tile is always `side`).
         const tileScale = plan.inputSize / Math.max(tileWidth, tileHeight);
-        passes.push({ left, top, width: tileWidth, height: tileHeight, scale: tileScale, level: index + 1, maxFaceInput });
+        passes.push({ left, top, width: tileWidth, height: tileHeight, scale: tileScale, level: index + 1, maxFaceInput, ...input });
       }
     }
   });
