@@ -129,10 +129,15 @@ interface LevelRaster {
   height: number;
 }
 
-async function renderLevel(image: DecodedImage, scale: number): Promise<LevelRaster> {
+/**
+ * The image resized by `scale`, from `source` when given: a finer level's raster of the same image (coarser levels
+ * are resized from the finest one, a fraction of the pixels of the original).
+ */
+async function renderLevel(image: DecodedImage, scale: number, source?: LevelRaster): Promise<LevelRaster> {
   const width = Math.max(1, Math.round(image.width * scale));
   const height = Math.max(1, Math.round(image.height * scale));
-  const data = await sharp(image.rgb, { raw: { width: image.width, height: image.height, channels: 3 } })
+  const from = source ?? image;
+  const data = await sharp(from.rgb, { raw: { width: from.width, height: from.height, channels: 3 } })
     .resize(width, height, { fit: "fill", kernel: "linear" })
     .raw()
     .toBuffer();
@@ -302,7 +307,15 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
     const take = () => (next < passes.length ? next++ : undefined);
     if (flexibleViews) {
       const rasters = new Map<number, Promise<LevelRaster>>();
-      for (const pass of passes) if (!rasters.has(pass.scale)) rasters.set(pass.scale, renderLevel(image, pass.scale));
+      // Finest level first, from the image; each coarser one from the finest downscaled raster (never from an
+      // enlarged one: maxUpscale lets small images be zoomed).
+      const scales = [...new Set(passes.map((pass) => pass.scale))].sort((a, b) => b - a);
+      let source: Promise<LevelRaster> | undefined;
+      for (const scale of scales) {
+        const raster = source ? source.then((finer) => renderLevel(image, scale, finer)) : renderLevel(image, scale);
+        rasters.set(scale, raster);
+        if (!source && scale <= 1) source = raster;
+      }
       // Settle every resize even when one fails (no unhandled rejection); the failure surfaces below.
       await Promise.allSettled(rasters.values());
       await Promise.all(
