@@ -7,7 +7,7 @@
  * the problem and the fix, and a non-zero exit; nothing is left half-started.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,7 +22,6 @@ import {
   type EmbeddedDatabaseServer,
 } from "@moodlens/db";
 import { AppError, API_SCOPES, runCli } from "@moodlens/shared";
-import { embeddedServerFile } from "./embedded-db";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DEFAULT_MODEL_DIR = path.join(ROOT, "models", "default");
@@ -123,8 +122,9 @@ async function prepareDatabase(config: PlatformConfig): Promise<{ url: string; e
     return { url: config.databaseUrl };
   }
   await assertPortFree(config.embeddedDbPort, "MOODLENS_DB_PORT");
+  // serveEmbeddedDatabase advertises the server in the PGlite folder (<dataDir>/pglite/moodlens-server.json) and
+  // withdraws it on close: createDb() in the other local processes (seed, apikey, trainer) finds it there.
   const embedded = await serveEmbeddedDatabase({ port: config.embeddedDbPort });
-  writeFileSync(embeddedServerFile(config.dataDir), JSON.stringify({ url: embedded.url, pid: process.pid }) + "\n");
   return { url: embedded.url, embedded };
 }
 
@@ -167,10 +167,7 @@ await runCli(async () => {
     stopping = true;
     for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
     await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((r) => child.once("exit", r)) : null)));
-    if (embedded) {
-      await embedded.close();
-      rmSync(embeddedServerFile(config.dataDir), { force: true });
-    }
+    if (embedded) await embedded.close();
   };
   const stop = (code: number) => void shutdown().finally(() => process.exit(code));
   process.on("SIGINT", () => stop(0));

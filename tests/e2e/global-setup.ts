@@ -6,7 +6,7 @@
  * mutation so that analysis works (its weights are nearly random: tests never assert emotions from it).
  * Returns the teardown: SIGTERM to the launcher's process group, then the temporary folder is removed.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { FullConfig } from "@playwright/test";
@@ -118,9 +118,10 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   try {
     log(`npm start (api :${apiPort}, dashboard :${dashboardPort}, db :${dbPort}) in ${tmpDir}; output in ${STACK_LOG}`);
     await stack.waitForLine(/database ready/, 240_000);
-    const embedded = JSON.parse(readFileSync(path.join(dataDir, "embedded-db.json"), "utf8")) as { url: string };
-    const cliEnv = { ...env, DATABASE_URL: embedded.url, MOODLENS_BACKEND: "cpu" };
-    log(`database served at ${embedded.url} after ${elapsed(started)}`);
+    // No DATABASE_URL for the CLIs: like `npm run seed` beside `npm start`, createDb() finds the server that the
+    // launcher advertises in MOODLENS_DATA_DIR's PGlite folder.
+    const cliEnv = { ...env, MOODLENS_BACKEND: "cpu" };
+    log(`database ready after ${elapsed(started)}`);
 
     // The CLIs run through their workspace scripts: the programs behind `npm run seed` / `npm run apikey` /
     // `npm run trainer`, minus the root install check (npm test has just done it; it would also start a second turbo).
@@ -187,7 +188,6 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       dashboardUrl,
       tmpDir,
       dataDir,
-      databaseUrl: embedded.url,
       keys: { client, statsOnly },
       runIds,
       modelSource,

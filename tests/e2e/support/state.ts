@@ -10,7 +10,6 @@ export interface E2EState {
   dashboardUrl: string;
   tmpDir: string;
   dataDir: string;
-  databaseUrl: string;
   keys: {
     /** analyze, read:stats, read:experiments */
     client: string;
