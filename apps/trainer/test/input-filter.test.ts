@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMOTIONS, type EvaluationReport } from "@moodlens/shared";
 import { NO_INPUT_FILTER, loadModelArtifacts, selectBackend, type InputFilter, type tf } from "@moodlens/model";
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "../src/training/config";
+import type { TrainConfig } from "../src/training/config";
 import { createRun, executeRun, type RunOutcome } from "../src/training/run";
 import { readCheckpointPointer } from "../src/training/run-files";
 import { loadOrImport } from "../src/dataset/load";
@@ -11,6 +11,7 @@ import { subsetLabels, type Subset } from "../src/dataset/cache";
 import { predictProbabilities } from "../src/training/train";
 import { evaluateModel } from "../src/evaluation/evaluate";
 import { copyFerSubset, runCli, tempDirectory } from "./helpers";
+import { TINY_CONFIG } from "./tiny-config";
 
 /**
  * The model input filter through the trainer: recorded in metadata.json, applied to validation during training,
@@ -26,14 +27,7 @@ const FILTER: InputFilter = { kind: "gaussian", sigma: 2 };
 const CLASSES = EMOTIONS.length;
 const quiet = () => {};
 
-const config: TrainConfig = {
-  ...DEFAULT_TRAIN_CONFIG,
-  network: { architecture: "deep", blockWidths: [4, 8], convsPerBlock: 1, head: "gap", denseUnits: 0, blockDropout: 0.1, denseDropout: 0, l2: 0.001 },
-  epochs: 2,
-  batchSize: 32,
-  seed: 13,
-  inputFilter: FILTER,
-};
+const config: TrainConfig = { ...TINY_CONFIG, seed: 13, inputFilter: FILTER };
 
 let runDirectory: string;
 let outcome: RunOutcome;

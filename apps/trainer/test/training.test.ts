@@ -3,13 +3,13 @@ import { afterAll, beforeAll, expect, it, describe } from "vitest";
 import { describeEachDatabase } from "@moodlens/db/testing";
 import { createDb, getRun } from "@moodlens/db";
 import { loadModelArtifacts, selectBackend, tf } from "@moodlens/model";
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "../src/training/config";
 import { createRun, executeRun, partition, type RunRecorder } from "../src/training/run";
 import { syncRunToDatabase } from "../src/records/sync";
 import { readSync, readCheckpointPointer } from "../src/training/run-files";
 import { loadOrImport } from "../src/dataset/load";
 import { Trainer } from "../src/training/train";
 import { copyFerSubset, tempDirectory } from "./helpers";
+import { TINY_CONFIG } from "./tiny-config";
 
 const work = tempDirectory("training");
 const trainTree = join(work.path, "train");
@@ -17,14 +17,7 @@ const valTree = join(work.path, "val");
 const cacheDirectory = join(work.path, "cache");
 const quiet = () => {};
 
-const tinyConfig: TrainConfig = {
-  ...DEFAULT_TRAIN_CONFIG,
-  // Tiny VGG-style net: plain convs are the fastest kernels on wasm, so two epochs take seconds.
-  network: { architecture: "deep", blockWidths: [4, 8], convsPerBlock: 1, head: "gap", denseUnits: 0, blockDropout: 0.1, denseDropout: 0, l2: 0.001 },
-  epochs: 2,
-  batchSize: 32,
-  seed: 11,
-};
+const tinyConfig = TINY_CONFIG;
 
 beforeAll(async () => {
   copyFerSubset("train", trainTree, 30);
