@@ -8,7 +8,7 @@ import { EVALUATE_USAGE, SEARCH_USAGE, TRAINING_CONFIG_USAGE, TRAIN_USAGE, USAGE
 import { runCli, tempDirectory } from "./helpers";
 
 /** train and search build their config from one option list (training-options.ts) described by one usage text. */
-const parse = (args: string[]) => configFromArgs(parseArgs({ args, options: TRAINING_CONFIG_OPTIONS, strict: true }).values);
+const parse = (args: string[]) => configFromArgs(parseArgs({ args, options: TRAINING_CONFIG_OPTIONS, strict: true }).values, "/nonexistent-runs");
 
 describe("shared training options", () => {
   it("describes every training-config option once, in the usage text of train and of --help", () => {

@@ -55,11 +55,11 @@ export async function searchCommand(argv: string[]): Promise<number> {
   const requested = intOption(values.trials, "trials");
   const workers = intOption(values.workers, "workers") ?? 1;
   if (workers < 1 || workers > 8) throw new AppError("BAD_USER_INPUT", "--workers must be 1..8");
-  const base = configFromArgs(values);
+  const runsDirectory = runsDirectoryFrom(values["run-dir"]);
+  const base = configFromArgs(values, runsDirectory);
   let trials: Trial[] = mode === "grid" ? gridTrials(space) : randomTrials(space, requested ?? 8, base.seed);
   if (requested !== undefined && mode === "grid") trials = trials.slice(0, requested);
   const experiment = values.experiment ?? `search-${new Date().toISOString().slice(0, 16).replace(/[-:T]/g, "")}`;
-  const runsDirectory = runsDirectoryFrom(values["run-dir"]);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const options = { cacheDirectory: resolveUserPath(env().MOODLENS_CACHE_DIR), log };
 

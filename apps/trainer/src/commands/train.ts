@@ -78,7 +78,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       }
     } else {
       if (!values.data) throw new AppError("BAD_USER_INPUT", "--data is required (or --resume RUN_ID)", { hint: TRAIN_USAGE.split("\n")[0] });
-      const config = configFromArgs(values);
+      const config = configFromArgs(values, runsDirectory);
       const created = await createRun(
         {
           runsDirectory,

@@ -1,7 +1,8 @@
 import type { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
 import { parseInputFilter } from "@moodlens/model";
-import { resolveUserPath } from "../util/paths";
+import { invocationDirectory, resolveUserPath } from "../util/paths";
+import { resolveInitFrom } from "../training/init-weights";
 import { DEFAULT_AUGMENTATION, DEFAULT_TRAIN_CONFIG, type TrainConfig, type ScheduleConfig } from "../training/config";
 import { choiceOption, intOption, jsonOption, numberOption } from "./args";
 
@@ -39,12 +40,16 @@ export const TRAINING_CONFIG_OPTIONS = {
   patience: { type: "string" },
   seed: { type: "string" },
   "val-fraction": { type: "string" },
+  "init-from": { type: "string" },
 } as const;
 
 export type TrainingConfigValues = ReturnType<typeof parseArgs<{ options: typeof TRAINING_CONFIG_OPTIONS; strict: true }>>["values"];
 
-/** Config from defaults, an optional JSON file, then individual flags (later wins). */
-export function configFromArgs(values: TrainingConfigValues): TrainConfig {
+/**
+ * Config from defaults, an optional JSON file, then individual flags (later wins). `runsDirectory` is where
+ * `--init-from RUN_ID` looks for the run.
+ */
+export function configFromArgs(values: TrainingConfigValues, runsDirectory: string): TrainConfig {
   let config: TrainConfig = structuredClone(DEFAULT_TRAIN_CONFIG);
   if (values.config) {
     const fromFile = JSON.parse(readFileSync(resolveUserPath(values.config), "utf8")) as Partial<TrainConfig>;
@@ -85,6 +90,7 @@ export function configFromArgs(values: TrainingConfigValues): TrainConfig {
   } else schedule = { kind: "constant" };
   config.schedule = schedule;
   if (values["input-filter"] !== undefined) config.inputFilter = parseInputFilter(values["input-filter"]);
+  if (values["init-from"] !== undefined) config.initFrom = resolveInitFrom(values["init-from"], runsDirectory, invocationDirectory());
   if (values["no-augment"]) config.augmentation = null;
   const augment = jsonOption<Partial<typeof DEFAULT_AUGMENTATION>>(values.augment, "augment");
   if (augment) config.augmentation = { ...(config.augmentation ?? DEFAULT_AUGMENTATION), ...augment };

@@ -1,5 +1,6 @@
 import { AppError } from "@moodlens/shared";
 import { validateInputFilter, type InputFilter, type NetworkConfigInput } from "@moodlens/model";
+import type { InitFrom } from "./init-weights";
 
 export interface AugmentationConfig {
   /** Mirror left-right with probability 0.5. */
@@ -48,6 +49,8 @@ export interface TrainConfig {
    * the training images (see @moodlens/model's input-filter.ts). Absent in runs started before it existed.
    */
   inputFilter?: InputFilter;
+  /** Start from these weights instead of random ones (fine-tuning, warm restart); absent = random init. */
+  initFrom?: InitFrom;
 }
 
 export const DEFAULT_AUGMENTATION: AugmentationConfig = {
@@ -96,6 +99,9 @@ export function validateTrainConfig(config: TrainConfig): TrainConfig {
   if (!Number.isInteger(config.seed)) fail("seed must be an integer");
   if (!(config.valFraction > 0 && config.valFraction < 1)) fail("valFraction must be in (0, 1)");
   if (config.inputFilter !== undefined) validateInputFilter(config.inputFilter);
+  if (config.initFrom !== undefined && !(typeof config.initFrom.source === "string" && /^[0-9a-f]{64}$/.test(config.initFrom.weightsSha256 ?? ""))) {
+    fail("initFrom needs a weights folder `source` and its `weightsSha256`");
+  }
   const schedule = config.schedule;
   if (schedule.kind === "cosine" && !(schedule.warmupEpochs >= 0 && schedule.minLearningRate >= 0)) fail("cosine schedule needs warmupEpochs >= 0 and minLearningRate >= 0");
   if (schedule.kind === "plateau" && !(schedule.factor > 0 && schedule.factor < 1 && schedule.patience >= 1)) fail("plateau schedule needs 0 < factor < 1 and patience >= 1");

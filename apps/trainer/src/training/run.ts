@@ -24,7 +24,8 @@ import {
   type RunSpec,
   type StoredEvaluation,
 } from "./run-files";
-import { Trainer, buildSeededNetwork, createOptimizer, type TrainerState, type TrainingData } from "./train";
+import { loadInitWeights } from "./init-weights";
+import { Trainer, buildSeededNetwork, createOptimizer, initialTrainerState, type TrainerState, type TrainingData } from "./train";
 
 /** Records a run's progress somewhere durable besides its folder (the database); must never throw. */
 export interface RunRecorder {
@@ -203,8 +204,10 @@ export async function executeRun(runDirectory: string, options: RunOptions): Pro
     // Whatever a kill left in the journal beyond the checkpoint is rewritten from the committed state.
     writeJournal(runDirectory, pointer.trainer.journal);
   } else {
-    trainer = new Trainer(spec.config, parts, { progress: options.progress, log, onBatch: options.onBatch, workers: options.workers });
+    const initial = spec.config.initFrom ? initialWeightsFrom(spec.config) : undefined;
+    trainer = new Trainer(spec.config, parts, { progress: options.progress, log, onBatch: options.onBatch, workers: options.workers }, initial);
     log(`run ${spec.runId}: ${parts.train.indices.length} training / ${parts.val.indices.length} validation images, ${trainer.model.countParams()} parameters, ${spec.config.network.architecture}`);
+    if (spec.config.initFrom) log(`initial weights from ${spec.config.initFrom.source} (sha256 ${spec.config.initFrom.weightsSha256.slice(0, 12)}…)`);
   }
   updateStatus(runDirectory, { status: "running" });
   let syncProblem = await sync(options, runDirectory, log);
@@ -236,6 +239,18 @@ export async function executeRun(runDirectory: string, options: RunOptions): Pro
   } finally {
     trainer.dispose();
   }
+}
+
+/** A network of the run's architecture holding its recorded initial weights, with a fresh optimizer and state. */
+function initialWeightsFrom(config: TrainConfig): { model: tf.LayersModel; optimizer: tf.Optimizer; state: TrainerState } {
+  const model = buildSeededNetwork(config);
+  try {
+    loadInitWeights(config.initFrom!, model);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return { model, optimizer: createOptimizer(config), state: initialTrainerState(config) };
 }
 
 async function sync(options: RunOptions, runDirectory: string, log: (line: string) => void): Promise<string | undefined> {

@@ -1,0 +1,61 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { AppError } from "@moodlens/shared";
+import type { tf } from "@moodlens/model";
+import { loadModelWeights } from "./checkpoint";
+import { readCheckpointPointer } from "./run-files";
+
+/**
+ * Where a run's initial weights come from when it does not start from random ones: the weights folder of another
+ * run (fine-tuning, or a warm restart of the learning-rate schedule that continues a finished training). Recorded
+ * in the run's config, so `runs compare` shows it and a restart before the first checkpoint loads the same bytes.
+ */
+export interface InitFrom {
+  /** Absolute path of a weights folder (`weights.json` + `weights.bin`, the trainer's checkpoint format). */
+  source: string;
+  /** sha256 of weights.bin: a run restarted later refuses weights that changed underneath it. */
+  weightsSha256: string;
+}
+
+const isWeightsFolder = (path: string) => existsSync(join(path, "weights.json")) && existsSync(join(path, "weights.bin"));
+
+/** The best epoch's weights of a run folder (finished or not). */
+function bestWeightsOfRun(runDirectory: string): string | undefined {
+  const pointer = readCheckpointPointer(runDirectory);
+  return pointer?.best ? join(runDirectory, pointer.best) : undefined;
+}
+
+/**
+ * Resolves `--init-from`: a run id (in the runs folder), a run folder, or a weights folder such as
+ * `<run>/best/epoch-0024`. A run means its best epoch so far.
+ */
+export function resolveInitFrom(reference: string, runsDirectory: string, cwd = process.cwd()): InitFrom {
+  const candidates = [resolve(cwd, reference), join(runsDirectory, reference)];
+  for (const candidate of candidates) {
+    const folder = isWeightsFolder(candidate) ? candidate : existsSync(candidate) ? bestWeightsOfRun(candidate) : undefined;
+    if (folder && isWeightsFolder(folder)) return { source: folder, weightsSha256: weightsDigest(folder) };
+  }
+  throw new AppError("NOT_FOUND", `--init-from ${reference}: no run with a finished epoch and no weights folder there`, {
+    hint: `pass a run id from ${runsDirectory}, a run folder, or a folder holding weights.json + weights.bin`,
+  });
+}
+
+export function weightsDigest(folder: string): string {
+  return createHash("sha256").update(readFileSync(join(folder, "weights.bin"))).digest("hex");
+}
+
+/** Writes the recorded initial weights into `model`; fails when they changed since the run was created. */
+export function loadInitWeights(initFrom: InitFrom, model: tf.LayersModel): void {
+  if (!isWeightsFolder(initFrom.source)) {
+    throw new AppError("NOT_FOUND", `initial weights ${initFrom.source} are gone`, { hint: "restore that folder, or start a new run" });
+  }
+  const digest = weightsDigest(initFrom.source);
+  if (digest !== initFrom.weightsSha256) {
+    throw new AppError("MODEL_INVALID", `initial weights ${initFrom.source} changed since the run was created (sha256 ${digest.slice(0, 12)}… ≠ ${initFrom.weightsSha256.slice(0, 12)}…)`, {
+      hint: "restore the original weights, or start a new run",
+    });
+  }
+  // Same checks as a resume: weight count, names and shapes must match the run's network.
+  loadModelWeights(initFrom.source, model);
+}
