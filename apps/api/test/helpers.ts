@@ -4,7 +4,7 @@
  */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { createApiKey, type Db } from "@moodlens/db";
 import { buildNetwork, saveModelArtifacts, selectBackend } from "@moodlens/model";
 import type { ApiScope } from "@moodlens/shared";
@@ -13,7 +13,8 @@ import { defaultConfig, type ApiConfig } from "../src/config";
 import { consoleLogger, silentLogger } from "../src/runtime";
 import { startApiServer, type ApiServerOptions, type StartedApiServer } from "../src/server";
 
-export const GROUP_PHOTOS = "/work/shared/samples/group-photos";
+/** The read-only data folder beside the checkout (CI lays a copy beside its clone, wherever that is). */
+export const GROUP_PHOTOS = resolve(import.meta.dirname, "..", "..", "..", "..", "shared", "samples", "group-photos");
 /** 500x375, three hand-boxed faces of ~100 px (testing.xml): small enough to analyse quickly. */
 export const GROUP_PHOTO = "2008_002506.jpg";
 export const GROUP_PHOTO_BOXES = [

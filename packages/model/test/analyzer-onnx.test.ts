@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { GROUP_PHOTOS_DIR } from "./group-photos";
 import { saveModelArtifacts } from "../src/artifacts";
 import { selectBackend } from "../src/backend";
 import { createFaceAnalyzer } from "../src/analyzer";
@@ -36,7 +37,7 @@ beforeAll(async () => {
   await selectBackend(undefined, { logger: () => {} });
   crops = [
     await preprocessCrop(await redBlue(96, 96).png().toBuffer()),
-    await preprocessCrop("/work/shared/samples/group-photos/kit_with_rose.jpg"),
+    await preprocessCrop(join(GROUP_PHOTOS_DIR, "kit_with_rose.jpg")),
   ];
 });
 afterAll(async () => {

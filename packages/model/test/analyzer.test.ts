@@ -11,7 +11,7 @@ import { DEFAULT_MODEL_DIR, applyTemperature, createFaceAnalyzer, type FaceAnaly
 import { saliencyToDataUrl } from "../src/explain";
 import { cropFace, decodeImage, preprocessCrop } from "../src/preprocess";
 import { FIXTURE_TEMPERATURE, saveRandomModel } from "./model-fixture";
-import { GROUP_PHOTOS_DIR, handBoxedFaces } from "./group-photos";
+import { FER_VAL_DIR, GROUP_PHOTOS_DIR, handBoxedFaces } from "./group-photos";
 import {
   animatedGif,
   cmykJpeg,
@@ -218,7 +218,7 @@ describe("analyze", () => {
 });
 
 describe("classifyFaces and explain", () => {
-  const ferDir = "/work/shared/datasets/fer2013/val/happy";
+  const ferDir = join(FER_VAL_DIR, "happy");
 
   it("batches crops and mirrors them for test-time augmentation", async () => {
     const crop = await preprocessCrop(join(ferDir, readdirSync(ferDir).sort()[0]!));

@@ -1,10 +1,13 @@
-// The hand-boxed faces of /work/shared/samples/group-photos (dlib imglab XML), and the matching rule of the
+// The hand-boxed faces of ../shared/samples/group-photos (dlib imglab XML), and the matching rule of the
 // detector acceptance test: centres inside each other, one-to-one.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Box } from "@moodlens/shared";
 
-export const GROUP_PHOTOS_DIR = "/work/shared/samples/group-photos";
+/** The read-only data folder beside the checkout (CI lays a copy beside its clone, wherever that is). */
+export const SHARED_DIR = resolve(import.meta.dirname, "..", "..", "..", "..", "shared");
+export const GROUP_PHOTOS_DIR = join(SHARED_DIR, "samples", "group-photos");
+export const FER_VAL_DIR = join(SHARED_DIR, "datasets", "fer2013", "val");
 
 export function handBoxedFaces(): Map<string, Box[]> {
   const faces = new Map<string, Box[]>();

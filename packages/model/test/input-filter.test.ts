@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { FER_VAL_DIR } from "./group-photos";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@moodlens/shared";
 import { loadModelArtifacts, readModelMetadata, validateMetadata } from "../src/artifacts";
@@ -141,7 +142,7 @@ describe("a model's input filter", () => {
     plain = await saveRandomModel();
     filtered = await saveRandomModel({ inputFilter: GAUSSIAN });
     analyzer = await createFaceAnalyzer({ modelDir: filtered.dir, classifier: "tfjs" });
-    const ferDir = "/work/shared/datasets/fer2013/val/happy";
+    const ferDir = join(FER_VAL_DIR, "happy");
     crop = await preprocessCrop(join(ferDir, readdirSync(ferDir).sort()[0]!));
   });
   afterAll(async () => {

@@ -1,12 +1,13 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { FER_VAL_DIR } from "./group-photos";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError, EMOTIONS } from "@moodlens/shared";
 import { tf } from "../src/tf";
 import { buildNetwork, createOnnxClassifier, exportOnnx, loadModelArtifacts, selectBackend, type NetworkConfigInput } from "../src";
 
-const VAL_DIR = "/work/shared/datasets/fer2013/val";
+const VAL_DIR = FER_VAL_DIR;
 const DEFAULT_MODEL_DIR = join(import.meta.dirname, "../../../models/default");
 
 /** One real face per emotion folder (FER-2013 validation crops are 48x48 gray already; sharp normalises anyway). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import sharp from "sharp";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { FER_VAL_DIR } from "./group-photos";
 import { AppError } from "@moodlens/shared";
 import { selectBackend, tf } from "../src/backend";
 import {
@@ -154,7 +155,7 @@ describe("cropFace", () => {
 });
 
 describe("preprocessCrop", () => {
-  const ferDir = "/work/shared/datasets/fer2013/val/happy";
+  const ferDir = join(FER_VAL_DIR, "happy");
 
   it("keeps a FER-2013 48x48 crop pixel-for-pixel, from a path or a buffer", async () => {
     const file = join(ferDir, readdirSync(ferDir).find((name) => name.endsWith(".jpg"))!);
