@@ -114,6 +114,37 @@ export function blazefaceAnchorGrid(width: number, height: number): Float32Array
   return anchors;
 }
 
+/** Per anchor after the logit: box centre dx dy, width, height, six landmarks x y (input pixels, from the anchor). */
+export const BLAZEFACE_REGRESSORS = BLAZEFACE_VALUES_PER_ANCHOR - 1;
+
+/**
+ * The network's outputs for one view, per anchor grid in `blazefaceAnchorGrid` order (stride 16, then stride 32):
+ * one score logit and BLAZEFACE_REGRESSORS values per anchor. The ONNX engine hands its output heads over as they
+ * are (no copy into 17-value rows).
+ */
+export interface BlazefaceOutputs {
+  grids: { logits: Float32Array; regressors: Float32Array }[];
+}
+
+/** `runBlazeface`'s rows (one 256x256 view) as per-grid outputs. */
+export function outputsFromRows(raw: Float32Array): BlazefaceOutputs {
+  const size = BLAZEFACE_INPUT_SIZE;
+  const counts = BLAZEFACE_STRIDES.map(({ stride, perCell }) => (size / stride) ** 2 * perCell);
+  let first = 0;
+  const grids = counts.map((count) => {
+    const logits = new Float32Array(count);
+    const regressors = new Float32Array(count * BLAZEFACE_REGRESSORS);
+    for (let index = 0; index < count; index++) {
+      const row = (first + index) * BLAZEFACE_VALUES_PER_ANCHOR;
+      logits[index] = raw[row]!;
+      regressors.set(raw.subarray(row + 1, row + BLAZEFACE_VALUES_PER_ANCHOR), index * BLAZEFACE_REGRESSORS);
+    }
+    first += count;
+    return { logits, regressors };
+  });
+  return { grids };
+}
+
 /**
  * Runs the network on one 256x256 RGB uint8 image and returns its 896 x 17 raw outputs, rows in anchor order.
  * The four output heads (scores and regressors of the two grids) are recognised by size, as their names vary

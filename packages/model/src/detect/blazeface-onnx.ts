@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { AppError } from "@moodlens/shared";
 import { loadOnnxRuntime, onnxRuntimeProblem } from "../onnx";
 import { encodeModel, type OnnxGraph, type OnnxInitializer, type OnnxNode } from "../onnx/onnx-proto";
-import { BLAZEFACE_ANCHOR_COUNT, BLAZEFACE_INPUT_SIZE, BLAZEFACE_VALUES_PER_ANCHOR } from "./blazeface-model";
+import { BLAZEFACE_ANCHOR_COUNT, BLAZEFACE_INPUT_SIZE, BLAZEFACE_VALUES_PER_ANCHOR, type BlazefaceOutputs } from "./blazeface-model";
 
 interface TfNode {
   name: string;
@@ -190,10 +190,11 @@ export interface OnnxBlazeface {
   /** Raw 896x17 rows (anchor order, as runBlazeface) for each 256x256 RGB view, run as one batch. */
   run(views: readonly Uint8Array[]): Promise<Float32Array[]>;
   /**
-   * Raw rows for one RGB view of any size (multiples of 32): the stride-16 grid's anchors, then the stride-32 grid's,
-   * in the order of `blazefaceAnchorGrid(width, height)`. At 256x256 identical to `run`.
+   * The outputs for one view of any size (multiples of 32), given as the network's float input (NHWC, v / 127.5 - 1:
+   * `toNetworkInput` / `viewInput`): the stride-16 grid's anchors, then the stride-32 grid's, in the order of
+   * `blazefaceAnchorGrid(width, height)`. At 256x256 the same numbers as `run`.
    */
-  runView(pixels: Uint8Array, width: number, height: number): Promise<Float32Array>;
+  runView(input: Float32Array, width: number, height: number): Promise<BlazefaceOutputs>;
   dispose(): Promise<void>;
 }
 
@@ -241,29 +242,21 @@ export async function createOnnxBlazeface(modelJsonPath: string, options: { thre
       for (const head of heads) head.dispose();
       return raws;
     },
-    async runView(pixels, width, height) {
-      const count = width * height * 3;
-      const input = new Float32Array(count);
-      for (let i = 0; i < count; i++) input[i] = pixels[i]! / 127.5 - 1;
+    async runView(input, width, height) {
       const feed = new ort.Tensor("float32", input, [1, height, width, 3]);
       const result = await session.run({ input: feed });
       feed.dispose();
       // Heads by size: coarse scores < fine scores < coarse boxes < fine boxes (the fine grid has 4/3 the anchors).
+      // Their data stay valid after dispose (CPU tensors only drop their reference).
       const heads = Object.values(result).sort((a, b) => a.size - b.size);
       const [scoresCoarse, scoresFine, boxesCoarse, boxesFine] = heads.map((head) => head.data as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array];
-      const fine = scoresFine.length;
-      const raw = new Float32Array((fine + scoresCoarse.length) * BLAZEFACE_VALUES_PER_ANCHOR);
-      const copy = (scores: Float32Array, boxes: Float32Array, first: number) => {
-        for (let index = 0; index < scores.length; index++) {
-          const row = (first + index) * BLAZEFACE_VALUES_PER_ANCHOR;
-          raw[row] = scores[index]!;
-          raw.set(boxes.subarray(index * 16, index * 16 + 16), row + 1);
-        }
-      };
-      copy(scoresFine, boxesFine, 0);
-      copy(scoresCoarse, boxesCoarse, fine);
       for (const head of heads) head.dispose();
-      return raw;
+      return {
+        grids: [
+          { logits: scoresFine, regressors: boxesFine },
+          { logits: scoresCoarse, regressors: boxesCoarse },
+        ],
+      };
     },
     async dispose() {
       await session.release();

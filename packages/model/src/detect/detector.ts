@@ -1,19 +1,21 @@
 import { availableParallelism } from "node:os";
-import sharp from "sharp";
 import { AppError, type Box, type Point } from "@moodlens/shared";
 import type { DecodedImage } from "../preprocess";
 
 import {
   BLAZEFACE_INPUT_SIZE,
-  BLAZEFACE_VALUES_PER_ANCHOR,
+  BLAZEFACE_REGRESSORS,
   blazefaceAnchorGrid,
   blazefaceModelPath,
   loadBlazeface,
+  outputsFromRows,
   runBlazeface,
+  type BlazefaceOutputs,
 } from "./blazeface-model";
 import { createOnnxBlazeface, type OnnxBlazeface } from "./blazeface-onnx";
 import { clipBox, nonMaxSuppression } from "./geometry";
 import { planPasses, type DetectionPass } from "./passes";
+import { renderFixedView, renderLevel, toNetworkInput, viewInput, type LevelRaster } from "./views";
 import type { BackendPreference } from "../backend";
 import type { tf } from "../tf";
 import { startBlazefaceThread, type BlazefaceThread } from "../workers";
@@ -115,70 +117,15 @@ function validate(config: typeof DETECTOR_DEFAULTS): void {
   }
 }
 
-/** A view's pixels (RGB, row-major) and the network input size they fill. */
-interface View {
-  pixels: Uint8Array;
-  width: number;
-  height: number;
-}
-
-/** The whole image resized by one level's scale (flexible views are cut from it: one resize per level). */
-interface LevelRaster {
-  rgb: Uint8Array;
-  width: number;
-  height: number;
-}
-
-/**
- * The image resized by `scale`, from `source` when given: a finer level's raster of the same image (coarser levels
- * are resized from the finest one, a fraction of the pixels of the original).
- */
-async function renderLevel(image: DecodedImage, scale: number, source?: LevelRaster): Promise<LevelRaster> {
-  const width = Math.max(1, Math.round(image.width * scale));
-  const height = Math.max(1, Math.round(image.height * scale));
-  const from = source ?? image;
-  const data = await sharp(from.rgb, { raw: { width: from.width, height: from.height, channels: 3 } })
-    .resize(width, height, { fit: "fill", kernel: "linear" })
-    .raw()
-    .toBuffer();
-  return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width, height };
-}
-
-/** A flexible view: its span of the level raster at the top left of a black inputWidth x inputHeight canvas. */
-function cutView(raster: LevelRaster, pass: DetectionPass): View {
-  const { inputWidth: width, inputHeight: height } = pass;
-  const pixels = new Uint8Array(width * height * 3);
-  const left = Math.round(pass.left * pass.scale);
-  const top = Math.round(pass.top * pass.scale);
-  const columns = Math.min(width, raster.width - left);
-  const rows = Math.min(height, raster.height - top);
-  for (let y = 0; y < rows; y++) {
-    const from = ((top + y) * raster.width + left) * 3;
-    pixels.set(raster.rgb.subarray(from, from + columns * 3), y * width * 3);
-  }
-  return { pixels, width, height };
-}
-
-/** One view of the image as the network's 256x256 RGB input: region resized, right/bottom padded black. */
-async function renderPass(image: DecodedImage, pass: DetectionPass): Promise<Uint8Array> {
-  const size = BLAZEFACE_INPUT_SIZE;
-  const data = await sharp(image.rgb, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .extract({ left: pass.left, top: pass.top, width: pass.width, height: pass.height })
-    .resize(size, size, { fit: "contain", position: "northwest", background: { r: 0, g: 0, b: 0 }, kernel: "linear" })
-    .raw()
-    .toBuffer();
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 interface Candidate extends DetectedFace {
   level: number;
 }
 
-/** Turns one pass's raw outputs into boxes in original-image pixels. */
+/** Turns one view's network outputs into boxes in original-image pixels. */
 function decodePass(
-  raw: Float32Array,
+  outputs: BlazefaceOutputs,
   pass: DetectionPass,
   image: DecodedImage,
   scoreThreshold: number,
@@ -197,43 +144,47 @@ function decodePass(
     bottom: (pass.top + pass.height) * pass.scale < image.height * pass.scale - 1,
   };
   const anchors = blazefaceAnchorGrid(pass.inputWidth, pass.inputHeight);
-  const anchorCount = Math.min(anchors.length / 2, raw.length / BLAZEFACE_VALUES_PER_ANCHOR);
-  for (let anchor = 0; anchor < anchorCount; anchor++) {
-    const row = anchor * BLAZEFACE_VALUES_PER_ANCHOR;
-    const logit = raw[row]!;
-    if (logit < logitThreshold) continue;
-    const anchorX = anchors[anchor * 2]!;
-    const anchorY = anchors[anchor * 2 + 1]!;
-    const centreX = anchorX + raw[row + 1]!;
-    const centreY = anchorY + raw[row + 2]!;
-    const width = raw[row + 3]!;
-    const height = raw[row + 4]!;
-    const side = Math.max(width, height);
-    // Below MIN_CANDIDATE_INPUT_FACE the network's boxes are noise (measured: spurious boxes over crowds at ~8 px).
-    if (!(side >= MIN_CANDIDATE_INPUT_FACE) || side > pass.maxFaceInput) continue;
-    // A face cut by a tile edge that is not an image edge is seen whole by an overlapping tile (or a coarser level).
-    const left = centreX - width / 2;
-    const top = centreY - height / 2;
-    if (
-      (innerEdges.left && left < margin) ||
-      (innerEdges.top && top < margin) ||
-      (innerEdges.right && left + width > extentX - margin) ||
-      (innerEdges.bottom && top + height > extentY - margin)
-    ) {
-      continue;
+  let firstAnchor = 0; // of the current grid, in the anchor order of `anchors`
+  for (const { logits, regressors } of outputs.grids) {
+    const count = Math.min(logits.length, anchors.length / 2 - firstAnchor);
+    for (let index = 0; index < count; index++) {
+      const logit = logits[index]!;
+      if (logit < logitThreshold) continue;
+      const anchorX = anchors[(firstAnchor + index) * 2]!;
+      const anchorY = anchors[(firstAnchor + index) * 2 + 1]!;
+      const values = index * BLAZEFACE_REGRESSORS;
+      const centreX = anchorX + regressors[values]!;
+      const centreY = anchorY + regressors[values + 1]!;
+      const width = regressors[values + 2]!;
+      const height = regressors[values + 3]!;
+      const side = Math.max(width, height);
+      // Below MIN_CANDIDATE_INPUT_FACE the network's boxes are noise (measured: spurious boxes over crowds at ~8 px).
+      if (!(side >= MIN_CANDIDATE_INPUT_FACE) || side > pass.maxFaceInput) continue;
+      // A face cut by a tile edge that is not an image edge is seen whole by an overlapping tile (or a coarser level).
+      const left = centreX - width / 2;
+      const top = centreY - height / 2;
+      if (
+        (innerEdges.left && left < margin) ||
+        (innerEdges.top && top < margin) ||
+        (innerEdges.right && left + width > extentX - margin) ||
+        (innerEdges.bottom && top + height > extentY - margin)
+      ) {
+        continue;
+      }
+      const topLeft = toImage(left, top);
+      const box = clipBox(
+        { x: topLeft.x, y: topLeft.y, width: width / pass.scale, height: height / pass.scale },
+        image.width,
+        image.height,
+      );
+      if (!box) continue;
+      const landmarks: Point[] = [];
+      for (let point = 0; point < 6; point++) {
+        landmarks.push(toImage(anchorX + regressors[values + 4 + point * 2]!, anchorY + regressors[values + 5 + point * 2]!));
+      }
+      candidates.push({ box, score: sigmoid(logit), landmarks, level: pass.level });
     }
-    const topLeft = toImage(left, top);
-    const box = clipBox(
-      { x: topLeft.x, y: topLeft.y, width: width / pass.scale, height: height / pass.scale },
-      image.width,
-      image.height,
-    );
-    if (!box) continue;
-    const landmarks: Point[] = [];
-    for (let point = 0; point < 6; point++) {
-      landmarks.push(toImage(anchorX + raw[row + 5 + point * 2]!, anchorY + raw[row + 6 + point * 2]!));
-    }
-    candidates.push({ box, score: sigmoid(logit), landmarks, level: pass.level });
+    firstAnchor += logits.length;
   }
   return candidates;
 }
@@ -286,26 +237,27 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
     throw error;
   }
   const session = onnx;
-  const engines: ((view: View) => Promise<Float32Array>)[] = session
-    ? Array.from({ length: settings.onnxConcurrency }, () => (view: View) => session.runView(view.pixels, view.width, view.height))
+  /** Runners of fixed 256x256 views, one per view in flight: onnxruntime slots, or this thread and each worker. */
+  const fixedViewEngines: ((pixels: Uint8Array) => Promise<BlazefaceOutputs>)[] = session
+    ? Array.from({ length: settings.onnxConcurrency }, () => (pixels: Uint8Array) => session.runView(toNetworkInput(pixels), BLAZEFACE_INPUT_SIZE, BLAZEFACE_INPUT_SIZE))
     : [
-        async (view) => runBlazeface(model, view.pixels),
-        ...threads.map((thread) => (view: View) => thread.run(view.pixels)),
+        async (pixels) => outputsFromRows(runBlazeface(model, pixels)),
+        ...threads.map((thread) => async (pixels: Uint8Array) => outputsFromRows(await thread.run(pixels))),
       ];
   // Only the converted ONNX graph takes views of any size.
-  const flexibleViews = session !== undefined && settings.maxViewSide > BLAZEFACE_INPUT_SIZE;
+  const flexibleSession = session && settings.maxViewSide > BLAZEFACE_INPUT_SIZE ? session : undefined;
   let disposed = false;
 
   /**
-   * Runs every view through the network. Each engine (this thread, each worker) pulls the next view when free.
-   * Flexible views are cut from one resized raster per level (libvips resizes each level once, on its own threads);
-   * fixed 256x256 views are rendered by libvips one ahead of each engine.
+   * Runs every view through the network; each engine (onnxruntime slot, this thread, each worker) pulls the next view
+   * when free. Flexible views are cut from one resized raster per level (libvips resizes each level once) straight
+   * into the network's float input; fixed 256x256 views are rendered by libvips one ahead of each engine.
    */
-  async function runPasses(image: DecodedImage, passes: DetectionPass[]): Promise<Float32Array[]> {
-    const raws: Float32Array[] = new Array<Float32Array>(passes.length);
+  async function runPasses(image: DecodedImage, passes: DetectionPass[]): Promise<BlazefaceOutputs[]> {
+    const outputs: BlazefaceOutputs[] = new Array<BlazefaceOutputs>(passes.length);
     let next = 0;
     const take = () => (next < passes.length ? next++ : undefined);
-    if (flexibleViews) {
+    if (flexibleSession) {
       const rasters = new Map<number, Promise<LevelRaster>>();
       // Finest level first, from the image; each coarser one from the finest downscaled raster (never from an
       // enlarged one: maxUpscale lets small images be zoomed).
@@ -319,44 +271,40 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
       // Settle every resize even when one fails (no unhandled rejection); the failure surfaces below.
       await Promise.allSettled(rasters.values());
       await Promise.all(
-        engines.map(async (engine) => {
+        Array.from({ length: settings.onnxConcurrency }, async () => {
           for (let index = take(); index !== undefined; index = take()) {
             const pass = passes[index]!;
-            raws[index] = await engine(cutView(await rasters.get(pass.scale)!, pass));
+            const input = viewInput(await rasters.get(pass.scale)!, pass);
+            outputs[index] = await flexibleSession.runView(input, pass.inputWidth, pass.inputHeight);
           }
         }),
       );
-      return raws;
+      return outputs;
     }
-    const render = async (pass: DetectionPass): Promise<View> => ({
-      pixels: await renderPass(image, pass),
-      width: BLAZEFACE_INPUT_SIZE,
-      height: BLAZEFACE_INPUT_SIZE,
-    });
     await Promise.all(
-      engines.map(async (engine) => {
+      fixedViewEngines.map(async (engine) => {
         let index = take();
-        let rendering = index === undefined ? undefined : render(passes[index]!);
+        let rendering = index === undefined ? undefined : renderFixedView(image, passes[index]!);
         while (index !== undefined && rendering) {
-          const view = await rendering;
+          const pixels = await rendering;
           const current = index;
           index = take();
-          rendering = index === undefined ? undefined : render(passes[index]!);
-          raws[current] = await engine(view);
+          rendering = index === undefined ? undefined : renderFixedView(image, passes[index]!);
+          outputs[current] = await engine(pixels);
         }
       }),
     );
-    return raws;
+    return outputs;
   }
 
   async function detect(image: DecodedImage, options: DetectOptions = {}): Promise<DetectionResult> {
     if (disposed) throw new AppError("INTERNAL", "the face detector was disposed");
     const call = { ...settings, ...options };
     validate(call);
-    const plan = { ...planOf(call), ...(flexibleViews ? { maxViewSide: call.maxViewSide } : {}) };
+    const plan = { ...planOf(call), ...(flexibleSession ? { maxViewSide: call.maxViewSide } : {}) };
     const passes = planPasses(image.width, image.height, call.tiling === "off" ? { ...plan, maxLevels: 0 } : plan);
-    const raws = await runPasses(image, passes);
-    const candidates = raws.flatMap((raw, index) => decodePass(raw, passes[index]!, image, call.scoreThreshold));
+    const outputs = await runPasses(image, passes);
+    const candidates = outputs.flatMap((output, index) => decodePass(output, passes[index]!, image, call.scoreThreshold));
     const kept = nonMaxSuppression(candidates, call.iouThreshold, call.containThreshold, Number.POSITIVE_INFINITY);
     const faces: DetectedFace[] = [];
     const skipped: SkippedFace[] = [];
