@@ -2,10 +2,11 @@
  * Emotion statistics for the dashboard, read from the hourly rollup table (a few thousand rows per month, however
  * many faces are stored) and bucketed in the caller's IANA time zone.
  *
- * Exactness: hourly rollups can be regrouped into local hours/days/weeks/months exactly when every local bucket
- * boundary falls on a UTC hour, i.e. the zone's offset is a whole number of hours during the range and `from`/`to`
- * are whole UTC hours. Otherwise (Asia/Kolkata +05:30, Asia/Kathmandu +05:45, Australia/Adelaide +09:30, or
- * ranges cut mid-hour) the same query runs on the face table instead: exact, just slower on millions of faces.
+ * Exactness: a rollup row covers one UTC hour, so it can be assigned to a local bucket only when the whole hour lies
+ * inside that bucket. That is every hour when the zone's offset is a whole number of hours during the range and
+ * `from`/`to` are whole UTC hours. Otherwise (Asia/Kolkata +05:30, Asia/Kathmandu +05:45, Australia/Adelaide
+ * +09:30, or ranges cut mid-hour) only the hours that a bucket boundary or `from`/`to` cuts are read from the face
+ * table, every other hour still from the rollups: by DAY in a +05:30 zone that is one hour in 24.
  *
  * Series are continuous: every bucket between `from` and `to` is returned, empty ones with zero faces.
  * DST: DAY/WEEK/MONTH buckets follow local midnights (23- and 25-hour days included); HOUR buckets are real hours.
@@ -33,6 +34,13 @@ export interface StatsFilter {
   /** Groups/buckets with fewer faces (but more than zero) are suppressed for privacy (default 0: none). */
   minGroupSize?: number;
 }
+
+/**
+ * Where the numbers came from: "rollup" (hourly rollups only), "rollup+faces" (rollups for the UTC hours inside one
+ * bucket, the face table for the hours a bucket boundary or from/to cuts: sub-hour zones, ranges cut mid-hour) or
+ * "faces" (every hour is cut, e.g. HOUR buckets in a +05:30 zone). All three are exact.
+ */
+export type ComputedFrom = "rollup" | "rollup+faces" | "faces";
 
 export interface EmotionCount {
   emotion: Emotion;
@@ -66,8 +74,8 @@ export interface EmotionStats extends EmotionSummary {
   buckets: StatsBucketRow[];
   suppressedBuckets: number;
   minGroupSize: number;
-  /** Where the numbers came from: hourly rollups, or the face table for sub-hour offsets / cut hours. */
-  computedFrom: "rollup" | "faces";
+  /** Where the numbers came from (see ComputedFrom). */
+  computedFrom: ComputedFrom;
 }
 
 export interface BreakdownGroup extends EmotionSummary {
@@ -80,11 +88,19 @@ export interface EmotionBreakdown {
   totalFaces: number;
   suppressedGroups: number;
   minGroupSize: number;
-  computedFrom: "rollup" | "faces";
+  computedFrom: ComputedFrom;
 }
 
 export const MAX_BUCKETS = 5_000;
 const HOUR_MS = 3_600_000;
+/** Time ranges per face-table scan in the mixed rollup + faces query (see sourceRows). */
+const SPANS_PER_SCAN = 32;
+/**
+ * More cut-hour ranges than this (DAY buckets over more than ~2.7 years in a sub-hour zone) read the face table
+ * alone: planning thousands of ranges cost more than it saved (measured: 5000 DAY buckets, 1 M faces, 14 s mixed
+ * vs 5 s from the faces, under load).
+ */
+const MAX_FACE_SPANS = 1_000;
 const UNIT: Record<StatsBucket, string> = { HOUR: "hour", DAY: "day", WEEK: "week", MONTH: "month" };
 const APPROX_BUCKET_MS: Record<StatsBucket, number> = { HOUR: HOUR_MS, DAY: 24 * HOUR_MS, WEEK: 7 * 24 * HOUR_MS, MONTH: 28 * 24 * HOUR_MS };
 
@@ -113,45 +129,105 @@ function dimensionFilters(filter: StatsFilter): Prisma.Sql {
 }
 
 /**
- * Rows (ts, dim, emotion, faces, valence_sum) for the range, `dim` being the breakdown dimension (or NULL),: from the rollups when they are exact
- * for this zone and range, otherwise from the faces themselves.
+ * UTC hours that a bucket boundary or `from`/`to` cuts, i.e. whose faces do not all fall into one bucket of the range
+ * (ISO strings, ascending): the rollup rows of such an hour cannot be assigned to a bucket, its faces must be read.
+ * Without `bucket` (breakdowns) only `from`/`to` can cut an hour.
+ */
+async function cutHours(prisma: DbClient, range: Range, bucket: StatsBucket | undefined): Promise<string[]> {
+  const utcHour = Prisma.sql`(date_trunc('hour', b AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')`;
+  const boundaries = bucket ? Prisma.sql`SELECT start FROM (${bucketSeries(bucket, range)}) AS series UNION ALL ` : Prisma.empty;
+  const rows = await prisma.$queryRaw<{ h: string }[]>`
+    SELECT DISTINCT to_char(${utcHour} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS h
+    FROM (${boundaries}SELECT ${range.from}::timestamptz UNION ALL SELECT ${range.to}::timestamptz) AS bounds (b)
+    WHERE b <> ${utcHour} AND ${utcHour} < ${range.to}::timestamptz AND ${utcHour} + interval '1 hour' > ${range.from}::timestamptz
+    ORDER BY 1`;
+  return rows.map((row) => row.h);
+}
+
+/** The cut hours clipped to the range, consecutive ones merged: [from, to) instants as ISO strings. */
+function cutSpans(hours: string[], range: Range): [string, string][] {
+  const from = Date.parse(range.from);
+  const to = Date.parse(range.to);
+  const spans: [number, number][] = [];
+  for (const hour of hours) {
+    const start = Math.max(Date.parse(hour), from);
+    const end = Math.min(Date.parse(hour) + HOUR_MS, to);
+    const last = spans.at(-1);
+    if (last && last[1] === start) last[1] = end;
+    else spans.push([start, end]);
+  }
+  return spans.map(([start, end]) => [new Date(start).toISOString(), new Date(end).toISOString()]);
+}
+
+interface Source {
+  sql: Prisma.Sql;
+  computedFrom: ComputedFrom;
+  /**
+   * Run with JIT compilation off (PostgreSQL). The planner costs each face range for every row of the bitmap scans,
+   * so a few thousand faces in 180 ranges look expensive enough to JIT-compile: measured 0.1-1.8 s of compilation
+   * (seconds more under load, minutes for 5000 ranges) for 20-50 ms of execution.
+   */
+  noJit?: boolean;
+}
+
+/** Runs a stats query on `source` (in one transaction with JIT off when the source asks for it). */
+async function queryRows<T>(prisma: DbClient, source: Source, query: Prisma.Sql): Promise<T[]> {
+  if (!source.noJit) return prisma.$queryRaw<T[]>(query);
+  // No transaction timeout beyond the plain query's (none): a long range of millions of faces may take a while.
+  const [, rows] = await prisma.$transaction([prisma.$executeRaw`SELECT set_config('jit', 'off', true)`, prisma.$queryRaw<T[]>(query)], {
+    timeout: 3_600_000,
+  });
+  return rows;
+}
+
+/**
+ * Rows (ts, dim, emotion, faces, valence_sum) for the range, `dim` being the breakdown dimension (or NULL).
+ * Every UTC hour lying wholly inside the range and inside one bucket comes from its rollup rows (ts = the hour's
+ * start, which the outer query buckets like any instant of that hour); the hours that a bucket boundary or
+ * `from`/`to` cuts (see cutHours) come from their faces, each at its own instant. Whole-hour zones with whole-hour
+ * ranges have no cut hour ("rollup"); a +05:30 zone by DAY has one per day ("rollup+faces", 1/24 of the faces);
+ * when every hour is cut (HOUR buckets in a +05:30 zone), or the cut hours form more than MAX_FACE_SPANS ranges, the
+ * face table alone is read ("faces").
  */
 async function sourceRows(
   prisma: DbClient,
   filter: StatsFilter,
   range: Range,
+  bucket: StatsBucket | undefined,
   dimension?: "source" | "campaign",
-): Promise<{ sql: Prisma.Sql; computedFrom: "rollup" | "faces" }> {
-  const aligned = Date.parse(range.from) % HOUR_MS === 0 && Date.parse(range.to) % HOUR_MS === 0;
-  let wholeHourZone = false;
-  if (aligned) {
-    // Sample the zone's offset daily over the range (and at both ends): any sub-hour offset rules the rollups out.
-    const [row] = await prisma.$queryRaw<{ whole: boolean }[]>`
-      SELECT bool_and(extract(minute FROM (g AT TIME ZONE ${range.zone})) = 0) AS whole
-      FROM (SELECT generate_series(${range.from}::timestamptz, ${range.to}::timestamptz, interval '1 day') AS g
-            UNION ALL SELECT ${range.to}::timestamptz) AS samples`;
-    wholeHourZone = row?.whole === true;
-  }
+): Promise<Source> {
+  const cut = await cutHours(prisma, range, bucket);
+  const hours = Math.ceil(Date.parse(range.to) / HOUR_MS) - Math.floor(Date.parse(range.from) / HOUR_MS);
   const where = dimensionFilters(filter);
-  if (aligned && wholeHourZone) {
-    // Collapse the other dimension first: far fewer rows to convert to local time (1 M faces ≈ 70k rollup rows).
-    const keep = dimension ? Prisma.raw(dimension) : Prisma.raw("NULL::text");
-    return {
-      computedFrom: "rollup",
-      sql: Prisma.sql`
-        SELECT hour_start AS ts, ${keep} AS dim, emotion, sum(faces)::int AS faces, sum(valence_sum) AS valence_sum
-        FROM hourly_emotion_rollup
-        WHERE hour_start >= ${range.from}::timestamptz AND hour_start < ${range.to}::timestamptz ${where}
-        GROUP BY 1, 2, 3`,
-    };
+  const keep = dimension ? Prisma.raw(dimension) : Prisma.raw("NULL::text");
+  const faces = (span: Prisma.Sql) => Prisma.sql`
+    SELECT captured_at AS ts, ${keep} AS dim, dominant_emotion AS emotion, 1 AS faces, valence AS valence_sum
+    FROM face WHERE ${span} ${where}`;
+  const spanCount = cutSpans(cut, range).length;
+  if (cut.length >= hours || spanCount > MAX_FACE_SPANS) {
+    return { computedFrom: "faces", sql: faces(Prisma.sql`captured_at >= ${range.from}::timestamptz AND captured_at < ${range.to}::timestamptz`) };
   }
-  return {
-    computedFrom: "faces",
-    sql: Prisma.sql`
-      SELECT captured_at AS ts, ${dimension ? Prisma.raw(dimension) : Prisma.raw("NULL::text")} AS dim, dominant_emotion AS emotion,
-             1 AS faces, valence AS valence_sum FROM face
-      WHERE captured_at >= ${range.from}::timestamptz AND captured_at < ${range.to}::timestamptz ${where}`,
-  };
+  // Collapse the other dimension first: far fewer rows to convert to local time (1 M faces ≈ 70k rollup rows).
+  // A cut hour's rollup rows are left out even when the hour starts inside the range; an hour cut by `from`/`to`
+  // starts before `from` or ends after `to`, so the range conditions leave it out anyway.
+  const excluded = cut.length
+    ? Prisma.sql`AND hour_start NOT IN (VALUES ${Prisma.join(cut.map((hour) => Prisma.sql`(${hour}::timestamptz)`))})`
+    : Prisma.empty;
+  const rollups = Prisma.sql`
+    SELECT hour_start AS ts, ${keep} AS dim, emotion, sum(faces)::int AS faces, sum(valence_sum) AS valence_sum
+    FROM hourly_emotion_rollup
+    WHERE hour_start >= ${range.from}::timestamptz AND hour_start < ${range.to}::timestamptz ${excluded} ${where}
+    GROUP BY 1, 2, 3`;
+  if (!cut.length) return { computedFrom: "rollup", sql: rollups };
+  // The cut hours' faces through the captured_at index: one range per run of consecutive cut hours, as constants
+  // (not a join, which the planner estimates at a ninth of the table per hour), at most SPANS_PER_SCAN per OR
+  // (planning an OR of thousands of ranges takes seconds).
+  const spans = cutSpans(cut, range).map(
+    ([start, end]) => Prisma.sql`(captured_at >= ${start}::timestamptz AND captured_at < ${end}::timestamptz)`,
+  );
+  const scans: Prisma.Sql[] = [];
+  for (let i = 0; i < spans.length; i += SPANS_PER_SCAN) scans.push(faces(Prisma.sql`(${Prisma.join(spans.slice(i, i + SPANS_PER_SCAN), " OR ")})`));
+  return { computedFrom: "rollup+faces", sql: Prisma.join([rollups, ...scans], " UNION ALL "), noJit: true };
 }
 
 /** Start (timestamptz) of the local bucket holding `ts`. */
@@ -214,8 +290,8 @@ export async function emotionStats(prisma: DbClient, filter: StatsFilter, bucket
   if (approxBuckets > MAX_BUCKETS) throw badInput(`too many ${bucket} buckets (max ${MAX_BUCKETS}); choose a larger bucket or a shorter range`);
 
   return runStatsQuery(async () => {
-    const source = await sourceRows(prisma, filter, range);
-    const rows = await prisma.$queryRaw<{ start: string; emotion: string | null; faces: number | null; valence_sum: number | null }[]>`
+    const source = await sourceRows(prisma, filter, range, bucket);
+    const rows = await queryRows<{ start: string; emotion: string | null; faces: number | null; valence_sum: number | null }>(prisma, source, Prisma.sql`
       WITH src AS (${source.sql}),
       data AS (
         SELECT ${bucketStart(Prisma.sql`ts`, bucket, range.zone)} AS start, emotion,
@@ -226,7 +302,7 @@ export async function emotionStats(prisma: DbClient, filter: StatsFilter, bucket
       SELECT to_char(s.start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS start,
              d.emotion::text AS emotion, d.faces, d.valence_sum
       FROM series s LEFT JOIN data d ON d.start = s.start
-      ORDER BY s.start`;
+      ORDER BY s.start`);
 
     const byBucket = new Map<string, Map<string, { faces: number; valenceSum: number }>>();
     const overall = new Map<string, { faces: number; valenceSum: number }>();
@@ -272,11 +348,11 @@ export async function emotionBreakdown(prisma: DbClient, filter: StatsFilter, by
   if (by !== "SOURCE" && by !== "CAMPAIGN") throw badInput("breakdown must be by SOURCE or CAMPAIGN");
   const range = checkRange(filter);
   return runStatsQuery(async () => {
-    const source = await sourceRows(prisma, filter, range, by === "SOURCE" ? "source" : "campaign");
-    const rows = await prisma.$queryRaw<{ key: string; emotion: string; faces: number; valence_sum: number }[]>`
+    const source = await sourceRows(prisma, filter, range, undefined, by === "SOURCE" ? "source" : "campaign");
+    const rows = await queryRows<{ key: string; emotion: string; faces: number; valence_sum: number }>(prisma, source, Prisma.sql`
       WITH src AS (${source.sql})
       SELECT dim AS key, emotion::text AS emotion, sum(faces)::int AS faces, sum(valence_sum)::float8 AS valence_sum
-      FROM src GROUP BY 1, 2`;
+      FROM src GROUP BY 1, 2`);
     const byKey = new Map<string, Map<string, { faces: number; valenceSum: number }>>();
     for (const row of rows) {
       const perEmotion = byKey.get(row.key) ?? new Map();
