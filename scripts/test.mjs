@@ -29,6 +29,23 @@ function vitestCounts(file) {
   };
 }
 
+/** The failed tests of a vitest report, each with the start of its error: printed last, where a cut CI log still shows them. */
+function vitestFailures(file) {
+  if (!existsSync(file)) return [];
+  const report = JSON.parse(readFileSync(file, "utf8"));
+  const lines = [];
+  for (const suite of report.testResults ?? []) {
+    const where = suite.name ? suite.name.slice(ROOT.length + 1) : "?";
+    if (suite.status === "failed" && suite.message) lines.push(`  ${where}: ${firstLines(suite.message)}`);
+    for (const test of suite.assertionResults ?? []) {
+      if (test.status === "failed") lines.push(`  ${where} › ${test.fullName}: ${firstLines((test.failureMessages ?? []).join("\n"))}`);
+    }
+  }
+  return lines;
+}
+
+const firstLines = (text) => text.split("\n").slice(0, 4).join(" | ").slice(0, 600);
+
 function playwrightCounts(file) {
   if (!existsSync(file)) return null;
   const { stats } = JSON.parse(readFileSync(file, "utf8"));
@@ -71,6 +88,8 @@ for (const [name, counts] of [
   rows.push(`${name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
   for (const key of Object.keys(totals)) totals[key] += counts[key];
 }
+const failedTests = PACKAGES.flatMap((pkg) => vitestFailures(join(ROOT, pkg, REPORT)));
+if (failedTests.length) process.stdout.write(`\nfailed tests:\n${failedTests.join("\n")}\n`);
 process.stdout.write(`\n${rows.join("\n")}\n`);
 if (failures.length) process.stdout.write(`failed steps: ${failures.join(", ")}\n`);
 process.stdout.write(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
