@@ -203,8 +203,8 @@ async function sourceRows(
   const faces = (span: Prisma.Sql) => Prisma.sql`
     SELECT captured_at AS ts, ${keep} AS dim, dominant_emotion AS emotion, 1 AS faces, valence AS valence_sum
     FROM face WHERE ${span} ${where}`;
-  const spanCount = cutSpans(cut, range).length;
-  if (cut.length >= hours || spanCount > MAX_FACE_SPANS) {
+  const cutRanges = cutSpans(cut, range);
+  if (cut.length >= hours || cutRanges.length > MAX_FACE_SPANS) {
     return { computedFrom: "faces", sql: faces(Prisma.sql`captured_at >= ${range.from}::timestamptz AND captured_at < ${range.to}::timestamptz`) };
   }
   // Collapse the other dimension first: far fewer rows to convert to local time (1 M faces ≈ 70k rollup rows).
@@ -222,7 +222,7 @@ async function sourceRows(
   // The cut hours' faces through the captured_at index: one range per run of consecutive cut hours, as constants
   // (not a join, which the planner estimates at a ninth of the table per hour), at most SPANS_PER_SCAN per OR
   // (planning an OR of thousands of ranges takes seconds).
-  const spans = cutSpans(cut, range).map(
+  const spans = cutRanges.map(
     ([start, end]) => Prisma.sql`(captured_at >= ${start}::timestamptz AND captured_at < ${end}::timestamptz)`,
   );
   const scans: Prisma.Sql[] = [];
