@@ -10,15 +10,23 @@ import { buildNetwork } from "../src/networks";
 import { exportOnnx } from "../src/onnx";
 import { preprocessCrop } from "../src/preprocess";
 import { redBlue } from "./fixtures";
+import { tf } from "../src/tf";
 
 const TEMPERATURE = 1.5;
 const dirs: string[] = [];
 
 /** Saves a random compact net with model.onnx exported from `onnxSource` (default: the same net). */
-async function saveWithOnnx(options: { bakeTemperature?: boolean; foreignOnnx?: boolean } = {}): Promise<string> {
+async function saveWithOnnx(options: { bakeTemperature?: boolean; foreignOnnx?: boolean; nearlyUniform?: boolean } = {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "moodlens-onnx-analyzer-"));
   dirs.push(dir);
   const model = buildNetwork({ architecture: "compact" });
+  if (options.nearlyUniform) {
+    // A small classifier layer: probabilities spread over ~1e-3 around 1/7 (measured), where applying the
+    // temperature changes them by less than the 1e-3 agreement tolerance but far more than float error.
+    const classMaps = model.getLayer("class_maps");
+    const [kernel, bias] = classMaps.getWeights();
+    tf.tidy(() => classMaps.setWeights([kernel!.mul(0.03), tf.zerosLike(bias!)]));
+  }
   const source = options.foreignOnnx ? buildNetwork({ architecture: "compact" }) : model;
   const onnx = exportOnnx(source, options.bakeTemperature ? { temperature: TEMPERATURE } : {});
   await saveModelArtifacts(
@@ -59,6 +67,22 @@ describe("analyzer with model.onnx", () => {
       }
       const result = await viaOnnx.analyze(await redBlue(200, 200).png().toBuffer());
       expect(result.model.classifier).toBe("onnx");
+    } finally {
+      await viaOnnx.dispose();
+      await viaTfjs.dispose();
+    }
+  });
+
+  it("tells a baked temperature apart even when the outputs are nearly uniform", async () => {
+    const dir = await saveWithOnnx({ bakeTemperature: true, nearlyUniform: true });
+    const viaOnnx = await createFaceAnalyzer({ modelDir: dir });
+    const viaTfjs = await createFaceAnalyzer({ modelDir: dir, classifier: "tfjs" });
+    try {
+      expect(viaOnnx.info.model.classifier).toBe("onnx");
+      const a = await viaOnnx.classifyFaces(crops, { tta: false });
+      const b = await viaTfjs.classifyFaces(crops, { tta: false });
+      // Applying the temperature twice moved these by 2-3e-5 (measured before the fix); float error is ~1e-7.
+      a.forEach((row, i) => row.forEach((p, k) => expect(Math.abs(p - b[i]![k]!)).toBeLessThan(2e-6)));
     } finally {
       await viaOnnx.dispose();
       await viaTfjs.dispose();
