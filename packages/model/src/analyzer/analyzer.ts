@@ -80,7 +80,13 @@ export async function createFaceAnalyzer(config: FaceAnalyzerConfig = {}): Promi
       model: modelInfo,
       metrics: metadata.metrics,
       ...(loaded.fallbackReason ? { classifierFallbackReason: loaded.fallbackReason } : {}),
-      detector: { ...detector.config, engine: detector.engine.name, ...(detector.engine.fallbackReason ? { engineFallbackReason: detector.engine.fallbackReason } : {}) },
+      detector: {
+        ...detector.config,
+        engine: detector.engine.name,
+        workerThreads: detector.engine.workerThreads,
+        ...(detector.engine.fallbackReason ? { engineFallbackReason: detector.engine.fallbackReason } : {}),
+        ...(detector.engine.workerFallbackReason ? { workerFallbackReason: detector.engine.workerFallbackReason } : {}),
+      },
       margin: settings.margin,
       tta: settings.tta,
     };

@@ -198,15 +198,29 @@ export interface OnnxBlazeface {
   dispose(): Promise<void>;
 }
 
-/** Loads onnxruntime and the converted model; CONFIG_INVALID when onnxruntime is missing. */
-export async function createOnnxBlazeface(modelJsonPath: string, options: { threads?: number } = {}): Promise<OnnxBlazeface> {
-  const ort = await loadOnnxRuntime();
-  if (!ort) throw new AppError("CONFIG_INVALID", `onnxruntime-node cannot be loaded (${onnxRuntimeProblem()})`);
+/** The converted ONNX model of the tfjs graph at `modelJsonPath` (read from disk, converted in memory). */
+export async function blazefaceOnnxBytes(modelJsonPath: string): Promise<Uint8Array> {
   const json = JSON.parse(await readFile(modelJsonPath, "utf8")) as TfGraphJson;
   const weights = Buffer.concat(
     await Promise.all(json.weightsManifest.flatMap((group) => group.paths.map((path) => readFile(join(dirname(modelJsonPath), path))))),
   );
-  const session = await ort.InferenceSession.create(convertBlazefaceGraph(json, weights), {
+  return convertBlazefaceGraph(json, weights);
+}
+
+/** Loads onnxruntime and the converted model; CONFIG_INVALID when onnxruntime is missing. */
+export async function createOnnxBlazeface(modelJsonPath: string, options: { threads?: number } = {}): Promise<OnnxBlazeface> {
+  return openOnnxBlazeface(await blazefaceOnnxBytes(modelJsonPath), options);
+}
+
+/**
+ * Opens a session on converted bytes (`blazefaceOnnxBytes`): worker threads get the bytes, not the path, so they
+ * skip the conversion. One intra-op thread: onnxruntime-node computes on the calling JS thread, so cores are used
+ * by sessions in several threads (the detector's onnxWorkers), which measured faster than intra-op threads.
+ */
+export async function openOnnxBlazeface(model: Uint8Array, options: { threads?: number } = {}): Promise<OnnxBlazeface> {
+  const ort = await loadOnnxRuntime();
+  if (!ort) throw new AppError("CONFIG_INVALID", `onnxruntime-node cannot be loaded (${onnxRuntimeProblem()})`);
+  const session = await ort.InferenceSession.create(model, {
     intraOpNumThreads: options.threads ?? 1,
     interOpNumThreads: 1,
     graphOptimizationLevel: "all",

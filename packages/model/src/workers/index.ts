@@ -1,2 +1,4 @@
-// Worker threads: the second core for tfjs-wasm (one core per isolate under Node).
+// Worker threads: more cores for one photo's detection (tfjs-wasm and onnxruntime-node each compute on the JS
+// thread that calls them).
 export { startBlazefaceThread, type BlazefaceThread } from "./blazeface-thread";
+export { startOnnxViewThread, type OnnxViewThread } from "./onnx-view-thread";
