@@ -5,7 +5,7 @@ import sharp from "sharp";
 import { AppError } from "@moodlens/shared";
 import { selectBackend, tf } from "../src/backend";
 import { decodeImage } from "../src/preprocess";
-import { createFaceDetector, planPasses, type FaceDetector } from "../src/detect";
+import { createFaceDetector, parseDlibBoxes, planPasses, type FaceDetector } from "../src/detect";
 import { GROUP_PHOTOS_DIR, handBoxedFaces, matchFaces } from "./group-photos";
 import { gradientPng } from "./fixtures";
 
@@ -133,8 +133,27 @@ describe("face detector", () => {
     }
   });
 
+  it("gives the same numbers with ONNX worker threads sharing the views, also for concurrent calls", async () => {
+    const images = await Promise.all(["bald_guys.jpg", "2008_004176.jpg"].map((name) => decodeImage(photo(name))));
+    const alone = await createFaceDetector({ onnxWorkers: 0 });
+    const shared = await createFaceDetector({ onnxWorkers: 2 });
+    try {
+      expect(alone.engine).toMatchObject({ name: "onnx", workerThreads: 0 });
+      expect(shared.engine).toMatchObject({ name: "onnx", workerThreads: 2 });
+      const expected = [];
+      for (const image of images) expected.push(await alone.detect(image));
+      expect(expected.every((result) => result.faces.length > 0)).toBe(true);
+      for (const [index, image] of images.entries()) expect(await shared.detect(image)).toEqual(expected[index]);
+      expect(await Promise.all([...images, ...images].map((image) => shared.detect(image)))).toEqual([...expected, ...expected]);
+    } finally {
+      await alone.dispose();
+      await shared.dispose();
+    }
+  });
+
   it("rejects invalid settings with CONFIG_INVALID", async () => {
     await expect(createFaceDetector({ scoreThreshold: 2 })).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+    await expect(createFaceDetector({ onnxWorkers: 1.5 })).rejects.toMatchObject({ code: "CONFIG_INVALID" });
     const image = await decodeImage(photo("2008_002470.jpg"));
     const error = await detector.detect(image, { maxFaces: 0 }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AppError);
@@ -188,5 +207,26 @@ describe("planPasses", () => {
       const width = views[0]!.width;
       lefts.slice(1).forEach((left, index) => expect((lefts[index]! + width - left) * views[0]!.scale).toBeGreaterThanOrEqual(64 - 1e-6));
     }
+  });
+});
+
+describe("detection evaluation", () => {
+  it("reads dlib XML boxes and matches detections one-to-one, centre inside each other", () => {
+    const xml = `<images><image file='a.jpg'><box top='10' left='20' width='30' height='40'/>
+      <box top='-2' left='100' width='10' height='10'/></image><image file='b.jpg'></image></images>`;
+    const boxes = parseDlibBoxes(xml);
+    expect(boxes.get("a.jpg")).toEqual([
+      { x: 20, y: 10, width: 30, height: 40 },
+      { x: 100, y: -2, width: 10, height: 10 },
+    ]);
+    expect(boxes.get("b.jpg")).toEqual([]);
+    const hand = boxes.get("a.jpg")!;
+    const twice = [
+      { x: 22, y: 12, width: 30, height: 40 },
+      { x: 18, y: 8, width: 34, height: 44 },
+    ];
+    expect(matchFaces(hand, twice)).toBe(1); // two boxes on one face count once
+    expect(matchFaces(hand, [{ x: 45, y: 10, width: 30, height: 40 }])).toBe(0); // centre outside the hand box
+    expect(matchFaces(hand, [{ x: 0, y: 0, width: 200, height: 200 }])).toBe(0); // the hand box's centre is inside, not vice versa
   });
 });
