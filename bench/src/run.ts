@@ -180,7 +180,13 @@ async function main(): Promise<void> {
       mode,
       durationSeconds: round((Date.now() - startedAt) / 1000, 0),
       machine,
-      backend: { name: "wasm", threads: 1, note: "tfjs-backend-wasm 4.22 (SIMD) for every system; tfjs runs wasm single-threaded under Node" },
+      backend: {
+        name: "wasm",
+        threads: 1,
+        note:
+          "tfjs-backend-wasm 4.22 (SIMD) for every system; tfjs runs wasm single-threaded under Node. Moodlens detects on " +
+          "onnxruntime with its default worker threads (see moodlens.description.analyzer.detector.workerThreads)",
+      },
       sample: {
         groupPhotosDir: GROUP_PHOTOS_DIR,
         ferValDir: FER_VAL_DIR,

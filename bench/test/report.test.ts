@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { scoreClassifications } from "../src/core/metrics";
 import { median, ratio } from "../src/core/stats";
+import { scoreDetection } from "../src/data/hand-boxes";
 import { README_END, README_START, updateReadme } from "../src/report/readme";
 import { compare, toSystemEntry, type BenchResults } from "../src/report/results";
 
@@ -29,6 +30,25 @@ describe("stats helpers", () => {
     expect(ratio(10, 4)).toBe(2.5);
     expect(ratio(null, 4)).toBeNull();
     expect(ratio(3, 0)).toBeNull();
+  });
+});
+
+describe("scoreDetection", () => {
+  it("counts hand boxes found and other boxes, only on photos with hand boxes", () => {
+    const face = { x: 10, y: 10, width: 20, height: 20 };
+    const hand = new Map([
+      ["a.jpg", [face, { x: 100, y: 100, width: 20, height: 20 }]],
+      ["b.jpg", [face]],
+    ]);
+    const score = scoreDetection(
+      {
+        "a.jpg": [{ x: 12, y: 11, width: 20, height: 22 }, { x: 300, y: 0, width: 30, height: 30 }],
+        "b.jpg": [face],
+        "c.jpg": [face, face], // no hand boxes: not scored
+      },
+      hand,
+    );
+    expect(score).toEqual({ handBoxedPhotos: 2, handBoxes: 3, matched: 2, recall: 0.667, unmatchedFaces: 1, precision: 0.667 });
   });
 });
 

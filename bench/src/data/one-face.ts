@@ -1,37 +1,18 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
+import type { Box } from "@moodlens/shared";
 import { GROUP_PHOTOS_DIR } from "../core/paths";
+import { readHandBoxes } from "./hand-boxes";
 
-interface HandBox {
-  file: string;
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-}
-
-/** Hand-labelled face boxes from the dlib XML files next to the photos. */
-async function readHandBoxes(dir: string): Promise<HandBox[]> {
-  const boxes: HandBox[] = [];
-  for (const xml of ["training.xml", "testing.xml"]) {
-    const text = await readFile(join(dir, xml), "latin1").catch(() => "");
-    for (const image of text.matchAll(/<image file='([^']+)'[^>]*>([\s\S]*?)<\/image>/g)) {
-      for (const box of image[2]!.matchAll(/<box top='(-?\d+)' left='(-?\d+)' width='(\d+)' height='(\d+)'/g)) {
-        boxes.push({ file: image[1]!, top: Number(box[1]), left: Number(box[2]), width: Number(box[3]), height: Number(box[4]) });
-      }
-    }
-  }
-  return boxes;
-}
+type HandBox = Box & { file: string };
 
 const SCALE = 3;
 
 /** The square region SCALE times a face's size, centred on it and kept inside the photo. */
 function regionAround(face: HandBox, width: number, height: number) {
   const side = Math.min(Math.round(Math.max(face.width, face.height) * SCALE), width, height);
-  const left = Math.max(0, Math.min(width - side, Math.round(face.left + face.width / 2 - side / 2)));
-  const top = Math.max(0, Math.min(height - side, Math.round(face.top + face.height / 2 - side / 2)));
+  const left = Math.max(0, Math.min(width - side, Math.round(face.x + face.width / 2 - side / 2)));
+  const top = Math.max(0, Math.min(height - side, Math.round(face.y + face.height / 2 - side / 2)));
   return { left, top, width: side, height: side };
 }
 
@@ -40,7 +21,7 @@ function regionAround(face: HandBox, width: number, height: number) {
  * largest hand-labelled face whose region holds no other labelled face (even partly). Returns bytes and origin.
  */
 export async function makeOneFaceImage(dir: string = GROUP_PHOTOS_DIR): Promise<{ bytes: Buffer; origin: string }> {
-  const boxes = await readHandBoxes(dir);
+  const boxes: HandBox[] = [...(await readHandBoxes(dir))].flatMap(([file, found]) => found.map((box) => ({ file, ...box })));
   const bySize = [...boxes].sort((a, b) => b.width * b.height - a.width * a.height);
   for (const face of bySize) {
     const photo = sharp(join(dir, face.file));
@@ -50,10 +31,10 @@ export async function makeOneFaceImage(dir: string = GROUP_PHOTOS_DIR): Promise<
       (other) =>
         other === face ||
         other.file !== face.file ||
-        other.left + other.width <= region.left ||
-        other.left >= region.left + region.width ||
-        other.top + other.height <= region.top ||
-        other.top >= region.top + region.height,
+        other.x + other.width <= region.left ||
+        other.x >= region.left + region.width ||
+        other.y + other.height <= region.top ||
+        other.y >= region.top + region.height,
     );
     if (!alone) continue;
     const bytes = await photo.extract(region).jpeg({ quality: 90 }).toBuffer();

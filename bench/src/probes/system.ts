@@ -8,6 +8,7 @@ import { msSince, now } from "../core/stats";
 import { readCropSet, type CropSet } from "../data/crop-cache";
 import { loadGroupPhotos, type Photo } from "../data/photos";
 import type { BenchSystem, Classifier, SystemName, SystemOptions } from "../systems/types";
+import type { Box } from "@moodlens/shared";
 
 export interface SystemProbeInput extends SystemOptions {
   system: SystemName;
@@ -72,9 +73,9 @@ serveSession<SystemProbeInput, SystemReady>(async (input) => {
       await system.analyze(photos[0]!.bytes);
       return msSince(start);
     },
-    /** One untimed pass (warms every code path); returns the faces found per photo. */
-    async warmup(): Promise<Record<string, number>> {
-      const faces: Record<string, number> = {};
+    /** One untimed pass (warms every code path); returns the boxes of the faces found per photo. */
+    async warmup(): Promise<Record<string, Box[]>> {
+      const faces: Record<string, Box[]> = {};
       for (const photo of photos) faces[photo.name] = await system.analyze(photo.bytes);
       return faces;
     },

@@ -4,6 +4,7 @@ import type { ApiResult } from "../sections/api";
 import type { StatsResult } from "../sections/stats";
 import type { ClassifierVariant, SystemResult } from "../sections/systems";
 import type { TrainingCase } from "../sections/training";
+import type { DetectionScore } from "../data/hand-boxes";
 import type { Emotion } from "@moodlens/shared";
 import { SYSTEM_NAMES, type SystemName } from "../systems/types";
 
@@ -21,6 +22,7 @@ export interface SystemEntry {
     passCpuMs?: number[];
     facesPerCpuSec?: number;
     facesPerPhoto?: Record<string, number>;
+    detection?: DetectionScore;
     reason?: string;
   };
   classify: {
@@ -110,6 +112,8 @@ const METRICS: Record<string, (entry: SystemEntry) => number | null> = {
   endToEndImagesPerSec: (entry) => entry.endToEnd.imagesPerSec,
   endToEndFacesPerSec: (entry) => entry.endToEnd.facesPerSec,
   endToEndFacesPerCpuSec: (entry) => entry.endToEnd.facesPerCpuSec ?? null,
+  handBoxRecall: (entry) => entry.endToEnd.detection?.recall ?? null,
+  handBoxPrecision: (entry) => entry.endToEnd.detection?.precision ?? null,
   classifyBatch1FacesPerSec: (entry) => entry.classify.batch1FacesPerSec,
   classifyBatch32FacesPerSec: (entry) => entry.classify.batch32FacesPerSec,
   classifyBatch32FacesPerCpuSec: (entry) => entry.classify.batch32FacesPerCpuSec ?? null,

@@ -4,6 +4,8 @@ import type { AccuracyReport } from "../core/metrics";
 import { median, round } from "../core/stats";
 import type { ClassifyRun, PassTiming, SystemProbeInput, SystemReady } from "../probes/system";
 import type { SystemName, SystemOptions } from "../systems/types";
+import { readHandBoxes, scoreDetection, type DetectionScore } from "../data/hand-boxes";
+import type { Box } from "@moodlens/shared";
 
 export interface SystemSections {
   endToEnd: boolean;
@@ -36,6 +38,8 @@ export interface SystemResult {
     /** Faces per CPU-second of the system's process (median pass): steadier than wall time on a shared machine. */
     facesPerCpuSec: number;
     facesPerPhoto: Record<string, number>;
+    /** The boxes against the hand-labelled faces of the photos that have them (same matching rule as our tests). */
+    detection: DetectionScore;
   } | null;
   classify: { variants: ClassifierVariant[] } | null;
   accuracy: ((AccuracyReport & { classifier: string; sample: string }) | { unavailable: string }) | null;
@@ -65,6 +69,7 @@ export async function measureSystems(
     sessions.delete(name);
   };
 
+  const handBoxes = await readHandBoxes(base.photosDir);
   for (const name of names) {
     try {
       const session = await startSession<SystemReady>("system", { ...base, system: name } satisfies SystemProbeInput, {
@@ -74,7 +79,8 @@ export async function measureSystems(
       results[name] = { ...emptyResult(), description: session.ready.description };
       if (sections.endToEnd) {
         const coldFirstRequestMs = await session.call<number>("cold");
-        const facesPerPhoto = await session.call<Record<string, number>>("warmup");
+        const boxesPerPhoto = await session.call<Record<string, Box[]>>("warmup");
+        const facesPerPhoto = Object.fromEntries(Object.entries(boxesPerPhoto).map(([photo, boxes]) => [photo, boxes.length]));
         results[name]!.endToEnd = {
           imagesPerSec: 0,
           facesPerSec: 0,
@@ -87,6 +93,7 @@ export async function measureSystems(
           passCpuMs: [],
           facesPerCpuSec: 0,
           facesPerPhoto,
+          detection: scoreDetection(boxesPerPhoto, handBoxes),
         };
         log(`${name}: cold first request ${Math.round(coldFirstRequestMs)} ms, ${results[name]!.endToEnd!.faces} faces`);
       }

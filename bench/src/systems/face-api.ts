@@ -33,7 +33,7 @@ interface FaceApi {
   detectAllFaces(
     input: tf.Tensor3D,
     options: unknown,
-  ): { withFaceExpressions(): Promise<{ expressions: Expressions }[]> };
+  ): { withFaceExpressions(): Promise<{ expressions: Expressions; detection: { box: { x: number; y: number; width: number; height: number } } }[]> };
 }
 
 /** SSD MobileNetV1 defaults (min confidence 0.5, 100 results), as in face-api's README. */
@@ -86,7 +86,7 @@ export const createFaceApiSystem: SystemFactory = async () => {
       const input = await decodeToTensor(image);
       try {
         const faces = await faceapi.detectAllFaces(input, options).withFaceExpressions();
-        return faces.length;
+        return faces.map(({ detection: { box } }) => ({ x: box.x, y: box.y, width: box.width, height: box.height }));
       } finally {
         input.dispose();
       }

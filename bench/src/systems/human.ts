@@ -15,7 +15,7 @@ const MODELS_DIR = join(HUMAN_DIR, "models");
 const EMOTION_INPUT = 64;
 
 interface HumanResult {
-  face: { emotion?: { score: number; emotion: string }[] }[];
+  face: { box: [number, number, number, number]; emotion?: { score: number; emotion: string }[] }[];
 }
 interface HumanInstance {
   load(): Promise<void>;
@@ -104,7 +104,8 @@ export const createHumanSystem: SystemFactory = async () => {
       const input = await decodeToTensor(image);
       try {
         const result = await human.detect(input);
-        return result.face.length;
+        // human's face.box is [x, y, width, height] in input pixels.
+        return result.face.map(({ box: [x, y, width, height] }) => ({ x, y, width, height }));
       } finally {
         input.dispose();
       }

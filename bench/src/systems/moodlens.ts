@@ -54,7 +54,7 @@ export const createMoodlensSystem: SystemFactory = async (options: SystemOptions
         ...(problems.length > 0 ? { classifierProblems: problems } : {}),
       };
     },
-    analyze: async (image) => (await serving.analyze(image)).faces.length,
+    analyze: async (image) => (await serving.analyze(image)).faces.map((face) => face.box),
     classifiers,
     async accuracyClassifier() {
       if (!options.servingModelTrained) {

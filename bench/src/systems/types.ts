@@ -1,3 +1,5 @@
+import type { Box } from "@moodlens/shared";
+
 export const SYSTEM_NAMES = ["moodlens", "human", "faceApi"] as const;
 export type SystemName = (typeof SYSTEM_NAMES)[number];
 
@@ -14,8 +16,8 @@ export interface BenchSystem {
   name: SystemName;
   /** What exactly runs: detector, classifier, backend, settings. Goes to the JSON as is. */
   description: Record<string, unknown>;
-  /** Full analysis of one encoded image (decode + detect + classify every face); returns the faces found. */
-  analyze(image: Buffer): Promise<number>;
+  /** Full analysis of one encoded image (decode + detect + classify every face); returns the faces' boxes (pixels). */
+  analyze(image: Buffer): Promise<Box[]>;
   /** Classifiers timed in the classification section; the first is the system's headline classifier. */
   classifiers(): Promise<Classifier[]>;
   /** The classifier whose FER-2013 accuracy is reported, or why there is none. */
