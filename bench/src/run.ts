@@ -23,6 +23,7 @@ import { measureApi } from "./sections/api";
 import { measureStats } from "./sections/stats";
 import { measureSystems } from "./sections/systems";
 import { measureTraining } from "./sections/training";
+import { measureTrainerCli } from "./sections/trainer-cli";
 import { SYSTEM_NAMES, type SystemName } from "./systems/types";
 
 const SECTIONS = ["endToEnd", "classify", "accuracy", "training", "api", "stats"] as const;
@@ -128,6 +129,12 @@ async function main(): Promise<void> {
 
     let training: BenchResults["training"] = { reason: "not run (--only)" };
     if (wanted("training")) training = await measureTraining(settings, cropSetBase);
+    let trainer: BenchResults["trainer"] = { reason: "not run (--only)" };
+    if (wanted("training")) {
+      trainer = settings.trainerCliPerClass
+        ? await measureTrainerCli(scratchDir, settings.trainerCliPerClass, [1, 2])
+        : { reason: "quick mode: the trainer CLI is measured in the full run only" };
+    }
 
     let api: BenchResults["api"] = { reason: "not run (--only)" };
     if (wanted("api")) {
@@ -198,13 +205,15 @@ async function main(): Promise<void> {
       ...entries,
       comparison: compare(entries),
       training,
+      trainer,
       api,
       stats,
       memory: {
         apiPeakRssUnderLoadBytes: "cases" in api ? api.peakRssBytes : null,
         trainingProcessPeakRssBytes: trainingPeak || null,
+        trainerCliPeakRssBytes: Array.isArray(trainer) ? Math.max(...trainer.map((t) => t.peakRssBytes)) : null,
         moodlensBenchProcessPeakRssBytes: entries.moodlens.peakRssBytes,
-        how: "API: VmHWM of the server process after the load tests; training: getrusage maxrss of the training-step process (largest case)",
+        how: "API: VmHWM of the server process after the load tests; training: getrusage maxrss of the training-step process (largest case); trainer CLI: getrusage maxrss of the trainer process, worker thread included (largest case)",
       },
       notes,
     };

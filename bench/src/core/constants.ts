@@ -17,6 +17,8 @@ export const MODE_SETTINGS = {
     accuracyPerClass: 40 as number | undefined,
     trainingSecondsPerCase: 6,
     trainingCpu: false,
+    /** The trainer CLI (2 epochs per worker count, ~75 s) runs in the full mode only: undefined = skipped. */
+    trainerCliPerClass: undefined as number | undefined,
     /** Each client sends this many requests per case (a fixed amount, not a duration: group photos take seconds). */
     apiRequestsPerClient: 1,
     apiConnections: { oneFace: [1, 8, 32], groupPhoto: [1, 8] } as Record<"oneFace" | "groupPhoto", readonly number[]>,
@@ -32,6 +34,8 @@ export const MODE_SETTINGS = {
     accuracyPerClass: undefined as number | undefined,
     trainingSecondsPerCase: 20,
     trainingCpu: true,
+    /** 192 FER-2013 training images per class (1,344) and 48 validation images per class. */
+    trainerCliPerClass: 192 as number | undefined,
     apiRequestsPerClient: 3,
     apiConnections: { oneFace: [1, 8, 32], groupPhoto: [1, 8, 32] } as Record<"oneFace" | "groupPhoto", readonly number[]>,
     statsFaces: [1_000_000, 10_000_000],

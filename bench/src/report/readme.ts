@@ -81,6 +81,19 @@ export function renderReadmeSection(results: BenchResults): string {
         ".",
     );
   }
+  if (Array.isArray(results.trainer) && results.trainer.length > 0) {
+    const first = results.trainer[0]!;
+    lines.push(
+      "",
+      `Trainer CLI (\`npm run trainer -- train\` with the shipped model's config, ${first.network}, batch ${first.batchSize}, ${fmt(first.trainImages, 0)} FER-2013 training images, 2 epochs, the second reported): ` +
+        results.trainer
+          .map((t) => `--workers ${t.workers} ${fmt(t.imagesPerSec, 1)} images/s (CPU share ${fmt(t.cpuShare, 2)}, peak RSS ${mb(t.peakRssBytes)})`)
+          .join("; ") +
+        ".",
+    );
+  } else if (results.trainer && "reason" in results.trainer) {
+    lines.push("", `Trainer CLI: not measured (${results.trainer.reason}).`);
+  }
   if ("cases" in results.api) {
     lines.push("", `API (\`analyzeImage\` over HTTP with autocannon, ${results.sample.apiRequestsPerClient ?? "?"} request(s) per client per case, fresh PostgreSQL database, model: ${results.api.model}):`, "", "| image | clients | requests/s (clients / mean latency) | faces/s | p50 ms | p99 ms | mean ms | errors |", "|---|---|---|---|---|---|---|---|");
     for (const apiCase of results.api.cases) {

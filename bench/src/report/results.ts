@@ -4,6 +4,7 @@ import type { ApiResult } from "../sections/api";
 import type { StatsResult } from "../sections/stats";
 import type { ClassifierVariant, SystemResult } from "../sections/systems";
 import type { TrainingCase } from "../sections/training";
+import type { TrainerCliCase } from "../sections/trainer-cli";
 import type { DetectionScore } from "../data/hand-boxes";
 import type { Emotion } from "@moodlens/shared";
 import { SYSTEM_NAMES, type SystemName } from "../systems/types";
@@ -62,6 +63,8 @@ export interface BenchResults {
   /** moodlens / the fastest (or most accurate) peer measured in the same run. */
   comparison: Record<string, { moodlens: number | null; bestPeer: number | null; bestPeerName: string | null; ratio: number | null }>;
   training: TrainingCase[] | { reason: string };
+  /** The trainer CLI with the shipped model's config (absent in results files older than it). */
+  trainer?: TrainerCliCase[] | { reason: string };
   api: ApiResult | { reason: string };
   stats: StatsResult[] | { reason: string };
   memory: Record<string, number | string | null>;
