@@ -24,7 +24,7 @@ import { measureStats } from "./sections/stats";
 import { measureSystems } from "./sections/systems";
 import { measureTraining } from "./sections/training";
 import { measureTrainerCli } from "./sections/trainer-cli";
-import { SYSTEM_NAMES, type SystemName } from "./systems/types";
+import { SHIPPED_PREFIX, SYSTEM_NAMES, type SystemName } from "./systems/types";
 
 const SECTIONS = ["endToEnd", "classify", "accuracy", "training", "api", "stats"] as const;
 type Section = (typeof SECTIONS)[number];
@@ -114,7 +114,11 @@ async function main(): Promise<void> {
         architectureModels: prepared.map(({ architecture: arch, dir, onnx }) => ({ architecture: arch, dir, onnx })),
       },
     );
-    const headline = (ids: string[]) => ids.find((id) => id === `${architecture}/onnxruntime`) ?? ids.find((id) => id === `${architecture}/tfjs-wasm`);
+    // The shipped model when there is one (what the API serves), else the serving architecture's random-init network.
+    const headline = (ids: string[]) =>
+      ids.find((id) => id.startsWith(SHIPPED_PREFIX) && !id.endsWith("TTA")) ??
+      ids.find((id) => id === `${architecture}/onnxruntime`) ??
+      ids.find((id) => id === `${architecture}/tfjs-wasm`);
     const entries = {
       moodlens: toSystemEntry(systems.moodlens, headline),
       human: toSystemEntry(systems.human),

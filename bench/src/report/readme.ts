@@ -49,7 +49,7 @@ export function renderReadmeSection(results: BenchResults): string {
     row("Hand-labelled faces found", `of the ${detectionOf(results)?.handBoxes ?? "–"} faces hand-boxed in ${detectionOf(results)?.handBoxedPhotos ?? "–"} photos (dlib XML): one-to-one, each box's centre inside the other`, (e) => (e.endToEnd.detection ? `${e.endToEnd.detection.matched} (${pct(e.endToEnd.detection.recall)})` : "–"), results),
     row("Other boxes on those photos", "boxes matching no hand box: false detections (or unboxed faces; see the model README)", (e) => fmt(e.endToEnd.detection?.unmatchedFaces, 0), results),
     row("Cold first request, ms", "first analysis in a fresh process right after loading (load time excluded)", (e) => fmt(e.endToEnd.coldFirstRequestMs, 0), results),
-    row("Classify, faces/s, batch 1", "FER-2013 48x48 crops, one face per call, median", (e) => fmt(e.classify.batch1FacesPerSec, 0), results),
+    row("Classify, faces/s, batch 1", `FER-2013 48x48 crops, one face per call, median (Moodlens: ${results.moodlens?.classify.classifier ?? "–"})`, (e) => fmt(e.classify.batch1FacesPerSec, 0), results),
     row("Classify, faces/s, batch 32", "32 faces per call, median", (e) => fmt(e.classify.batch32FacesPerSec, 0), results),
     row("Classify, faces per CPU-second, batch 32", "same calls, faces / CPU time", (e) => fmt(e.classify.batch32FacesPerCpuSec, 0), results),
     row("FER-2013 PublicTest accuracy", `same crops for all (${accuracySample}); peers' labels mapped to ours`, (e) => (e.accuracy.fer2013Val == null ? `– ${e.accuracy.reason ? "(not trained yet)" : ""}`.trim() : pct(e.accuracy.fer2013Val)), results),

@@ -4,7 +4,7 @@ import {
   type ClassifierKind,
   type FaceAnalyzer,
 } from "@moodlens/model";
-import type { BenchSystem, Classifier, SystemFactory, SystemOptions } from "./types";
+import { SHIPPED_PREFIX, type BenchSystem, type Classifier, type SystemFactory, type SystemOptions } from "./types";
 
 const ENGINE_LABEL: Record<Exclude<ClassifierKind, "auto">, string> = { tfjs: "tfjs-wasm", onnx: "onnxruntime" };
 
@@ -24,6 +24,11 @@ export const createMoodlensSystem: SystemFactory = async (options: SystemOptions
   const classifiers = async (): Promise<Classifier[]> => {
     if (built) return built;
     built = [];
+    if (options.servingModelTrained) {
+      // The headline: what the API serves (the shipped network, not the architecture's default configuration).
+      const id = `${SHIPPED_PREFIX} (${serving.info.model.architecture}/${ENGINE_LABEL[serving.info.model.classifier]})`;
+      built.push(analyzerClassifier(serving, id, false), analyzerClassifier(serving, `${id} + TTA`, true));
+    }
     for (const { architecture, dir, onnx } of options.architectureModels) {
       for (const kind of ["tfjs", "onnx"] as const) {
         if (kind === "onnx" && !onnx) continue;
@@ -34,7 +39,9 @@ export const createMoodlensSystem: SystemFactory = async (options: SystemOptions
           // Fail here, not in the middle of the timing loop.
           await analyzer.classifyFaces([new Uint8Array(48 * 48)]);
           built.push(analyzerClassifier(analyzer, id, false));
-          if (architecture === serving.info.model.architecture) built.push(analyzerClassifier(analyzer, `${id} + TTA`, true));
+          if (!options.servingModelTrained && architecture === serving.info.model.architecture) {
+            built.push(analyzerClassifier(analyzer, `${id} + TTA`, true));
+          }
         } catch (error) {
           problems.push(`${architecture}/${ENGINE_LABEL[kind]}: ${error instanceof Error ? error.message.split("\n")[0] : error}`);
         }

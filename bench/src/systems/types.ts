@@ -3,6 +3,9 @@ import type { Box } from "@moodlens/shared";
 export const SYSTEM_NAMES = ["moodlens", "human", "faceApi"] as const;
 export type SystemName = (typeof SYSTEM_NAMES)[number];
 
+/** Id prefix of Moodlens' shipped-model classifier variants: the headline classify figures when a model is shipped. */
+export const SHIPPED_PREFIX = "shipped model";
+
 /** A face-expression classifier fed the same 48x48 gray crops (uint8) for every system. */
 export interface Classifier {
   /** e.g. "compact/tfjs-wasm", "human-emotion". */
