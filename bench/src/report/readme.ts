@@ -1,4 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
+import { EMOTIONS } from "@moodlens/shared";
 import { ROOT_README } from "../core/paths";
 import type { BenchResults, SystemEntry } from "./results";
 
@@ -54,6 +55,12 @@ export function renderReadmeSection(results: BenchResults): string {
     row("Classify, faces per CPU-second, batch 32", "same calls, faces / CPU time", (e) => fmt(e.classify.batch32FacesPerCpuSec, 0), results),
     row("FER-2013 PublicTest accuracy", `same crops for all (${accuracySample}); peers' labels mapped to ours`, (e) => (e.accuracy.fer2013Val == null ? `– ${e.accuracy.reason ? "(not trained yet)" : ""}`.trim() : pct(e.accuracy.fer2013Val)), results),
     row("Macro-F1", "unweighted mean of per-class F1", (e) => fmt(e.accuracy.macroF1, 3), results),
+    row(
+      "Recall per class, %",
+      `${EMOTIONS.join(" / ")}`,
+      (e) => (e.accuracy.perClassRecall ? EMOTIONS.map((emotion) => Math.round(e.accuracy.perClassRecall![emotion] * 100)).join(" / ") : "–"),
+      results,
+    ),
     row("Peak RSS of the measuring process", "getrusage maxrss of the system's own process", (e) => mb(e.peakRssBytes), results),
   );
   const c = results.comparison;
