@@ -16,6 +16,21 @@ export interface LabelledCrops {
 }
 
 /**
+ * A FER-2013 folder tree (one folder per emotion): each emotion's image files, sorted by name so that every run
+ * uses the same ones; `perClassLimit` keeps the first N of each class.
+ */
+export async function ferClassFiles(dir: string, perClassLimit?: number): Promise<{ emotion: Emotion; folder: string; files: string[] }[]> {
+  const classes: { emotion: Emotion; folder: string; files: string[] }[] = [];
+  for (const folder of (await readdir(dir)).sort()) {
+    const emotion = emotionFromFolderName(folder);
+    if (!emotion) continue;
+    const files = (await readdir(join(dir, folder))).filter((name) => /\.(jpe?g|png)$/i.test(name)).sort();
+    classes.push({ emotion, folder, files: perClassLimit === undefined ? files : files.slice(0, perClassLimit) });
+  }
+  return classes;
+}
+
+/**
  * The FER-2013 PublicTest faces (one folder per emotion). `perClassLimit` keeps a stratified subset: the first N
  * files (sorted by name, so every run uses the same ones) of each class.
  */
@@ -23,11 +38,7 @@ export async function loadFerVal(perClassLimit?: number, dir: string = FER_VAL_D
   const crops: Uint8Array[] = [];
   const labels: number[] = [];
   const perClass = Object.fromEntries(EMOTIONS.map((emotion) => [emotion, 0])) as Record<Emotion, number>;
-  for (const folder of (await readdir(dir)).sort()) {
-    const emotion = emotionFromFolderName(folder);
-    if (!emotion) continue;
-    let files = (await readdir(join(dir, folder))).filter((name) => /\.(jpe?g|png)$/i.test(name)).sort();
-    if (perClassLimit !== undefined) files = files.slice(0, perClassLimit);
+  for (const { emotion, folder, files } of await ferClassFiles(dir, perClassLimit)) {
     const loaded = await Promise.all(files.map((file) => preprocessCrop(join(dir, folder, file))));
     crops.push(...loaded);
     labels.push(...loaded.map(() => EMOTIONS.indexOf(emotion)));

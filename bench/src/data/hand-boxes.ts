@@ -1,18 +1,9 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { matchFaces, parseDlibBoxes } from "@moodlens/model/evaluation";
+import { matchFaces, readDlibBoxes } from "@moodlens/model/evaluation";
 import type { Box } from "@moodlens/shared";
 import { GROUP_PHOTOS_DIR } from "../core/paths";
 
 /** Hand-labelled face boxes per photo, from the dlib XML files next to the photos (none when they are missing). */
-export async function readHandBoxes(dir: string = GROUP_PHOTOS_DIR): Promise<Map<string, Box[]>> {
-  const boxes = new Map<string, Box[]>();
-  for (const xml of ["training.xml", "testing.xml"]) {
-    const text = await readFile(join(dir, xml), "latin1").catch(() => "");
-    for (const [file, found] of parseDlibBoxes(text)) boxes.set(file, [...(boxes.get(file) ?? []), ...found]);
-  }
-  return boxes;
-}
+export const readHandBoxes = (dir: string = GROUP_PHOTOS_DIR): Map<string, Box[]> => readDlibBoxes(dir);
 
 export interface DetectionScore {
   /** Photos with hand boxes, and their hand boxes. */

@@ -21,7 +21,7 @@ function regionAround(face: HandBox, width: number, height: number) {
  * largest hand-labelled face whose region holds no other labelled face (even partly). Returns bytes and origin.
  */
 export async function makeOneFaceImage(dir: string = GROUP_PHOTOS_DIR): Promise<{ bytes: Buffer; origin: string }> {
-  const boxes: HandBox[] = [...(await readHandBoxes(dir))].flatMap(([file, found]) => found.map((box) => ({ file, ...box })));
+  const boxes: HandBox[] = [...readHandBoxes(dir)].flatMap(([file, found]) => found.map((box) => ({ file, ...box })));
   const bySize = [...boxes].sort((a, b) => b.width * b.height - a.width * a.height);
   for (const face of bySize) {
     const photo = sharp(join(dir, face.file));

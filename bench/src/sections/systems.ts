@@ -69,7 +69,7 @@ export async function measureSystems(
     sessions.delete(name);
   };
 
-  const handBoxes = await readHandBoxes(base.photosDir);
+  const handBoxes = readHandBoxes(base.photosDir);
   for (const name of names) {
     try {
       const session = await startSession<SystemReady>("system", { ...base, system: name } satisfies SystemProbeInput, {

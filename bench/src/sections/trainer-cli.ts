@@ -8,10 +8,10 @@ import { existsSync } from "node:fs";
 import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { emotionFromFolderName } from "@moodlens/shared";
 import { log } from "../core/child";
 import { BENCH_DIR, DEFAULT_MODEL_DIR, REPO_ROOT, SHARED_DIR } from "../core/paths";
 import { round } from "../core/stats";
+import { ferClassFiles } from "../data/fer";
 
 /** Epochs per case: the first includes kernel compilation and the first step's setup; the last one is reported. */
 const EPOCHS = 2;
@@ -36,9 +36,7 @@ export interface TrainerCliCase {
 /** The first `perClass` files (sorted) of each emotion folder, copied into `to` (the trainer imports a folder tree). */
 async function sampleFolder(from: string, to: string, perClass: number): Promise<number> {
   let count = 0;
-  for (const folder of (await readdir(from)).sort()) {
-    if (!emotionFromFolderName(folder)) continue;
-    const files = (await readdir(join(from, folder))).filter((name) => /\.(jpe?g|png)$/i.test(name)).sort().slice(0, perClass);
+  for (const { folder, files } of await ferClassFiles(from, perClass)) {
     await mkdir(join(to, folder), { recursive: true });
     await Promise.all(files.map((file) => copyFile(join(from, folder, file), join(to, folder, file))));
     count += files.length;

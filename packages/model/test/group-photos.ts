@@ -1,8 +1,7 @@
-// The hand-boxed faces of ../shared/samples/group-photos (dlib imglab XML) and where the shared data lives.
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+// Where the shared data lives, and the hand-boxed faces of ../shared/samples/group-photos (dlib imglab XML).
+import { resolve, join } from "node:path";
 import type { Box } from "@moodlens/shared";
-import { parseDlibBoxes } from "../src/detect/evaluation";
+import { readDlibBoxes } from "../src/detect/evaluation";
 
 export { matchFaces } from "../src/detect/evaluation";
 
@@ -11,12 +10,4 @@ export const SHARED_DIR = resolve(import.meta.dirname, "..", "..", "..", "..", "
 export const GROUP_PHOTOS_DIR = join(SHARED_DIR, "samples", "group-photos");
 export const FER_VAL_DIR = join(SHARED_DIR, "datasets", "fer2013", "val");
 
-export function handBoxedFaces(): Map<string, Box[]> {
-  const faces = new Map<string, Box[]>();
-  for (const xml of ["training.xml", "testing.xml"]) {
-    for (const [file, boxes] of parseDlibBoxes(readFileSync(join(GROUP_PHOTOS_DIR, xml), "latin1"))) {
-      faces.set(file, [...(faces.get(file) ?? []), ...boxes]);
-    }
-  }
-  return faces;
-}
+export const handBoxedFaces = (): Map<string, Box[]> => readDlibBoxes(GROUP_PHOTOS_DIR);

@@ -207,21 +207,16 @@ export async function blazefaceOnnxBytes(modelJsonPath: string): Promise<Uint8Ar
   return convertBlazefaceGraph(json, weights);
 }
 
-/** Loads onnxruntime and the converted model; CONFIG_INVALID when onnxruntime is missing. */
-export async function createOnnxBlazeface(modelJsonPath: string, options: { threads?: number } = {}): Promise<OnnxBlazeface> {
-  return openOnnxBlazeface(await blazefaceOnnxBytes(modelJsonPath), options);
-}
-
 /**
- * Opens a session on converted bytes (`blazefaceOnnxBytes`): worker threads get the bytes, not the path, so they
- * skip the conversion. One intra-op thread: onnxruntime-node computes on the calling JS thread, so cores are used
+ * Opens a session on converted bytes (`blazefaceOnnxBytes`); CONFIG_INVALID when onnxruntime is missing. Worker
+ * threads get the bytes, not the path, so they skip the conversion. One intra-op thread: onnxruntime-node computes on the calling JS thread, so cores are used
  * by sessions in several threads (the detector's onnxWorkers), which measured faster than intra-op threads.
  */
-export async function openOnnxBlazeface(model: Uint8Array, options: { threads?: number } = {}): Promise<OnnxBlazeface> {
+export async function openOnnxBlazeface(model: Uint8Array): Promise<OnnxBlazeface> {
   const ort = await loadOnnxRuntime();
   if (!ort) throw new AppError("CONFIG_INVALID", `onnxruntime-node cannot be loaded (${onnxRuntimeProblem()})`);
   const session = await ort.InferenceSession.create(model, {
-    intraOpNumThreads: options.threads ?? 1,
+    intraOpNumThreads: 1,
     interOpNumThreads: 1,
     graphOptimizationLevel: "all",
     executionProviders: ["cpu"],

@@ -1,5 +1,7 @@
 // Detection quality against hand-drawn boxes: the one matching rule shared by the detector's acceptance test and
-// the benchmark (so "found" means the same thing in both). Pure functions: no tfjs, no sharp.
+// the benchmark (so "found" means the same thing in both). No tfjs, no sharp.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Box } from "@moodlens/shared";
 
 /** Face boxes per image file from a dlib imglab XML document (`<image file='…'><box top left width height/>`). */
@@ -10,6 +12,15 @@ export function parseDlibBoxes(xml: string): Map<string, Box[]> {
       (box) => ({ y: Number(box[1]), x: Number(box[2]), width: Number(box[3]), height: Number(box[4]) }),
     );
     faces.set(image[1]!, [...(faces.get(image[1]!) ?? []), ...boxes]);
+  }
+  return faces;
+}
+
+/** The boxes of every dlib XML file of `dir` that exists (default: training.xml and testing.xml), merged per image. */
+export function readDlibBoxes(dir: string, files: readonly string[] = ["training.xml", "testing.xml"]): Map<string, Box[]> {
+  const faces = new Map<string, Box[]>();
+  for (const file of files.map((name) => join(dir, name)).filter((path) => existsSync(path))) {
+    for (const [image, boxes] of parseDlibBoxes(readFileSync(file, "latin1"))) faces.set(image, [...(faces.get(image) ?? []), ...boxes]);
   }
   return faces;
 }

@@ -13,4 +13,4 @@ export {
 export { blazefaceModelPath, fileGraphModelHandler } from "./blazeface-model";
 export { iou, nonMaxSuppression } from "./geometry";
 export type { DetectionPass } from "./passes";
-export { matchFaces, parseDlibBoxes } from "./evaluation";
+export { matchFaces, parseDlibBoxes, readDlibBoxes } from "./evaluation";
