@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,22 +14,39 @@ export function tempDirectory(prefix: string): { path: string; remove: () => voi
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+const fileDigest = (path: string) => createHash("sha1").update(readFileSync(path)).digest("hex");
+
+/** Digests of every file under a folder tree (one level of class folders). */
+export function fileDigestsOf(tree: string): Set<string> {
+  const digests = new Set<string>();
+  for (const folder of readdirSync(tree)) for (const file of readdirSync(join(tree, folder))) digests.add(fileDigest(join(tree, folder, file)));
+  return digests;
+}
+
 /**
  * Copies the first `perClass` images of each class of a FER-2013 split into `target/<folder>/`, optionally
  * renaming class folders (to exercise the alias table) and skipping some images (to keep train and test apart).
+ * `excludeCopiesOf` skips files identical to one in that tree: FER-2013 has byte-identical duplicates across its
+ * splits, which `evaluate` rightly counts as training data.
  */
 export function copyFerSubset(
   split: "train" | "val",
   target: string,
   perClass: number,
-  options: { rename?: Record<string, string>; offset?: number } = {},
+  options: { rename?: Record<string, string>; offset?: number; excludeCopiesOf?: string } = {},
 ): void {
+  const excluded = options.excludeCopiesOf ? fileDigestsOf(options.excludeCopiesOf) : new Set<string>();
   for (const folder of FER_FOLDERS) {
     const source = join(FER, split, folder);
     const destination = join(target, options.rename?.[folder] ?? folder);
     mkdirSync(destination, { recursive: true });
-    const files = readdirSync(source).sort().slice(options.offset ?? 0, (options.offset ?? 0) + perClass);
-    for (const file of files) copyFileSync(join(source, file), join(destination, file));
+    let copied = 0;
+    for (const file of readdirSync(source).sort().slice(options.offset ?? 0)) {
+      if (copied === perClass) break;
+      if (excluded.size && excluded.has(fileDigest(join(source, file)))) continue;
+      copyFileSync(join(source, file), join(destination, file));
+      copied += 1;
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMOTIONS, type EvaluationReport } from "@moodlens/shared";
@@ -10,7 +10,7 @@ import { loadOrImport } from "../src/dataset/load";
 import { subsetLabels, type Subset } from "../src/dataset/cache";
 import { predictProbabilities } from "../src/training/train";
 import { evaluateModel } from "../src/evaluation/evaluate";
-import { copyFerSubset, runCli, tempDirectory } from "./helpers";
+import { copyFerSubset, fileDigestsOf, runCli, tempDirectory } from "./helpers";
 import { TINY_CONFIG } from "./tiny-config";
 
 /**
@@ -21,6 +21,8 @@ import { TINY_CONFIG } from "./tiny-config";
 const work = tempDirectory("input-filter");
 const trainTree = join(work.path, "train");
 const valTree = join(work.path, "val");
+/** The first val images as they come, FER-2013's cross-split duplicates of the training images included. */
+const valWithDuplicatesTree = join(work.path, "val-with-duplicates");
 const cacheDirectory = join(work.path, "cache");
 const runsDirectory = join(work.path, "runs");
 const FILTER: InputFilter = { kind: "gaussian", sigma: 2 };
@@ -43,7 +45,8 @@ function crossEntropy(probabilities: Float32Array, labels: Uint8Array): number {
 
 beforeAll(async () => {
   copyFerSubset("train", trainTree, 30);
-  copyFerSubset("val", valTree, 8);
+  copyFerSubset("val", valTree, 8, { excludeCopiesOf: trainTree });
+  copyFerSubset("val", valWithDuplicatesTree, 8);
   await selectBackend("wasm", { forTraining: true, logger: quiet });
   ({ runDirectory } = await createRun({ runsDirectory, runId: "filtered", experiment: "input-filter", config, dataPath: trainTree, valPath: valTree }, { cacheDirectory, log: quiet }));
   outcome = await executeRun(runDirectory, { cacheDirectory, log: quiet, progress: false });
@@ -83,6 +86,21 @@ describe("a run with an input filter", () => {
 
 describe("evaluate --json on a folder", () => {
   const env = () => ({ DATABASE_URL: "", MOODLENS_DATA_DIR: join(work.path, "data"), MOODLENS_CACHE_DIR: cacheDirectory, MOODLENS_RUNS_DIR: runsDirectory });
+  it("reports the evaluation images that are in the model's training data, and refuses beyond 5 %", async () => {
+    const trainDigests = fileDigestsOf(trainTree);
+    const duplicates = [...fileDigestsOf(valWithDuplicatesTree)].filter((digest) => trainDigests.has(digest)).length;
+    const total = readdirSync(valWithDuplicatesTree).reduce((sum, folder) => sum + readdirSync(join(valWithDuplicatesTree, folder)).length, 0);
+    // The fixture must hold duplicates above the threshold, else this test checks nothing.
+    expect(duplicates / total).toBeGreaterThan(0.05);
+    const refused = await runCli(["evaluate", "--data", valWithDuplicatesTree, "--model", runDirectory, "--json"], env());
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`${duplicates} of ${total} images`);
+    expect(refused.stdout).toBe("");
+    const allowed = await runCli(["evaluate", "--data", valWithDuplicatesTree, "--model", runDirectory, "--json", "--allow-training-data"], env());
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stderr).toContain(`${duplicates} evaluation images also occur in the training data`);
+  });
+
   const evaluate = async (extra: string[]): Promise<EvaluationReport> => {
     const result = await runCli(["evaluate", "--data", valTree, "--model", runDirectory, "--json", ...extra], env());
     expect(result.code, result.stderr).toBe(0);
