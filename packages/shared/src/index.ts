@@ -2,3 +2,4 @@ export * from "./emotions";
 export * from "./errors";
 export * from "./config";
 export * from "./types";
+export * from "./roles";
