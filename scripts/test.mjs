@@ -5,9 +5,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ensureInstalled, ROOT, TOOL_ENV } from "./ensure-install.mjs";
+import { playwrightCounts, vitestCounts, vitestFailures } from "./test-report.mjs";
 
 const REPORT = ".test-report.json"; // written by vitest in each package, read back below
-const PACKAGES = ["packages/shared", "packages/db", "packages/model", "apps/trainer", "apps/api", "apps/dashboard", "bench"];
+// "scripts": this folder's own tests (the counting below), run by vitest from the root.
+const PACKAGES = ["scripts", "packages/shared", "packages/db", "packages/model", "apps/trainer", "apps/api", "apps/dashboard", "bench"];
 const E2E_REPORT = join(ROOT, "tests", "test-results", "report.json");
 
 function step(title, command, args) {
@@ -19,38 +21,7 @@ function step(title, command, args) {
   return result.status === 0;
 }
 
-function vitestCounts(file) {
-  if (!existsSync(file)) return null;
-  const report = JSON.parse(readFileSync(file, "utf8"));
-  return {
-    passed: report.numPassedTests ?? 0,
-    failed: (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0),
-    skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0),
-  };
-}
-
-/** The failed tests of a vitest report, each with the start of its error: printed last, where a cut CI log still shows them. */
-function vitestFailures(file) {
-  if (!existsSync(file)) return [];
-  const report = JSON.parse(readFileSync(file, "utf8"));
-  const lines = [];
-  for (const suite of report.testResults ?? []) {
-    const where = suite.name ? suite.name.slice(ROOT.length + 1) : "?";
-    if (suite.status === "failed" && suite.message) lines.push(`  ${where}: ${firstLines(suite.message)}`);
-    for (const test of suite.assertionResults ?? []) {
-      if (test.status === "failed") lines.push(`  ${where} › ${test.fullName}: ${firstLines((test.failureMessages ?? []).join("\n"))}`);
-    }
-  }
-  return lines;
-}
-
-const firstLines = (text) => text.split("\n").slice(0, 4).join(" | ").slice(0, 600);
-
-function playwrightCounts(file) {
-  if (!existsSync(file)) return null;
-  const { stats } = JSON.parse(readFileSync(file, "utf8"));
-  return { passed: stats.expected ?? 0, failed: (stats.unexpected ?? 0) + (stats.flaky ?? 0), skipped: stats.skipped ?? 0 };
-}
+const readReport = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : null);
 
 try {
   ensureInstalled();
@@ -72,14 +43,16 @@ if (
   ])
 )
   failures.push("unit/integration");
+if (!step("scripts tests", "npx", ["vitest", "run", "--root", "scripts", "--reporter=default", "--reporter=json", `--outputFile.json=${REPORT}`]))
+  failures.push("scripts");
 if (!step("browser end-to-end tests", "npm", ["run", "--silent", "-w", "@moodlens/e2e", "test:e2e"])) failures.push("e2e");
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const rows = [];
 for (const [name, counts] of [
-  ...PACKAGES.map((pkg) => [pkg, vitestCounts(join(ROOT, pkg, REPORT))]),
-  ["tests (e2e)", playwrightCounts(E2E_REPORT)],
-]) {
+  ...PACKAGES.map((pkg) => [pkg, readReport(join(ROOT, pkg, REPORT))]),
+  ["tests (e2e)", readReport(E2E_REPORT)],
+].map(([name, report]) => [name, report && (name === "tests (e2e)" ? playwrightCounts(report) : vitestCounts(report))])) {
   if (!counts) {
     rows.push(`${name}: no report`);
     totals.failed += 1; // a suite that did not report is a failure, never a silent pass
@@ -88,7 +61,10 @@ for (const [name, counts] of [
   rows.push(`${name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
   for (const key of Object.keys(totals)) totals[key] += counts[key];
 }
-const failedTests = PACKAGES.flatMap((pkg) => vitestFailures(join(ROOT, pkg, REPORT)));
+const failedTests = PACKAGES.flatMap((pkg) => {
+  const report = readReport(join(ROOT, pkg, REPORT));
+  return report ? vitestFailures(report, ROOT) : [];
+});
 if (failedTests.length) process.stdout.write(`\nfailed tests:\n${failedTests.join("\n")}\n`);
 process.stdout.write(`\n${rows.join("\n")}\n`);
 if (failures.length) process.stdout.write(`failed steps: ${failures.join(", ")}\n`);
