@@ -16,4 +16,5 @@ export { EMBEDDED_SERVER_POOL_SIZE, embeddedServerFile } from "./paths";
 export { serveEmbeddedDatabase, type EmbeddedDatabaseServer, type ServeEmbeddedDatabaseOptions } from "./embedded-server";
 
 export { PrismaClient, Prisma } from "./generated/prisma/client";
-export type { Analysis, Face, ApiKey, Experiment, Run, EpochMetric, Evaluation, ModelVersion, HourlyEmotionRollup, RateLimitWindow } from "./generated/prisma/client";
+export type { Analysis, Face, ApiKey, Experiment, Run, EpochMetric, Evaluation, ModelVersion, HourlyEmotionRollup, RateLimitWindow, User, Session } from "./generated/prisma/client";
+export * from "./users";
