@@ -10,7 +10,7 @@ import { evaluateModel } from "../evaluation/evaluate";
 import { modelDirectoryFrom, servedModel, type ModelSource } from "../evaluation/model-source";
 import { countTrainingOverlap, findRunDirectory } from "../evaluation/overlap";
 import { withDatabase } from "../records/database";
-import { REPO_ROOT, resolveUserPath } from "../util/paths";
+import { REPO_ROOT, resolveUserPath, toRecordedPath } from "../util/paths";
 import { join } from "node:path";
 import { choiceOption } from "./args";
 import { EVALUATE_USAGE } from "./usage";
@@ -59,7 +59,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
           await recordEvaluation(db.prisma, {
             runId: run ? metadata.runId : null,
             modelVersion: version ?? null,
-            datasetName: dataPath,
+            datasetName: toRecordedPath(dataPath),
             datasetFingerprint: dataset.manifest.fingerprint,
             split: "test",
             report,

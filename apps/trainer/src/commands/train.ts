@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { AppError } from "@moodlens/shared";
 import { env } from "../env";
-import { resolveUserPath } from "../util/paths";
+import { resolveUserPath, toRecordedPath } from "../util/paths";
 import { createRun, executeRun, RunInterrupted, type RunOptions } from "../training/run";
 import { readSpec } from "../training/run-files";
 import { databaseRecorder, subprocessRecorder } from "../records/recorder";
@@ -94,7 +94,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
         runOptions,
       );
       runDirectory = created.runDirectory;
-      log(`run ${created.runId} in ${runDirectory}`);
+      log(`run ${created.runId} in ${toRecordedPath(runDirectory)}`);
     }
     const outcome = await executeRun(runDirectory, runOptions);
     const last = outcome.journal.at(-1);

@@ -5,6 +5,7 @@ import { buildDataset, cacheNameFor, isDatasetCache, readDatasetCache, writeData
 import { importFer2013Csv } from "./csv";
 import { importFolderTree } from "./folder";
 import type { Dataset, ImportedSamples, SourceKind, Split } from "./types";
+import { toRecordedPath } from "../util/paths";
 
 export interface ImportSourceOptions {
   kind?: SourceKind;
@@ -53,7 +54,7 @@ export async function loadOrImport(path: string, options: ImportSourceOptions): 
   if (!options.force && isDatasetCache(directory)) {
     return { dataset: readDatasetCache(directory), directory, imported: false };
   }
-  options.log?.(`importing ${path} (${kind}) into ${directory}`);
+  options.log?.(`importing ${toRecordedPath(path)} (${kind}) into ${toRecordedPath(directory)}`);
   const samples = await importSamples(path, kind, options);
   const dataset = buildDataset(samples, { kind, path }, options.name ?? cacheNameFor(path, kind));
   writeDatasetCache(directory, dataset);

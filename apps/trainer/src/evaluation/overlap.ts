@@ -6,6 +6,7 @@ import type { Subset } from "../dataset/cache";
 import { partition } from "../training/run";
 import { loadOrImport } from "../dataset/load";
 import { readSpec, RUN_FILES } from "../training/run-files";
+import { fromRecordedPath } from "../util/paths";
 
 const sampleKey = (pixels: Uint8Array, index: number, label: number): string =>
   createHash("sha1").update(pixels.subarray(index * PIXELS_PER_SAMPLE, (index + 1) * PIXELS_PER_SAMPLE)).update(String(label)).digest("base64");
@@ -37,7 +38,7 @@ export async function countTrainingOverlap(
   try {
     const spec = readSpec(runDirectory);
     const load = async (source: string, kind: Dataset["manifest"]["source"]["kind"]) =>
-      (await loadOrImport(source, { kind, cacheDirectory })).dataset;
+      (await loadOrImport(fromRecordedPath(source), { kind, cacheDirectory })).dataset;
     const train = await load(spec.data.train.source, spec.data.train.kind);
     const val = spec.data.val ? await load(spec.data.val.source, spec.data.val.kind) : null;
     const parts = partition(spec.config, train, val);

@@ -17,6 +17,7 @@ import {
 } from "../training/run-files";
 import type { TrainerEpochLog } from "../training/train";
 import { withDatabase } from "./database";
+import { fromRecordedPath } from "../util/paths";
 
 /** The run's parameters as stored in the database (flat, so `runs compare` can diff them key by key). */
 export function runParams(spec: RunSpec): Record<string, unknown> {
@@ -110,7 +111,7 @@ export async function syncRunToDatabase(runDirectory: string, given?: Db): Promi
       });
 
       let modelVersion = previous.modelVersion;
-      const modelDirectory = spec.publishTo ?? join(runDirectory, RUN_FILES.model);
+      const modelDirectory = spec.publishTo ? fromRecordedPath(spec.publishTo) : join(runDirectory, RUN_FILES.model);
       if (spec.register && finalStatus === "completed" && !modelVersion && existsSync(join(modelDirectory, "metadata.json"))) {
         const existing = (await getRun(prisma, spec.runId))?.modelVersions[0];
         if (existing) modelVersion = existing.version;

@@ -5,6 +5,7 @@ import { AppError } from "@moodlens/shared";
 import type { tf } from "@moodlens/model";
 import { loadModelWeights } from "./checkpoint";
 import { readCheckpointPointer } from "./run-files";
+import { fromRecordedPath, toRecordedPath } from "../util/paths";
 
 /**
  * Where a run's initial weights come from when it does not start from random ones: the weights folder of another
@@ -12,7 +13,7 @@ import { readCheckpointPointer } from "./run-files";
  * in the run's config, so `runs compare` shows it and a restart before the first checkpoint loads the same bytes.
  */
 export interface InitFrom {
-  /** Absolute path of a weights folder (`weights.json` + `weights.bin`, the trainer's checkpoint format). */
+  /** A weights folder (`weights.json` + `weights.bin`, the trainer's checkpoint format), as toRecordedPath stores it. */
   source: string;
   /** sha256 of weights.bin: a run restarted later refuses weights that changed underneath it. */
   weightsSha256: string;
@@ -34,7 +35,7 @@ export function resolveInitFrom(reference: string, runsDirectory: string, cwd = 
   const candidates = [resolve(cwd, reference), join(runsDirectory, reference)];
   for (const candidate of candidates) {
     const folder = isWeightsFolder(candidate) ? candidate : existsSync(candidate) ? bestWeightsOfRun(candidate) : undefined;
-    if (folder && isWeightsFolder(folder)) return { source: folder, weightsSha256: weightsDigest(folder) };
+    if (folder && isWeightsFolder(folder)) return { source: toRecordedPath(folder), weightsSha256: weightsDigest(folder) };
   }
   throw new AppError("NOT_FOUND", `--init-from ${reference}: no run with a finished epoch and no weights folder there`, {
     hint: `pass a run id from ${runsDirectory}, a run folder, or a folder holding weights.json + weights.bin`,
@@ -47,15 +48,16 @@ export function weightsDigest(folder: string): string {
 
 /** Writes the recorded initial weights into `model`; fails when they changed since the run was created. */
 export function loadInitWeights(initFrom: InitFrom, model: tf.LayersModel): void {
-  if (!isWeightsFolder(initFrom.source)) {
+  const folder = fromRecordedPath(initFrom.source);
+  if (!isWeightsFolder(folder)) {
     throw new AppError("NOT_FOUND", `initial weights ${initFrom.source} are gone`, { hint: "restore that folder, or start a new run" });
   }
-  const digest = weightsDigest(initFrom.source);
+  const digest = weightsDigest(folder);
   if (digest !== initFrom.weightsSha256) {
     throw new AppError("MODEL_INVALID", `initial weights ${initFrom.source} changed since the run was created (sha256 ${digest.slice(0, 12)}… ≠ ${initFrom.weightsSha256.slice(0, 12)}…)`, {
       hint: "restore the original weights, or start a new run",
     });
   }
   // Same checks as a resume: weight count, names and shapes must match the run's network.
-  loadModelWeights(initFrom.source, model);
+  loadModelWeights(folder, model);
 }

@@ -8,6 +8,7 @@ import type { TrainerState } from "./train";
 
 /** Where a run's data came from; the fingerprint is checked again on resume. */
 export interface DataReference {
+  /** Relative to the repo root when inside or beside it (see toRecordedPath). */
   source: string;
   kind: SourceKind;
   fingerprint: string;

@@ -11,6 +11,7 @@ import { stratifiedSplit } from "../dataset/split";
 import { PIXELS_PER_SAMPLE, type Dataset } from "../dataset/types";
 import { evaluateWithCalibration } from "../evaluation/evaluate";
 import { writeJsonAtomic } from "../util/atomic";
+import { fromRecordedPath, toRecordedPath } from "../util/paths";
 import { flattenParams, validateTrainConfig, type TrainConfig } from "./config";
 import { readCheckpointPointer, restoreCheckpoint, saveCheckpoint, loadModelWeights } from "./checkpoint";
 import {
@@ -108,7 +109,7 @@ export function partition(config: TrainConfig, data: Dataset, val: Dataset | nul
 async function loadRunData(spec: Pick<RunSpec, "config"> & { data: { train: { source: string; kind: DataReference["kind"]; fingerprint?: string }; val: { source: string; kind: DataReference["kind"]; fingerprint?: string } | null } }, options: RunOptions) {
   const log = options.log ?? (() => {});
   const load = async (reference: { source: string; kind: DataReference["kind"]; fingerprint?: string }) => {
-    const { dataset } = await loadOrImport(reference.source, { kind: reference.kind, cacheDirectory: options.cacheDirectory, log });
+    const { dataset } = await loadOrImport(fromRecordedPath(reference.source), { kind: reference.kind, cacheDirectory: options.cacheDirectory, log });
     if (reference.fingerprint && dataset.manifest.fingerprint !== reference.fingerprint) {
       throw new AppError("DATASET_INVALID", `${reference.source} changed since the run started (fingerprint ${dataset.manifest.fingerprint.slice(0, 12)}… ≠ ${reference.fingerprint.slice(0, 12)}…)`, {
         hint: "restore the original data; a resumed run must see the same samples",
@@ -144,8 +145,8 @@ export async function createRun(input: NewRunInput, options: RunOptions): Promis
     createdAt: new Date().toISOString(),
     config,
     data: {
-      train: { source: input.dataPath, kind: data.train.manifest.source.kind, fingerprint: data.train.manifest.fingerprint, count: data.train.manifest.count },
-      val: data.val && input.valPath ? { source: input.valPath, kind: data.val.manifest.source.kind, fingerprint: data.val.manifest.fingerprint, count: data.val.manifest.count } : null,
+      train: { source: toRecordedPath(input.dataPath), kind: data.train.manifest.source.kind, fingerprint: data.train.manifest.fingerprint, count: data.train.manifest.count },
+      val: data.val && input.valPath ? { source: toRecordedPath(input.valPath), kind: data.val.manifest.source.kind, fingerprint: data.val.manifest.fingerprint, count: data.val.manifest.count } : null,
       trainFingerprint: subsetFingerprint(data.parts.train.dataset, data.parts.train.indices),
       valFingerprint: subsetFingerprint(data.parts.val.dataset, data.parts.val.indices),
       trainCount: data.parts.train.indices.length,
@@ -153,7 +154,7 @@ export async function createRun(input: NewRunInput, options: RunOptions): Promis
     },
     backend: backend.name,
     codeVersion: codeVersion(),
-    ...(input.publishTo ? { publishTo: input.publishTo } : {}),
+    ...(input.publishTo ? { publishTo: toRecordedPath(input.publishTo) } : {}),
     ...(input.register ? { register: true } : {}),
     host: { cpus: cpus().length, node: process.version },
   };
@@ -279,9 +280,10 @@ async function finishRun(
   );
   const metadata = await writeModelFiles(join(runDirectory, RUN_FILES.model), trainer.model, spec, trainer.state, report, log);
   if (spec.publishTo) {
-    rmSync(spec.publishTo, { recursive: true, force: true });
-    mkdirSync(dirname(spec.publishTo), { recursive: true });
-    cpSync(join(runDirectory, RUN_FILES.model), spec.publishTo, { recursive: true });
+    const publishTo = fromRecordedPath(spec.publishTo);
+    rmSync(publishTo, { recursive: true, force: true });
+    mkdirSync(dirname(publishTo), { recursive: true });
+    cpSync(join(runDirectory, RUN_FILES.model), publishTo, { recursive: true });
     log(`model files published to ${spec.publishTo}`);
   }
   return { evaluation, metadata };
