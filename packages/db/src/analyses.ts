@@ -28,6 +28,8 @@ export interface FaceInput {
 
 export interface RecordAnalysisInput {
   apiKeyId?: string | null;
+  /** Idempotency scope when the caller is not an API key (a signed-in dashboard user: "user:<id>"). */
+  idempotencyScope?: string | null;
   /** Idempotency key chosen by the client; unique per API key (or among anonymous requests). */
   clientRequestId?: string | null;
   source?: string | null;
@@ -89,7 +91,7 @@ async function readStored(prisma: DbClient, where: Prisma.AnalysisWhereInput): P
  * The same (apiKeyId, clientRequestId) returns the first stored analysis with `replayed: true`.
  */
 export async function recordAnalysis(prisma: DbClient, input: RecordAnalysisInput): Promise<RecordAnalysisResult> {
-  const scope = input.apiKeyId ?? ANONYMOUS_SCOPE;
+  const scope = input.apiKeyId ?? input.idempotencyScope ?? ANONYMOUS_SCOPE;
   const clientRequestId = input.clientRequestId?.trim() || null;
   if (clientRequestId && clientRequestId.length > 128) throw badInput("clientRequestId must be at most 128 characters");
   if (clientRequestId) {

@@ -3,6 +3,7 @@ import { API_SCOPES, AppError, type ApiScope } from "@moodlens/shared";
 import type { ViewerView } from "../resolvers/mappers";
 import type { ApiRuntime } from "../runtime";
 import { isApiScope } from "./scopes";
+import { authenticateSession } from "./session";
 
 /** Keyless caller when MOODLENS_AUTH=optional (local development only): every scope. */
 export const LOCAL_DEVELOPER: ViewerView = { keyId: "local", name: "local developer (MOODLENS_AUTH=optional)", scopes: [...API_SCOPES] };
@@ -19,6 +20,8 @@ export interface Authentication {
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
+/** A signed-in dashboard user's session token, forwarded by the dashboard's server (see ./session.ts). */
+const SESSION = /^Session\s+(\S+)\s*$/i;
 
 /**
  * Resolves the Authorization header to a viewer and counts the request against the key's per-minute budget
@@ -29,9 +32,17 @@ export async function authenticate(runtime: ApiRuntime, authorization: string | 
   if (!authorization || authorization.trim() === "") {
     return { viewer: runtime.config.auth === "optional" ? LOCAL_DEVELOPER : null, rateLimit: null };
   }
+  const session = SESSION.exec(authorization);
+  if (session) {
+    try {
+      return await authenticateSession(runtime, session[1]!);
+    } catch (error) {
+      throw toDatabaseError(error);
+    }
+  }
   const match = BEARER.exec(authorization);
   if (!match) {
-    throw new AppError("UNAUTHENTICATED", "the Authorization header must be \"Bearer <API key>\"");
+    throw new AppError("UNAUTHENTICATED", "the Authorization header must be \"Bearer <API key>\" (or \"Session <token>\" from the dashboard)");
   }
   try {
     const verified = await verifyApiKey(runtime.db.prisma, match[1]!);

@@ -15,7 +15,10 @@ export function requireScope(viewer: ViewerView | null, scope: ApiScope): Viewer
     });
   }
   if (!hasScope(viewer, scope)) {
-    throw new AppError("FORBIDDEN", `this API key lacks the "${scope}" scope`, { details: { required: scope, scopes: viewer.scopes } });
+    const who = viewer.userId ? `the role "${viewer.role}"` : "this API key";
+    throw new AppError("FORBIDDEN", `${who} lacks the "${scope}" scope`, {
+      details: { required: scope, scopes: viewer.scopes, ...(viewer.userId ? { role: viewer.role } : {}) },
+    });
   }
   return viewer;
 }

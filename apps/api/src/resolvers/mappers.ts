@@ -39,7 +39,11 @@ export interface AnalysisView {
 }
 
 export interface ViewerView {
+  /** The API key's id; for a signed-in dashboard user "user:<id>". */
   keyId: string;
+  /** Set when the caller is a dashboard user (session credential) rather than an API key. */
+  userId?: string;
+  role?: string;
   name: string;
   scopes: ApiScope[];
   createdAt?: Date | null;

@@ -22,9 +22,11 @@ export interface AnalyzeRequest {
 
 const MAX_CLIENT_REQUEST_ID = 128;
 
-/** Idempotency is per API key; keyless local development shares one anonymous scope. */
+/** Idempotency is per API key or signed-in user; keyless local development shares one anonymous scope. */
 const apiKeyIdOf = (context: ApiContext): string | null =>
-  context.viewer && context.viewer.keyId !== "local" ? context.viewer.keyId : null;
+  context.viewer && context.viewer.keyId !== "local" && !context.viewer.userId ? context.viewer.keyId : null;
+const idempotencyScopeOf = (context: ApiContext): string =>
+  context.viewer?.userId ? `user:${context.viewer.userId}` : (apiKeyIdOf(context) ?? "anonymous");
 
 function checkRequest(request: AnalyzeRequest): void {
   const id = request.clientRequestId;
@@ -40,7 +42,7 @@ function checkRequest(request: AnalyzeRequest): void {
 
 async function findReplay(context: ApiContext, clientRequestId: string): Promise<AnalysisRecord | null> {
   const row = await context.runtime.db.prisma.analysis.findFirst({
-    where: { idempotencyScope: apiKeyIdOf(context) ?? "anonymous", clientRequestId },
+    where: { idempotencyScope: idempotencyScopeOf(context), clientRequestId },
     omit: { storedImage: true },
     include: { faces: { orderBy: { index: "asc" } } },
   });
@@ -120,6 +122,7 @@ export async function analyzeImage(context: ApiContext, request: AnalyzeRequest)
 
     const recorded = await recordAnalysis(runtime.db.prisma, {
       apiKeyId: apiKeyIdOf(context),
+      idempotencyScope: idempotencyScopeOf(context),
       clientRequestId,
       source: request.source ?? null,
       campaign: request.campaign ?? null,
