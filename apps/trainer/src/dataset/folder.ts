@@ -145,7 +145,9 @@ export async function importFolderTree(root: string, options: FolderImportOption
     }
     samples.pixels.push(crop);
     samples.labels.push(EMOTIONS.indexOf(file.label));
-    samples.splits.push(file.split ?? splitFromFileName(basename(file.path)) ?? options.defaultSplit ?? "train");
+    const fromName = file.split ? undefined : splitFromFileName(basename(file.path));
+    if (fromName) samples.report.splitFromFileNames = (samples.report.splitFromFileNames ?? 0) + 1;
+    samples.splits.push(file.split ?? fromName ?? options.defaultSplit ?? "train");
   });
   if (options.requireTrainable !== false) assertTrainable(samples.labels, root, skipped);
   else if (samples.labels.length === 0) assertTrainable(samples.labels, root, skipped);

@@ -17,6 +17,8 @@ export interface ImportReport {
   corrupt: string[];
   /** Photos in which no face was found (photos import only). */
   noFace: string[];
+  /** Samples whose split came from a FER-2013 file-name prefix (`Training_`, `PublicTest_`, `PrivateTest_`). */
+  splitFromFileNames?: number;
 }
 
 export interface DatasetManifest {

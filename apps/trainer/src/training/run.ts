@@ -4,9 +4,11 @@ import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { AppError, type EpochLog } from "@moodlens/shared";
-import { saveModelArtifacts, selectBackend, type tf, type ModelMetadata } from "@moodlens/model";
+import { saveModelArtifacts, selectBackend, type BackendPreference, type tf, type ModelMetadata } from "@moodlens/model";
+import { selectTrainingEngine, type Precision } from "@moodlens/native";
 import { fingerprintOf, sampleIndicesOfSplits, type Subset } from "../dataset/cache";
 import { loadOrImport } from "../dataset/load";
+import { reportPartition } from "../dataset/partition-report";
 import { stratifiedSplit } from "../dataset/split";
 import { PIXELS_PER_SAMPLE, type Dataset } from "../dataset/types";
 import { evaluateWithCalibration } from "../evaluation/evaluate";
@@ -45,6 +47,13 @@ export interface RunOptions {
   maxEpochsThisSitting?: number;
   /** 2 = data-parallel on two cores (a per-sitting choice: not part of the run's config). */
   workers?: number;
+  /** Backend/engine preference (--backend; default env MOODLENS_BACKEND): "native" forces the oneDNN engine. */
+  backend?: BackendPreference;
+  /** Native engine: compute precision (default fp32) and data-parallel threads (default: every core). */
+  precision?: Precision;
+  nativeThreads?: number;
+  /** The app's MOODLENS_NATIVE=off: report the native engine absent. */
+  nativeDisabled?: boolean;
 }
 
 export interface NewRunInput {
@@ -135,7 +144,8 @@ export async function createRun(input: NewRunInput, options: RunOptions): Promis
     { config, data: { train: { source: input.dataPath, kind: kindOf(input.dataPath) }, val: input.valPath ? { source: input.valPath, kind: kindOf(input.valPath) } : null } },
     options,
   );
-  const backend = await selectBackend(undefined, { forTraining: true, logger: options.log });
+  reportPartition(data.parts, { train: toRecordedPath(input.dataPath), ...(input.valPath ? { val: toRecordedPath(input.valPath) } : {}) }, options.log ?? (() => {}));
+  const backend = await selectBackend(options.backend, { forTraining: true, logger: options.log });
   mkdirSync(runDirectory, { recursive: true });
   const spec: RunSpec = {
     format: "moodlens-run/1",
@@ -191,22 +201,37 @@ export async function executeRun(runDirectory: string, options: RunOptions): Pro
   if (status.status === "completed") {
     throw new AppError("CONFLICT", `run ${spec.runId} is already completed`, { hint: "start a new run, or `runs sync` to push its records" });
   }
-  await selectBackend(undefined, { forTraining: true, logger: log });
+  const backend = await selectBackend(options.backend, { forTraining: true, logger: log });
   const { parts } = await loadRunData(spec, options);
   const pointer = readCheckpointPointer(runDirectory);
+  const engine = selectTrainingEngine({
+    requested: options.backend ?? backend.requested,
+    network: spec.config.network,
+    tfjsBackend: backend.name,
+    disabled: options.nativeDisabled,
+    options: {
+      precision: options.precision ?? "fp32",
+      replicas: options.nativeThreads ?? cpus().length,
+      threadsPerReplica: 1,
+      optimizer: spec.config.optimizer,
+      momentum: spec.config.momentum,
+    },
+    log,
+  });
+  const trainerOptions = { progress: options.progress, log, onBatch: options.onBatch, workers: options.workers, ...(engine ? { engine } : {}) };
 
   let trainer: Trainer;
   if (pointer) {
     const model = buildSeededNetwork(spec.config);
     const optimizer = createOptimizer(spec.config);
     await restoreCheckpoint(runDirectory, pointer, model, optimizer);
-    trainer = new Trainer(spec.config, parts, { progress: options.progress, log, onBatch: options.onBatch, workers: options.workers }, { model, optimizer, state: pointer.trainer });
+    trainer = new Trainer(spec.config, parts, trainerOptions, { model, optimizer, state: pointer.trainer });
     log(`resuming run ${spec.runId} after epoch ${pointer.epoch} (best val acc ${pointer.trainer.bestValAccuracy?.toFixed(4)} at epoch ${pointer.trainer.bestEpoch})`);
     // Whatever a kill left in the journal beyond the checkpoint is rewritten from the committed state.
     writeJournal(runDirectory, pointer.trainer.journal);
   } else {
     const initial = spec.config.initFrom ? initialWeightsFrom(spec.config) : undefined;
-    trainer = new Trainer(spec.config, parts, { progress: options.progress, log, onBatch: options.onBatch, workers: options.workers }, initial);
+    trainer = new Trainer(spec.config, parts, trainerOptions, initial);
     log(`run ${spec.runId}: ${parts.train.indices.length} training / ${parts.val.indices.length} validation images, ${trainer.model.countParams()} parameters, ${spec.config.network.architecture}`);
     if (spec.config.initFrom) log(`initial weights from ${spec.config.initFrom.source} (sha256 ${spec.config.initFrom.weightsSha256.slice(0, 12)}…)`);
   }
