@@ -100,7 +100,10 @@ export async function createApiApp(config: ApiConfig, options: ApiServerOptions 
           try {
             return await createContext(runtime, { authorization: req.headers.authorization });
           } catch (error) {
-            throw toGraphQLError(error, recogniseDatabaseError);
+            const mapped = toGraphQLError(error, recogniseDatabaseError);
+            // Masked for the client, so the cause must reach the log.
+            if (mapped.extensions.code === "INTERNAL") log.error("request context failed", { error: describe(error) });
+            throw mapped;
           }
         },
       }),

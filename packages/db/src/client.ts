@@ -52,6 +52,19 @@ const CONNECT_TIMEOUT_MS = 30_000;
  */
 const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 15_000 };
 
+/**
+ * A pg Client that always has an 'error' listener. pg emits 'error' on a client whose server ends the connection
+ * (FATAL 57P01 from pg_terminate_backend, a restarting server) even while a pool has it checked out and nobody
+ * listens: an EventEmitter 'error' without a listener ends the process. The pending query is failed by pg
+ * itself (it becomes DATABASE_UNAVAILABLE in toDatabaseError), and the pool drops the dead client on release.
+ */
+export class ResilientPgClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on("error", () => {});
+  }
+}
+
 /** Removes the password so URLs can be logged and shown in errors. */
 export function redactUrl(url: string): string {
   try {
@@ -119,6 +132,7 @@ async function createPostgresDb(rawUrl: string, variable: string, poolSize: numb
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     // Every session in UTC: the adapters read timestamptz text as UTC, and stats bucket with explicit zones.
     options: "-c TimeZone=UTC",
+    Client: ResilientPgClient,
   };
   const pool = new pg.Pool(poolConfig);
   // An idle client losing its server must not crash the process; the next query reports it instead.

@@ -29,6 +29,10 @@ const UNAVAILABLE_MESSAGES = [
   /client was closed/i,
   /database system is (?:shutting down|starting up)/i,
   /terminating connection/i,
+  // Prisma's wording (no code) when pg reports the socket ended under a query.
+  /server has closed the connection/i,
+  // SQLSTATE 55000 at connect: ALTER DATABASE … ALLOW_CONNECTIONS false (55000 alone also means other things).
+  /is not currently accepting connections/i,
 ];
 
 interface ErrorLike {
