@@ -1,0 +1,4 @@
+import { runCli } from "@moodlens/shared";
+import { usersCommand } from "./users-command";
+
+await runCli(() => usersCommand(process.argv.slice(2)));
