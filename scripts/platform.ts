@@ -22,6 +22,7 @@ import {
   type EmbeddedDatabaseServer,
 } from "@moodlens/db";
 import { AppError, API_SCOPES, runCli } from "@moodlens/shared";
+import { supervise, type Supervised } from "./supervise";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DEFAULT_MODEL_DIR = path.join(ROOT, "models", "default");
@@ -158,15 +159,14 @@ await runCli(async () => {
   await assertPortFree(config.apiPort, "MOODLENS_API_PORT");
   await assertPortFree(config.dashboardPort, "MOODLENS_DASHBOARD_PORT");
 
-  const children: ChildProcess[] = [];
+  const children: Supervised[] = [];
   let embedded: EmbeddedDatabaseServer | undefined;
   let stopping = false;
   /** Stops the children and the embedded database; safe to call more than once. */
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
-    for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
-    await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((r) => child.once("exit", r)) : null)));
+    await Promise.all(children.map((child) => child.stop()));
     if (embedded) await embedded.close();
   };
   const stop = (code: number) => void shutdown().finally(() => process.exit(code));
@@ -183,38 +183,36 @@ await runCli(async () => {
     await buildDashboard();
 
     const childEnv = { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1" };
-    const api = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "apps/api/src/main.ts")], {
-      cwd: ROOT,
-      stdio: "inherit",
-      env: { ...childEnv, PORT: String(config.apiPort) },
-    });
+    // Supervised: a part that dies (the API after a database outage, say) is restarted with backoff, alone.
+    const api = supervise("the API", () =>
+      spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "apps/api/src/main.ts")], {
+        cwd: ROOT,
+        stdio: "inherit",
+        env: { ...childEnv, PORT: String(config.apiPort) },
+      }),
+    );
     children.push(api);
     const apiUrl = `http://localhost:${config.apiPort}`;
-    const dashboard = spawn(
-      process.execPath,
-      [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(config.dashboardPort)],
-      {
-        cwd: path.join(ROOT, "apps/dashboard"),
-        stdio: "inherit",
-        env: { ...childEnv, MOODLENS_API_URL: `${apiUrl}/graphql`, MOODLENS_DASHBOARD_API_KEY: dashboardKey },
-      },
+    const dashboard = supervise("the dashboard", () =>
+      spawn(
+        process.execPath,
+        [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(config.dashboardPort)],
+        {
+          cwd: path.join(ROOT, "apps/dashboard"),
+          stdio: "inherit",
+          env: { ...childEnv, MOODLENS_API_URL: `${apiUrl}/graphql`, MOODLENS_DASHBOARD_API_KEY: dashboardKey },
+        },
+      ),
     );
     children.push(dashboard);
-    for (const child of children) {
-      child.once("exit", (code) => {
-        if (!stopping) {
-          process.stderr.write(`moodlens: a part of the platform stopped (exit ${code}); shutting down\n`);
-          stop(code || 1);
-        }
-      });
-    }
-    await waitFor(`${apiUrl}/healthz`, api, "the API");
-    await waitFor(`http://localhost:${config.dashboardPort}/`, dashboard, "the dashboard");
+    // A part that cannot even start (bad configuration) fails the start instead of restarting forever.
+    await waitFor(`${apiUrl}/healthz`, api.current(), "the API");
+    await waitFor(`http://localhost:${config.dashboardPort}/`, dashboard.current(), "the dashboard");
     process.stdout.write(
       `\nMoodlens is running:\n  API        ${apiUrl}/graphql\n  Dashboard  http://localhost:${config.dashboardPort}\n` +
         `Stop with Ctrl+C. Demo data: npm run seed -- --demo\n`,
     );
-    await new Promise(() => {}); // run until a signal or a child's exit
+    await new Promise(() => {}); // run until a signal; children that die are restarted
   } catch (error) {
     await shutdown().catch(() => {});
     throw error;
