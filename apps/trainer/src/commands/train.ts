@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { AppError } from "@moodlens/shared";
+import { parseBackendPreference } from "@moodlens/model";
 import { env } from "../env";
 import { resolveUserPath, toRecordedPath } from "../util/paths";
 import { createRun, executeRun, RunInterrupted, type RunOptions } from "../training/run";
@@ -26,6 +27,8 @@ const options = {
   "sync-process": { type: "boolean" },
   "no-progress": { type: "boolean" },
   workers: { type: "string" },
+  backend: { type: "string" },
+  precision: { type: "string" },
 } as const;
 
 /** SIGINT/SIGTERM: finish nothing half-way; stop at the next batch, leaving the last checkpoint as the resume point. */
@@ -55,6 +58,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
   const workers = intOption(values.workers, "workers") ?? 1;
   if (workers < 1 || workers > 2) throw new AppError("BAD_USER_INPUT", "--workers must be 1 or 2 (data-parallel halves of each batch)");
+  const backend = values.backend === undefined ? undefined : parseBackendPreference(values.backend);
+  if (values.precision !== undefined && values.precision !== "fp32" && values.precision !== "bf16") {
+    throw new AppError("BAD_USER_INPUT", "--precision must be fp32 or bf16 (bf16: native engine only)");
+  }
   const runsDirectory = runsDirectoryFrom(values["run-dir"]);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const interrupt = interruptHook();
@@ -65,6 +72,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
     ...(values["no-db"] ? {} : { recorder: values["sync-process"] ? subprocessRecorder() : databaseRecorder() }),
     onBatch: interrupt.onBatch,
     workers,
+    ...(backend ? { backend } : {}),
+    ...(values.precision ? { precision: values.precision } : {}),
+    // The native engine splits each batch over threads: --workers sets how many (default: every core).
+    ...(values.workers ? { nativeThreads: workers } : {}),
+    nativeDisabled: env().MOODLENS_NATIVE === "off",
     ...(values["max-epochs"] ? { maxEpochsThisSitting: intOption(values["max-epochs"], "max-epochs") } : {}),
   };
   try {

@@ -24,6 +24,8 @@ ${TRAINING_CONFIG_USAGE}
   --publish DIR (copy the finished model there, e.g. models/default) --register (register a model version)
   --max-epochs N (stop after N epochs in this sitting; resume later) --no-db --no-progress
   --workers 2 (data-parallel: half of each batch on a second thread/core; per sitting, not part of the config)
+  --backend native|auto|wasm|cpu (default $MOODLENS_BACKEND or auto: the oneDNN engine of @moodlens/native when
+    it is built, for the deep network; native forces it) --precision fp32|bf16 (native engine; default fp32)
   --sync-process (record epochs through a child \`runs sync\` process: for runs lasting hours while the code changes)`;
 
 export const EVALUATE_USAGE = `evaluate --data DIR|CSV [--model PATH] [--json] [--record]   accuracy, macro-F1, per-class P/R/F1, confusion, ECE

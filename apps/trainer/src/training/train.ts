@@ -65,6 +65,27 @@ export interface TrainerOptions {
   onBatch?: (epoch: number, batch: number, batches: number) => void | Promise<void>;
   /** 2 = data parallel: half of each batch on a helper thread (its own wasm instance, the second core). */
   workers?: number;
+  /** Native training engine (@moodlens/native): runs the batches and validation; tfjs keeps the state between epochs. */
+  engine?: TrainingEngine;
+}
+
+/** What the trainer needs from a native engine (implemented by @moodlens/native's NativeTrainingEngine). */
+export interface TrainingEngine {
+  loadFrom(model: tf.LayersModel, optimizer: tf.Optimizer): void;
+  storeInto(model: tf.LayersModel, optimizer: tf.Optimizer): Promise<void>;
+  step(batch: {
+    pixels: Uint8Array;
+    labels: Int32Array;
+    classWeights: Float32Array;
+    smoothing: number;
+    normalizer: number;
+    seed: number;
+    epoch: number;
+    batch: number;
+    learningRate: number;
+  }): { loss: number; correct: number };
+  predict(crops: readonly Uint8Array[]): Float32Array;
+  dispose(): void;
 }
 
 export function createOptimizer(config: TrainConfig): tf.Optimizer {
@@ -102,11 +123,13 @@ export interface PredictOptions {
   tta?: boolean;
   /** The model's input filter, applied to every crop first (as the analyzer does when serving). */
   inputFilter?: InputFilter;
+  /** Computes the probabilities instead of model.predict (the native engine, holding the same weights). */
+  classify?: (crops: readonly Uint8Array[]) => Float32Array;
 }
 
 /** Class probabilities for some samples, in batches; returns [n * 7] float32. */
 export function predictProbabilities(model: tf.LayersModel, subset: Subset, options: PredictOptions = {}): Float32Array {
-  const { batchSize = PREDICT_BATCH, tta = false, inputFilter = NO_INPUT_FILTER } = options;
+  const { batchSize = PREDICT_BATCH, tta = false, inputFilter = NO_INPUT_FILTER, classify } = options;
   const count = subset.indices.length;
   const out = new Float32Array(count * CLASSES);
   for (let start = 0; start < count; start += batchSize) {
@@ -115,6 +138,15 @@ export function predictProbabilities(model: tf.LayersModel, subset: Subset, opti
     for (let i = start; i < end; i++) {
       const offset = subset.indices[i]! * PIXELS_PER_SAMPLE;
       crops.push(applyInputFilter(subset.dataset.pixels.subarray(offset, offset + PIXELS_PER_SAMPLE), inputFilter));
+    }
+    if (classify) {
+      const plain = classify(crops);
+      if (tta) {
+        const mirrored = classify(crops.map(mirror));
+        for (let i = 0; i < plain.length; i++) plain[i] = (plain[i]! + mirrored[i]!) / 2;
+      }
+      out.set(plain, start * CLASSES);
+      continue;
     }
     const probabilities = tf.tidy(() => {
       const plain = model.predict(toModelInput(crops)) as tf.Tensor;
@@ -243,6 +275,7 @@ export class Trainer {
     const progress = this.options.progress === false ? undefined : new ProgressBar(`epoch ${epoch}/${config.epochs}`, count);
     const batchPixels = new Uint8Array(batchSize * PIXELS_PER_SAMPLE);
     const classWeightTensor = tf.tensor1d(this.weights);
+    const nativeClassWeights = Float32Array.from(this.weights);
     const smoothing = config.labelSmoothing;
     let lossSum = 0;
     let correct = 0;
@@ -251,7 +284,10 @@ export class Trainer {
 
     // Dropout masks come from Math.random: one seeded stream per epoch makes them reproducible across resumes.
     const restoreRandom = seedMathRandom(Rng.derive(config.seed, "dropout", epoch));
-    const parallel = (this.options.workers ?? 1) > 1 ? await this.parallelHelper() : undefined;
+    const engine = this.options.engine;
+    // The native engine takes this epoch's state from tfjs (after a resume or --init-from it holds nothing yet).
+    engine?.loadFrom(model, optimizer);
+    const parallel = !engine && (this.options.workers ?? 1) > 1 ? await this.parallelHelper() : undefined;
     try {
       for (let batch = 0; batch < batches; batch++) {
         const start = batch * batchSize;
@@ -270,6 +306,15 @@ export class Trainer {
         rate = learningRateAt(config.schedule, this.state.schedule, config.learningRate, config.epochs, epoch - 1 + batch / batches);
         setOptimizerLearningRate(optimizer, rate);
 
+        if (engine) {
+          const result = engine.step({ pixels: batchPixels.subarray(0, size * PIXELS_PER_SAMPLE), labels, classWeights: nativeClassWeights, smoothing, normalizer: size, seed: config.seed, epoch, batch, learningRate: rate });
+          lossSum += result.loss * size;
+          correct += result.correct;
+          seen += size;
+          progress?.update(seen, `loss ${(lossSum / seen).toFixed(3)} acc ${(correct / seen).toFixed(3)} lr ${rate.toExponential(2)}`);
+          await this.options.onBatch?.(epoch, batch + 1, batches);
+          continue;
+        }
         const input = toModelInput(crops);
         const labelTensor = tf.tensor1d(labels, "int32");
         let batchCorrect = 0;
@@ -310,8 +355,13 @@ export class Trainer {
       classWeightTensor.dispose();
     }
     const trainSeconds = (Date.now() - started) / 1000;
+    // Back to tfjs before validation: the checkpoint after this epoch saves the tfjs model and optimizer.
+    await engine?.storeInto(model, optimizer);
 
-    const valProbabilities = predictProbabilities(model, data.val, { inputFilter: config.inputFilter ?? NO_INPUT_FILTER });
+    const valProbabilities = predictProbabilities(model, data.val, {
+      inputFilter: config.inputFilter ?? NO_INPUT_FILTER,
+      ...(engine ? { classify: (crops: readonly Uint8Array[]) => engine.predict(crops) } : {}),
+    });
     const valPredictions = argmaxRows(valProbabilities, CLASSES);
     const valMetrics = classificationMetrics(confusionMatrix(this.valLabels, valPredictions));
     const valLoss = crossEntropy(valProbabilities, this.valLabels);
@@ -363,6 +413,7 @@ export class Trainer {
 
   dispose(): void {
     void this.helper?.stop();
+    this.options.engine?.dispose();
     this.model.dispose();
     this.optimizer.dispose();
   }

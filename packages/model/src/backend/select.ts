@@ -84,7 +84,8 @@ export async function selectBackend(
   if (active && activeKey === key && tf.getBackend() === backendIdOf(active.name)) return active;
 
   const log = options.logger ?? defaultLogger;
-  const candidates = requested === "auto" ? AUTO_ORDER : [requested];
+  // "native" names the trainer's engine (@moodlens/native); the tfjs side then picks as for "auto".
+  const candidates = requested === "auto" || requested === "native" ? AUTO_ORDER : [requested];
   const skipped: string[] = [];
   let chosen: BackendName | undefined;
   for (const candidate of candidates) {
@@ -110,7 +111,7 @@ export async function selectBackend(
     const problem = options.forTraining ? checkWasmTrainingKernels() : undefined;
     if (problem === undefined) {
       trainingKernels = "registered";
-    } else if (requested === "auto") {
+    } else if (requested === "auto" || requested === "native") {
       // Training on wasm would fail or be wrong: the slow-but-correct cpu backend is the honest fallback.
       skipped.push(`wasm: gradient kernel check failed (${problem})`);
       await tf.setBackend("cpu");

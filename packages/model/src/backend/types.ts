@@ -1,4 +1,5 @@
-export const BACKEND_PREFERENCES = ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
+/** "native": the trainer's oneDNN engine (@moodlens/native) trains; tfjs (as for "auto") holds the model between epochs. */
+export const BACKEND_PREFERENCES = ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu", "native"] as const;
 export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
 
 /** The concrete tfjs backends we can end up on ("tensorflow" covers tfjs-node and tfjs-node-gpu). */
