@@ -29,13 +29,33 @@ const wasmApi = (globalThis as unknown as {
 
 let gluePromise: Promise<Glue> | undefined;
 
+/**
+ * Timers the engine starts (its own timeouts, e.g. 10 s around a query) that are still pending. A freed engine
+ * never needs them, but a pending one keeps a finished CLI alive until it fires: `free()` unrefs them.
+ */
+const engineTimers = new Set<ReturnType<typeof setTimeout>>();
+
+/** The glue's setTimeout import, wrapped to remember the timers it starts. */
+function trackingTimers(glue: Glue): Record<string, unknown> {
+  const imports: Record<string, unknown> = { ...glue };
+  for (const [name, value] of Object.entries(glue)) {
+    if (!name.startsWith("__wbg_setTimeout_") || typeof value !== "function") continue;
+    imports[name] = (...args: unknown[]) => {
+      const timer = (value as (...a: unknown[]) => ReturnType<typeof setTimeout>)(...args);
+      engineTimers.add(timer);
+      return timer;
+    };
+  }
+  return imports;
+}
+
 async function loadGlue(): Promise<Glue> {
   const require = createRequire(import.meta.url);
   // The JS glue is an exported subpath; the .wasm sits next to it.
   const packageDir = path.dirname(require.resolve("@prisma/schema-engine-wasm/schema_engine_bg"));
   const glue = (await import("@prisma/schema-engine-wasm/schema_engine_bg")) as unknown as Glue;
   const bytes = await readFile(path.join(packageDir, "schema_engine_bg.wasm"));
-  const { instance } = await wasmApi.instantiate(bytes, { "./schema_engine_bg.js": glue });
+  const { instance } = await wasmApi.instantiate(bytes, { "./schema_engine_bg.js": trackingTimers(glue) });
   glue.__wbg_set_wasm(instance.exports);
   (instance.exports.__wbindgen_start as () => void)();
   return glue;
@@ -93,6 +113,8 @@ export async function startSchemaEngine(
     free: async () => {
       engine.free();
       await Promise.all(opened.splice(0).map((adapter) => adapter.dispose().catch(() => {})));
+      for (const timer of engineTimers) timer.unref();
+      engineTimers.clear();
     },
   };
 }
