@@ -476,15 +476,36 @@ describeEachDatabase("GraphQL API", (database, kind) => {
     expect(body.analysis).toMatchObject({ source: "upload", clientRequestId: "bin-1", faceCount: 0, stored: true });
     expect((await counts()).analyses).toBe(before.analyses + 1);
 
-    const wrongType = await fetch(`${api.url}/v1/analyze`, { method: "POST", headers: { "content-type": "text/plain", authorization: `Bearer ${keys.analyze}` }, body: "hello" });
-    expect(wrongType.status).toBe(415);
-    const noKey = await fetch(`${api.url}/v1/analyze`, { method: "POST", headers: { "content-type": "image/png" }, body: new Uint8Array(await faceFreeImage()) });
-    expect(noKey.status).toBe(401);
-    const notImage = await fetch(`${api.url}/v1/analyze`, { method: "POST", headers: { "content-type": "image/jpeg", authorization: `Bearer ${keys.analyze}` }, body: "definitely not a jpeg" });
-    expect(notImage.status).toBe(415);
-    expect(((await notImage.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe("UNSUPPORTED_IMAGE");
-    const tooLarge = await fetch(`${api.url}/v1/analyze`, { method: "POST", headers: { "content-type": "image/png", authorization: `Bearer ${keys.analyze}` }, body: new Uint8Array(1_600_000) });
-    expect(tooLarge.status).toBe(413);
     expect((await counts()).analyses).toBe(before.analyses + 1);
+  });
+
+  it("answers /v1/analyze errors in its REST shape { error: { code, message, hint } }, without GraphQL fields", async () => {
+    const before = await counts();
+    const post = (headers: Record<string, string>, body: Uint8Array | string) => fetch(`${api.url}/v1/analyze`, { method: "POST", headers, body });
+    /** The error of a response, checked to be the REST shape: one `error` object, nothing GraphQL-specific. */
+    const restError = async (response: Response) => {
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(Object.keys(body)).toEqual(["error"]);
+      const error = body.error as { code: string; message: string; hint?: string };
+      expect(Object.keys(error).filter((key) => !["code", "message", "hint", "details"].includes(key))).toEqual([]);
+      expect(error.message.length).toBeGreaterThan(0);
+      return error;
+    };
+    const wrongType = await post({ "content-type": "text/plain", authorization: `Bearer ${keys.analyze}` }, "hello");
+    expect(wrongType.status).toBe(415);
+    expect((await restError(wrongType)).code).toBe("UNSUPPORTED_IMAGE");
+    const noKey = await post({ "content-type": "image/png" }, new Uint8Array(await faceFreeImage()));
+    expect(noKey.status).toBe(401);
+    expect((await restError(noKey)).code).toBe("UNAUTHENTICATED");
+    // Errors raised inside the analyzeImage mutation (GraphQL errors carry locations and path) lose those fields.
+    const notImage = await post({ "content-type": "image/jpeg", authorization: `Bearer ${keys.analyze}` }, "definitely not a jpeg");
+    expect(notImage.status).toBe(415);
+    expect((await restError(notImage)).code).toBe("UNSUPPORTED_IMAGE");
+    const tooLarge = await post({ "content-type": "image/png", authorization: `Bearer ${keys.analyze}` }, new Uint8Array(1_600_000));
+    expect(tooLarge.status).toBe(413);
+    const large = await restError(tooLarge);
+    expect(large.code).toBe("PAYLOAD_TOO_LARGE");
+    expect(large.hint).toMatch(/smaller image/);
+    expect((await counts()).analyses).toBe(before.analyses);
   });
 });

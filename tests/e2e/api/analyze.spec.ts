@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { test, expect } from "../support/fixtures";
-import { ANALYZE_CONTRACT, firstErrorCode, postGraphQL, type ContractAnalysis, type ContractFace } from "../support/graphql";
+import { ANALYZE_CONTRACT, postGraphQL, type ContractAnalysis, type ContractFace } from "../support/graphql";
 import { GROUP_PHOTO } from "../support/paths";
 
 const EMOTION_ENUM = ["ANGRY", "DISGUST", "FEAR", "HAPPY", "SAD", "SURPRISE", "NEUTRAL"];
@@ -115,22 +115,24 @@ test.describe("analyzeImage (issue 5 contract) over HTTP", () => {
   });
 
   test("POST /v1/analyze refuses a body that is not an image, and a request without key", async ({ request, stack }) => {
+    /** The REST route's error shape: `{ error: { code, message, hint? } }`, not GraphQL's `errors` list. */
+    const restErrorCode = (body: { error?: { code?: string; message?: string } }) => (body.error?.message ? body.error.code : undefined);
     const text = await request.post(`/v1/analyze?store=false`, {
       headers: { authorization: `Bearer ${stack.keys.client}`, "content-type": "text/plain" },
       data: "hello, I am not a photo",
     });
     expect(text.status()).toBe(415);
-    expect(firstErrorCode(await text.json())).toBe("UNSUPPORTED_IMAGE");
+    expect(restErrorCode(await text.json())).toBe("UNSUPPORTED_IMAGE");
 
     const garbage = await request.post(`/v1/analyze?store=false`, {
       headers: { authorization: `Bearer ${stack.keys.client}`, "content-type": "image/jpeg" },
       data: Buffer.from("definitely not a JPEG, just bytes".repeat(20)),
     });
     expect(garbage.status()).toBe(415);
-    expect(firstErrorCode(await garbage.json())).toBe("UNSUPPORTED_IMAGE");
+    expect(restErrorCode(await garbage.json())).toBe("UNSUPPORTED_IMAGE");
 
     const anonymous = await request.post(`/v1/analyze?store=false`, { headers: { "content-type": "image/jpeg" }, data: photo });
     expect(anonymous.status()).toBe(401);
-    expect(firstErrorCode(await anonymous.json())).toBe("UNAUTHENTICATED");
+    expect(restErrorCode(await anonymous.json())).toBe("UNAUTHENTICATED");
   });
 });

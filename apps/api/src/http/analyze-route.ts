@@ -3,7 +3,7 @@ import express, { Router } from "express";
 import { createContext, type ApiContext } from "../context";
 import { HTTP_STATUS, toClientError, type GraphQLCode } from "../errors";
 import type { ApiRuntime } from "../runtime";
-import { sendError } from "./errors";
+import { httpErrorHandler, sendRestError } from "./errors";
 
 /** Content types a browser cannot send cross-site without a CORS preflight (so CSRF stays impossible). */
 const IMAGE_BODY = /^(image\/[\w.+-]+|application\/octet-stream)\s*(;|$)/i;
@@ -31,14 +31,14 @@ const text = (value: unknown): string | undefined => (typeof value === "string" 
  * POST /v1/analyze: the image file as the raw request body (Content-Type image/* or application/octet-stream),
  * options as query parameters (source, campaign, capturedAt, clientRequestId, store, explain) or the
  * Idempotency-Key header. Runs the same GraphQL mutation internally, so auth, scopes, limits, rate limits and
- * errors are exactly those of analyzeImage.
+ * error codes are exactly those of analyzeImage; errors answer in the REST shape `{ error: { code, message, hint } }`.
  */
 export function analyzeRoute(runtime: ApiRuntime, apollo: ApolloServer<ApiContext>): Router {
   const router = Router();
   const rawBody = express.raw({ type: () => true, limit: runtime.config.limits.maxImageBytes });
   router.post("/v1/analyze", (req, res, next) => {
     if (!IMAGE_BODY.test(req.headers["content-type"] ?? "")) {
-      sendError(res, {
+      sendRestError(res, {
         code: "UNSUPPORTED_IMAGE",
         message: "send the image bytes as the body with Content-Type image/<format> or application/octet-stream",
       });
@@ -51,7 +51,7 @@ export function analyzeRoute(runtime: ApiRuntime, apollo: ApolloServer<ApiContex
     try {
       contextValue = await createContext(runtime, { authorization: req.headers.authorization });
     } catch (error) {
-      sendError(res, toClientError(error));
+      sendRestError(res, toClientError(error));
       return;
     }
     const query = req.query;
@@ -66,17 +66,20 @@ export function analyzeRoute(runtime: ApiRuntime, apollo: ApolloServer<ApiContex
     };
     const response = await apollo.executeOperation({ query: ANALYZE_OPERATION, variables: { input } }, { contextValue });
     if (response.body.kind !== "single") {
-      sendError(res, { code: "INTERNAL", message: "internal server error" });
+      sendRestError(res, { code: "INTERNAL", message: "internal server error" });
       return;
     }
     const { data, errors } = response.body.singleResult;
     const first = errors?.[0];
     if (first) {
       const code = (typeof first.extensions?.code === "string" && first.extensions.code in HTTP_STATUS ? first.extensions.code : "BAD_USER_INPUT") as GraphQLCode;
-      res.status(HTTP_STATUS[code]).json({ errors });
+      const { hint, details } = (first.extensions ?? {}) as { hint?: string; details?: Record<string, unknown> };
+      sendRestError(res, { code, message: first.message, ...(hint ? { hint } : {}), ...(details ? { details } : {}) });
       return;
     }
     res.json({ analysis: (data as { analyzeImage: unknown }).analyzeImage });
   });
+  // The raw-body parser's failures (too large) in the same REST shape.
+  router.use("/v1/analyze", httpErrorHandler(sendRestError));
   return router;
 }

@@ -1,11 +1,17 @@
 import type { ErrorRequestHandler, Response } from "express";
 import { HTTP_STATUS, retryAfterSeconds, type ClientError, type GraphQLCode } from "../errors";
 
-/** JSON error body shared by the REST routes and body-parser failures in front of /graphql (GraphQL-shaped). */
-export function sendError(res: Response, error: Pick<ClientError, "code" | "message"> & Partial<ClientError>): void {
+type HttpError = Pick<ClientError, "code" | "message"> & Partial<ClientError>;
+
+function setStatus(res: Response, error: HttpError): Response {
   const seconds = error.code === "RATE_LIMITED" ? retryAfterSeconds(error as ClientError) : undefined;
   if (seconds !== undefined) res.setHeader("retry-after", String(seconds));
-  res.status(HTTP_STATUS[error.code]).json({
+  return res.status(HTTP_STATUS[error.code]);
+}
+
+/** JSON error body of body-parser failures in front of /graphql (GraphQL-shaped: `{ errors: [...] }`). */
+export function sendError(res: Response, error: HttpError): void {
+  setStatus(res, error).json({
     errors: [
       {
         message: error.message,
@@ -15,24 +21,38 @@ export function sendError(res: Response, error: Pick<ClientError, "code" | "mess
   });
 }
 
+/**
+ * The REST routes' error body (POST /v1/analyze): `{ "error": { code, message, hint?, details? } }`, one error,
+ * no GraphQL fields (locations, path); the HTTP status and Retry-After as for GraphQL.
+ */
+export function sendRestError(res: Response, error: HttpError): void {
+  setStatus(res, error).json({
+    error: { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}), ...(error.details ? { details: error.details } : {}) },
+  });
+}
+
+type HttpFailure = { type?: string; status?: number; message?: string; limit?: number };
+
 /** body-parser / express failures (too large, malformed JSON) as typed JSON errors; nothing else leaks. */
-export function httpErrorHandler(): ErrorRequestHandler {
-  return (error: { type?: string; status?: number; message?: string; limit?: number }, _req, res, next) => {
+export function httpErrorHandler(send: (res: Response, error: HttpError) => void = sendError): ErrorRequestHandler {
+  return (error: HttpFailure, _req, res, next) => {
     if (res.headersSent) return next(error);
-    if (error.type === "entity.too.large") {
-      return sendError(res, {
-        code: "PAYLOAD_TOO_LARGE",
-        message: `the request body exceeds the limit of ${error.limit ?? "the configured"} bytes`,
-        hint: "send a smaller image, or ask the operator to raise MOODLENS_MAX_BODY_BYTES / MOODLENS_MAX_IMAGE_BYTES",
-      });
-    }
-    if (error.type === "entity.parse.failed") {
-      return sendError(res, { code: "BAD_USER_INPUT", message: "the request body is not valid JSON" });
-    }
-    if (typeof error.status === "number" && error.status >= 400 && error.status < 500) {
-      const code: GraphQLCode = error.status === 415 ? "UNSUPPORTED_IMAGE" : "BAD_USER_INPUT";
-      return sendError(res, { code, message: error.message ?? "bad request" });
-    }
-    return sendError(res, { code: "INTERNAL", message: "internal server error" });
+    send(res, httpFailureError(error));
   };
+}
+
+function httpFailureError(error: HttpFailure): HttpError {
+  if (error.type === "entity.too.large") {
+    return {
+      code: "PAYLOAD_TOO_LARGE",
+      message: `the request body exceeds the limit of ${error.limit ?? "the configured"} bytes`,
+      hint: "send a smaller image, or ask the operator to raise MOODLENS_MAX_BODY_BYTES / MOODLENS_MAX_IMAGE_BYTES",
+    };
+  }
+  if (error.type === "entity.parse.failed") return { code: "BAD_USER_INPUT", message: "the request body is not valid JSON" };
+  if (typeof error.status === "number" && error.status >= 400 && error.status < 500) {
+    const code: GraphQLCode = error.status === 415 ? "UNSUPPORTED_IMAGE" : "BAD_USER_INPUT";
+    return { code, message: error.message ?? "bad request" };
+  }
+  return { code: "INTERNAL", message: "internal server error" };
 }
