@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { UserMenu } from "@/components/auth/UserMenu";
 import { MainNav } from "@/components/layout/MainNav";
 import "./globals.css";
 
@@ -25,6 +26,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               Moodlens
             </Link>
             <MainNav />
+            <UserMenu />
           </div>
         </header>
         <main id="main" tabIndex={-1}>

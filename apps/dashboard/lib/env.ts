@@ -1,6 +1,7 @@
 /**
  * The dashboard's server-side configuration, parsed once with zod. None of these variables is prefixed with
- * NEXT_PUBLIC_, so Next never inlines them into browser bundles: the API key stays on the server.
+ * NEXT_PUBLIC_, so Next never inlines them into browser bundles: the database URL and the auth secret stay on the
+ * server.
  */
 import { parseEnv } from "@moodlens/shared";
 import { z } from "zod";
@@ -14,7 +15,6 @@ const blankToUndefined = (value: unknown) =>
 
 const envSchema = z.object({
   MOODLENS_API_URL: z.preprocess(blankToUndefined, z.url().default(DEFAULT_API_URL)),
-  MOODLENS_DASHBOARD_API_KEY: z.preprocess(blankToUndefined, z.string().min(1).optional()),
   MOODLENS_API_TIMEOUT_MS: z.preprocess(
     blankToUndefined,
     z.coerce.number().int().min(100).max(120_000).default(DEFAULT_API_TIMEOUT_MS),
@@ -38,4 +38,22 @@ let cached: DashboardEnv | undefined;
 export function dashboardEnv(): DashboardEnv {
   cached ??= parseEnv(envSchema);
   return cached;
+}
+
+/** Sign-in (better-auth): users and sessions live in the Moodlens database. */
+const authEnvSchema = z.object({
+  DATABASE_URL: z.preprocess(blankToUndefined, z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL (npm start sets it)")),
+  MOODLENS_AUTH_SECRET: z.preprocess(blankToUndefined, z.string().min(32, "must have at least 32 characters (npm start creates one)")),
+  /** Where users open the dashboard; https here makes the session cookie Secure. */
+  MOODLENS_DASHBOARD_URL: z.preprocess(blankToUndefined, z.url().optional()),
+  PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(65_535).default(3000)),
+});
+
+export type DashboardAuthEnv = z.infer<typeof authEnvSchema>;
+
+let cachedAuth: DashboardAuthEnv | undefined;
+
+export function dashboardAuthEnv(): DashboardAuthEnv {
+  cachedAuth ??= parseEnv(authEnvSchema);
+  return cachedAuth;
 }

@@ -1,7 +1,8 @@
 /**
  * Server-side GraphQL client: the only code that talks to the API. It runs in server components, route handlers
- * and server actions (never in the browser), adds the dashboard's API key, enforces a timeout and turns every
- * failure (network, timeout, HTTP status, GraphQL errors) into one `ApiError` with a code the pages can explain.
+ * and server actions (never in the browser), forwards the signed-in user's session token (the API authorises the
+ * user's role), enforces a timeout and turns every failure (network, timeout, HTTP status, GraphQL errors) into
+ * one `ApiError` with a code the pages can explain.
  */
 import { dashboardEnv } from "./env";
 
@@ -51,7 +52,8 @@ export interface GqlOptions {
 
 export interface GqlClientConfig {
   url: string;
-  apiKey?: string | undefined;
+  /** The signed-in user's session token, sent as `Authorization: Session <token>`. */
+  sessionToken?: string | undefined;
   timeoutMs: number;
 }
 
@@ -78,7 +80,7 @@ export async function gqlWith<T>(
   const effective = { ...config, timeoutMs };
   const signals = [AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])];
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
-  if (config.apiKey) headers.authorization = `Bearer ${config.apiKey}`;
+  if (config.sessionToken) headers.authorization = `Session ${config.sessionToken}`;
 
   let response: Response;
   let body: GraphQLResponse<T>;
@@ -127,22 +129,26 @@ export function apiConfig(): GqlClientConfig {
   const env = dashboardEnv();
   return {
     url: env.MOODLENS_API_URL,
-    apiKey: env.MOODLENS_DASHBOARD_API_KEY,
     timeoutMs: env.MOODLENS_API_TIMEOUT_MS,
   };
 }
 
-/** Sends one operation to the configured API. Throws `ApiError`. */
-export function gql<T>(query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<T> {
+/** Sends one operation to the configured API as the signed-in user. Throws `ApiError`. */
+export async function gql<T>(query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<T> {
   let config: GqlClientConfig;
+  let user;
   try {
     config = apiConfig();
+    // Loaded here, not at the top: the session needs Next's request scope, which unit tests of gqlWith lack.
+    const { currentUser } = await import("./auth/session");
+    user = await currentUser();
   } catch (error) {
-    return Promise.reject(
-      new ApiError("CONFIG_INVALID", error instanceof Error ? error.message : String(error)),
-    );
+    const message = error instanceof Error ? error.message : String(error);
+    if ((error as { code?: string } | null)?.code === "CONFIG_INVALID") throw new ApiError("CONFIG_INVALID", message);
+    throw new ApiError("INTERNAL", `Your session could not be checked: ${message}`);
   }
-  return gqlWith<T>(config, query, variables, options);
+  if (!user) throw new ApiError("UNAUTHENTICATED", "You are not signed in, or your session has ended.");
+  return gqlWith<T>({ ...config, sessionToken: user.token }, query, variables, options);
 }
 
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ApiError };
@@ -203,18 +209,18 @@ export function describeApiError(error: ApiError): ApiErrorInfo {
     case "UNAUTHENTICATED":
       return {
         code: error.code,
-        title: "The dashboard's API key was not accepted",
+        title: "Please sign in again",
         message: error.message,
-        hint: "Set MOODLENS_DASHBOARD_API_KEY to a valid key (npm run apikey -- create --name dashboard --scopes analyze,read:stats,read:experiments).",
+        hint: "Your session has ended or your account was disabled. Sign in again (/sign-in).",
       };
     case "FORBIDDEN":
       return {
         code: error.code,
-        title: "Not allowed with the dashboard's API key",
+        title: "Your role may not use this",
         message: error.message,
         hint:
           hint ??
-          "The key configured in MOODLENS_DASHBOARD_API_KEY lacks the scope this needs; an operator can create one with it.",
+          "Analysts see statistics and Try it; ML staff also experiments and models; only admins promote models. An admin can change your role (npm run users -- set-role).",
       };
     case "MODEL_NOT_TRAINED":
       return {

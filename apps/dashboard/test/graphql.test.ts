@@ -47,7 +47,7 @@ afterAll(async () => {
 
 const config = (path: string, timeoutMs = 5_000) => ({
   url: `${url}${path}`,
-  apiKey: "secret-key",
+  sessionToken: "session-token",
   timeoutMs,
 });
 
@@ -61,10 +61,10 @@ async function failure(promise: Promise<unknown>): Promise<ApiError> {
 }
 
 describe("gqlWith", () => {
-  it("sends the query with the API key as a Bearer token and returns data", async () => {
+  it("sends the query with the user's session token and returns data", async () => {
     await expect(gqlWith(config("/ok"), "mutation { ping }", { a: 1 })).resolves.toEqual({ ping: true });
     const last = seen.at(-1)!;
-    expect(last.authorization).toBe("Bearer secret-key");
+    expect(last.authorization).toBe("Session session-token");
     expect(JSON.parse(last.body!)).toEqual({ query: "mutation { ping }", variables: { a: 1 } });
   });
 
@@ -72,7 +72,7 @@ describe("gqlWith", () => {
     const error = await failure(gqlWith(config("/forbidden"), "{ x }"));
     expect(error.code).toBe("FORBIDDEN");
     expect(describeApiError(error)).toMatchObject({
-      title: expect.stringMatching(/Not allowed/),
+      title: expect.stringMatching(/Your role may not use this/),
       hint: "ask an admin",
     });
   });

@@ -1,6 +1,8 @@
 /**
  * The dashboard's sign-in (better-auth): email + password, sessions in our PostgreSQL (tables auth_*), no sign-up
- * (users come from the users CLI), disabled users refused, a per-address limit on sign-in attempts.
+ * (users come from the users CLI), disabled users refused. The dashboard calls it from server actions
+ * (auth.api.*), not through better-auth's HTTP handler, so no other auth endpoint is exposed; sign-in attempts are
+ * limited by the dashboard's sign-in action (better-auth's own limiter only guards its HTTP handler).
  */
 import { betterAuth } from "better-auth";
 import { APIError } from "better-auth/api";
@@ -43,7 +45,6 @@ export function createDashboardAuth(options: DashboardAuthOptions) {
     session: { ...AUTH_TABLES.session, expiresIn: (options.sessionHours ?? 12) * HOUR_SECONDS, updateAge: HOUR_SECONDS },
     account: AUTH_TABLES.account,
     verification: AUTH_TABLES.verification,
-    rateLimit: { enabled: true, window: 60, max: 30, customRules: { "/sign-in/email": { window: 60, max: 10 } } },
     advanced: { cookiePrefix: COOKIE_PREFIX },
     databaseHooks: {
       session: {

@@ -22,7 +22,7 @@ export default async function ModelsPage() {
       title="Models"
       subtitle={
         <>
-          Registered model versions and the one every API instance serves. Promoting needs an admin key. Training runs are on{" "}
+          Registered model versions and the one every API instance serves. Promoting needs the admin role. Training runs are on{" "}
           <Link href="/experiments">Experiments</Link>.
         </>
       }

@@ -1,11 +1,12 @@
 /**
  * POST /api/analyze (multipart: image, store, explain, source, campaign) — the browser's way to analyse a photo.
- * The route adds the server-side API key and forwards the image to analyzeImage; with store=false (the default)
- * nothing is persisted anywhere and the photo is not kept by the dashboard either.
+ * The route checks the signed-in user's role (analyze) and forwards the image to analyzeImage as that user; with
+ * store=false (the default) nothing is persisted anywhere and the photo is not kept by the dashboard either.
  */
 import { randomUUID } from "node:crypto";
 import { analyzeImage } from "@/lib/api/analyze";
 import { ApiError, describeApiError } from "@/lib/graphql";
+import { refusalFor } from "@/lib/auth/route-guard";
 import { dashboardEnv } from "@/lib/env";
 import { checkUpload } from "@/lib/upload";
 
@@ -21,14 +22,19 @@ const STATUS_BY_CODE: Record<string, number> = {
   RATE_LIMITED: 429,
   API_TIMEOUT: 504,
   MODEL_NOT_TRAINED: 503,
-  UNAUTHENTICATED: 502,
-  FORBIDDEN: 502,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
 };
 
 const text = (value: FormDataEntryValue | null, max = 100) =>
   typeof value === "string" && value.trim() ? value.trim().slice(0, max) : undefined;
 
 export async function POST(request: Request) {
+  const refusal = await refusalFor("analyze", "analyse photos");
+  if (refusal) {
+    const { status, ...error } = refusal;
+    return json({ ok: false, error }, status);
+  }
   let form: FormData;
   try {
     form = await request.formData();

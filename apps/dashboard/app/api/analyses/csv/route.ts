@@ -1,12 +1,13 @@
 /**
- * GET /api/analyses/csv?<overview filters> — streams the filtered analyses as CSV, walking the API's cursor
- * pages on the server (the API key never leaves it). The first page is fetched before answering so an API
+ * GET /api/analyses/csv?<overview filters> — streams the filtered analyses as CSV for a signed-in user whose role
+ * reads statistics, walking the API's cursor pages on the server as that user. The first page is fetched before answering so an API
  * failure becomes a proper error response instead of a broken download.
  */
 import type { NextRequest } from "next/server";
 import { MAX_PAGE_SIZE, fetchAnalysesPage } from "@/lib/api/analyses";
 import { CSV_HEADER, analysisToCsv, csvLine } from "@/lib/csv";
 import { parseFilters, type SearchParamsRecord } from "@/lib/filters";
+import { refusalFor } from "@/lib/auth/route-guard";
 import { ApiError, describeApiError } from "@/lib/graphql";
 import { calendarDayInZone } from "@/lib/time";
 
@@ -17,13 +18,21 @@ const MAX_EXPORT_ANALYSES = 200_000;
 
 function statusFor(error: ApiError): number {
   if (error.code === "BAD_USER_INPUT") return 400;
-  if (error.code === "UNAUTHENTICATED" || error.code === "FORBIDDEN") return 502;
+  if (error.code === "UNAUTHENTICATED") return 401;
+  if (error.code === "FORBIDDEN") return 403;
   if (error.code === "RATE_LIMITED") return 429;
   if (error.code === "API_TIMEOUT") return 504;
   return 502;
 }
 
 export async function GET(request: NextRequest) {
+  const refusal = await refusalFor("read:stats", "export analyses");
+  if (refusal) {
+    return new Response(`CSV export refused: ${refusal.title}. ${refusal.message}\n`, {
+      status: refusal.status,
+      headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+    });
+  }
   const record: SearchParamsRecord = {};
   for (const key of new Set(request.nextUrl.searchParams.keys())) {
     const values = request.nextUrl.searchParams.getAll(key);
