@@ -2,26 +2,25 @@
  * `npm start` after the install step: database → migrations → default model → API + dashboard, with their URLs.
  *
  * Without DATABASE_URL the embedded PostgreSQL (PGlite) in MOODLENS_DATA_DIR is opened here, in this process, and
- * served on 127.0.0.1 so that the API, the dashboard's API key setup and CLIs such as `npm run seed` can all use it
+ * served on 127.0.0.1 so that the API, the dashboard (sign-in sessions) and CLIs such as `npm run seed` can all use it
  * at once (PGlite itself allows one process per folder). Every failure before the platform is up is one line naming
  * the problem and the fix, and a non-zero exit; nothing is left half-started.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  createApiKey,
   createDb,
   defaultDataDir,
   migrate,
   seedDefaultModel,
   serveEmbeddedDatabase,
-  verifyApiKey,
   type EmbeddedDatabaseServer,
 } from "@moodlens/db";
-import { AppError, API_SCOPES, runCli } from "@moodlens/shared";
+import { AppError, runCli } from "@moodlens/shared";
+import { ensureAuthSecret, firstAdminHint, retireLegacyDashboardKey } from "./dashboard-auth";
 import { supervise, type Supervised } from "./supervise";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -31,6 +30,8 @@ const READY_TIMEOUT_MS = 180_000;
 interface PlatformConfig {
   apiPort: number;
   dashboardPort: number;
+  /** Interface the dashboard listens on: 127.0.0.1 unless MOODLENS_DASHBOARD_HOST says otherwise. */
+  dashboardHost: string;
   embeddedDbPort: number;
   databaseUrl: string | undefined;
   dataDir: string;
@@ -51,6 +52,7 @@ function readConfig(): PlatformConfig {
   return {
     apiPort: readPort("MOODLENS_API_PORT", readPort("PORT", 4000)),
     dashboardPort: readPort("MOODLENS_DASHBOARD_PORT", 3000),
+    dashboardHost: process.env.MOODLENS_DASHBOARD_HOST?.trim() || "127.0.0.1",
     embeddedDbPort: readPort("MOODLENS_DB_PORT", 54329),
     databaseUrl: process.env.DATABASE_URL || undefined,
     dataDir: defaultDataDir(),
@@ -87,28 +89,6 @@ async function waitFor(url: string, child: ChildProcess, name: string): Promise<
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   throw new AppError("INTERNAL", `${name} did not answer at ${url} within ${READY_TIMEOUT_MS / 1000}s`);
-}
-
-/**
- * The dashboard reads the API with a server-side key. It is created once per database and kept in the data folder
- * (mode 600), never sent to the browser. MOODLENS_DASHBOARD_API_KEY overrides it.
- */
-async function ensureDashboardKey(databaseUrl: string, dataDir: string): Promise<string> {
-  if (process.env.MOODLENS_DASHBOARD_API_KEY) return process.env.MOODLENS_DASHBOARD_API_KEY;
-  const keyFile = path.join(dataDir, "dashboard-api-key");
-  const db = await createDb({ url: databaseUrl, poolSize: 1 });
-  try {
-    if (existsSync(keyFile)) {
-      const secret = readFileSync(keyFile, "utf8").trim();
-      if ((await verifyApiKey(db.prisma, secret)).key) return secret;
-    }
-    const created = await createApiKey(db.prisma, { name: "dashboard (created by npm start)", scopes: [...API_SCOPES] });
-    writeFileSync(keyFile, `${created.key}\n`);
-    chmodSync(keyFile, 0o600);
-    return created.key;
-  } finally {
-    await db.close();
-  }
 }
 
 async function prepareDatabase(config: PlatformConfig): Promise<{ url: string; embedded?: EmbeddedDatabaseServer }> {
@@ -179,7 +159,9 @@ await runCli(async () => {
     const where = embedded ? `embedded PostgreSQL (PGlite) in ${embedded.dataDir}` : "PostgreSQL from DATABASE_URL";
     process.stdout.write(`moodlens: database ready: ${where}\n`);
     process.stdout.write(`moodlens: default model: ${await registerDefaultModel(database.url, config.modelDir)}\n`);
-    const dashboardKey = await ensureDashboardKey(database.url, config.dataDir);
+    const authSecret = ensureAuthSecret(config.dataDir);
+    const retired = await retireLegacyDashboardKey(database.url, config.dataDir);
+    if (retired) process.stdout.write(`moodlens: revoked ${retired} all-scope dashboard API key(s) of earlier versions: the dashboard now acts as the signed-in user\n`);
     await buildDashboard();
 
     const childEnv = { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1" };
@@ -196,11 +178,16 @@ await runCli(async () => {
     const dashboard = supervise("the dashboard", () =>
       spawn(
         process.execPath,
-        [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(config.dashboardPort)],
+        [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(config.dashboardPort), "-H", config.dashboardHost],
         {
           cwd: path.join(ROOT, "apps/dashboard"),
           stdio: "inherit",
-          env: { ...childEnv, MOODLENS_API_URL: `${apiUrl}/graphql`, MOODLENS_DASHBOARD_API_KEY: dashboardKey },
+          env: {
+            ...childEnv,
+            MOODLENS_API_URL: `${apiUrl}/graphql`,
+            MOODLENS_AUTH_SECRET: authSecret,
+            MOODLENS_DASHBOARD_URL: process.env.MOODLENS_DASHBOARD_URL || `http://localhost:${config.dashboardPort}`,
+          },
         },
       ),
     );
@@ -208,8 +195,11 @@ await runCli(async () => {
     // A part that cannot even start (bad configuration) fails the start instead of restarting forever.
     await waitFor(`${apiUrl}/healthz`, api.current(), "the API");
     await waitFor(`http://localhost:${config.dashboardPort}/`, dashboard.current(), "the dashboard");
+    const adminHint = await firstAdminHint(database.url);
+    const wider = config.dashboardHost === "127.0.0.1" ? " (this machine only; MOODLENS_DASHBOARD_HOST=0.0.0.0 to listen wider)" : ` (listening on ${config.dashboardHost})`;
     process.stdout.write(
-      `\nMoodlens is running:\n  API        ${apiUrl}/graphql\n  Dashboard  http://localhost:${config.dashboardPort}\n` +
+      `\nMoodlens is running:\n  API        ${apiUrl}/graphql\n  Dashboard  http://localhost:${config.dashboardPort}${wider}\n` +
+        (adminHint ? `${adminHint}\n` : "") +
         `Stop with Ctrl+C. Demo data: npm run seed -- --demo\n`,
     );
     await new Promise(() => {}); // run until a signal; children that die are restarted
