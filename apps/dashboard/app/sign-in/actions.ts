@@ -21,8 +21,9 @@ export async function signInAction(_previous: SignInState, formData: FormData): 
   if (!email || !password) return { error: "Enter your email and password.", email };
 
   const requestHeaders = await headers();
-  const address = requestHeaders.get("x-forwarded-for")?.split(",")[0]?.trim() || "unknown";
-  const keys = [`email:${email}`, `address:${address}`];
+  // Without a known client address only the email is counted: one shared "unknown" would lock everyone out.
+  const address = requestHeaders.get("x-forwarded-for")?.split(",")[0]?.trim();
+  const keys = [`email:${email}`, ...(address ? [`address:${address}`] : [])];
   const wait = signInAttempts.retryAfterSeconds(keys);
   if (wait > 0) return { error: `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60)} min.`, email };
 
