@@ -1,5 +1,5 @@
 import { AppError, runCli } from "@moodlens/shared";
-import { USAGE } from "./commands/usage";
+import { COMMAND_USAGE, USAGE } from "./commands/usage";
 
 type Command = (argv: string[]) => Promise<number | void>;
 
@@ -29,7 +29,18 @@ async function main(): Promise<number | void> {
   const load = COMMANDS[name];
   if (!load) throw new AppError("BAD_USER_INPUT", `unknown command "${name}"`, { hint: `commands: ${Object.keys(COMMANDS).join(", ")}` });
   const command = await load();
-  return command(rest);
+  try {
+    return await command(rest);
+  } catch (error) {
+    // node:util parseArgs (strict) rejects an unknown option or a missing value: a usage error, with the usage.
+    const code = (error as { code?: string }).code;
+    if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_")) {
+      throw new AppError("BAD_USER_INPUT", (error as Error).message, {
+        hint: `usage: npm run trainer -- ${COMMAND_USAGE[name]!.split("\n")[0]!.replace(/\s{2,}.*$/, "")}; every option: npm run trainer -- help`,
+      });
+    }
+    throw error;
+  }
 }
 
 await runCli(main);

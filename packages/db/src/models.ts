@@ -109,7 +109,7 @@ export async function promoteModelVersion(
   return prisma.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PROMOTE_LOCK})`;
     const target = await tx.modelVersion.findUnique({ where: { version } });
-    if (!target) throw new AppError("NOT_FOUND", `no model version "${version}"`, { hint: "list versions with `trainer models list`" });
+    if (!target) throw new AppError("NOT_FOUND", `no model version "${version}"`, { hint: "list versions with `npm run trainer -- models list`" });
     if (target.stage === "production") return { promoted: target, demoted: null };
     const current = await tx.modelVersion.findFirst({ where: { stage: "production" } });
     const demoted = current

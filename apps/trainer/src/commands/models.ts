@@ -41,7 +41,7 @@ export async function modelsCommand(argv: string[]): Promise<number> {
       const runDirectory = join(runsDirectoryFrom(values["run-dir"]), runId);
       if (!existsSync(join(runDirectory, RUN_FILES.spec))) throw new AppError("NOT_FOUND", `no run ${runId} in ${runsDirectoryFrom(values["run-dir"])}`, { hint: "pass --run-dir" });
       if (readStatus(runDirectory).status !== "completed") {
-        throw new AppError("CONFLICT", `run ${runId} has not finished; only finished runs have model files to register`, { hint: `resume it: train --resume ${runId}` });
+        throw new AppError("CONFLICT", `run ${runId} has not finished; only finished runs have model files to register`, { hint: `resume it: npm run trainer -- train --resume ${runId}` });
       }
       const modelDirectory = values.path ? resolveUserPath(values.path) : join(runDirectory, RUN_FILES.model);
       const metadata = await readModelMetadata(modelDirectory);

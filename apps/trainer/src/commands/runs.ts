@@ -39,6 +39,12 @@ export async function runsCommand(argv: string[]): Promise<number> {
       return withDatabase(async (db) => {
         const runs = await listRuns(db.prisma, values.experiment ? { experimentName: values.experiment } : {});
         if (values.json) return print(JSON.stringify(runs)), 0;
+        if (runs.length === 0) {
+          print(`no runs${values.experiment ? ` in experiment "${values.experiment}"` : ""} in the database yet. Start one:`);
+          print("  npm run trainer -- train --data ../shared/datasets/fer2013/train --val ../shared/datasets/fer2013/val --epochs 2");
+          print("or push run folders trained with --no-db: npm run trainer -- runs sync");
+          return 0;
+        }
         print(
           table([
             ["run", "experiment", "status", "arch", "epochs", "best val acc", "best val F1", "img/s", "started"],
@@ -52,7 +58,7 @@ export async function runsCommand(argv: string[]): Promise<number> {
       if (!id) throw new AppError("BAD_USER_INPUT", "runs show needs a run id");
       return withDatabase(async (db) => {
         const run = await getRun(db.prisma, id);
-        if (!run) throw new AppError("NOT_FOUND", `no run "${id}" in the database`, { hint: "`runs sync` pushes local run folders" });
+        if (!run) throw new AppError("NOT_FOUND", `no run "${id}" in the database`, { hint: "`npm run trainer -- runs sync` pushes local run folders" });
         if (values.json) return print(JSON.stringify(run)), 0;
         print(`run ${run.id} (${run.name}) — experiment ${run.experimentName}, ${run.status}, backend ${run.backend}, code ${run.codeVersion}`);
         print(`dataset ${run.datasetFingerprint?.slice(0, 16)}…, seed ${run.seed}, ${num(run.durationSeconds, 0)} s, ${num(run.imagesPerSec, 1)} img/s, cpu share ${num(run.cpuShare, 2)}`);

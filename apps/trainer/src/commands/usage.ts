@@ -51,6 +51,17 @@ models promote VERSION                                  make VERSION the model t
 
 export const EXPORT_ONNX_USAGE = `export-onnx --model PATH                                add model.onnx (batch norm folded) to a model folder`;
 
+/** Each command's usage, by command name (the first line is the hint of a usage error). */
+export const COMMAND_USAGE: Readonly<Record<string, string>> = {
+  import: IMPORT_USAGE,
+  train: TRAIN_USAGE,
+  evaluate: EVALUATE_USAGE,
+  runs: RUNS_USAGE,
+  search: SEARCH_USAGE,
+  models: MODELS_USAGE,
+  "export-onnx": EXPORT_ONNX_USAGE,
+};
+
 export const USAGE = `usage: npm run trainer -- <command> [options]
 
 ${[IMPORT_USAGE, TRAIN_USAGE, EVALUATE_USAGE, RUNS_USAGE, SEARCH_USAGE, MODELS_USAGE, EXPORT_ONNX_USAGE].join("\n\n")}

@@ -82,7 +82,7 @@ export const isDatasetCache = (directory: string): boolean => existsSync(join(di
 
 export function readDatasetCache(directory: string): Dataset {
   if (!isDatasetCache(directory)) {
-    throw new AppError("NOT_FOUND", `no dataset cache in ${directory}`, { hint: "run `trainer import` first" });
+    throw new AppError("NOT_FOUND", `no dataset cache in ${directory}`, { hint: "run `npm run trainer -- import --from SOURCE` first" });
   }
   const manifest = JSON.parse(readFileSync(join(directory, MANIFEST), "utf8")) as DatasetManifest;
   if (manifest.format !== "moodlens-dataset-cache/1") {
@@ -96,7 +96,7 @@ export function readDatasetCache(directory: string): Dataset {
     dataset.pixels.length !== manifest.count * PIXELS_PER_SAMPLE
   ) {
     throw new AppError("DATASET_INVALID", `dataset cache ${directory} is truncated`, {
-      hint: "re-run `trainer import` for this source",
+      hint: "re-run `npm run trainer -- import --from SOURCE --force` for this source",
     });
   }
   return dataset;

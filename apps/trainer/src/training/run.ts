@@ -199,7 +199,7 @@ export async function executeRun(runDirectory: string, options: RunOptions): Pro
   const spec = readSpec(runDirectory);
   const status = readStatus(runDirectory);
   if (status.status === "completed") {
-    throw new AppError("CONFLICT", `run ${spec.runId} is already completed`, { hint: "start a new run, or `runs sync` to push its records" });
+    throw new AppError("CONFLICT", `run ${spec.runId} is already completed`, { hint: "start a new run, or `npm run trainer -- runs sync` to push its records" });
   }
   const backend = await selectBackend(options.backend, { forTraining: true, logger: log });
   const { parts } = await loadRunData(spec, options);
