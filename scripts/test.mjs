@@ -9,7 +9,7 @@ import { playwrightCounts, vitestCounts, vitestFailures } from "./test-report.mj
 
 const REPORT = ".test-report.json"; // written by vitest in each package, read back below
 // "scripts": this folder's own tests (the counting below), run by vitest from the root.
-const PACKAGES = ["scripts", "packages/shared", "packages/db", "packages/model", "apps/trainer", "apps/api", "apps/dashboard", "bench"];
+const PACKAGES = ["scripts", "packages/shared", "packages/db", "packages/auth", "packages/model", "apps/trainer", "apps/api", "apps/dashboard", "bench"];
 const E2E_REPORT = join(ROOT, "tests", "test-results", "report.json");
 
 function step(title, command, args) {
