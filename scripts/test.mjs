@@ -45,7 +45,12 @@ if (
   failures.push("unit/integration");
 if (!step("scripts tests", "npx", ["vitest", "run", "--root", "scripts", "--reporter=default", "--reporter=json", `--outputFile.json=${REPORT}`]))
   failures.push("scripts");
-if (!step("browser end-to-end tests", "npm", ["run", "--silent", "-w", "@moodlens/e2e", "test:e2e"])) failures.push("e2e");
+// The browser suite drives Debian's Chromium (tests/playwright.config.ts); say so plainly when it is not there.
+const CHROMIUM = "/usr/bin/chromium";
+if (!existsSync(CHROMIUM)) {
+  process.stdout.write(`\n=== browser end-to-end tests: FAILED, no Chromium at ${CHROMIUM}\n    install it (Debian/Ubuntu: sudo apt-get install chromium), or run .ci/run, which installs it and runs npm test\n`);
+  failures.push("e2e (no Chromium)");
+} else if (!step("browser end-to-end tests", "npm", ["run", "--silent", "-w", "@moodlens/e2e", "test:e2e"])) failures.push("e2e");
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const rows = [];
