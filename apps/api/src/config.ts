@@ -10,9 +10,24 @@ export const DEFAULTS = {
   maxImageBytes: 8 * 1024 * 1024,
   /** Width x height after decoding (guards against decompression bombs). */
   maxImagePixels: 25_000_000,
+  /** Longer image side (px) and long/short side ratio: bound the detector's views per image. */
+  maxImageSide: 10_000,
+  maxAspectRatio: 20,
   maxBatchSize: 16,
+  /** Faces classified per image; more are reported as skippedOverFaceLimit. */
+  maxFaces: 100,
   maxQueryDepth: 8,
-  maxQueryCost: 50_000,
+  /** graphql-armor's cost (objects 2, scalars 1, nested levels x1.5, lists x their literal `first`). */
+  maxQueryCost: 20_000,
+  /** Aliased fields per operation (each alias of a field runs it again). */
+  maxAliases: 15,
+  maxDirectives: 50,
+  /** Lexical tokens per document (bounds parsing work). */
+  maxTokens: 2_000,
+  /** Statistics buckets one operation may compute (every emotionStats field's buckets, summed). */
+  maxStatsBuckets: 10_000,
+  /** Requests per client address per minute when no credentials are sent (per instance). */
+  anonymousRateLimitPerMinute: 120,
   /** Requests per key per minute, counted in the database so every instance shares it. */
   rateLimitPerMinute: 600,
   /** How often an instance checks which model version is active (ms); 0 = only at start and on promote. */
@@ -23,10 +38,18 @@ export interface ApiLimits {
   maxBodyBytes: number;
   maxImageBytes: number;
   maxImagePixels: number;
+  maxImageSide: number;
+  maxAspectRatio: number;
   maxBatchSize: number;
+  maxFaces: number;
   maxQueryDepth: number;
   maxQueryCost: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  maxStatsBuckets: number;
   rateLimitPerMinute: number;
+  anonymousRateLimitPerMinute: number;
 }
 
 /** Everything the API needs to run, parsed once from the environment (env.ts) or built by tests. */
@@ -72,10 +95,18 @@ export function defaultConfig(overrides: Omit<Partial<ApiConfig>, "limits"> & { 
       maxBodyBytes: DEFAULTS.maxBodyBytes,
       maxImageBytes: DEFAULTS.maxImageBytes,
       maxImagePixels: DEFAULTS.maxImagePixels,
+      maxImageSide: DEFAULTS.maxImageSide,
+      maxAspectRatio: DEFAULTS.maxAspectRatio,
       maxBatchSize: DEFAULTS.maxBatchSize,
+      maxFaces: DEFAULTS.maxFaces,
       maxQueryDepth: DEFAULTS.maxQueryDepth,
       maxQueryCost: DEFAULTS.maxQueryCost,
+      maxAliases: DEFAULTS.maxAliases,
+      maxDirectives: DEFAULTS.maxDirectives,
+      maxTokens: DEFAULTS.maxTokens,
+      maxStatsBuckets: DEFAULTS.maxStatsBuckets,
       rateLimitPerMinute: DEFAULTS.rateLimitPerMinute,
+      anonymousRateLimitPerMinute: DEFAULTS.anonymousRateLimitPerMinute,
       ...overrides.limits,
     },
   };

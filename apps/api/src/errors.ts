@@ -131,6 +131,12 @@ export function createErrorFormatter(options: ErrorFormatterOptions = {}) {
       return { ...base, message: formatted.message, extensions };
     }
 
+    // Apollo's own request errors without a code (a persisted-query hash that does not match its query) carry a
+    // 4xx status: the client's mistake, reported as such instead of being masked as INTERNAL.
+    if (original instanceof GraphQLError && !original.originalError && isClientStatus(original.extensions.http)) {
+      return { ...base, message: formatted.message, extensions: { code: "BAD_REQUEST" } };
+    }
+
     const client = toClientError(original, options.recognise);
     if (client.code === "INTERNAL" || client.code === "DATABASE_UNAVAILABLE") options.log?.(original);
     return {
@@ -144,6 +150,11 @@ export function createErrorFormatter(options: ErrorFormatterOptions = {}) {
       },
     };
   };
+}
+
+function isClientStatus(http: unknown): boolean {
+  const status = (http as { status?: unknown } | undefined)?.status;
+  return typeof status === "number" && status >= 400 && status < 500;
 }
 
 /** Shorthand for resolvers: `throw badInput("first must be 1..100")`. */

@@ -7,7 +7,6 @@ import { expressMiddleware } from "@as-integrations/express5";
 import { createDb, migrate, toDatabaseError, type Db } from "@moodlens/db";
 import { AppError, isAppError } from "@moodlens/shared";
 import express from "express";
-import depthLimit from "graphql-depth-limit";
 import { defaultConfig, type ApiConfig } from "./config";
 import { createContext, type ApiContext } from "./context";
 import { createErrorFormatter, toGraphQLError } from "./errors";
@@ -15,7 +14,9 @@ import { analyzeRoute } from "./http/analyze-route";
 import { cors } from "./http/cors";
 import { httpErrorHandler } from "./http/errors";
 import { healthRoutes } from "./http/health-routes";
-import { localLandingPagePlugin, queryCostPlugin } from "./limits/apollo-plugins";
+import { analysisBudgetPlugin } from "./limits/analysis-budget";
+import { localLandingPagePlugin } from "./limits/apollo-plugins";
+import { graphqlGuard } from "./limits/graphql-guard";
 import { resolvers } from "./resolvers";
 import { consoleLogger, type ApiRuntime, type Logger } from "./runtime";
 import { loadTypeDefs } from "./schema";
@@ -67,6 +68,7 @@ export async function createApiApp(config: ApiConfig, options: ApiServerOptions 
     app.disable("x-powered-by");
     app.set("trust proxy", false);
     const httpServer = createServer(app);
+    const guard = graphqlGuard(config.limits, config.introspection);
     const apollo = new ApolloServer<ApiContext>({
       typeDefs: loadTypeDefs(),
       resolvers: resolvers as never,
@@ -75,13 +77,15 @@ export async function createApiApp(config: ApiConfig, options: ApiServerOptions 
       includeStacktraceInErrorResponses: false,
       allowBatchedHttpRequests: false,
       stopOnTerminationSignals: false,
-      validationRules: [depthLimit(config.limits.maxQueryDepth)],
+      validationRules: guard.validationRules,
+      parseOptions: guard.parseOptions,
       formatError: createErrorFormatter({ recognise: recogniseDatabaseError, log: (error) => log.error("request failed", { error: describe(error) }) }),
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
         ApolloServerPluginLandingPageDisabled(),
         localLandingPagePlugin(API_VERSION),
-        queryCostPlugin(config.limits.maxQueryCost),
+        ...guard.plugins,
+        analysisBudgetPlugin(),
       ],
       logger: { debug: () => {}, info: () => {}, warn: (message) => log.warn(String(message)), error: (message) => log.error(String(message)) },
     });
@@ -98,7 +102,7 @@ export async function createApiApp(config: ApiConfig, options: ApiServerOptions 
       expressMiddleware(apollo, {
         context: async ({ req }) => {
           try {
-            return await createContext(runtime, { authorization: req.headers.authorization });
+            return await createContext(runtime, { authorization: req.headers.authorization, clientAddress: req.socket.remoteAddress });
           } catch (error) {
             const mapped = toGraphQLError(error, recogniseDatabaseError);
             // Masked for the client, so the cause must reach the log.

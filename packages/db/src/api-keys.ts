@@ -115,25 +115,28 @@ export interface RateLimitResult {
 }
 
 /**
- * Counts one request against the key's fixed one-minute window, atomically across API instances
- * (INSERT … ON CONFLICT DO UPDATE … RETURNING). Windows older than ten minutes are pruned as new ones open.
+ * Counts `units` (default one request; an operation running several analyses counts each) against the key's fixed
+ * one-minute window, atomically across API instances (INSERT … ON CONFLICT DO UPDATE … RETURNING). Windows older
+ * than ten minutes are pruned as new ones open.
  */
 export async function consumeRateLimit(
   prisma: DbClient,
   apiKeyId: string,
   limit: number,
   now: Date = new Date(),
+  units = 1,
 ): Promise<RateLimitResult> {
+  if (!Number.isInteger(units) || units < 1) throw badInput("rate limit units must be a positive integer");
   if (!Number.isInteger(limit) || limit < 1) throw badInput("rate limit must be a positive integer");
   const windowStart = new Date(Math.floor(now.getTime() / RATE_WINDOW_MS) * RATE_WINDOW_MS);
   const resetAt = new Date(windowStart.getTime() + RATE_WINDOW_MS);
   const [row] = await prisma.$queryRaw<{ count: number }[]>`
     INSERT INTO rate_limit_window (api_key_id, window_start, count)
-    VALUES (${apiKeyId}, ${windowStart.toISOString()}::timestamptz, 1)
-    ON CONFLICT (api_key_id, window_start) DO UPDATE SET count = rate_limit_window.count + 1
+    VALUES (${apiKeyId}, ${windowStart.toISOString()}::timestamptz, ${units})
+    ON CONFLICT (api_key_id, window_start) DO UPDATE SET count = rate_limit_window.count + ${units}
     RETURNING count`;
-  const count = row?.count ?? 1;
-  if (count === 1) {
+  const count = row?.count ?? units;
+  if (count === units) {
     const horizon = new Date(windowStart.getTime() - 10 * RATE_WINDOW_MS).toISOString();
     await prisma.$executeRaw`DELETE FROM rate_limit_window WHERE api_key_id = ${apiKeyId} AND window_start < ${horizon}::timestamptz`;
   }

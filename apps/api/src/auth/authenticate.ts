@@ -2,6 +2,8 @@ import { consumeRateLimit, toDatabaseError, verifyApiKey } from "@moodlens/db";
 import { API_SCOPES, AppError, type ApiScope } from "@moodlens/shared";
 import type { ViewerView } from "../resolvers/mappers";
 import type { ApiRuntime } from "../runtime";
+import { chargeAddress } from "../limits/address-rate-limit";
+import { rateLimited } from "../limits/analysis-budget";
 import { isApiScope } from "./scopes";
 import { authenticateSession } from "./session";
 
@@ -28,8 +30,13 @@ const SESSION = /^Session\s+(\S+)\s*$/i;
  * (shared by every instance through the database). No header: anonymous (or the local developer when auth is
  * optional); a header that is malformed, unknown, revoked or expired: UNAUTHENTICATED, never silently anonymous.
  */
-export async function authenticate(runtime: ApiRuntime, authorization: string | undefined): Promise<Authentication> {
+export async function authenticate(runtime: ApiRuntime, authorization: string | undefined, clientAddress?: string): Promise<Authentication> {
   if (!authorization || authorization.trim() === "") {
+    // No key to count against: count per client address (this instance's memory), so keyless floods are bounded too.
+    if (clientAddress) {
+      const budget = chargeAddress(runtime, clientAddress, runtime.config.limits.anonymousRateLimitPerMinute);
+      if (!budget.allowed) throw rateLimited(budget.limit, budget.resetAt, "this address (requests without an API key)");
+    }
     return { viewer: runtime.config.auth === "optional" ? LOCAL_DEVELOPER : null, rateLimit: null };
   }
   const session = SESSION.exec(authorization);

@@ -1,20 +1,5 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { ApiContext } from "../context";
-import { assertCostWithin, operationCost } from "./query-cost";
-
-/** Rejects operations whose estimated cost exceeds the limit, before any resolver runs. */
-export function queryCostPlugin(maxCost: number): ApolloServerPlugin<ApiContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ document, operation, request, schema }) {
-          if (!operation) return;
-          assertCostWithin(operationCost(schema, document, operation, request.variables ?? {}), maxCost);
-        },
-      };
-    },
-  };
-}
 
 /** A tiny self-contained landing page (Apollo's default ones load scripts from a CDN). */
 export function localLandingPagePlugin(version: string): ApolloServerPlugin<ApiContext> {

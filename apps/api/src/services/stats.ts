@@ -1,5 +1,6 @@
 import { countAnalyses, emotionBreakdown, emotionStats, listCampaigns, listSources, toDatabaseError, type StatsFilter } from "@moodlens/db";
 import type { ApiContext } from "../context";
+import { chargeStatsBuckets } from "../limits/stats-budget";
 import type { AnalysisFilter, BreakdownDimension, StatsBucket } from "../generated/graphql";
 import type { DbAnalysisFilter, DimensionView, EmotionBreakdownView, EmotionStatsView, StatsBucketView } from "../resolvers/mappers";
 
@@ -46,6 +47,7 @@ const countFilterOf = (filter: StatsFilter): DbAnalysisFilter => ({
 
 export async function getEmotionStats(context: ApiContext, filter: AnalysisFilter | null | undefined, bucket: StatsBucket): Promise<EmotionStatsView> {
   const selection = statsFilter(context, filter);
+  chargeStatsBuckets(context, selection.from, selection.to, bucket);
   try {
     const stats = await emotionStats(context.runtime.db.prisma, selection, bucket);
     const base = countFilterOf(selection);
