@@ -5,6 +5,7 @@ export { toDatabaseError, withDatabaseErrors, isDatabaseUnavailable, isUniqueVio
 export { defaultDataDir, defaultPgliteDir, MIGRATIONS_DIR } from "./paths";
 export type { DbClient, Page, PageArgs } from "./types";
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./types";
+export { label as checkLabel, MAX_LABEL_LENGTH } from "./validate";
 
 export * from "./analyses";
 export * from "./stats";

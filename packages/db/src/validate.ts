@@ -21,13 +21,18 @@ export function assertDate(value: Date, name: string): Date {
   return value;
 }
 
-/** Labels such as source and campaign: trimmed, 1..64 printable characters. */
+export const MAX_LABEL_LENGTH = 64;
+
+/**
+ * Labels such as source and campaign: trimmed, 1..64 printable characters. A rejected value is described by its
+ * length, never echoed back (it may be a megabyte long).
+ */
 export function label(value: string | null | undefined, name: string, fallback: string): string {
   if (value === undefined || value === null) return fallback;
   const trimmed = value.trim();
   if (trimmed === "") return fallback;
-  if (trimmed.length > 64 || /[\u0000-\u001f]/.test(trimmed)) {
-    throw badInput(`${name} must be at most 64 printable characters`, { [name]: value });
+  if (trimmed.length > MAX_LABEL_LENGTH || /[\u0000-\u001f]/.test(trimmed)) {
+    throw badInput(`${name} must be at most ${MAX_LABEL_LENGTH} printable characters (got ${value.length})`, { field: name, length: value.length });
   }
   return trimmed;
 }

@@ -27,6 +27,8 @@ export interface AnalysisView {
   faces: FaceView[] | null;
   faceCount: number;
   skipped: number;
+  skippedOverFaceLimit: number;
+  faceLimit: number | null;
   image: { width: number; height: number; format?: string | null; bytes?: number | null } | null;
   source: string | null;
   campaign: string | null;
@@ -84,6 +86,8 @@ export function analysisFromRecord(record: AnalysisRecord, options: { deduplicat
     faces: record.faces ? record.faces.map(faceFromRow) : null,
     faceCount: record.faceCount,
     skipped: timings?.skipped ?? 0,
+    skippedOverFaceLimit: timings?.skippedOverFaceLimit ?? 0,
+    faceLimit: timings?.faceLimit ?? null,
     image: { width: record.imageWidth, height: record.imageHeight },
     source: record.source,
     campaign: record.campaign,

@@ -1,9 +1,10 @@
-import { recordAnalysis, toDatabaseError, type AnalysisRecord } from "@moodlens/db";
+import { checkLabel, recordAnalysis, toDatabaseError, type AnalysisRecord } from "@moodlens/db";
 import { inspectImage } from "@moodlens/model";
 import { AppError } from "@moodlens/shared";
 import type { ApiContext } from "../context";
 import { toClientError, type GraphQLCode } from "../errors";
 import { checkImageBytes, decodeImageArgument } from "../limits/image-input";
+import { checkImageShape } from "../limits/image-shape";
 import { analysisFromRecord, type AnalysisView, type FaceView } from "../resolvers/mappers";
 import type { AnalyzedImage } from "./analyzer-port";
 import { randomUUID } from "node:crypto";
@@ -28,7 +29,11 @@ const apiKeyIdOf = (context: ApiContext): string | null =>
 const idempotencyScopeOf = (context: ApiContext): string =>
   context.viewer?.userId ? `user:${context.viewer.userId}` : (apiKeyIdOf(context) ?? "anonymous");
 
+/** Cheap checks that must fail before the image is decoded or the model runs. */
 function checkRequest(request: AnalyzeRequest): void {
+  // The same rule the database applies when storing, here so a 1 MB source costs no analysis first.
+  checkLabel(request.source, "source", "");
+  checkLabel(request.campaign, "campaign", "");
   const id = request.clientRequestId;
   if (id !== undefined && id !== null && (id.trim() === "" || id.length > MAX_CLIENT_REQUEST_ID)) {
     throw new AppError("BAD_USER_INPUT", `clientRequestId must be 1..${MAX_CLIENT_REQUEST_ID} characters`, {
@@ -82,6 +87,7 @@ export async function analyzeImage(context: ApiContext, request: AnalyzeRequest)
     const bytes = request.bytes ?? decodeImageArgument(request.image ?? "", limits.maxImageBytes).bytes;
     checkImageBytes(bytes, limits.maxImageBytes);
     const header = await inspectImage(bytes, { maxInputPixels: limits.maxImagePixels });
+    checkImageShape(header.width, header.height, limits);
 
     const lease = runtime.models.acquire();
     let result: AnalyzedImage;
@@ -89,7 +95,7 @@ export async function analyzeImage(context: ApiContext, request: AnalyzeRequest)
     let backend: string;
     const started = performance.now();
     try {
-      result = await lease.analyzer.analyze(bytes, { explain: request.explain ?? false, maxInputPixels: limits.maxImagePixels });
+      result = await lease.analyzer.analyze(bytes, { explain: request.explain ?? false, maxInputPixels: limits.maxImagePixels, maxFaces: limits.maxFaces });
       modelVersion = lease.analyzer.version;
       backend = lease.analyzer.backend;
     } finally {
@@ -108,6 +114,8 @@ export async function analyzeImage(context: ApiContext, request: AnalyzeRequest)
         faces,
         faceCount: faces.length,
         skipped: result.skipped,
+        skippedOverFaceLimit: result.skippedOverFaceLimit,
+        faceLimit: limits.maxFaces,
         image,
         source: request.source ?? null,
         campaign: request.campaign ?? null,
@@ -132,7 +140,7 @@ export async function analyzeImage(context: ApiContext, request: AnalyzeRequest)
       imageWidth: image.width,
       imageHeight: image.height,
       // skipped travels with the timings so a replay reports the same numbers as the first response.
-      timings: { ...timings, skipped: result.skipped },
+      timings: { ...timings, skipped: result.skipped, skippedOverFaceLimit: result.skippedOverFaceLimit, faceLimit: limits.maxFaces },
       faces: faces.map((face) => ({
         box: face.box,
         detectionScore: face.detectionScore,

@@ -19,11 +19,15 @@ export interface AnalyzedFace {
 export interface AnalyzeOptions {
   explain?: boolean;
   maxInputPixels?: number;
+  /** Faces classified per image; the rest are counted in skippedOverFaceLimit. */
+  maxFaces?: number;
 }
 
 export interface AnalyzedImage {
   faces: AnalyzedFace[];
   skipped: number;
+  /** Of `skipped`: faces found beyond the face limit. */
+  skippedOverFaceLimit: number;
   image: { width: number; height: number; format?: string | undefined };
   /** Milliseconds per stage. */
   timings: Record<string, number>;

@@ -39,7 +39,10 @@ export function loadAnalyzer(config: ApiConfig, log?: Logger): AnalyzerLoader {
       backend: analyzer.info.model.backend,
       dispose: () => analyzer.dispose(),
       analyze: async (bytes, options) => {
-        const result = await analyzer.analyze(bytes, { explain: options.explain ?? false });
+        const result = await analyzer.analyze(bytes, {
+          explain: options.explain ?? false,
+          ...(options.maxFaces ? { detect: { maxFaces: options.maxFaces } } : {}),
+        });
         const faces = await Promise.all(
           result.faces.map(async (face) => ({
             box: face.box,
@@ -51,7 +54,8 @@ export function loadAnalyzer(config: ApiConfig, log?: Logger): AnalyzerLoader {
             ...(face.saliency ? { saliency: await saliencyToDataUrl(face.saliency, SALIENCY_PNG) } : {}),
           })),
         );
-        return { faces, skipped: result.skipped.length, image: result.image, timings: { ...result.timings } };
+        const skippedOverFaceLimit = result.skipped.filter((face) => face.reason === "over-limit").length;
+        return { faces, skipped: result.skipped.length, skippedOverFaceLimit, image: result.image, timings: { ...result.timings } };
       },
     };
   };

@@ -20,7 +20,7 @@ export interface AnalyzedFace extends FacePrediction {
 
 export interface AnalysisResult {
   faces: AnalyzedFace[];
-  /** Faces found but not classified (smaller than minFaceSize). */
+  /** Faces found but not classified (smaller than minFaceSize, or beyond maxFaces). */
   skipped: SkippedFace[];
   image: { width: number; height: number; format: ImageFormat };
   timings: { decodeMs: number; detectMs: number; classifyMs: number; explainMs?: number };

@@ -82,7 +82,8 @@ export interface DetectedFace {
 export interface SkippedFace {
   box: Box;
   score: number;
-  reason: "too-small";
+  /** too-small: under minFaceSize; over-limit: found after maxFaces faces were kept (never silently dropped). */
+  reason: "too-small" | "over-limit";
 }
 
 export interface DetectionResult {
@@ -328,6 +329,7 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
       const rounded = roundBox(box);
       if (Math.max(box.width, box.height) < call.minFaceSize) skipped.push({ box: rounded, score, reason: "too-small" });
       else if (faces.length < call.maxFaces) faces.push({ box: rounded, score, landmarks });
+      else skipped.push({ box: rounded, score, reason: "over-limit" });
     }
     return { faces, skipped, passes: passes.length };
   }
