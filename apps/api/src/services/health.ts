@@ -9,6 +9,7 @@ export interface Readiness {
 }
 
 const PING_TIMEOUT_MS = 2_000;
+class PingTimeout extends Error {}
 
 /** Database reachable (a trivial query within 2 s) and a model loaded: what /readyz and `health` report. */
 export async function checkReadiness(runtime: ApiRuntime): Promise<Readiness> {
@@ -16,7 +17,7 @@ export async function checkReadiness(runtime: ApiRuntime): Promise<Readiness> {
   try {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new PingTimeout(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
     });
     try {
       await Promise.race([runtime.db.prisma.$queryRaw`SELECT 1`, timeout]);
@@ -25,7 +26,10 @@ export async function checkReadiness(runtime: ApiRuntime): Promise<Readiness> {
     }
   } catch (error) {
     const mapped = toDatabaseError(error);
-    database = { reachable: false, kind: runtime.db.kind, error: isAppError(mapped) ? mapped.message : String((error as Error).message ?? error) };
+    // The reason a client may read is ours (one line); the driver's text (SQL, Prisma call sites) goes to the log.
+    if (!isAppError(mapped) && !(error instanceof PingTimeout)) runtime.log.warn("readiness check failed", { error: String((error as Error).message ?? error) });
+    const reason = isAppError(mapped) ? mapped.message : error instanceof PingTimeout ? error.message : "database query failed";
+    database = { reachable: false, kind: runtime.db.kind, error: reason };
   }
   const state = runtime.models.state();
   const model: Readiness["model"] = {
