@@ -48,6 +48,8 @@ class Plan {
   };
   ActPtr newAct(const dnnl::memory::desc& md, bool withDiff);
   dnnl::primitive_attr attr() const;
+  dnnl::memory::desc activationMd(const dnnl::memory::dims& dims) const;
+  bool channelsLast() const;
   std::shared_ptr<dnnl::memory> scratchFor(const dnnl::memory::desc& md);
   void finalizeScratch();
   dnnl::memory user(const dnnl::memory::desc& md, float* data) const { return dnnl::memory(md, engine_, data); }
