@@ -4,6 +4,7 @@ import { EmotionShareChart } from "@/components/charts/EmotionShareChart";
 import { ValenceTrendChart } from "@/components/charts/ValenceTrendChart";
 import { PageFilterBar } from "@/components/filters/PageFilterBar";
 import { BreakdownCard } from "@/components/overview/BreakdownCard";
+import { DemoNotice } from "@/components/overview/DemoNotice";
 import { BucketTable } from "@/components/overview/DataTables";
 import { KpiCard } from "@/components/overview/KpiCard";
 import { OverviewEmpty } from "@/components/overview/OverviewEmpty";
@@ -89,7 +90,8 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
     );
   }
 
-  const { current, previous, bySource, byCampaign } = overview.data;
+  const { current, previous, bySource, byCampaign, demoOnly } = overview.data;
+  const demoNotice = <DemoNotice filters={filters} demoFaces={demoOnly.totalFaces} path="/" />;
   const hasNarrowingFilters = filters.sources.length > 0 || filters.campaigns.length > 0;
 
   if (current.totalFaces === 0) {
@@ -101,6 +103,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         {problems.map((problem) => (
           <Notice key={problem}>{problem}</Notice>
         ))}
+        {demoNotice}
         {current.suppressed > 0 && (
           <Notice tone="info" testId="suppressed-notice">
             {current.suppressed} time buckets hold fewer than {current.minGroupSize} faces and are hidden for
@@ -172,6 +175,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       {problems.map((problem) => (
         <Notice key={problem}>{problem}</Notice>
       ))}
+      {demoNotice}
       {!options.ok && <Notice>Source and campaign lists are unavailable: {options.error.message}</Notice>}
 
       <div className="grid grid--kpis" data-testid="kpis">

@@ -5,6 +5,7 @@
  *
  * URL format:  ?range=30d | ?from=2026-01-01&to=2026-01-31 (calendar days, inclusive) or ISO instants (to exclusive)
  *              &sources=web,kiosk &campaigns=spring &tz=Europe/Paris
+ *              &demo=hide (leave out the synthetic rows of `npm run seed -- --demo`; shown by default)
  */
 import {
   DAY_MS,
@@ -38,7 +39,11 @@ export interface Filters {
   sources: string[];
   campaigns: string[];
   timezone: string;
+  /** Demo rows (`npm run seed -- --demo`) in the view or left out. */
+  demo: DemoRows;
 }
+
+export type DemoRows = "show" | "hide";
 
 export type SearchParamsRecord = Record<string, string | string[] | undefined>;
 
@@ -103,6 +108,9 @@ export function parseFilters(params: SearchParamsRecord, now: Date = new Date())
   }
   const sources = parseList(params.sources);
   const campaigns = parseList(params.campaigns);
+  const rawDemo = first(params.demo);
+  const demo: DemoRows = rawDemo === "hide" ? "hide" : "show";
+  if (rawDemo !== undefined && rawDemo !== "hide" && rawDemo !== "show") problems.push(`Unknown demo="${rawDemo}"; showing demo data.`);
 
   const rawFrom = first(params.from);
   const rawTo = first(params.to);
@@ -110,7 +118,7 @@ export function parseFilters(params: SearchParamsRecord, now: Date = new Date())
     const from = parseBound(rawFrom, timezone, false);
     const to = parseBound(rawTo, timezone, true) ?? (from ? now : null);
     if (from && to && from < to)
-      return { filters: { range: "custom", from, to, sources, campaigns, timezone }, problems };
+      return { filters: { range: "custom", from, to, sources, campaigns, timezone, demo }, problems };
     problems.push(
       from && to
         ? "The start date is after the end date; showing the default range."
@@ -121,7 +129,7 @@ export function parseFilters(params: SearchParamsRecord, now: Date = new Date())
   let range: RangePreset = DEFAULT_RANGE;
   if (isPreset(rawRange)) range = rawRange;
   else if (rawRange) problems.push(`Unknown range "${rawRange}"; showing ${DEFAULT_RANGE}.`);
-  return { filters: { range, ...presetRange(range, now, timezone), sources, campaigns, timezone }, problems };
+  return { filters: { range, ...presetRange(range, now, timezone), sources, campaigns, timezone, demo }, problems };
 }
 
 /** Serialises filters back to URL params; presets stay presets so a shared link keeps meaning "the last N days". */
@@ -136,6 +144,7 @@ export function filtersToParams(filters: Filters): URLSearchParams {
   if (filters.sources.length) params.set("sources", filters.sources.join(","));
   if (filters.campaigns.length) params.set("campaigns", filters.campaigns.join(","));
   if (filters.timezone !== DEFAULT_TIMEZONE) params.set("tz", filters.timezone);
+  if (filters.demo === "hide") params.set("demo", "hide");
   return params;
 }
 

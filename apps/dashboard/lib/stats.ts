@@ -14,7 +14,7 @@ import type { Filters } from "./filters";
 
 /** The API's AnalysisFilter for the chosen filters (dates as ISO instants, empty lists left out). */
 export function toAnalysisFilter(
-  filters: Pick<Filters, "from" | "to" | "sources" | "campaigns" | "timezone">,
+  filters: Pick<Filters, "from" | "to" | "sources" | "campaigns" | "timezone"> & Partial<Pick<Filters, "demo">>,
 ) {
   return {
     from: filters.from.toISOString(),
@@ -22,7 +22,14 @@ export function toAnalysisFilter(
     timezone: filters.timezone,
     ...(filters.sources.length ? { sources: filters.sources } : {}),
     ...(filters.campaigns.length ? { campaigns: filters.campaigns } : {}),
+    // The API's `demo: false` leaves demo rows out; unset keeps both.
+    ...(filters.demo === "hide" ? { demo: false } : {}),
   };
+}
+
+/** The same filter narrowed to demo rows only: how many of them the view holds (or would hold). */
+export function toDemoOnlyFilter(filters: Pick<Filters, "from" | "to" | "sources" | "campaigns" | "timezone">) {
+  return { ...toAnalysisFilter(filters), demo: true };
 }
 
 export type EmotionRecord = Record<Emotion, number>;

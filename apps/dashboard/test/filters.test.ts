@@ -9,6 +9,7 @@ import {
   presetRange,
   previousPeriod,
 } from "../lib/filters";
+import { toAnalysisFilter, toDemoOnlyFilter } from "../lib/stats";
 import { DAY_MS, HOUR_MS, startOfDayInZone } from "../lib/time";
 
 const NOW = new Date("2026-03-15T10:30:00Z");
@@ -80,6 +81,27 @@ describe("parseFilters", () => {
       to: new Date("2026-01-02T05:00:00Z"),
     };
     expect(parseFilters(Object.fromEntries(filtersToParams(custom)), NOW).filters).toEqual(custom);
+  });
+});
+
+describe("demo data filter", () => {
+  it("shows demo rows by default, hides them with ?demo=hide, keeps the choice in links and sends demo: false to the API", () => {
+    expect(parseFilters({}, NOW).filters.demo).toBe("show");
+    const hidden = parseFilters({ demo: "hide", sources: "web" }, NOW);
+    expect(hidden.filters.demo).toBe("hide");
+    expect(hidden.problems).toEqual([]);
+    expect(filtersToParams(hidden.filters).get("demo")).toBe("hide");
+    expect(filtersToParams(parseFilters({}, NOW).filters).has("demo")).toBe(false);
+    expect(toAnalysisFilter(hidden.filters)).toMatchObject({ demo: false, sources: ["web"] });
+    expect(toAnalysisFilter(parseFilters({}, NOW).filters)).not.toHaveProperty("demo");
+    // The count of demo faces is asked for with the same range and narrowing, whatever the view shows.
+    expect(toDemoOnlyFilter(hidden.filters)).toEqual({ ...toAnalysisFilter(hidden.filters), demo: true });
+  });
+
+  it("reports an unknown value and shows demo data", () => {
+    const parsed = parseFilters({ demo: "maybe" }, NOW);
+    expect(parsed.filters.demo).toBe("show");
+    expect(parsed.problems).toEqual(['Unknown demo="maybe"; showing demo data.']);
   });
 });
 

@@ -6,7 +6,7 @@
 const COUNTS = `counts { emotion count share }`;
 
 export const OVERVIEW_QUERY = /* GraphQL */ `
-  query Overview($filter: AnalysisFilter!, $previous: AnalysisFilter!, $bucket: StatsBucket!) {
+  query Overview($filter: AnalysisFilter!, $previous: AnalysisFilter!, $demoOnly: AnalysisFilter!, $bucket: StatsBucket!) {
     current: emotionStats(filter: $filter, bucket: $bucket) {
       bucket
       timezone
@@ -31,6 +31,9 @@ export const OVERVIEW_QUERY = /* GraphQL */ `
     byCampaign: emotionBreakdown(filter: $filter, by: CAMPAIGN) {
       by totalFaces suppressed minGroupSize
       groups { key faces analyses meanValence ${COUNTS} }
+    }
+    demoOnly: emotionStats(filter: $demoOnly, bucket: $bucket) {
+      totalFaces
     }
   }
 `;

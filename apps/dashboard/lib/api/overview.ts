@@ -1,6 +1,6 @@
 import { gql } from "../graphql";
 import { chooseBucket, previousPeriod, type Filters } from "../filters";
-import { toAnalysisFilter } from "../stats";
+import { toAnalysisFilter, toDemoOnlyFilter } from "../stats";
 import { FILTER_OPTIONS_QUERY, OVERVIEW_QUERY } from "./documents";
 import type { EmotionBreakdown, EmotionStats, NamedCount, PeriodTotals } from "./types";
 
@@ -9,6 +9,8 @@ export interface OverviewData {
   previous: PeriodTotals;
   bySource: EmotionBreakdown;
   byCampaign: EmotionBreakdown;
+  /** Demo faces in the period (whether the view shows them or not). */
+  demoOnly: { totalFaces: number };
 }
 
 export function fetchOverview(filters: Filters): Promise<OverviewData> {
@@ -16,6 +18,7 @@ export function fetchOverview(filters: Filters): Promise<OverviewData> {
   return gql<OverviewData>(OVERVIEW_QUERY, {
     filter: toAnalysisFilter(filters),
     previous: toAnalysisFilter({ ...filters, ...previous }),
+    demoOnly: toDemoOnlyFilter(filters),
     bucket: chooseBucket(filters.from, filters.to),
   });
 }
