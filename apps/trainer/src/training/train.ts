@@ -312,6 +312,9 @@ export class Trainer {
           correct += result.correct;
           seen += size;
           progress?.update(seen, `loss ${(lossSum / seen).toFixed(3)} acc ${(correct / seen).toFixed(3)} lr ${rate.toExponential(2)}`);
+          // The native step is synchronous: without a turn of the event loop, SIGINT/SIGTERM handlers (and the
+          // progress timer) would never run and a stop request would go unseen until the epoch ends.
+          await new Promise<void>((resolve) => setImmediate(resolve));
           await this.options.onBatch?.(epoch, batch + 1, batches);
           continue;
         }
