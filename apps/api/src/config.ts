@@ -16,6 +16,9 @@ export const DEFAULTS = {
   maxBatchSize: 16,
   /** Faces classified per image; more are reported as skippedOverFaceLimit. */
   maxFaces: 100,
+  /** With explain: faces that get a saliency map, and explain analyses running at once per instance. */
+  maxExplainFaces: 10,
+  maxConcurrentExplain: 1,
   maxQueryDepth: 8,
   /** graphql-armor's cost (objects 2, scalars 1, nested levels x1.5, lists x their literal `first`). */
   maxQueryCost: 20_000,
@@ -42,6 +45,8 @@ export interface ApiLimits {
   maxAspectRatio: number;
   maxBatchSize: number;
   maxFaces: number;
+  maxExplainFaces: number;
+  maxConcurrentExplain: number;
   maxQueryDepth: number;
   maxQueryCost: number;
   maxAliases: number;
@@ -99,6 +104,8 @@ export function defaultConfig(overrides: Omit<Partial<ApiConfig>, "limits"> & { 
       maxAspectRatio: DEFAULTS.maxAspectRatio,
       maxBatchSize: DEFAULTS.maxBatchSize,
       maxFaces: DEFAULTS.maxFaces,
+      maxExplainFaces: DEFAULTS.maxExplainFaces,
+      maxConcurrentExplain: DEFAULTS.maxConcurrentExplain,
       maxQueryDepth: DEFAULTS.maxQueryDepth,
       maxQueryCost: DEFAULTS.maxQueryCost,
       maxAliases: DEFAULTS.maxAliases,

@@ -38,15 +38,17 @@ describe("analysis limits", () => {
   let api: StartedApiServer;
   let key: string;
   let analyses = 0;
+  /** Analyses wait for this before running (a test holds one in flight with it). */
+  let gate: Promise<void> = Promise.resolve();
 
   beforeAll(async () => {
     test = await createTestDatabase("pglite");
     const real = loadAnalyzer(defaultConfig());
     const counting: AnalyzerLoader = async (dir, version) => {
       const analyzer = await real(dir, version);
-      return { ...analyzer, analyze: (bytes, options) => (analyses++, analyzer.analyze(bytes, options)) };
+      return { ...analyzer, analyze: async (bytes, options) => (analyses++, await gate, analyzer.analyze(bytes, options)) };
     };
-    api = await startTestApi(test.db, { modelDir: await randomModelDir(), limits: { maxFaces: 2 } }, { loadAnalyzer: counting });
+    api = await startTestApi(test.db, { modelDir: await randomModelDir(), limits: { maxFaces: 2, maxExplainFaces: 1, maxConcurrentExplain: 1 } }, { loadAnalyzer: counting });
     key = (await createKey(test.db, ["analyze", "read:stats"])).key;
   });
   afterAll(async () => {
@@ -98,5 +100,25 @@ describe("analysis limits", () => {
       key,
     );
     expect(replay.data!.analyzeImage).toMatchObject({ skippedOverFaceLimit: 1, faceLimit: 2 });
+  });
+
+  it("explains at most maxExplainFaces faces, and one explain analysis at a time per instance", async () => {
+    const EXPLAIN = "mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { faces { saliency } } }";
+    const input = { i: { image: toBase64(groupPhoto()), explain: true, store: false } };
+    let open: () => void = () => {};
+    gate = new Promise((resolve) => (open = resolve));
+    const before = analyses;
+    const first = gql<{ analyzeImage: { faces: { saliency: string | null }[] } }>(api, EXPLAIN, input, key);
+    await expect.poll(() => analyses).toBe(before + 1); // the first one holds the explain slot
+    const second = await gql(api, EXPLAIN, input, key);
+    expect(firstErrorCode(second)).toBe("RATE_LIMITED");
+    expect(second.errors![0]!.message).toMatch(/explain analyses are limited to 1 at a time/);
+    open();
+    const faces = (await first).data!.analyzeImage.faces;
+    expect(faces).toHaveLength(2);
+    expect(faces[0]!.saliency).toMatch(/^data:image\/png;base64,/);
+    expect(faces[1]!.saliency).toBeNull();
+    // The slot is free again.
+    expect((await gql(api, EXPLAIN, input, key)).errors).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@ import { AppError } from "@moodlens/shared";
 import type { ApiContext } from "../context";
 import { toClientError, type GraphQLCode } from "../errors";
 import { checkImageBytes, decodeImageArgument } from "../limits/image-input";
+import { acquireExplainSlot } from "../limits/explain-slots";
 import { checkImageShape } from "../limits/image-shape";
 import { analysisFromRecord, type AnalysisView, type FaceView } from "../resolvers/mappers";
 import type { AnalyzedImage } from "./analyzer-port";
@@ -89,17 +90,32 @@ export async function analyzeImage(context: ApiContext, request: AnalyzeRequest)
     const header = await inspectImage(bytes, { maxInputPixels: limits.maxImagePixels });
     checkImageShape(header.width, header.height, limits);
 
-    const lease = runtime.models.acquire();
+    // explain runs a gradient pass per face: its own limit (faces per image, analyses at once per instance).
+    const explain = request.explain ?? false;
+    const explainSlot = explain ? acquireExplainSlot(runtime) : undefined;
+    let lease: ReturnType<typeof runtime.models.acquire>;
+    try {
+      lease = runtime.models.acquire();
+    } catch (error) {
+      explainSlot?.release();
+      throw error;
+    }
     let result: AnalyzedImage;
     let modelVersion: string;
     let backend: string;
     const started = performance.now();
     try {
-      result = await lease.analyzer.analyze(bytes, { explain: request.explain ?? false, maxInputPixels: limits.maxImagePixels, maxFaces: limits.maxFaces });
+      result = await lease.analyzer.analyze(bytes, {
+        explain,
+        maxInputPixels: limits.maxImagePixels,
+        maxFaces: limits.maxFaces,
+        explainMaxFaces: limits.maxExplainFaces,
+      });
       modelVersion = lease.analyzer.version;
       backend = lease.analyzer.backend;
     } finally {
       lease.release();
+      explainSlot?.release();
     }
     const timings = { ...result.timings, totalMs: result.timings.totalMs ?? performance.now() - started };
     const faces = facesOf(result);

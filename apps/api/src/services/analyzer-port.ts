@@ -21,6 +21,8 @@ export interface AnalyzeOptions {
   maxInputPixels?: number;
   /** Faces classified per image; the rest are counted in skippedOverFaceLimit. */
   maxFaces?: number;
+  /** With explain: saliency for the first this-many faces only. */
+  explainMaxFaces?: number;
 }
 
 export interface AnalyzedImage {

@@ -41,6 +41,7 @@ export function loadAnalyzer(config: ApiConfig, log?: Logger): AnalyzerLoader {
       analyze: async (bytes, options) => {
         const result = await analyzer.analyze(bytes, {
           explain: options.explain ?? false,
+          ...(options.explainMaxFaces ? { explainMaxFaces: options.explainMaxFaces } : {}),
           ...(options.maxFaces ? { detect: { maxFaces: options.maxFaces } } : {}),
         });
         const faces = await Promise.all(

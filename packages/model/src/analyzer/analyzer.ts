@@ -10,6 +10,9 @@ import { ANALYZER_DEFAULTS, DEFAULT_MODEL_DIR, validateAnalyzerConfig, type Face
 import { loadClassifier } from "./load-classifier";
 import type { AnalysisResult, AnalyzeOptions, AnalyzedFace, AnalyzerInfo, ModelInfo } from "./types";
 
+/** Faces per saliency gradient pass (memory and time the thread is held both grow with it). */
+const EXPLAIN_CHUNK = 4;
+
 export interface FaceAnalyzer {
   /** Decode -> detect -> crop -> classify (-> explain) one encoded image. */
   analyze(image: ImageInput, options?: AnalyzeOptions): Promise<AnalysisResult>;
@@ -154,10 +157,17 @@ export async function createFaceAnalyzer(config: FaceAnalyzerConfig = {}): Promi
       let explainMs: number | undefined;
       if (options.explain) {
         start = performance.now();
-        const maps = computeSaliencies(model, crops, {
-          classIndices: faces.map((face) => EMOTIONS.indexOf(face.dominantEmotion)),
-        });
-        faces.forEach((face, index) => (face.saliency = maps[index]));
+        const explained = Math.min(faces.length, options.explainMaxFaces ?? faces.length);
+        // A few faces per gradient pass, yielding in between: one pass over 100 faces held the thread (and a server's
+        // health checks) for seconds and took gigabytes; chunks bound both by EXPLAIN_CHUNK faces.
+        for (let from = 0; from < explained; from += EXPLAIN_CHUNK) {
+          const to = Math.min(explained, from + EXPLAIN_CHUNK);
+          const maps = computeSaliencies(model, crops.slice(from, to), {
+            classIndices: faces.slice(from, to).map((face) => EMOTIONS.indexOf(face.dominantEmotion)),
+          });
+          maps.forEach((map, offset) => (faces[from + offset]!.saliency = map));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
         explainMs = elapsed(start);
       }
       return {

@@ -9,6 +9,8 @@ export interface AnalyzeOptions {
   detect?: DetectOptions;
   /** Also compute a saliency map per face (a gradient pass per face: slower). */
   explain?: boolean;
+  /** Saliency for the first this-many faces only (the others get none); default: every face. */
+  explainMaxFaces?: number;
   /** Override the analyzer's test-time augmentation for this call. */
   tta?: boolean;
 }
