@@ -161,7 +161,7 @@ describe("analyze", () => {
     const image = await decodeImage(photo("2008_001009.jpg"));
     const result = await analyzer.analyze(photo("2008_001009.jpg"));
     const face = result.faces[0]!;
-    const crop = await cropFace(image, face.box, { margin: analyzer.info.margin });
+    const crop = await cropFace(image, face, { margin: analyzer.info.margin });
     const { model } = await loadModelArtifacts(fixture.dir);
     const raw = tf.tidy(() => (model.predict(tf.tensor4d(Float32Array.from(crop, (v) => v / 255), [1, 48, 48, 1])) as tf.Tensor).dataSync());
     model.dispose();

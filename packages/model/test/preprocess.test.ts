@@ -10,6 +10,7 @@ import {
   INPUT_SIZE,
   NORMALIZATION,
   cropFace,
+  cropFrame,
   decodeImage,
   preprocessCrop,
   toModelInput,
@@ -142,7 +143,7 @@ describe("cropFace", () => {
 
   it("is the same computation as preprocessCrop (training and serving cannot drift)", async () => {
     const png = await redBlue(120, 120).png().toBuffer();
-    const viaDetector = await cropFace(await decodeImage(png), { x: 0, y: 0, width: 120, height: 120 }, { margin: 0 });
+    const viaDetector = await cropFrame(await decodeImage(png), { centreX: 60, centreY: 60, side: 120, angle: 0 });
     const viaDataset = await preprocessCrop(png);
     expect(Array.from(viaDataset)).toEqual(Array.from(viaDetector));
   });

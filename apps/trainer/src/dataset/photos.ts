@@ -41,7 +41,7 @@ export async function importPhotoTree(
         samples.report.noFace.push(relative(root, file.path));
         continue;
       }
-      samples.pixels.push(await cropFace(image, largest.box));
+      samples.pixels.push(await cropFace(image, largest)); // box + keypoints: the analyzer's framing
       samples.labels.push(EMOTIONS.indexOf(file.label));
       samples.splits.push(file.split ?? splitFromFileName(basename(file.path)) ?? "train");
     }

@@ -139,7 +139,7 @@ export async function createFaceAnalyzer(config: FaceAnalyzerConfig = {}): Promi
       const detectMs = elapsed(start);
 
       start = performance.now();
-      const crops = await Promise.all(detection.faces.map((face) => cropFace(image, face.box, { margin: settings.margin })));
+      const crops = await Promise.all(detection.faces.map((face) => cropFace(image, face, { margin: settings.margin })));
       const probabilities = await classifyFaces(crops, options.tta === undefined ? {} : { tta: options.tta });
       const classifyMs = elapsed(start);
 

@@ -11,11 +11,11 @@ export type Normalization = typeof NORMALIZATION;
 export const DEFAULT_MAX_INPUT_PIXELS = 40_000_000;
 
 /**
- * Extra context on each side of a BlazeFace box, as a fraction of its side. BlazeFace boxes run from brows to
- * chin; FER-2013 crops (what the classifier learns from) show hairline to chin. Chosen by laying crops with
- * margins 0 / 0.1 / 0.2 / 0.3 next to FER-2013 validation images: 0.1-0.2 frame faces alike.
+ * Extra context around the FER-2013 frame of a face (see face-frame.ts), as a fraction of its side on each side.
+ * 0: the crop frames faces as FER-2013 does, which is what the classifier learned from (measured in
+ * docs/photo-framing.md). Until 2026-12-06 this was 0.15 around the bare BlazeFace box, chosen by eye.
  */
-export const DEFAULT_FACE_MARGIN = 0.15;
+export const DEFAULT_FACE_MARGIN = 0;
 
 /**
  * The one resize kernel for training and serving. Lanczos3 is sharp's default and keeps edges crisp when

@@ -8,23 +8,17 @@ import {
   RESIZE_KERNEL,
 } from "./constants";
 import { decodeError, sharpInputOptions, type DecodeLimits, type DecodedImage } from "./decode";
+import { faceFrame, type FaceFrame, type FaceToCrop } from "./face-frame";
 
 export interface CropOptions {
-  /** Extra context on every side, as a fraction of the box's longer side (0.15 = 15 % more each side). */
+  /** Extra context on every side of the FER-2013 frame, as a fraction of its side (0 = exactly the FER framing). */
   margin?: number;
   /** Output side in pixels. */
   size?: number;
 }
 
-/** A square region in image pixels; may extend past the borders (those pixels are padded). */
-export interface SquareRegion {
-  left: number;
-  top: number;
-  side: number;
-}
-
 /**
- * THE final step of every crop, shared by `cropFace` (photos) and `preprocessCrop` (datasets of crops):
+ * THE final step of every crop, shared by `cropFrame` (photos) and `preprocessCrop` (datasets of crops):
  * same grayscale conversion, same kernel, same square fit. Keeping it in one function is what stops
  * training and serving from drifting apart.
  */
@@ -38,51 +32,66 @@ async function grayscaleSquare(pipeline: Sharp, size: number): Promise<Uint8Arra
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
-/** The detector box grown by the margin and made square around its centre. */
-export function squareRegion(box: Box, margin: number = DEFAULT_FACE_MARGIN): SquareRegion {
-  const side = Math.max(1, Math.round(Math.max(box.width, box.height) * (1 + 2 * margin)));
-  const centreX = box.x + box.width / 2;
-  const centreY = box.y + box.height / 2;
-  return { left: Math.round(centreX - side / 2), top: Math.round(centreY - side / 2), side };
+/**
+ * Samples the frame's square out of an RGB image at about one sample per image pixel, turned by -angle so the
+ * face comes out upright, bilinear, replicating edge pixels where the square leaves the image. An unrotated frame
+ * on whole pixels is an exact copy (no interpolation), so it matches preprocessCrop on the same pixels.
+ */
+function sampleFrame(image: DecodedImage, frame: FaceFrame): { pixels: Uint8Array; side: number } {
+  const { width, height, rgb } = image;
+  const side = Math.max(1, Math.round(frame.side));
+  const step = frame.side / side;
+  const [cos, sin] = [Math.cos(frame.angle), Math.sin(frame.angle)];
+  const pixels = new Uint8Array(side * side * 3);
+  const clampX = (x: number) => (x < 0 ? 0 : x > width - 1 ? width - 1 : x);
+  const clampY = (y: number) => (y < 0 ? 0 : y > height - 1 ? height - 1 : y);
+  for (let row = 0; row < side; row++) {
+    const v = (row + 0.5) * step - frame.side / 2;
+    for (let column = 0; column < side; column++) {
+      const u = (column + 0.5) * step - frame.side / 2;
+      // Image position of this sample, in pixel-index coordinates (pixel k's centre is at k + 0.5).
+      const x = clampX(frame.centreX + u * cos - v * sin - 0.5);
+      const y = clampY(frame.centreY + u * sin + v * cos - 0.5);
+      const [x0, y0] = [Math.floor(x), Math.floor(y)];
+      const [x1, y1] = [Math.min(x0 + 1, width - 1), Math.min(y0 + 1, height - 1)];
+      const [fx, fy] = [x - x0, y - y0];
+      const [a, b, c, d] = [(y0 * width + x0) * 3, (y0 * width + x1) * 3, (y1 * width + x0) * 3, (y1 * width + x1) * 3];
+      const target = (row * side + column) * 3;
+      for (let channel = 0; channel < 3; channel++) {
+        const top = rgb[a + channel]! + (rgb[b + channel]! - rgb[a + channel]!) * fx;
+        const bottom = rgb[c + channel]! + (rgb[d + channel]! - rgb[c + channel]!) * fx;
+        pixels[target + channel] = Math.round(top + (bottom - top) * fy);
+      }
+    }
+  }
+  return { pixels, side };
 }
 
-/** Copies a square region out of an RGB image, replicating edge pixels where the region leaves the image. */
-function extractPadded(image: DecodedImage, region: SquareRegion): Uint8Array {
-  const { width, height, rgb } = image;
-  const { left, top, side } = region;
-  const out = new Uint8Array(side * side * 3);
-  const insideStart = Math.min(Math.max(left, 0), width - 1);
-  const insideEnd = Math.max(Math.min(left + side, width), insideStart + 1); // exclusive, at least one column
-  const padLeft = Math.min(Math.max(0, insideStart - left), side);
-  const copyWidth = Math.min(insideEnd - insideStart, side - padLeft);
-  for (let row = 0; row < side; row++) {
-    const sourceRow = Math.min(Math.max(top + row, 0), height - 1);
-    const sourceOffset = (sourceRow * width + insideStart) * 3;
-    const targetOffset = row * side * 3;
-    out.set(rgb.subarray(sourceOffset, sourceOffset + copyWidth * 3), targetOffset + padLeft * 3);
-    const first = rgb.subarray(sourceOffset, sourceOffset + 3);
-    for (let column = 0; column < padLeft; column++) out.set(first, targetOffset + column * 3);
-    const lastOffset = sourceOffset + (copyWidth - 1) * 3;
-    const last = rgb.subarray(lastOffset, lastOffset + 3);
-    for (let column = padLeft + copyWidth; column < side; column++) out.set(last, targetOffset + column * 3);
+/** The square `frame` of the image, upright, grayscale, `size` x `size` (48): size*size uint8 pixels, row-major. */
+export async function cropFrame(image: DecodedImage, frame: FaceFrame, size: number = INPUT_SIZE): Promise<Uint8Array> {
+  if (![frame.centreX, frame.centreY, frame.side, frame.angle].every(Number.isFinite) || frame.side <= 0) {
+    throw new AppError("BAD_USER_INPUT", `invalid face frame ${JSON.stringify(frame)}`);
   }
-  return out;
+  const { pixels, side } = sampleFrame(image, frame);
+  return grayscaleSquare(sharp(pixels, { raw: { width: side, height: side, channels: 3 } }), size);
 }
 
 /**
- * Cuts one face out of a decoded image: box grown by `margin`, squared, padded at the borders,
+ * Cuts one face out of a decoded image the way FER-2013 framed its faces (`faceFrame`: eye line level, scale and
+ * position from the keypoints; from the box alone when there are none), grown by `margin`, padded at the borders,
  * grayscale, resized to `size` x `size` (48). Returns size*size uint8 pixels, row-major.
  */
-export async function cropFace(image: DecodedImage, box: Box, options: CropOptions = {}): Promise<Uint8Array> {
+export async function cropFace(image: DecodedImage, face: Box | FaceToCrop, options: CropOptions = {}): Promise<Uint8Array> {
   const size = options.size ?? INPUT_SIZE;
   const margin = options.margin ?? DEFAULT_FACE_MARGIN;
   if (!(margin >= 0) || !Number.isFinite(margin)) throw new AppError("BAD_USER_INPUT", `margin must be >= 0, got ${margin}`);
+  const detected: FaceToCrop = "box" in face ? face : { box: face };
+  const { box } = detected;
   if (![box.x, box.y, box.width, box.height].every(Number.isFinite) || box.width <= 0 || box.height <= 0) {
     throw new AppError("BAD_USER_INPUT", `invalid face box ${JSON.stringify(box)}`);
   }
-  const region = squareRegion(box, margin);
-  const pixels = extractPadded(image, region);
-  return grayscaleSquare(sharp(pixels, { raw: { width: region.side, height: region.side, channels: 3 } }), size);
+  const frame = faceFrame(detected);
+  return cropFrame(image, { ...frame, side: frame.side * (1 + 2 * margin) }, size);
 }
 
 /**

@@ -1,7 +1,16 @@
 // Image bytes -> model input. The ONE preprocessing path shared by trainer, API and bench.
 export * from "./constants";
 export { decodeImage, inspectImage, type DecodedImage, type DecodeLimits, type ImageInput } from "./decode";
-export { cropFace, preprocessCrop, squareRegion, type CropOptions, type SquareRegion } from "./crop";
+export { cropFace, cropFrame, preprocessCrop, type CropOptions } from "./crop";
+export {
+  FER_CENTRE_ABOVE_BOX_CENTRE,
+  FER_KEYPOINT_TEMPLATE,
+  FER_SIDE_PER_BOX_SIDE,
+  boxFrame,
+  faceFrame,
+  type FaceFrame,
+  type FaceToCrop,
+} from "./face-frame";
 export { toModelInput } from "./tensor";
 export {
   applyInputFilter,
