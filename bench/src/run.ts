@@ -20,13 +20,14 @@ import type { PreparedModel } from "./probes/prepare-models";
 import { compare, toSystemEntry, type BenchResults } from "./report/results";
 import { renderReadmeSection, updateReadme } from "./report/readme";
 import { measureApi } from "./sections/api";
+import { measurePhotoPathSection } from "./sections/photo-path";
 import { measureStats } from "./sections/stats";
 import { measureSystems } from "./sections/systems";
 import { measureTraining } from "./sections/training";
 import { measureTrainerCli } from "./sections/trainer-cli";
 import { SHIPPED_PREFIX, SYSTEM_NAMES, type SystemName } from "./systems/types";
 
-const SECTIONS = ["endToEnd", "classify", "accuracy", "training", "api", "stats"] as const;
+const SECTIONS = ["endToEnd", "classify", "accuracy", "photoPath", "training", "api", "stats"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -131,6 +132,18 @@ async function main(): Promise<void> {
     }
     for (const problem of described.classifierProblems ?? []) notes.push(`Moodlens classifier not measured: ${problem}`);
 
+    let photoPath: BenchResults["photoPath"] = { reason: "not run (--only)" };
+    if (wanted("photoPath")) {
+      try {
+        photoPath = trained
+          ? await measurePhotoPathSection(mode, servingModelDir, scratchDir)
+          : { reason: "models/default does not exist yet: photo-path accuracy needs a trained model" };
+      } catch (error) {
+        log(`photoPath: not measured: ${errorText(error)}`);
+        photoPath = { reason: errorText(error).split("\n")[0]! };
+      }
+    }
+
     let training: BenchResults["training"] = { reason: "not run (--only)" };
     if (wanted("training")) training = await measureTraining(settings, cropSetBase);
     let trainer: BenchResults["trainer"] = { reason: "not run (--only)" };
@@ -208,6 +221,7 @@ async function main(): Promise<void> {
       },
       ...entries,
       comparison: compare(entries),
+      photoPath,
       training,
       trainer,
       api,

@@ -2,6 +2,7 @@ import type { MachineInfo } from "../core/machine";
 import { ratio } from "../core/stats";
 import type { ApiResult } from "../sections/api";
 import type { StatsResult } from "../sections/stats";
+import type { PhotoPathResult } from "../photo-path/section";
 import type { ClassifierVariant, SystemResult } from "../sections/systems";
 import type { TrainingCase } from "../sections/training";
 import type { TrainerCliCase } from "../sections/trainer-cli";
@@ -62,6 +63,8 @@ export interface BenchResults {
   faceApi?: SystemEntry;
   /** moodlens / the fastest (or most accurate) peer measured in the same run. */
   comparison: Record<string, { moodlens: number | null; bestPeer: number | null; bestPeerName: string | null; ratio: number | null }>;
+  /** FER-2013 faces laid into synthetic photos, through analyze vs their original crops (absent in older results). */
+  photoPath?: PhotoPathResult | { reason: string };
   training: TrainingCase[] | { reason: string };
   /** The trainer CLI with the shipped model's config (absent in results files older than it). */
   trainer?: TrainerCliCase[] | { reason: string };

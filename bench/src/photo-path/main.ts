@@ -1,0 +1,45 @@
+/**
+ * `npm run photo-path -w @moodlens/bench [-- --quick | --fit] [-- --model <dir>] [-- --out <file.json>] [-- --records <file.json>]`:
+ * the photo-path check on its own (the bench runs the same function as its `photoPath` section). Prints the
+ * summary as JSON; `--records` also writes every face's placement, detection and predictions. `--fit` runs the faces
+ * the crop rule's constants are fitted on and prints the fitted constants (fit.ts).
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { parseArgs } from "node:util";
+import { createFaceAnalyzer } from "@moodlens/model";
+import { DEFAULT_MODEL_DIR } from "../core/paths";
+import { fitFraming } from "./fit";
+import { measurePhotoPath } from "./section";
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: "boolean", default: false },
+      /** The faces the crop rule is fitted on (files 100-299 of each class), with --records. */
+      fit: { type: "boolean", default: false },
+      model: { type: "string", default: DEFAULT_MODEL_DIR },
+      out: { type: "string" },
+      records: { type: "string" },
+    },
+  });
+  const analyzer = await createFaceAnalyzer({ modelDir: values.model, backend: "wasm" });
+  try {
+    const { result, records } = await measurePhotoPath(analyzer, values.fit ? "fit" : values.quick ? "quick" : "full", (line) => process.stderr.write(`${line}\n`));
+    const json = `${JSON.stringify(result, null, 2)}\n`;
+    if (values.out) {
+      await mkdir(dirname(values.out), { recursive: true });
+      await writeFile(values.out, json);
+    }
+    if (values.records) await writeFile(values.records, JSON.stringify(records));
+    process.stdout.write(json);
+    if (values.fit) process.stdout.write(`fitted crop-rule constants (face-frame.ts):\n${JSON.stringify(fitFraming(records), null, 2)}\n`);
+  } finally {
+    await analyzer.dispose();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`photo-path check failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

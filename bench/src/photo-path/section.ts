@@ -1,0 +1,64 @@
+import type { FaceAnalyzer } from "@moodlens/model";
+import { GROUP_PHOTOS_DIR } from "../core/paths";
+import { join } from "node:path";
+import { preprocessCrop } from "@moodlens/model";
+import { EMOTIONS } from "@moodlens/shared";
+import { FER_VAL_DIR } from "../core/paths";
+import { ferClassFiles } from "../data/fer";
+import { COMPOSITION } from "./compose";
+import { loadBackgrounds, runPhotoPathCheck, type FaceRecord, type PhotoPathSummary } from "./check";
+
+/** Fixed, so every run lays the same faces into the same photos. */
+export const PHOTO_PATH_SEED = 20261206;
+/**
+ * Which FER-2013 PublicTest files (sorted by name, per class) each mode lays into photos. Quick: the first 40 of
+ * each class (the accuracy section's 280 faces); full: the first 100 of each class (656 faces: disgust has 56),
+ * about 3 minutes of CPU. The crop rule's constants were fitted on files 100-124 (see docs/photo-framing.md), so
+ * neither mode judges the rule on the faces it was fitted on.
+ */
+export const PHOTO_PATH_FILES = { quick: { from: 0, perClass: 40 }, full: { from: 0, perClass: 100 }, fit: { from: 100, perClass: 25 } } as const;
+export type PhotoPathMode = keyof typeof PHOTO_PATH_FILES;
+
+/** A slice of each class's files (sorted by name), as 48x48 crops through preprocessCrop (evaluate's path). */
+async function loadFerSlice({ from, perClass }: { from: number; perClass: number }) {
+  const crops: Uint8Array[] = [];
+  const labels: number[] = [];
+  for (const { emotion, folder, files } of await ferClassFiles(FER_VAL_DIR)) {
+    const slice = files.slice(from, from + perClass);
+    crops.push(...(await Promise.all(slice.map((file) => preprocessCrop(join(FER_VAL_DIR, folder, file))))));
+    labels.push(...slice.map(() => EMOTIONS.indexOf(emotion)));
+  }
+  return { crops, labels, sample: `files ${from}-${from + perClass - 1} of each class` };
+}
+
+export interface PhotoPathResult extends PhotoPathSummary {
+  sample: string;
+  seed: number;
+  seconds: number;
+  model: { runId: string; inputFilter: unknown; classifier: string };
+  cropRule: { margin: number };
+  composition: typeof COMPOSITION;
+}
+
+/** The photo-path check with the analyzer it is given (the bench and the stand-alone script share this). */
+export async function measurePhotoPath(
+  analyzer: FaceAnalyzer,
+  mode: PhotoPathMode,
+  log: (line: string) => void = () => {},
+): Promise<{ result: PhotoPathResult; records: FaceRecord[] }> {
+  const started = Date.now();
+  const fer = await loadFerSlice(PHOTO_PATH_FILES[mode]);
+  const backgrounds = await loadBackgrounds(analyzer, GROUP_PHOTOS_DIR);
+  log(`photo path: ${fer.crops.length} FER-2013 PublicTest faces (${fer.sample}), ${backgrounds.length} background photos`);
+  const { summary, records } = await runPhotoPathCheck({ analyzer, crops: fer.crops, labels: fer.labels, backgrounds, seed: PHOTO_PATH_SEED, log });
+  const result: PhotoPathResult = {
+    sample: fer.sample,
+    seed: PHOTO_PATH_SEED,
+    seconds: Math.round((Date.now() - started) / 1000),
+    model: { runId: analyzer.info.model.runId, inputFilter: analyzer.info.model.inputFilter, classifier: analyzer.info.model.classifier },
+    cropRule: { margin: analyzer.info.margin },
+    composition: COMPOSITION,
+    ...summary,
+  };
+  return { result, records };
+}
