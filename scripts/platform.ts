@@ -15,6 +15,7 @@ import {
   createDb,
   defaultDataDir,
   migrate,
+  describeSeededModel,
   seedDefaultModel,
   serveEmbeddedDatabase,
   type EmbeddedDatabaseServer,
@@ -112,8 +113,7 @@ async function prepareDatabase(config: PlatformConfig): Promise<{ url: string; e
 async function registerDefaultModel(url: string, modelDir: string): Promise<string> {
   const db = await createDb({ url, poolSize: 1 });
   try {
-    const result = await seedDefaultModel(db.prisma, modelDir);
-    return JSON.stringify(result);
+    return describeSeededModel(await seedDefaultModel(db.prisma, modelDir), path.relative(ROOT, modelDir) || modelDir);
   } finally {
     await db.close();
   }

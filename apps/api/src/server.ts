@@ -4,7 +4,7 @@ import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
-import { createDb, migrate, toDatabaseError, type Db } from "@moodlens/db";
+import { createDb, databaseEngine, migrate, toDatabaseError, type Db } from "@moodlens/db";
 import { AppError, isAppError } from "@moodlens/shared";
 import express from "express";
 import { defaultConfig, type ApiConfig } from "./config";
@@ -177,7 +177,7 @@ export async function startApiServer(config: Parameters<typeof defaultConfig>[0]
   const { port } = api.httpServer.address() as AddressInfo;
   const host = full.host === "0.0.0.0" || full.host === "::" ? "127.0.0.1" : full.host;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  api.runtime.log.info("Moodlens API listening", { url: `${url}/graphql`, database: api.runtime.db.kind });
+  api.runtime.log.info("Moodlens API listening", { url: `${url}/graphql`, database: databaseEngine(api.runtime.db), server: api.runtime.db.server });
   return {
     url,
     graphqlUrl: `${url}/graphql`,

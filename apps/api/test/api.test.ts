@@ -126,7 +126,8 @@ describeEachDatabase("GraphQL API", (database, kind) => {
     const analysis = response.data!.analyzeImage;
     expect(analysis).toMatchObject({ stored: true, deduplicated: false, clientRequestId: "r-1", source: "web", image: { width: 500, height: 375, format: "jpeg" } });
     expect(analysis.modelVersion).toMatch(/^default-[0-9a-f]{12}$/);
-    expect(analysis.backend).toMatch(/wasm|cpu|tensorflow/);
+    // What actually ran, stage by stage (the classifier is onnxruntime when the model folder has model.onnx).
+    expect(analysis.backend).toMatch(/^detector (onnxruntime|tfjs \w+), classifier (onnxruntime|tfjs \w+), saliency tfjs (wasm|cpu|tensorflow)/);
     expect(analysis.timings!.totalMs).toBeGreaterThan(0);
     expect(analysis.faceCount).toBe(analysis.faces.length);
     // The detector finds the hand-boxed faces of this photo (boxes in the photo's own pixel space).

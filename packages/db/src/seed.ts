@@ -291,6 +291,16 @@ interface ModelMetadata {
   createdAt?: string;
 }
 
+/** One line for logs: what `seedDefaultModel` did (the version record itself holds the whole metadata). */
+export function describeSeededModel(result: SeedDefaultModelResult, modelDir: string): string {
+  if (result.outcome === "no-model") return `no trained model in ${modelDir} yet: nothing registered (analyze will report MODEL_NOT_TRAINED)`;
+  const version = result.version!;
+  const accuracy = (version.metrics as { valAccuracy?: unknown } | null)?.valAccuracy;
+  const facts = [version.runId ? `run ${version.runId}` : null, typeof accuracy === "number" ? `val accuracy ${(accuracy * 100).toFixed(1)} %` : null].filter(Boolean);
+  const what = `${version.version}${facts.length ? ` (${facts.join(", ")})` : ""}`;
+  return result.outcome === "registered" ? `registered ${modelDir} as active model version ${what}` : `active model version already set: ${what}`;
+}
+
 /**
  * Registers the shipped model (models/default) as the production version when no production version exists.
  * A folder without metadata.json (no trained model yet) registers nothing.

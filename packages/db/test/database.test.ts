@@ -3,7 +3,7 @@ import { mkdtemp, readFile, writeFile, mkdir, cp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "../src/client";
+import { createDb, databaseEngine, type Db } from "../src/client";
 import { serveEmbeddedDatabase } from "../src/embedded-server";
 import { toDatabaseError } from "../src/errors";
 import { diffMigrationsToSchema, migrate } from "../src/migrations/migrate";
@@ -21,7 +21,14 @@ describe("migrations", () => {
   });
 });
 
-describeEachDatabase("migrate", (database) => {
+describeEachDatabase("migrate", (database, kind) => {
+  it("names the engine that stores the data, with its version", () => {
+    const { db } = database();
+    expect(databaseEngine(db)).toBe(kind);
+    expect(db.server).toMatch(kind === "pglite" ? /\(PGlite / : /^PostgreSQL \d+/);
+    if (kind === "postgres") expect(db.server).not.toMatch(/PGlite/);
+  });
+
   it("records _prisma_migrations rows like prisma migrate deploy, and a second call is a no-op", async () => {
     const { db } = database();
     const rows = await db.prisma.$queryRaw<{ migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null; applied_steps_count: number }[]>`
@@ -142,6 +149,10 @@ describe("serveEmbeddedDatabase (pglite-socket)", () => {
     try {
       expect(server.url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
       for (let i = 0; i < 2; i++) clients.push(await createDb({ url: server.url, poolSize: 2 }));
+      // Reached over a postgres URL, yet what stores the data is PGlite: logs and /readyz must say so.
+      expect(clients[0]!.kind).toBe("postgres");
+      expect(clients[0]!.server).toMatch(/^PostgreSQL \d+\.\d+ \(PGlite [\d.]+\)$/);
+      expect(databaseEngine(clients[0]!)).toBe("pglite");
       expect(await migrate(clients[0]!)).toEqual({ applied: [] });
       // Interleaved transactional writes from two "processes" stay consistent.
       await Promise.all(

@@ -1,4 +1,4 @@
-import { deleteDemoData, seedDefaultModel, seedDemoData } from "@moodlens/db";
+import { deleteDemoData, describeSeededModel, seedDefaultModel, seedDemoData } from "@moodlens/db";
 import { AppError } from "@moodlens/shared";
 import { loadConfig } from "../env";
 import { DEFAULT_MODEL_DIR } from "../services/model-host";
@@ -44,9 +44,7 @@ export async function seedCommand(argv: readonly string[], io: CliIo = defaultIo
       return;
     }
     const model = await seedDefaultModel(db.prisma, modelDir);
-    if (model.outcome === "no-model") out(`no trained model in ${modelDir} yet: nothing registered (analyze will report MODEL_NOT_TRAINED)`);
-    else if (model.outcome === "registered") out(`registered ${modelDir} as active model version ${model.version?.version}`);
-    else out(`active model version already set: ${model.version?.version}`);
+    out(describeSeededModel(model, modelDir));
     if (modelOnly) return;
     const started = Date.now();
     const result = await seedDemoData(db.prisma, Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)));

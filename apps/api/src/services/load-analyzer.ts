@@ -1,4 +1,4 @@
-import { createFaceAnalyzer, readModelMetadata, saliencyToDataUrl, type BackendPreference } from "@moodlens/model";
+import { createFaceAnalyzer, describeEngines, readModelMetadata, saliencyToDataUrl, type BackendPreference } from "@moodlens/model";
 import type { ApiConfig } from "../config";
 import type { Logger } from "../runtime";
 import type { AnalyzerLoader, LoadedAnalyzer } from "./analyzer-port";
@@ -36,7 +36,7 @@ export function loadAnalyzer(config: ApiConfig, log?: Logger): AnalyzerLoader {
     }
     return {
       version,
-      backend: analyzer.info.model.backend,
+      backend: describeEngines(analyzer.info.model),
       dispose: () => analyzer.dispose(),
       analyze: async (bytes, options) => {
         const result = await analyzer.analyze(bytes, {

@@ -57,7 +57,8 @@ export default async function ModelsPage() {
         <Card title="Served by this API instance" headingId="served-heading" testId="served-model">
           {servedModel.loaded ? (
             <p>
-              <strong>{servedModel.version ?? "unknown version"}</strong> on {servedModel.backend ?? "an unknown backend"}
+              <strong>{servedModel.version ?? "unknown version"}</strong>
+              {servedModel.backend ? ` (${servedModel.backend})` : ""}
               {servedModel.loadedAt ? `, loaded ${formatDateTime(servedModel.loadedAt)}` : ""}.
             </p>
           ) : (

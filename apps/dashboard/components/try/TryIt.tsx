@@ -251,7 +251,7 @@ export function TryIt({ maxBytes }: { maxBytes: number }) {
                   ? "No face found."
                   : `${analysis.faces.length} ${analysis.faces.length === 1 ? "face" : "faces"} found`}{" "}
                 · model {analysis.modelVersion}
-                {analysis.backend ? ` on ${analysis.backend}` : ""}
+                {analysis.backend ? ` (${analysis.backend})` : ""}
                 {analysis.timings ? ` · ${Math.round(analysis.timings.totalMs)} ms` : ""} ·{" "}
                 {analysis.stored
                   ? analysis.deduplicated

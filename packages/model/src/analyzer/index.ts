@@ -8,5 +8,6 @@ export {
   type FaceAnalyzerConfig,
 } from "./config";
 export { applyTemperature } from "./calibration";
+export { describeEngines } from "./engines";
 export { CLASSIFY_BATCH, createTfjsClassifier, type EmotionClassifier } from "./classifier";
 export type { AnalysisResult, AnalyzeOptions, AnalyzedFace, AnalyzerInfo, ModelInfo } from "./types";
