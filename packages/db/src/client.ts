@@ -29,7 +29,13 @@ export interface CreateDbOptions {
 
 export interface Db {
   prisma: PrismaClient;
+  /** How this process reaches the data: a PostgreSQL connection (also to the PGlite that `npm start` serves). */
   kind: DatabaseKind;
+  /**
+   * The server's own name and version, e.g. "PostgreSQL 15.2" or "PostgreSQL 18.6 (PGlite 0.5.14)": what logs and
+   * /readyz show (see `databaseEngine`), since a `postgres` connection may lead to the embedded PGlite.
+   */
+  server?: string;
   /** The PostgreSQL URL (password removed), when kind is postgres. */
   url?: string;
   /** The PGlite folder, when kind is pglite. */
@@ -64,6 +70,12 @@ export class ResilientPgClient extends pg.Client {
     this.on("error", () => {});
   }
 }
+
+/** "PostgreSQL 18.6 (PGlite 0.5.14) on wasm32-unknown-emscripten, compiled by …" → "PostgreSQL 18.6 (PGlite 0.5.14)". */
+const serverName = (version: string | undefined): string | undefined => version?.split(" on ")[0]?.trim() || undefined;
+
+/** What stores the data, whatever the connection: "pglite" for PGlite reached over a socket too. */
+export const databaseEngine = (db: Pick<Db, "kind" | "server">): DatabaseKind => (db.server?.includes("PGlite") ? "pglite" : db.kind);
 
 /** Removes the password so URLs can be logged and shown in errors. */
 export function redactUrl(url: string): string {
@@ -137,9 +149,14 @@ async function createPostgresDb(rawUrl: string, variable: string, poolSize: numb
   const pool = new pg.Pool(poolConfig);
   // An idle client losing its server must not crash the process; the next query reports it instead.
   pool.on("error", () => {});
+  let server: string | undefined;
   try {
     const client = await pool.connect();
-    client.release();
+    try {
+      server = serverName((await client.query<{ version: string }>("SELECT version()")).rows[0]?.version);
+    } finally {
+      client.release();
+    }
   } catch (error) {
     await pool.end().catch(() => {});
     throw connectionError(error, url);
@@ -149,6 +166,7 @@ async function createPostgresDb(rawUrl: string, variable: string, poolSize: numb
   return {
     prisma,
     kind: "postgres",
+    ...(server ? { server } : {}),
     url: redactUrl(rawUrl),
     close: () =>
       (closed ??= (async () => {
@@ -165,9 +183,11 @@ export async function openPgliteDb(dataDir: string, snapshot?: Blob | File): Pro
   if (!inMemory) await mkdir(dataDir, { recursive: true });
   const release = inMemory ? () => {} : acquireDataDirLock(dataDir);
   let pglite: PGlite;
+  let server: string;
   try {
     pglite = await PGlite.create(snapshot ? { dataDir, loadDataDir: snapshot } : { dataDir });
     await pglite.exec("SET TIME ZONE 'UTC'");
+    server = serverName((await pglite.query<{ version: string }>("SELECT version()")).rows[0]?.version) ?? "PGlite";
   } catch (error) {
     release();
     throw new AppError("DATABASE_UNAVAILABLE", `cannot open the embedded database in ${dataDir}: ${(error as Error).message}`, {
@@ -181,6 +201,7 @@ export async function openPgliteDb(dataDir: string, snapshot?: Blob | File): Pro
     pglite,
     prisma,
     kind: "pglite",
+    server,
     dataDir,
     close: () =>
       (closed ??= (async () => {
