@@ -18,6 +18,9 @@ export const TOOL_ENV = {
   CHECKPOINT_DISABLE: "1", // Prisma's update check
   PRISMA_HIDE_UPDATE_MESSAGE: "1",
   DO_NOT_TRACK: "1",
+  // onnxruntime-node's postinstall downloads CUDA binaries on linux/x64; the CPU ones ship inside the package. Set
+  // here, where npm ci/install runs, not as `onnxruntime-node-install=skip` in .npmrc (npm warns on that key).
+  ONNXRUNTIME_NODE_INSTALL: "skip",
 };
 
 function run(command, args, options = {}) {
