@@ -25,9 +25,10 @@ import { measureStats } from "./sections/stats";
 import { measureSystems } from "./sections/systems";
 import { measureTraining } from "./sections/training";
 import { measureTrainerCli } from "./sections/trainer-cli";
+import { measureEngines, shippedNetwork } from "./sections/engines";
 import { SHIPPED_PREFIX, SYSTEM_NAMES, type SystemName } from "./systems/types";
 
-const SECTIONS = ["endToEnd", "classify", "accuracy", "photoPath", "training", "api", "stats"] as const;
+const SECTIONS = ["endToEnd", "classify", "accuracy", "photoPath", "training", "engines", "api", "stats"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -153,6 +154,16 @@ async function main(): Promise<void> {
         : { reason: "quick mode: the trainer CLI is measured in the full run only" };
     }
 
+    let engines: BenchResults["engines"] = { reason: "not run (--only)" };
+    if (wanted("engines")) {
+      const shipped = shippedNetwork();
+      engines = [await measureEngines(settings, cropSetBase, shipped)];
+      // The reference figures (0.71 GFLOP per image) are for the full 48x48 input: measured in full mode.
+      if (mode === "full" && shipped.config.inputPool !== 1) {
+        engines.push(await measureEngines(settings, cropSetBase, { label: "the same network on the full 48x48 input (inputPool 1)", config: { ...shipped.config, inputPool: 1 } }));
+      }
+    }
+
     let api: BenchResults["api"] = { reason: "not run (--only)" };
     if (wanted("api")) {
       try {
@@ -224,6 +235,7 @@ async function main(): Promise<void> {
       photoPath,
       training,
       trainer,
+      engines,
       api,
       stats,
       memory: {

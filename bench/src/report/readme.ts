@@ -1,6 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { EMOTIONS } from "@moodlens/shared";
 import { ROOT_README } from "../core/paths";
+import type { EnginesResult } from "../sections/engines";
 import type { BenchResults, SystemEntry } from "./results";
 
 export const README_START = "<!-- bench:start -->";
@@ -101,6 +102,7 @@ export function renderReadmeSection(results: BenchResults): string {
   } else if (results.trainer && "reason" in results.trainer) {
     lines.push("", `Trainer CLI: not measured (${results.trainer.reason}).`);
   }
+  if (Array.isArray(results.engines)) lines.push(...renderEngines(results.engines));
   if ("cases" in results.api) {
     lines.push("", `API (\`analyzeImage\` over HTTP with autocannon, ${results.sample.apiRequestsPerClient ?? "?"} request(s) per client per case, fresh PostgreSQL database, model: ${results.api.model}):`, "", "| image | clients | requests/s (clients / mean latency) | faces/s | p50 ms | p99 ms | mean ms | errors |", "|---|---|---|---|---|---|---|---|");
     for (const apiCase of results.api.cases) {
@@ -141,4 +143,35 @@ export async function updateReadme(results: BenchResults, path: string = ROOT_RE
   const next = `${readme.slice(0, start + README_START.length)}\n${renderReadmeSection(results)}\n${readme.slice(end)}`;
   if (next !== readme) await writeFile(path, next);
   return true;
+}
+
+/** Training engines: one table per network, the ratios in one line under it. */
+function renderEngines(engines: EnginesResult[]): string[] {
+  const lines: string[] = [];
+  for (const result of engines) {
+    const peak = result.fmaPeak ? `; fp32 FMA peak ${fmt(result.fmaPeak.perCore, 0)} GFLOP/s per core (${result.fmaPeak.isa} probe)` : "";
+    lines.push(
+      "",
+      `Training engines, ${result.network} (${result.gflopPerTrainingImage} GFLOP per training image, batch ${result.batchSize}, Adam; fresh process per case${peak}):`,
+      "",
+      "| engine | precision | threads | images/s | GFLOP/s | share of peak | images per CPU-second | share of a core's peak per CPU-second |",
+      "|---|---|---|---|---|---|---|---|",
+    );
+    for (const c of result.cases) {
+      const r = c.result;
+      lines.push(
+        r
+          ? `| ${c.engine} | ${c.precision} | ${c.threads} | ${fmt(r.imagesPerSec, 1)} | ${fmt(r.gflopsPerSec, 1)} | ${r.shareOfPeak === null ? "–" : `${fmt(r.shareOfPeak * 100, 0)} %`} | ${fmt(r.imagesPerCpuSec, 1)} | ${r.shareOfCorePeak === null ? "–" : `${fmt(r.shareOfCorePeak * 100, 0)} %`} |`
+          : `| ${c.engine} | ${c.precision} | ${c.threads} | ${c.skipped} | | | | |`,
+      );
+    }
+    const ratio = (value: number | null | undefined) => (value === null || value === undefined ? "–" : `${fmt(value, 2)}x`);
+    lines.push(
+      "",
+      `Native / wasm (both on two cores): fp32 **${ratio(result.ratios.nativeFp32VsWasm)}**, bf16 **${ratio(result.ratios.nativeBf16VsWasm)}**; ` +
+        `native / PyTorch: fp32 ${ratio(result.ratios.nativeFp32VsPytorchFp32)}, bf16 ${ratio(result.ratios.nativeBf16VsPytorchBf16)}.` +
+        (result.notes.length > 0 ? ` ${result.notes.join("; ")}.` : ""),
+    );
+  }
+  return lines;
 }

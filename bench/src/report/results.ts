@@ -6,6 +6,7 @@ import type { PhotoPathResult } from "../photo-path/section";
 import type { ClassifierVariant, SystemResult } from "../sections/systems";
 import type { TrainingCase } from "../sections/training";
 import type { TrainerCliCase } from "../sections/trainer-cli";
+import type { EnginesResult } from "../sections/engines";
 import type { DetectionScore } from "../data/hand-boxes";
 import type { Emotion } from "@moodlens/shared";
 import { SYSTEM_NAMES, type SystemName } from "../systems/types";
@@ -68,6 +69,8 @@ export interface BenchResults {
   training: TrainingCase[] | { reason: string };
   /** The trainer CLI with the shipped model's config (absent in results files older than it). */
   trainer?: TrainerCliCase[] | { reason: string };
+  /** Training engines (wasm vs native oneDNN vs PyTorch) on the shipped network (absent in older results). */
+  engines?: EnginesResult[] | { reason: string };
   api: ApiResult | { reason: string };
   stats: StatsResult[] | { reason: string };
   memory: Record<string, number | string | null>;

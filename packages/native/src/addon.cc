@@ -8,6 +8,7 @@
 #include <string>
 
 #include "dnnl.hpp"
+#include "fma_probe.h"
 #include "network.h"
 #include "random.h"
 
@@ -314,6 +315,23 @@ napi_value version(napi_env env, napi_callback_info) {
   return out;
 }
 
+// fmaPeak(threads, seconds) -> { gflops, isa }
+napi_value fmaPeak(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2];
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  double threads = 1, seconds = 0.5;
+  if (argc > 0) napi_get_value_double(env, args[0], &threads);
+  if (argc > 1) napi_get_value_double(env, args[1], &seconds);
+  const auto peak = moodlens::measureFmaPeak(static_cast<int>(threads), seconds);
+  napi_value out, isaName;
+  napi_create_object(env, &out);
+  napi_set_named_property(env, out, "gflops", makeNumber(env, peak.gflops));
+  napi_create_string_utf8(env, peak.isa.c_str(), peak.isa.size(), &isaName);
+  napi_set_named_property(env, out, "isa", isaName);
+  return out;
+}
+
 napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor methods[] = {
       {"paramInfo", nullptr, paramInfo, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -334,6 +352,9 @@ napi_value init(napi_env env, napi_value exports) {
   napi_create_function(env, "version", NAPI_AUTO_LENGTH, version, nullptr, &versionFunction);
   napi_set_named_property(env, exports, "isa", isaFunction);
   napi_set_named_property(env, exports, "version", versionFunction);
+  napi_value fmaFunction;
+  napi_create_function(env, "fmaPeak", NAPI_AUTO_LENGTH, fmaPeak, nullptr, &fmaFunction);
+  napi_set_named_property(env, exports, "fmaPeak", fmaFunction);
   return exports;
 }
 

@@ -60,6 +60,8 @@ export interface NativeAddon {
   Network: new (config: NativeNetworkConfig) => NativeNetwork;
   isa(): string;
   version(): string;
+  /** fp32 FMA GFLOP per CPU-second of one core (threads run at once, `seconds` of CPU time each): the core's peak. */
+  fmaPeak(threads: number, seconds: number): { gflops: number; isa: string };
 }
 
 export type AddonLoad = { addon: NativeAddon; problem?: undefined } | { addon?: undefined; problem: string };
