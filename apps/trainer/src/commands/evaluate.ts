@@ -38,7 +38,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   const source: ModelSource = values.model ? { path: modelDirectoryFrom(values.model), why: "--model" } : await servedModel(log);
   const kind = choiceOption(values.format, "format", ["folder", "csv", "photos"] as const);
   const dataPath = resolveUserPath(values.data);
-  const dataset = await importUncached(dataPath, { ...(kind ? { kind } : {}), requireTrainable: false, log });
+  const dataset = await importUncached(dataPath, { ...(kind ? { kind } : {}), requireTrainable: false, log, progressLabel: `decoding ${toRecordedPath(dataPath)}` });
   await selectBackend(undefined, { logger: log });
   const { model, metadata } = await loadModelArtifacts(source.path);
   log(`evaluating ${source.path} (${source.why}; run ${metadata.runId}) on ${dataset.manifest.count} images of ${dataPath}`);
@@ -98,7 +98,7 @@ async function refuseTrainingData(
   }
   const runDirectory = findRunDirectory(metadata.runId, [resolveUserPath(env().MOODLENS_RUNS_DIR), join(REPO_ROOT, "models", "training")]);
   if (!runDirectory) return;
-  const overlap = await countTrainingOverlap(subset, runDirectory, resolveUserPath(env().MOODLENS_CACHE_DIR));
+  const overlap = await countTrainingOverlap(subset, runDirectory, resolveUserPath(env().MOODLENS_CACHE_DIR), log);
   if (overlap === undefined || overlap === 0) return;
   const share = overlap / Math.max(1, subset.indices.length);
   if (share > MAX_TRAINING_OVERLAP && !allow) {

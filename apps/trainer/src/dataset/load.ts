@@ -6,6 +6,7 @@ import { importFer2013Csv } from "./csv";
 import { importFolderTree } from "./folder";
 import type { Dataset, ImportedSamples, SourceKind, Split } from "./types";
 import { toRecordedPath } from "../util/paths";
+import { ProgressBar } from "../training/progress";
 
 export interface ImportSourceOptions {
   kind?: SourceKind;
@@ -16,6 +17,8 @@ export interface ImportSourceOptions {
   defaultSplit?: Split;
   requireTrainable?: boolean;
   log?: (line: string) => void;
+  /** Show decoding as a progress bar on stderr named after the step (e.g. "overlap check: decoding …"). */
+  progressLabel?: string;
 }
 
 export function detectKind(path: string): SourceKind {
@@ -31,11 +34,16 @@ async function importSamples(path: string, kind: SourceKind, options: ImportSour
     return importPhotoTree(path, { requireTrainable: options.requireTrainable, log });
   }
   let last = 0;
+  let bar: ProgressBar | undefined;
   return importFolderTree(path, {
     defaultSplit: options.defaultSplit,
     requireTrainable: options.requireTrainable,
     onProgress: (done, total) => {
-      if (done === total || done - last >= 5000) {
+      if (options.progressLabel) {
+        bar ??= new ProgressBar(options.progressLabel, total, process.stderr, 10);
+        bar.update(done);
+        if (done === total) bar.done(`${options.progressLabel}: ${total} images decoded`);
+      } else if (done === total || done - last >= 5000) {
         last = done;
         log(`  decoded ${done}/${total}`);
       }

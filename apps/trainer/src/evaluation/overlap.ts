@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { PIXELS_PER_SAMPLE, type Dataset } from "../dataset/types";
 import type { Subset } from "../dataset/cache";
 import { partition } from "../training/run";
 import { loadOrImport } from "../dataset/load";
 import { readSpec, RUN_FILES } from "../training/run-files";
-import { fromRecordedPath } from "../util/paths";
+import { fromRecordedPath, toRecordedPath } from "../util/paths";
+import { writeJsonAtomic } from "../util/atomic";
 
 const sampleKey = (pixels: Uint8Array, index: number, label: number): string =>
   createHash("sha1").update(pixels.subarray(index * PIXELS_PER_SAMPLE, (index + 1) * PIXELS_PER_SAMPLE)).update(String(label)).digest("base64");
@@ -26,19 +27,32 @@ export function findRunDirectory(runId: string, runsDirectories: string[]): stri
   return undefined;
 }
 
+/** Where the result of one check is kept: one file per (evaluation data, training part) pair of fingerprints. */
+export const overlapRecordPath = (cacheDirectory: string, evaluationFingerprint: string, trainFingerprint: string): string =>
+  join(cacheDirectory, "overlap", `${evaluationFingerprint.slice(0, 24)}-${trainFingerprint.slice(0, 24)}.json`);
+
 /**
  * How many evaluation samples (same pixels and label) were in the model's training part. Needs the run's folder
  * (for its spec) and its training data (cache or source); returns undefined when they are not available here.
+ * The answer is kept per pair of fingerprints: the training data (tens of thousands of images) is read once.
  */
 export async function countTrainingOverlap(
   evaluation: Subset,
   runDirectory: string,
   cacheDirectory: string,
+  log: (line: string) => void = () => {},
 ): Promise<number | undefined> {
   try {
     const spec = readSpec(runDirectory);
+    const record = overlapRecordPath(cacheDirectory, evaluation.dataset.manifest.fingerprint, spec.data.trainFingerprint);
+    if (existsSync(record)) {
+      const { overlap } = JSON.parse(readFileSync(record, "utf8")) as { overlap: number };
+      log(`overlap check: ${overlap} of these images are in the training data of run ${spec.runId} (checked before, ${toRecordedPath(record)})`);
+      return overlap;
+    }
+    log(`overlap check: comparing with the ${spec.data.trainCount} training images of run ${spec.runId} (once for this data)`);
     const load = async (source: string, kind: Dataset["manifest"]["source"]["kind"]) =>
-      (await loadOrImport(fromRecordedPath(source), { kind, cacheDirectory })).dataset;
+      (await loadOrImport(fromRecordedPath(source), { kind, cacheDirectory, log, progressLabel: `overlap check: decoding ${source}` })).dataset;
     const train = await load(spec.data.train.source, spec.data.train.kind);
     const val = spec.data.val ? await load(spec.data.val.source, spec.data.val.kind) : null;
     const parts = partition(spec.config, train, val);
@@ -48,6 +62,7 @@ export async function countTrainingOverlap(
     for (const index of evaluation.indices) {
       if (seen.has(sampleKey(evaluation.dataset.pixels, index, evaluation.dataset.labels[index]!))) overlap += 1;
     }
+    writeJsonAtomic(record, { overlap, evaluated: evaluation.indices.length, runId: spec.runId, checkedAt: new Date().toISOString() });
     return overlap;
   } catch {
     return undefined;
