@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { ADMIN_STORAGE_STATE } from "./e2e/support/paths";
 
 /**
  * Two projects against one stack started by the global setup (`npm start` on a fresh embedded database):
@@ -33,6 +34,8 @@ export default defineConfig({
         headless: true,
         viewport: { width: 1366, height: 900 },
         acceptDownloads: true,
+        // Signed in as the admin made by the global setup; tests of other roles or of signing in use their own state.
+        storageState: ADMIN_STORAGE_STATE,
         launchOptions: {
           executablePath: "/usr/bin/chromium",
           args: [

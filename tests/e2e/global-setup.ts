@@ -1,21 +1,22 @@
 /**
  * Starts the product the way a user does (`npm start`) on a fresh embedded database in a temporary data folder,
  * with free ports, then fills it through the real CLIs only: demo analyses (`npm run seed -- --demo`), API keys
- * (`npm run apikey -- create`), and two tiny training runs (the trainer CLI on a 42-image slice of FER-2013).
+ * (`npm run apikey -- create`), dashboard users (`npm run users -- create`, then signed in through the sign-in
+ * form; their cookies are saved for the ui project), and two tiny training runs (the trainer CLI on a 42-image slice of FER-2013).
  * When models/default is not trained yet, the first run's model is promoted through the API's promoteModel
  * mutation so that analysis works (its weights are nearly random: tests never assert emotions from it).
  * Returns the teardown: SIGTERM to the launcher's process group, then the temporary folder is removed.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { FullConfig } from "@playwright/test";
+import { chromium, type Browser, type FullConfig } from "@playwright/test";
 import { fetchGraphQL } from "./support/graphql";
-import { DEFAULT_MODEL_DIR, FER_TRAIN_DIR, RESULTS_DIR, SCREENSHOTS_DIR, STACK_LOG } from "./support/paths";
+import { ADMIN_STORAGE_STATE, ANALYST_STORAGE_STATE, AUTH_DIR, DEFAULT_MODEL_DIR, FER_TRAIN_DIR, RESULTS_DIR, SCREENSHOTS_DIR, STACK_LOG } from "./support/paths";
 import { GroupProcess, TOOL_ENV, freePorts, killAllNow, mustRun, type CommandResult } from "./support/processes";
 import { STATE_ENV, type E2EState } from "./support/state";
 
-const STACK_START_TIMEOUT_MS = 420_000; // includes a Next.js build when turbo's cache misses (minutes on a loaded machine)
+const STACK_START_TIMEOUT_MS = 720_000; // includes a Next.js build when turbo's cache misses (8 min seen at load average 20)
 const CLI_TIMEOUT_MS = 300_000;
 const IMAGES_PER_CLASS = 6;
 /** 60 days: the default 30-day view and its previous period are both full; ~100 faces a day seeds in seconds. */
@@ -63,6 +64,22 @@ async function trainRun(cli: Cli, dataset: string, runsDir: string, name: string
   return result.runId;
 }
 
+/** Signs in through the dashboard's own form, as a person would, and keeps the browser state (the session cookie). */
+async function signIn(browser: Browser, dashboardUrl: string, user: { email: string; password: string }, file: string): Promise<void> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${dashboardUrl}/sign-in`);
+    await page.getByTestId("sign-in-email").fill(user.email);
+    await page.getByTestId("sign-in-password").fill(user.password);
+    await page.getByTestId("sign-in-submit").click();
+    await page.waitForURL(`${dashboardUrl}/`, { timeout: 60_000 });
+    await context.storageState({ path: file });
+  } finally {
+    await context.close();
+  }
+}
+
 async function waitForModel(graphqlUrl: string, wanted: string | null, timeoutMs: number): Promise<string | null> {
   const deadline = Date.now() + timeoutMs;
   let last: { modelLoaded: boolean; modelVersion: string | null; modelError: string | null } | undefined;
@@ -81,6 +98,8 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   mkdirSync(RESULTS_DIR, { recursive: true });
   rmSync(SCREENSHOTS_DIR, { recursive: true, force: true });
   rmSync(STACK_LOG, { force: true });
+  rmSync(AUTH_DIR, { recursive: true, force: true });
+  mkdirSync(AUTH_DIR, { recursive: true });
 
   const tmpDir = mkdtempSync(path.join(os.tmpdir(), "moodlens-e2e-"));
   const dataDir = path.join(tmpDir, "data");
@@ -152,10 +171,17 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
 
     const createKey = async (name: string, scopes: string) =>
       lastLine((await cli(`API key ${name}`, "@moodlens/api", "apikey", ["create", "--name", name, "--scopes", scopes])).stdout);
-    const [client, statsOnly, admin] = await Promise.all([
+    // `users create` prints the generated password alone on its last line, like apikey prints its key.
+    const createUser = async (email: string, role: string) => ({
+      email,
+      password: lastLine((await cli(`user ${email}`, "@moodlens/api", "users", ["create", "--email", email, "--role", role])).stdout),
+    });
+    const [client, statsOnly, admin, adminUser, analystUser] = await Promise.all([
       createKey("e2e", "analyze,read:stats,read:experiments"),
       createKey("e2e-stats-only", "read:stats"),
       createKey("e2e-admin", "admin,read:experiments"),
+      createUser("admin@e2e.test", "admin"),
+      createUser("analyst@e2e.test", "analyst"),
     ]);
     const runIds = await training;
     await cli("runs sync", "@moodlens/trainer", "cli", ["runs", "sync", ...runIds, "--run-dir", runsDir]);
@@ -165,6 +191,15 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     const seedLine = /seeded (\d+) demo analyses with (\d+) faces from (\S+) to (\S+)/.exec(seeded.stdout);
     if (!seedLine) throw new Error(`unexpected seed output:\n${seeded.stdout}\n${seeded.stderr}`);
     log(`${seedLine[0]}; runs ${runIds.join(", ")}; ready after ${elapsed(started)}`);
+
+    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
+    try {
+      await signIn(browser, dashboardUrl, adminUser, ADMIN_STORAGE_STATE);
+      await signIn(browser, dashboardUrl, analystUser, ANALYST_STORAGE_STATE);
+    } finally {
+      await browser.close();
+    }
+    log(`signed in as ${adminUser.email} and ${analystUser.email} after ${elapsed(started)}`);
 
     let modelSource: E2EState["modelSource"] = "default";
     let modelVersion: string | null;
@@ -189,6 +224,11 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       tmpDir,
       dataDir,
       keys: { client, statsOnly },
+      users: { admin: adminUser, analyst: analystUser },
+      dashboardAuth: {
+        databaseUrl: (JSON.parse(readFileSync(path.join(dataDir, "pglite", "moodlens-server.json"), "utf8")) as { url: string }).url,
+        secret: readFileSync(path.join(dataDir, "auth-secret"), "utf8").trim(),
+      },
       runIds,
       modelSource,
       modelVersion,

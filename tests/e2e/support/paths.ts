@@ -8,6 +8,10 @@ export const RESULTS_DIR = path.join(TESTS_DIR, "test-results");
 export const SCREENSHOTS_DIR = path.join(RESULTS_DIR, "screenshots");
 /** The README's screenshots; written only with MOODLENS_UPDATE_SCREENSHOTS=1. */
 export const DOCS_SCREENSHOTS_DIR = path.join(REPO_ROOT, "docs", "screenshots");
+/** Signed-in browser states (cookies) the global setup saves: the ui project runs as the admin by default. */
+export const AUTH_DIR = path.join(RESULTS_DIR, "auth");
+export const ADMIN_STORAGE_STATE = path.join(AUTH_DIR, "admin.json");
+export const ANALYST_STORAGE_STATE = path.join(AUTH_DIR, "analyst.json");
 /** Everything the stack prints while the suite runs (kept for CI logs). */
 export const STACK_LOG = path.join(RESULTS_DIR, "stack.log");
 

@@ -16,6 +16,10 @@ export interface E2EState {
     /** read:stats only: analyze must answer FORBIDDEN */
     statsOnly: string;
   };
+  /** Dashboard users made with the users CLI (`npm run users -- create`), with the passwords it printed. */
+  users: Record<"admin" | "analyst", { email: string; password: string }>;
+  /** What a second dashboard needs to accept the same sessions: the database and the cookie secret. */
+  dashboardAuth: { databaseUrl: string; secret: string };
   /** Two small training runs recorded by the trainer CLI, oldest first. */
   runIds: string[];
   /** "default" when models/default was trained, else "e2e-run" (a run's model promoted through the API). */

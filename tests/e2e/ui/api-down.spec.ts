@@ -3,6 +3,7 @@ import path from "node:path";
 import { test, expect } from "../support/fixtures";
 import { REPO_ROOT } from "../support/paths";
 import { GroupProcess, TOOL_ENV, freePorts, waitForHttp } from "../support/processes";
+import { e2eState } from "../support/state";
 
 /**
  * The shared stack is never stopped: a second dashboard (the same build, `next start`) is started alone, pointed
@@ -25,8 +26,10 @@ test.describe("when the API is down or slow", () => {
       ...process.env,
       ...TOOL_ENV,
       MOODLENS_API_URL: `http://127.0.0.1:${apiPort}/graphql`,
-      MOODLENS_DASHBOARD_API_KEY: "mlk_e2e_unused_because_the_api_is_down",
       MOODLENS_API_TIMEOUT_MS: "3000",
+      // The same database and cookie secret as the shared stack: the admin's session (cookies ignore the port) works here.
+      DATABASE_URL: e2eState().dashboardAuth.databaseUrl,
+      MOODLENS_AUTH_SECRET: e2eState().dashboardAuth.secret,
     };
     dashboard = new GroupProcess("dashboard (API down)", process.execPath, [path.join(REPO_ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(dashboardPort)], {
       cwd: path.join(REPO_ROOT, "apps", "dashboard"),
@@ -65,8 +68,9 @@ test.describe("when the API is down or slow", () => {
     await expect(page.getByTestId("try-api-notice")).toBeVisible();
   });
 
-  test("a CSV export while the API is down answers with a message, not a broken file", async ({ request }) => {
-    const response = await request.get(`${dashboardUrl}/api/analyses/csv?range=7d`);
+  test("a CSV export while the API is down answers with a message, not a broken file", async ({ page }) => {
+    // page.request carries the signed-in browser's cookies.
+    const response = await page.request.get(`${dashboardUrl}/api/analyses/csv?range=7d`);
     expect(response.status()).toBeGreaterThanOrEqual(500);
     expect(await response.text()).toMatch(/CSV export failed/);
   });
