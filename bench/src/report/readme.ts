@@ -115,6 +115,12 @@ export function renderReadmeSection(results: BenchResults): string {
       );
     }
     lines.push("", `API peak RSS under load: ${mb(results.api.peakRssBytes)}.`);
+    if (results.api.abuse?.length) {
+      lines.push("", "API abuse cases (each sent once, before the load; RSS of the API process before -> after; /healthz: slowest answer meanwhile):", "", "| request | answer | ms | RSS MB | /healthz max ms | before the limits (issue 16) |", "|---|---|---|---|---|---|");
+      for (const abuse of results.api.abuse) {
+        lines.push(`| ${abuse.name} | ${abuse.status} ${abuse.code ?? ""} | ${fmt(abuse.ms, 0)} | ${abuse.rssBeforeMb ?? "–"} -> ${abuse.rssAfterMb ?? "–"} | ${abuse.healthzMaxMs === undefined ? "–" : fmt(abuse.healthzMaxMs, 0)} | ${abuse.before} |`);
+      }
+    }
   } else {
     lines.push("", `API: not measured (${results.api.reason}).`);
   }

@@ -7,6 +7,7 @@ import { log } from "../core/child";
 import type { ModeSettings } from "../core/constants";
 import { REPO_ROOT } from "../core/paths";
 import { msSince, now, round } from "../core/stats";
+import { measureAbuseCases, type AbuseCase } from "./api-abuse";
 
 const API_DIR = join(REPO_ROOT, "apps", "api");
 const API_MAIN = join(API_DIR, "src", "main.ts");
@@ -41,6 +42,8 @@ export interface ApiResult {
   cases: ApiCase[];
   /** Peak RSS of the API process over the whole section (VmHWM). */
   peakRssBytes: number | null;
+  /** Hostile and careless requests, each sent once before the load cases, with what they cost. */
+  abuse?: AbuseCase[];
   notes: string[];
 }
 
@@ -110,6 +113,7 @@ export async function measureApi(
       MOODLENS_MODEL_DIR: options.modelDir,
       MOODLENS_AUTH: "optional",
       MOODLENS_RATE_LIMIT_PER_MINUTE: "100000000",
+      MOODLENS_ANONYMOUS_RATE_LIMIT_PER_MINUTE: "100000000",
       MOODLENS_MODEL_POLL_MS: "0",
       NODE_ENV: "production",
     },
@@ -149,6 +153,8 @@ export async function measureApi(
       }
       result.images[name] = { origin: image.origin, bytes: image.bytes.byteLength, faces };
     }
+    result.abuse = await measureAbuseCases(url, server.pid, { oneFace: options.images.oneFace.bytes, groupPhoto: options.images.groupPhoto.bytes });
+    for (const abuse of result.abuse) log(`api abuse: ${abuse.name}: ${abuse.status} ${abuse.code ?? ""} in ${abuse.ms} ms, RSS ${abuse.rssBeforeMb} -> ${abuse.rssAfterMb} MB`);
     for (const [name, image] of Object.entries(options.images) as [ApiCase["image"], { bytes: Buffer }][]) {
       const body = requestBody(image.bytes);
       for (const connections of settings.apiConnections[name]) {
