@@ -119,7 +119,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     MOODLENS_CACHE_DIR: path.join(tmpDir, "cache"),
   };
   // A fresh embedded database: nothing from the caller's shell may point the stack elsewhere.
-  for (const name of ["DATABASE_URL", "MOODLENS_MODEL_DIR", "MOODLENS_DASHBOARD_API_KEY", "PORT"]) delete env[name];
+  for (const name of ["DATABASE_URL", "MOODLENS_MODEL_DIR", "MOODLENS_AUTH_SECRET", "MOODLENS_DASHBOARD_URL", "MOODLENS_DASHBOARD_HOST", "PORT"]) delete env[name];
 
   const stack = new GroupProcess("npm start", "npm", ["start"], { env, logFile: STACK_LOG });
   // Ctrl+C or a supervisor's TERM during setup: nothing may outlive the run.
