@@ -10,8 +10,8 @@ import { ANALYZER_DEFAULTS, DEFAULT_MODEL_DIR, validateAnalyzerConfig, type Face
 import { loadClassifier } from "./load-classifier";
 import type { AnalysisResult, AnalyzeOptions, AnalyzedFace, AnalyzerInfo, ModelInfo } from "./types";
 
-/** Faces per saliency gradient pass (memory and time the thread is held both grow with it). */
-const EXPLAIN_CHUNK = 4;
+/** Faces per saliency gradient pass: the thread is held for one pass (~0.3-1.5 s of the deep model on wasm). */
+const EXPLAIN_CHUNK = 1;
 
 export interface FaceAnalyzer {
   /** Decode -> detect -> crop -> classify (-> explain) one encoded image. */
@@ -158,8 +158,8 @@ export async function createFaceAnalyzer(config: FaceAnalyzerConfig = {}): Promi
       if (options.explain) {
         start = performance.now();
         const explained = Math.min(faces.length, options.explainMaxFaces ?? faces.length);
-        // A few faces per gradient pass, yielding in between: one pass over 100 faces held the thread (and a server's
-        // health checks) for seconds and took gigabytes; chunks bound both by EXPLAIN_CHUNK faces.
+        // EXPLAIN_CHUNK faces per gradient pass, yielding in between: one pass over 100 faces held the thread (and a
+        // server's health checks) for 8-13 s and took gigabytes; per-face passes bound both.
         for (let from = 0; from < explained; from += EXPLAIN_CHUNK) {
           const to = Math.min(explained, from + EXPLAIN_CHUNK);
           const maps = computeSaliencies(model, crops.slice(from, to), {
