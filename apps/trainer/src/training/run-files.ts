@@ -85,7 +85,11 @@ export function readStatus(runDirectory: string): RunStatusFile {
 }
 
 export function updateStatus(runDirectory: string, change: Partial<RunStatusFile>): RunStatusFile {
-  const next = { ...readStatus(runDirectory), ...change, updatedAt: new Date().toISOString() };
+  const previous = readStatus(runDirectory);
+  // An error belongs to the stop it came with: a run that runs again or completes no longer carries it.
+  const { error: _stale, ...withoutError } = previous;
+  const base = change.status === "running" || change.status === "completed" ? withoutError : previous;
+  const next = { ...base, ...change, updatedAt: new Date().toISOString() };
   writeJsonAtomic(join(runDirectory, RUN_FILES.status), next);
   return next;
 }
