@@ -81,17 +81,29 @@ async function noise(width: number, height: number, random: Random): Promise<Uin
   return Uint8Array.from(smooth, (value) => Math.max(0, Math.min(255, value + Math.round((random.next() - 0.5) * grain))));
 }
 
-/** A face-free part of a background photo with the canvas' aspect ratio, resized to the canvas; undefined if none found. */
+/** How many candidate areas are drawn per background (always all of them: see photoRegion). */
+const BACKGROUND_CANDIDATES = 60;
+
+/**
+ * A face-free part of a background photo with the canvas' aspect ratio, resized to the canvas; undefined if none found.
+ * All candidates are drawn before any is checked, so the random stream does not depend on where the background
+ * photos' faces are (the detector marks those; a box that flips near its threshold changes only this photo).
+ */
 async function photoRegion(width: number, height: number, photos: readonly BackgroundPhoto[], random: Random): Promise<Uint8Array | undefined> {
-  for (let attempt = 0; attempt < 60; attempt++) {
-    const photo = random.pick(photos);
+  const candidates = Array.from({ length: BACKGROUND_CANDIDATES }, () => ({
+    photo: random.pick(photos),
+    size: random.between(0.25, 1),
+    x: random.next(),
+    y: random.next(),
+  }));
+  for (const { photo, size, x, y } of candidates) {
     const maxWidth = Math.min(photo.width, (photo.height * width) / height);
-    const regionWidth = Math.floor(maxWidth * random.between(0.25, 1));
+    const regionWidth = Math.floor(maxWidth * size);
     const regionHeight = Math.floor((regionWidth * height) / width);
     if (regionWidth < 32 || regionHeight < 32) continue;
     const region = {
-      x: random.integer(0, photo.width - regionWidth),
-      y: random.integer(0, photo.height - regionHeight),
+      x: Math.floor(x * (photo.width - regionWidth + 1)),
+      y: Math.floor(y * (photo.height - regionHeight + 1)),
       width: regionWidth,
       height: regionHeight,
     };
