@@ -62,6 +62,8 @@ export interface EvaluationReport {
   eceAfterTemperature?: number;
   temperature?: number;
   samples?: number;
+  /** Evaluation images that also occur (same pixels and label) in the model's training data, when any do. */
+  trainingOverlap?: { images: number; share: number; heldOutAccuracy: number };
 }
 
 export const API_SCOPES = ["analyze", "read:stats", "read:experiments", "admin"] as const;

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { AppError } from "@moodlens/shared";
+import { AppError, type EvaluationReport } from "@moodlens/shared";
 import { NO_INPUT_FILTER, describeInputFilter, loadModelArtifacts, parseInputFilter, selectBackend } from "@moodlens/model";
 import { recordEvaluation, getRun, getModelVersion } from "@moodlens/db";
 import { importUncached } from "../dataset/load";
@@ -8,15 +8,20 @@ import type { Dataset } from "../dataset/types";
 import { env } from "../env";
 import { evaluateModel } from "../evaluation/evaluate";
 import { modelDirectoryFrom, servedModel, type ModelSource } from "../evaluation/model-source";
-import { countTrainingOverlap, findRunDirectory } from "../evaluation/overlap";
+import { findTrainingOverlap, findRunDirectory } from "../evaluation/overlap";
 import { withDatabase } from "../records/database";
 import { REPO_ROOT, resolveUserPath, toRecordedPath } from "../util/paths";
 import { join } from "node:path";
 import { choiceOption } from "./args";
 import { EVALUATE_USAGE } from "./usage";
 
-/** Evaluation samples that were in the model's training data make the numbers meaningless beyond this share. */
-const MAX_TRAINING_OVERLAP = 0.05;
+/**
+ * Beyond this share of training images the folder is mostly the training data and the numbers say nothing about
+ * new faces: refused. Below it the overlap is reported with the accuracy on the held-out rest. FER-2013 itself has
+ * exact cross-split duplicates: 273 of the 3,589 PublicTest images (7.6 %) are Training images with the same label,
+ * so `val` must be measurable, and its figure is comparable with the literature's, which uses all of PublicTest.
+ */
+const MAX_TRAINING_OVERLAP = 0.5;
 
 export async function evaluateCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -44,11 +49,19 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   log(`evaluating ${source.path} (${source.why}; run ${metadata.runId}) on ${dataset.manifest.count} images of ${dataPath}`);
   try {
     const subset = { dataset, indices: Uint32Array.from({ length: dataset.manifest.count }, (_, i) => i) };
-    await refuseTrainingData(subset, metadata, dataset, Boolean(values["allow-training-data"]), log);
+    const overlap = await checkTrainingOverlap(subset, metadata, dataset, Boolean(values["allow-training-data"]), log);
     // The model's own filter unless overridden (overriding is how its sigma is tuned on validation data).
     const inputFilter = values["input-filter"] !== undefined ? parseInputFilter(values["input-filter"]) : (metadata.inputFilter ?? NO_INPUT_FILTER);
     if (inputFilter.kind !== "none") log(`input filter ${describeInputFilter(inputFilter)}`);
-    const report = evaluateModel(model, subset, { temperature: metadata.temperature, skipped: dataset.manifest.report.skipped, tta: Boolean(values.tta), inputFilter });
+    const options = { temperature: metadata.temperature, skipped: dataset.manifest.report.skipped, tta: Boolean(values.tta), inputFilter };
+    const report: EvaluationReport = evaluateModel(model, subset, options);
+    if (overlap.length) {
+      const inTraining = new Set(overlap);
+      const heldOut = { dataset, indices: subset.indices.filter((_, position) => !inTraining.has(position)) };
+      const heldOutAccuracy = evaluateModel(model, heldOut, options).accuracy;
+      report.trainingOverlap = { images: overlap.length, share: overlap.length / subset.indices.length, heldOutAccuracy };
+      log(`accuracy ${(report.accuracy * 100).toFixed(2)} % on all ${subset.indices.length} images, ${(heldOutAccuracy * 100).toFixed(2)} % on the ${heldOut.indices.length} not in the training data`);
+    }
     if (dataset.manifest.report.corrupt.length) log(`${dataset.manifest.report.corrupt.length} unreadable files skipped: ${dataset.manifest.report.corrupt.slice(0, 5).join(", ")}${dataset.manifest.report.corrupt.length > 5 ? ", …" : ""}`);
     if (values.record) {
       try {
@@ -82,14 +95,17 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   }
 }
 
-/** The test set is only honest if the model never saw it: refuse the model's own training data. */
-async function refuseTrainingData(
+/**
+ * The test set is only honest if the model never saw it: refuse the model's own training data, and folders that
+ * are mostly training images; return the positions of the evaluation images that also occur in the training data.
+ */
+async function checkTrainingOverlap(
   subset: Subset,
   metadata: { runId: string; datasetFingerprint: string },
   dataset: Dataset,
   allow: boolean,
   log: (line: string) => void,
-): Promise<void> {
+): Promise<number[]> {
   const wholeFingerprint = fingerprintOf(dataset.pixels, dataset.labels, new Uint8Array(dataset.labels.length));
   if (wholeFingerprint === metadata.datasetFingerprint && !allow) {
     throw new AppError("DATASET_INVALID", "these are the images the model was trained on (its training data); evaluating on them says nothing about new faces", {
@@ -97,14 +113,15 @@ async function refuseTrainingData(
     });
   }
   const runDirectory = findRunDirectory(metadata.runId, [resolveUserPath(env().MOODLENS_RUNS_DIR), join(REPO_ROOT, "models", "training")]);
-  if (!runDirectory) return;
-  const overlap = await countTrainingOverlap(subset, runDirectory, resolveUserPath(env().MOODLENS_CACHE_DIR), log);
-  if (overlap === undefined || overlap === 0) return;
-  const share = overlap / Math.max(1, subset.indices.length);
+  if (!runDirectory) return [];
+  const overlap = (await findTrainingOverlap(subset, runDirectory, resolveUserPath(env().MOODLENS_CACHE_DIR), log)) ?? [];
+  if (overlap.length === 0) return overlap;
+  const share = overlap.length / Math.max(1, subset.indices.length);
   if (share > MAX_TRAINING_OVERLAP && !allow) {
-    throw new AppError("DATASET_INVALID", `${overlap} of ${subset.indices.length} images (${(share * 100).toFixed(1)} %) were in the model's training data`, {
+    throw new AppError("DATASET_INVALID", `${overlap.length} of ${subset.indices.length} images (${(share * 100).toFixed(1)} %) were in the model's training data`, {
       hint: "evaluate on a held-out folder, or pass --allow-training-data to measure the fit on purpose",
     });
   }
-  log(`note: ${overlap} evaluation images also occur in the training data (FER-2013 has a few duplicates across splits)`);
+  log(`note: ${overlap.length} evaluation images (${(share * 100).toFixed(1)} %) also occur in the training data (FER-2013 has duplicates across splits); the report's trainingOverlap gives the accuracy without them`);
+  return overlap;
 }

@@ -32,23 +32,26 @@ export const overlapRecordPath = (cacheDirectory: string, evaluationFingerprint:
   join(cacheDirectory, "overlap", `${evaluationFingerprint.slice(0, 24)}-${trainFingerprint.slice(0, 24)}.json`);
 
 /**
- * How many evaluation samples (same pixels and label) were in the model's training part. Needs the run's folder
- * (for its spec) and its training data (cache or source); returns undefined when they are not available here.
- * The answer is kept per pair of fingerprints: the training data (tens of thousands of images) is read once.
+ * Which evaluation samples (same pixels and label) were in the model's training part: their positions in
+ * `evaluation.indices`. Needs the run's folder (for its spec) and its training data (cache or source); returns
+ * undefined when they are not available here. The answer is kept per pair of fingerprints: the training data (tens
+ * of thousands of images) is read once.
  */
-export async function countTrainingOverlap(
+export async function findTrainingOverlap(
   evaluation: Subset,
   runDirectory: string,
   cacheDirectory: string,
   log: (line: string) => void = () => {},
-): Promise<number | undefined> {
+): Promise<number[] | undefined> {
   try {
     const spec = readSpec(runDirectory);
     const record = overlapRecordPath(cacheDirectory, evaluation.dataset.manifest.fingerprint, spec.data.trainFingerprint);
     if (existsSync(record)) {
-      const { overlap } = JSON.parse(readFileSync(record, "utf8")) as { overlap: number };
-      log(`overlap check: ${overlap} of these images are in the training data of run ${spec.runId} (checked before, ${toRecordedPath(record)})`);
-      return overlap;
+      const kept = JSON.parse(readFileSync(record, "utf8")) as { overlap: number; positions?: number[] };
+      if (kept.positions) {
+        log(`overlap check: ${kept.overlap} of these images are in the training data of run ${spec.runId} (checked before, ${toRecordedPath(record)})`);
+        return kept.positions;
+      }
     }
     log(`overlap check: comparing with the ${spec.data.trainCount} training images of run ${spec.runId} (once for this data)`);
     const load = async (source: string, kind: Dataset["manifest"]["source"]["kind"]) =>
@@ -58,12 +61,12 @@ export async function countTrainingOverlap(
     const parts = partition(spec.config, train, val);
     const seen = new Set<string>();
     for (const index of parts.train.indices) seen.add(sampleKey(train.pixels, index, train.labels[index]!));
-    let overlap = 0;
-    for (const index of evaluation.indices) {
-      if (seen.has(sampleKey(evaluation.dataset.pixels, index, evaluation.dataset.labels[index]!))) overlap += 1;
-    }
-    writeJsonAtomic(record, { overlap, evaluated: evaluation.indices.length, runId: spec.runId, checkedAt: new Date().toISOString() });
-    return overlap;
+    const positions: number[] = [];
+    evaluation.indices.forEach((index, position) => {
+      if (seen.has(sampleKey(evaluation.dataset.pixels, index, evaluation.dataset.labels[index]!))) positions.push(position);
+    });
+    writeJsonAtomic(record, { overlap: positions.length, positions, evaluated: evaluation.indices.length, runId: spec.runId, checkedAt: new Date().toISOString() });
+    return positions;
   } catch {
     return undefined;
   }
