@@ -22,11 +22,20 @@ memory::desc anyMd(const memory::dims& dims, dt type) { return memory::desc(dims
 }  // namespace
 
 // bf16: channels-last activations, the layout of oneDNN 2.6's AMX convolutions (blocked ones run without AMX);
-// fp32: whatever the AVX-512 kernels prefer (measured: blocked nChw16c is as fast or faster than nhwc).
-bool Plan::channelsLast() const { return compute_ == dt::bf16; }
+// fp32: nChw16c, what the AVX-512 kernels pick for themselves (measured: as fast or faster than nhwc).
+bool Plan::channelsLast() const {
+  if (compute_ == dt::bf16) return true;
+  for (int width : config_.blockWidths) {
+    if (width % 16 != 0) return true;
+  }
+  return false;
+}
 
+// One fixed layout for every activation: with `any`, narrow layers (8 channels) got a different format for their
+// output than for their input, and mixed formats fall back to oneDNN's reference kernels (~100x slower).
+// Channels that are not a multiple of 16 (padded blocks) also get reference kernels in 2.6: such nets run nhwc.
 memory::desc Plan::activationMd(const memory::dims& dims) const {
-  return channelsLast() ? memory::desc(dims, compute_, tag::nhwc) : anyMd(dims, compute_);
+  return memory::desc(dims, compute_, channelsLast() ? tag::nhwc : tag::nChw16c);
 }
 
 namespace {
