@@ -1,4 +1,5 @@
 import { EMOTIONS, type EpochLog } from "@moodlens/shared";
+import type { NativeBatch } from "@moodlens/native";
 import { NO_INPUT_FILTER, applyInputFilter, buildNetwork, toModelInput, tf, type InputFilter } from "@moodlens/model";
 import { PIXELS_PER_SAMPLE } from "../dataset/types";
 import { subsetLabels, type Subset } from "../dataset/cache";
@@ -73,17 +74,7 @@ export interface TrainerOptions {
 export interface TrainingEngine {
   loadFrom(model: tf.LayersModel, optimizer: tf.Optimizer): void;
   storeInto(model: tf.LayersModel, optimizer: tf.Optimizer): Promise<void>;
-  step(batch: {
-    pixels: Uint8Array;
-    labels: Int32Array;
-    classWeights: Float32Array;
-    smoothing: number;
-    normalizer: number;
-    seed: number;
-    epoch: number;
-    batch: number;
-    learningRate: number;
-  }): { loss: number; correct: number };
+  step(batch: NativeBatch): { loss: number; correct: number };
   predict(crops: readonly Uint8Array[]): Float32Array;
   dispose(): void;
 }
