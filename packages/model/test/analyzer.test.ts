@@ -181,6 +181,24 @@ describe("analyze", () => {
     expect(result.timings.explainMs).toBeGreaterThan(0);
   });
 
+  it("analyzeDecoded gives analyze's result for an already-decoded photo", async () => {
+    const bytes = photo("2007_007763.jpg");
+    const fromBytes = await analyzer.analyze(bytes, { explain: true, explainMaxFaces: 2 });
+    const fromPixels = await analyzer.analyzeDecoded(await decodeImage(bytes), { explain: true, explainMaxFaces: 2 });
+    expect(fromPixels.faces.length).toBeGreaterThanOrEqual(6);
+    expect(fromPixels.faces).toEqual(fromBytes.faces);
+    expect(fromPixels.skipped).toEqual(fromBytes.skipped);
+    expect(fromPixels.image).toEqual(fromBytes.image);
+    expect(fromPixels.model).toEqual(fromBytes.model);
+    expect(fromPixels.timings.decodeMs).toBe(0);
+  });
+
+  it("analyzeDecoded rejects a frame whose bytes do not match its size", async () => {
+    const image = await decodeImage(photo("2008_001009.jpg"));
+    const error = await errorOf(analyzer.analyzeDecoded({ ...image, rgb: image.rgb.subarray(1) }));
+    expect(error.code).toBe("UNSUPPORTED_IMAGE");
+  });
+
   it("gives the same answers to concurrent calls", async () => {
     const [a, b] = [photo("2008_001009.jpg"), photo("2008_002506.jpg")];
     const sequential = [await analyzer.analyze(a), await analyzer.analyze(b)].map((result) => result.faces);

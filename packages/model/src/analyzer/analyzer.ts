@@ -3,7 +3,15 @@ import { loadModelArtifacts } from "../artifacts";
 import { selectBackend } from "../backend";
 import { createFaceDetector } from "../detect";
 import { computeSaliencies, computeSaliency, type SaliencyMap, type SaliencyOptions } from "../explain";
-import { INPUT_SIZE, NO_INPUT_FILTER, applyInputFilter, cropFace, decodeImage, type ImageInput } from "../preprocess";
+import {
+  INPUT_SIZE,
+  NO_INPUT_FILTER,
+  applyInputFilter,
+  cropFace,
+  decodeImage,
+  type DecodedImage,
+  type ImageInput,
+} from "../preprocess";
 import { applyTemperature } from "./calibration";
 import { createTfjsClassifier, type EmotionClassifier } from "./classifier";
 import { ANALYZER_DEFAULTS, DEFAULT_MODEL_DIR, validateAnalyzerConfig, type FaceAnalyzerConfig } from "./config";
@@ -16,6 +24,8 @@ const EXPLAIN_CHUNK = 1;
 export interface FaceAnalyzer {
   /** Decode -> detect -> crop -> classify (-> explain) one encoded image. */
   analyze(image: ImageInput, options?: AnalyzeOptions): Promise<AnalysisResult>;
+  /** Detect -> crop -> classify (-> explain) an image already decoded (a video frame); `decodeMs` is 0. */
+  analyzeDecoded(image: DecodedImage, options?: AnalyzeOptions): Promise<AnalysisResult>;
   /** Probabilities (EMOTIONS order, temperature-scaled) for ready-made 48x48 gray crops, batched. */
   classifyFaces(crops: readonly Uint8Array[], options?: { tta?: boolean }): Promise<number[][]>;
   /** Saliency map of one 48x48 gray crop for its predicted (or the given) emotion. */
@@ -130,11 +140,17 @@ export async function createFaceAnalyzer(config: FaceAnalyzerConfig = {}): Promi
 
     async function analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
       assertOpen();
-      let start = performance.now();
+      const start = performance.now();
       const image = await decodeImage(input, { maxInputPixels: settings.maxInputPixels });
       const decodeMs = elapsed(start);
+      const result = await analyzeDecoded(image, options);
+      return { ...result, timings: { ...result.timings, decodeMs } };
+    }
 
-      start = performance.now();
+    async function analyzeDecoded(image: DecodedImage, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+      assertOpen();
+      assertDecodedShape(image, settings.maxInputPixels);
+      let start = performance.now();
       const detection = await detector!.detect(image, options.detect);
       const detectMs = elapsed(start);
 
@@ -174,13 +190,14 @@ export async function createFaceAnalyzer(config: FaceAnalyzerConfig = {}): Promi
         faces,
         skipped: detection.skipped,
         image: { width: image.width, height: image.height, format: image.format },
-        timings: { decodeMs, detectMs, classifyMs, ...(explainMs === undefined ? {} : { explainMs }) },
+        timings: { decodeMs: 0, detectMs, classifyMs, ...(explainMs === undefined ? {} : { explainMs }) },
         model: modelInfo,
       };
     }
 
     return {
       analyze,
+      analyzeDecoded,
       classifyFaces,
       explain,
       info,
@@ -196,6 +213,23 @@ export async function createFaceAnalyzer(config: FaceAnalyzerConfig = {}): Promi
     await detector?.dispose();
     model.dispose();
     throw error;
+  }
+}
+
+/** A caller-made frame gets the checks decoding would have given it: consistent size, within the pixel limit. */
+function assertDecodedShape(image: DecodedImage, maxInputPixels: number): void {
+  const { width, height, channels, rgb } = image;
+  const whole = (value: number) => Number.isInteger(value) && value > 0;
+  if (!whole(width) || !whole(height) || channels !== 3 || rgb.length !== width * height * 3) {
+    throw new AppError("UNSUPPORTED_IMAGE", "the decoded image is not width x height x 3 bytes of RGB", {
+      details: { width, height, channels, bytes: rgb.length },
+    });
+  }
+  if (width * height > maxInputPixels) {
+    throw new AppError("PAYLOAD_TOO_LARGE", `the image is ${width}x${height}; the limit is ${maxInputPixels} pixels`, {
+      details: { width, height, maxInputPixels },
+      hint: "downscale the frame before analyzing it",
+    });
   }
 }
 
