@@ -167,7 +167,7 @@ export async function recordAnalysis(prisma: DbClient, input: RecordAnalysisInpu
         await tx.$executeRaw`
           INSERT INTO hourly_emotion_rollup (hour_start, source, campaign, emotion, is_demo, faces, valence_sum)
           VALUES ${Prisma.join(rows)}
-          ON CONFLICT (hour_start, source, campaign, emotion, is_demo) DO UPDATE
+          ON CONFLICT (hour_start, source, campaign, emotion, is_demo, kind) DO UPDATE
           SET faces = hourly_emotion_rollup.faces + EXCLUDED.faces,
               valence_sum = hourly_emotion_rollup.valence_sum + EXCLUDED.valence_sum`;
       }

@@ -9,6 +9,7 @@ export { label as checkLabel, MAX_LABEL_LENGTH } from "./validate";
 
 export * from "./analyses";
 export * from "./stats";
+export * from "./videos";
 export * from "./api-keys";
 export * from "./experiments";
 export * from "./models";
@@ -17,5 +18,5 @@ export { EMBEDDED_SERVER_POOL_SIZE, embeddedServerFile } from "./paths";
 export { serveEmbeddedDatabase, type EmbeddedDatabaseServer, type ServeEmbeddedDatabaseOptions } from "./embedded-server";
 
 export { PrismaClient, Prisma } from "./generated/prisma/client";
-export type { Analysis, Face, ApiKey, Experiment, Run, EpochMetric, Evaluation, ModelVersion, HourlyEmotionRollup, RateLimitWindow, User, Session } from "./generated/prisma/client";
+export type { Analysis, Face, ApiKey, Experiment, Run, EpochMetric, Evaluation, ModelVersion, HourlyEmotionRollup, RateLimitWindow, User, Session, AnalysisKind, VideoJobStatus, VideoTrack, VideoTimelineSecond } from "./generated/prisma/client";
 export * from "./users";

@@ -246,7 +246,7 @@ export async function seedDemoData(prisma: DbClient, options: SeedDemoOptions = 
         FROM face f JOIN analysis a ON a.id = f.analysis_id
         WHERE a.idempotency_scope = ${scope}
         GROUP BY 1, 2, 3, 4, 5
-        ON CONFLICT (hour_start, source, campaign, emotion, is_demo) DO UPDATE
+        ON CONFLICT (hour_start, source, campaign, emotion, is_demo, kind) DO UPDATE
         SET faces = hourly_emotion_rollup.faces + EXCLUDED.faces,
             valence_sum = hourly_emotion_rollup.valence_sum + EXCLUDED.valence_sum`;
     },

@@ -13,7 +13,7 @@
  * Weeks start on Monday (ISO).
  */
 import { EMOTIONS, type Emotion } from "@moodlens/shared";
-import { Prisma } from "./generated/prisma/client";
+import { Prisma, type AnalysisKind } from "./generated/prisma/client";
 import { sqlState } from "./errors";
 import type { DbClient } from "./types";
 import { assertDate, badInput, timeZone } from "./validate";
@@ -29,6 +29,8 @@ export interface StatsFilter {
   campaigns?: string[];
   /** true: only demo data; false: only real data; undefined: both. */
   isDemo?: boolean;
+  /** Only these kinds (PHOTO, VIDEO: a video's track-seconds, LIVE); unset or empty: all. */
+  kinds?: AnalysisKind[];
   /** IANA zone for bucket boundaries (default UTC). */
   timezone?: string;
   /** Groups/buckets with fewer faces (but more than zero) are suppressed for privacy (default 0: none). */
@@ -125,6 +127,7 @@ function dimensionFilters(filter: StatsFilter): Prisma.Sql {
   if (filter.sources?.length) parts.push(Prisma.sql`AND source IN (${Prisma.join(filter.sources)})`);
   if (filter.campaigns?.length) parts.push(Prisma.sql`AND campaign IN (${Prisma.join(filter.campaigns)})`);
   if (filter.isDemo !== undefined) parts.push(Prisma.sql`AND is_demo = ${filter.isDemo}`);
+  if (filter.kinds?.length) parts.push(Prisma.sql`AND kind::text IN (${Prisma.join(filter.kinds)})`);
   return parts.length ? Prisma.join(parts, " ") : Prisma.empty;
 }
 
