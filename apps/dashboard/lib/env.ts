@@ -5,10 +5,14 @@
  */
 import { parseEnv } from "@moodlens/shared";
 import { z } from "zod";
+import { MAX_VIDEO_BYTES_CEILING } from "./limits";
 
 export const DEFAULT_API_URL = "http://localhost:4000/graphql";
 export const DEFAULT_API_TIMEOUT_MS = 15_000;
 export const DEFAULT_MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
+/** Videos pass through the dashboard to the API's POST /v1/videos; the API applies its own (documented) limit too. */
+export const DEFAULT_MAX_VIDEO_BYTES = 200 * 1024 * 1024;
+
 
 const blankToUndefined = (value: unknown) =>
   typeof value === "string" && value.trim() === "" ? undefined : value;
@@ -27,6 +31,10 @@ const envSchema = z.object({
       .min(1024)
       .max(100 * 1024 * 1024)
       .default(DEFAULT_MAX_UPLOAD_BYTES),
+  ),
+  MOODLENS_DASHBOARD_MAX_VIDEO_BYTES: z.preprocess(
+    blankToUndefined,
+    z.coerce.number().int().min(1024).max(MAX_VIDEO_BYTES_CEILING).default(DEFAULT_MAX_VIDEO_BYTES),
   ),
 });
 

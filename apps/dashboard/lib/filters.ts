@@ -6,6 +6,7 @@
  * URL format:  ?range=30d | ?from=2026-01-01&to=2026-01-31 (calendar days, inclusive) or ISO instants (to exclusive)
  *              &sources=web,kiosk &campaigns=spring &tz=Europe/Paris
  *              &demo=hide (leave out the synthetic rows of `npm run seed -- --demo`; shown by default)
+ *              &kinds=video,live (only these kinds of results: photo, video, live; all by default)
  */
 import {
   DAY_MS,
@@ -41,9 +42,20 @@ export interface Filters {
   timezone: string;
   /** Demo rows (`npm run seed -- --demo`) in the view or left out. */
   demo: DemoRows;
+  /** Only these kinds of results; empty: all kinds. */
+  kinds: AnalysisKindId[];
 }
 
 export type DemoRows = "show" | "hide";
+
+/** Kinds of results (the API's AnalysisKind, lower-cased in the URL). */
+export const ANALYSIS_KINDS = [
+  { id: "photo", label: "Photos" },
+  { id: "video", label: "Videos" },
+  { id: "live", label: "Live" },
+] as const;
+export type AnalysisKindId = (typeof ANALYSIS_KINDS)[number]["id"];
+const isKind = (value: string): value is AnalysisKindId => ANALYSIS_KINDS.some((kind) => kind.id === value);
 
 export type SearchParamsRecord = Record<string, string | string[] | undefined>;
 
@@ -111,6 +123,12 @@ export function parseFilters(params: SearchParamsRecord, now: Date = new Date())
   const rawDemo = first(params.demo);
   const demo: DemoRows = rawDemo === "hide" ? "hide" : "show";
   if (rawDemo !== undefined && rawDemo !== "hide" && rawDemo !== "show") problems.push(`Unknown demo="${rawDemo}"; showing demo data.`);
+  const rawKinds = parseList(params.kinds).map((kind) => kind.toLowerCase());
+  const unknownKinds = rawKinds.filter((kind) => !isKind(kind));
+  if (unknownKinds.length) problems.push(`Unknown kind ${unknownKinds.map((kind) => `"${kind}"`).join(", ")} ignored.`);
+  // Every kind ticked is the same view as none: keep the URL short and canonical.
+  const chosenKinds = ANALYSIS_KINDS.map((kind) => kind.id).filter((kind) => rawKinds.includes(kind));
+  const kinds = chosenKinds.length === ANALYSIS_KINDS.length ? [] : chosenKinds;
 
   const rawFrom = first(params.from);
   const rawTo = first(params.to);
@@ -118,7 +136,7 @@ export function parseFilters(params: SearchParamsRecord, now: Date = new Date())
     const from = parseBound(rawFrom, timezone, false);
     const to = parseBound(rawTo, timezone, true) ?? (from ? now : null);
     if (from && to && from < to)
-      return { filters: { range: "custom", from, to, sources, campaigns, timezone, demo }, problems };
+      return { filters: { range: "custom", from, to, sources, campaigns, timezone, demo, kinds }, problems };
     problems.push(
       from && to
         ? "The start date is after the end date; showing the default range."
@@ -129,7 +147,7 @@ export function parseFilters(params: SearchParamsRecord, now: Date = new Date())
   let range: RangePreset = DEFAULT_RANGE;
   if (isPreset(rawRange)) range = rawRange;
   else if (rawRange) problems.push(`Unknown range "${rawRange}"; showing ${DEFAULT_RANGE}.`);
-  return { filters: { range, ...presetRange(range, now, timezone), sources, campaigns, timezone, demo }, problems };
+  return { filters: { range, ...presetRange(range, now, timezone), sources, campaigns, timezone, demo, kinds }, problems };
 }
 
 /** Serialises filters back to URL params; presets stay presets so a shared link keeps meaning "the last N days". */
@@ -145,6 +163,7 @@ export function filtersToParams(filters: Filters): URLSearchParams {
   if (filters.campaigns.length) params.set("campaigns", filters.campaigns.join(","));
   if (filters.timezone !== DEFAULT_TIMEZONE) params.set("tz", filters.timezone);
   if (filters.demo === "hide") params.set("demo", "hide");
+  if (filters.kinds.length) params.set("kinds", filters.kinds.join(","));
   return params;
 }
 

@@ -14,7 +14,7 @@ import type { Filters } from "./filters";
 
 /** The API's AnalysisFilter for the chosen filters (dates as ISO instants, empty lists left out). */
 export function toAnalysisFilter(
-  filters: Pick<Filters, "from" | "to" | "sources" | "campaigns" | "timezone"> & Partial<Pick<Filters, "demo">>,
+  filters: Pick<Filters, "from" | "to" | "sources" | "campaigns" | "timezone"> & Partial<Pick<Filters, "demo" | "kinds">>,
 ) {
   return {
     from: filters.from.toISOString(),
@@ -24,11 +24,15 @@ export function toAnalysisFilter(
     ...(filters.campaigns.length ? { campaigns: filters.campaigns } : {}),
     // The API's `demo: false` leaves demo rows out; unset keeps both.
     ...(filters.demo === "hide" ? { demo: false } : {}),
+    // No kinds: every kind (and an API without video support still answers).
+    ...(filters.kinds?.length ? { kinds: filters.kinds.map((kind) => kind.toUpperCase()) } : {}),
   };
 }
 
 /** The same filter narrowed to demo rows only: how many of them the view holds (or would hold). */
-export function toDemoOnlyFilter(filters: Pick<Filters, "from" | "to" | "sources" | "campaigns" | "timezone">) {
+export function toDemoOnlyFilter(
+  filters: Pick<Filters, "from" | "to" | "sources" | "campaigns" | "timezone"> & Partial<Pick<Filters, "kinds">>,
+) {
   return { ...toAnalysisFilter(filters), demo: true };
 }
 

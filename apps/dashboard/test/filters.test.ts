@@ -148,3 +148,24 @@ describe("periods and buckets", () => {
     );
   });
 });
+
+describe("kind filter", () => {
+  it("reads ?kinds=video,live, keeps it in links and sends upper-case kinds to the API", () => {
+    const { filters, problems } = parseFilters({ kinds: "live,video" }, NOW);
+    expect(problems).toEqual([]);
+    expect(filters.kinds).toEqual(["video", "live"]);
+    expect(filtersToParams(filters).get("kinds")).toBe("video,live");
+    expect(toAnalysisFilter(filters)).toMatchObject({ kinds: ["VIDEO", "LIVE"] });
+    expect(parseFilters(Object.fromEntries(filtersToParams(filters)), NOW).filters).toEqual(filters);
+  });
+
+  it("means every kind when none or all are chosen, and names unknown kinds", () => {
+    expect(toAnalysisFilter(parseFilters({}, NOW).filters)).not.toHaveProperty("kinds");
+    const all = parseFilters({ kinds: "photo,video,live" }, NOW).filters;
+    expect(all.kinds).toEqual([]);
+    expect(filtersToParams(all).has("kinds")).toBe(false);
+    const odd = parseFilters({ kinds: "photo,hologram" }, NOW);
+    expect(odd.filters.kinds).toEqual(["photo"]);
+    expect(odd.problems[0]).toMatch(/hologram/);
+  });
+});

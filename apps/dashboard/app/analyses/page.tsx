@@ -42,6 +42,7 @@ export default async function AnalysesPage({ searchParams }: { searchParams: Pro
     rangeLabel,
     filters.sources.length ? `sources: ${filters.sources.join(", ")}` : null,
     filters.campaigns.length ? `campaigns: ${filters.campaigns.join(", ")}` : null,
+    filters.kinds.length ? `kinds: ${filters.kinds.join(", ")}` : null,
   ]
     .filter(Boolean)
     .join(" · ");

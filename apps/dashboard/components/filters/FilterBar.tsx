@@ -3,7 +3,7 @@
 import { usePathname, useRouter } from "next/navigation";
 import { useId, useOptimistic, useState, useTransition, type FormEvent } from "react";
 import { COMMON_TIMEZONES } from "@/lib/time";
-import { RANGE_PRESETS, type RangePreset } from "@/lib/filters";
+import { ANALYSIS_KINDS, RANGE_PRESETS, type AnalysisKindId, type RangePreset } from "@/lib/filters";
 
 export interface FilterBarProps {
   range: RangePreset | "custom";
@@ -12,6 +12,8 @@ export interface FilterBarProps {
   toDay: string;
   sources: string[];
   campaigns: string[];
+  /** Kinds of results shown (empty: all). */
+  kinds: AnalysisKindId[];
   timezone: string;
   sourceOptions: string[];
   campaignOptions: string[];
@@ -19,7 +21,7 @@ export interface FilterBarProps {
   query: string;
 }
 
-type Shown = Pick<FilterBarProps, "range" | "sources" | "campaigns" | "timezone">;
+type Shown = Pick<FilterBarProps, "range" | "sources" | "campaigns" | "kinds" | "timezone">;
 
 /**
  * Date range (presets or custom days), sources, campaigns and time zone. Every change rewrites the URL
@@ -34,6 +36,7 @@ export function FilterBar(props: FilterBarProps) {
     range: props.range,
     sources: props.sources,
     campaigns: props.campaigns,
+    kinds: props.kinds,
     timezone: props.timezone,
   });
   const [dates, setDates] = useState({
@@ -95,6 +98,17 @@ export function FilterBar(props: FilterBarProps) {
         if (list.length) params.set(name, list.join(","));
         else params.delete(name);
       }
+    });
+  };
+
+  const toggleKind = (kind: AnalysisKindId, checked: boolean) => {
+    const chosen = checked ? [...shown.kinds, kind] : shown.kinds.filter((item) => item !== kind);
+    // In the documented order; all three ticked means no filter.
+    const next = ANALYSIS_KINDS.map((entry) => entry.id).filter((id) => chosen.includes(id));
+    const effective = next.length === ANALYSIS_KINDS.length ? [] : next;
+    navigate({ kinds: effective }, (params) => {
+      if (effective.length) params.set("kinds", effective.join(","));
+      else params.delete("kinds");
     });
   };
 
@@ -174,6 +188,26 @@ export function FilterBar(props: FilterBarProps) {
         </div>
 
         <div className="filter-bar__lists">
+          <fieldset className="field">
+            <legend className="field__label">
+              Kinds {shown.kinds.length === 0 && <span style={{ fontWeight: 400 }}>(all)</span>}
+            </legend>
+            <div className="chips">
+              {ANALYSIS_KINDS.map((kind) => (
+                <label className="chip" key={kind.id}>
+                  <input
+                    type="checkbox"
+                    name="kinds"
+                    value={kind.id}
+                    checked={shown.kinds.includes(kind.id)}
+                    onChange={(event) => toggleKind(kind.id, event.target.checked)}
+                    data-testid={`filter-kind-${kind.id}`}
+                  />
+                  {kind.label}
+                </label>
+              ))}
+            </div>
+          </fieldset>
           <ChipGroup
             legend="Sources"
             name="sources"
@@ -190,6 +224,7 @@ export function FilterBar(props: FilterBarProps) {
           />
           {(props.sources.length > 0 ||
             props.campaigns.length > 0 ||
+            props.kinds.length > 0 ||
             props.range !== "30d" ||
             props.timezone !== "UTC") && (
             <button

@@ -25,6 +25,7 @@ export function PageFilterBar({
       toDay={calendarDayInZone(new Date(filters.to.getTime() - 1), filters.timezone)}
       sources={filters.sources}
       campaigns={filters.campaigns}
+      kinds={filters.kinds}
       timezone={filters.timezone}
       sourceOptions={options.ok ? options.data.sources.map((source) => source.name) : []}
       campaignOptions={options.ok ? options.data.campaigns.map((campaign) => campaign.name) : []}

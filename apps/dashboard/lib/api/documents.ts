@@ -206,6 +206,64 @@ export const PROMOTE_MODEL_MUTATION = /* GraphQL */ `
   }
 `;
 
+
+const VIDEO_JOB_SUMMARY = `
+  id status source campaign capturedAt sampleFps fileName framesDone framesTotal progress attempts
+  error { code message }
+  timings { queuedMs decodeMs analyzeMs totalMs }
+  video { width height durationSeconds fps codec format bytes }
+  modelVersion createdAt startedAt finishedAt videoStored
+`;
+
+export const VIDEO_JOBS_QUERY = /* GraphQL */ `
+  query VideoJobs($first: Int!, $after: String, $status: VideoJobStatus) {
+    videoJobs(first: $first, after: $after, status: $status) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes { ${VIDEO_JOB_SUMMARY} }
+    }
+  }
+`;
+
+/** The progress poll: the job without its (possibly large) results. */
+export const VIDEO_JOB_STATUS_QUERY = /* GraphQL */ `
+  query VideoJobStatus($id: ID!) {
+    videoJob(id: $id) { ${VIDEO_JOB_SUMMARY} }
+  }
+`;
+
+/** The video page: tracks (without their per-frame series) and the per-second timeline. */
+export const VIDEO_JOB_QUERY = /* GraphQL */ `
+  query VideoJob($id: ID!) {
+    videoJob(id: $id) {
+      ${VIDEO_JOB_SUMMARY}
+      tracks { index firstSeconds lastSeconds frames dominantEmotion meanValence emotions { emotion probability } }
+      timeline { second faces meanValence emotions { emotion probability } }
+    }
+  }
+`;
+
+export const CANCEL_VIDEO_JOB_MUTATION = /* GraphQL */ `
+  mutation CancelVideoJob($id: ID!) {
+    cancelVideoJob(id: $id) { ${VIDEO_JOB_SUMMARY} }
+  }
+`;
+
+export const ANALYZE_FRAME_MUTATION = /* GraphQL */ `
+  mutation AnalyzeFrame($input: AnalyzeFrameInput!) {
+    analyzeFrame(input: $input) {
+      streamId timestamp modelVersion
+      timings { totalMs }
+      faces {
+        trackId detectionScore dominantEmotion valence frames
+        box { x y width height }
+        emotions { emotion probability }
+        rawEmotions { emotion probability }
+      }
+    }
+  }
+`;
+
 export const ALL_DOCUMENTS = {
   OVERVIEW_QUERY,
   FILTER_OPTIONS_QUERY,
@@ -218,4 +276,9 @@ export const ALL_DOCUMENTS = {
   RUN_QUERY,
   MODELS_QUERY,
   PROMOTE_MODEL_MUTATION,
+  VIDEO_JOBS_QUERY,
+  VIDEO_JOB_STATUS_QUERY,
+  VIDEO_JOB_QUERY,
+  CANCEL_VIDEO_JOB_MUTATION,
+  ANALYZE_FRAME_MUTATION,
 } as const;

@@ -226,3 +226,77 @@ export interface ApiLimits {
   maxImagePixels: number;
   minGroupSize: number;
 }
+
+/** Video jobs and live frames (apps/api/src/schema/video.graphql). */
+export type AnalysisKind = "PHOTO" | "VIDEO" | "LIVE";
+export type VideoJobStatus = "QUEUED" | "RUNNING" | "DONE" | "FAILED" | "CANCELLED";
+
+export interface FaceTrackSummary {
+  index: number;
+  firstSeconds: number;
+  lastSeconds: number;
+  frames: number;
+  dominantEmotion: EmotionEnumValue;
+  meanValence: number;
+  emotions: EmotionProbability[];
+}
+
+export interface TimelineSecond {
+  second: number;
+  faces: number;
+  meanValence: number | null;
+  emotions: EmotionProbability[];
+}
+
+/** A job as the list and the progress poll show it (no tracks or timeline). */
+export interface VideoJobSummary {
+  id: string;
+  status: VideoJobStatus;
+  source: string | null;
+  campaign: string | null;
+  capturedAt: string;
+  sampleFps: number;
+  fileName: string | null;
+  framesDone: number;
+  framesTotal: number | null;
+  progress: number;
+  attempts: number;
+  error: { code: string; message: string } | null;
+  timings: { queuedMs: number | null; decodeMs: number | null; analyzeMs: number | null; totalMs: number | null } | null;
+  video: { width: number; height: number; durationSeconds: number; fps: number | null; codec: string | null; format: string | null; bytes: number } | null;
+  modelVersion: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  videoStored: boolean;
+}
+
+export interface VideoJobDetail extends VideoJobSummary {
+  tracks: FaceTrackSummary[];
+  timeline: TimelineSecond[];
+}
+
+export interface VideoJobConnection {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: VideoJobSummary[];
+}
+
+export interface TrackedFace {
+  trackId: number;
+  box: Box;
+  detectionScore: number;
+  dominantEmotion: EmotionEnumValue;
+  valence: number;
+  emotions: EmotionProbability[];
+  rawEmotions: EmotionProbability[];
+  frames: number;
+}
+
+export interface FrameAnalysis {
+  streamId: string;
+  timestamp: number;
+  faces: TrackedFace[];
+  modelVersion: string;
+  timings: { totalMs: number } | null;
+}
