@@ -380,4 +380,10 @@ export async function cancelVideoJob(prisma: DbClient, id: string, now = new Dat
   return getVideoJob(prisma, id);
 }
 
+/** Ids of jobs not ended (queued or running): what a worker re-sends to the queue at start-up. */
+export async function listOpenVideoJobIds(prisma: DbClient): Promise<string[]> {
+  const rows = await prisma.videoJob.findMany({ where: { status: { in: ["queued", "running"] } }, select: { id: true }, orderBy: { createdAt: "asc" } });
+  return rows.map((row) => row.id);
+}
+
 export const isVideoJobEnded = (status: VideoJobStatus): boolean => TERMINAL.includes(status);
