@@ -1,21 +1,10 @@
 import type { Db } from "@moodlens/db";
 import type { ApiConfig } from "./config";
+import type { Logger } from "./logger";
 import type { ModelHost } from "./services/model-host";
 
-/** Minimal structured logger (one JSON line per event on stderr; tests pass a silent one). */
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
-export const consoleLogger: Logger = {
-  info: (message, fields) => process.stderr.write(`${JSON.stringify({ level: "info", message, ...fields })}\n`),
-  warn: (message, fields) => process.stderr.write(`${JSON.stringify({ level: "warn", message, ...fields })}\n`),
-  error: (message, fields) => process.stderr.write(`${JSON.stringify({ level: "error", message, ...fields })}\n`),
-};
-
-export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+// The logger lives in logger.ts so services (the model host) need not import this file, which imports them.
+export { consoleLogger, silentLogger, type Logger } from "./logger";
 
 /**
  * Long-lived parts shared by all requests of one instance. Holds no request state: everything that must be

@@ -11,6 +11,8 @@ const schema = z.object({
   MOODLENS_DATA_DIR: z.string().min(1).default(".data"),
   MOODLENS_MODELS_DIR: z.string().min(1).default("models"),
   MOODLENS_DEBUG: z.string().optional(),
+  /** The model `evaluate` measures when the registry names no production version (as the API serves it). */
+  MOODLENS_MODEL_DIR: z.string().optional(),
   /** "off": behave as if the native training engine (@moodlens/native) were not built (tests of the fallback). */
   MOODLENS_NATIVE: z.enum(["on", "off"]).default("on"),
 });

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { servedVersionName } from "@moodlens/model/served-model";
 import { EMOTIONS, valenceOf, type Emotion } from "@moodlens/shared";
 import type { ModelVersion, Prisma } from "./generated/prisma/client";
 import { promoteModelVersion, registerModelVersion, getActiveModelVersion } from "./models";
@@ -316,7 +317,8 @@ export async function seedDefaultModel(prisma: DbClient, modelDir: string): Prom
     throw badInput(`cannot read ${path.join(modelDir, "metadata.json")}: ${(error as Error).message}`);
   }
   const sha = metadata.weightsSha256 ?? null;
-  const version = metadata.version ?? (sha ? `default-${sha.slice(0, 12)}` : "default");
+  // The served-model rule's name, so analyses recorded before this seed and after it count under one version.
+  const version = metadata.version ?? (sha ? servedVersionName(undefined, sha) : "default");
   const run = metadata.runId ? await prisma.run.findUnique({ where: { id: metadata.runId }, select: { id: true } }) : null;
   await registerModelVersion(prisma, {
     version,

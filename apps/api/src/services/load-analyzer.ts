@@ -1,18 +1,15 @@
 import { createFaceAnalyzer, describeEngines, readModelMetadata, saliencyToDataUrl, type BackendPreference } from "@moodlens/model";
+import { servedVersionName } from "@moodlens/model/served-model";
 import type { ApiConfig } from "../config";
-import type { Logger } from "../runtime";
+import type { Logger } from "../logger";
 import type { AnalyzerLoader, LoadedAnalyzer } from "./analyzer-port";
 
 /** Saliency maps are sent as small heat-map PNGs (data URLs) that a client overlays on the face box. */
 const SALIENCY_PNG = { colormap: "heat", size: 96 } as const;
 
-/**
- * Version name of a model directory that the registry does not know (models/default before `npm run seed`):
- * the same "default-<sha12>" that @moodlens/db's seedDefaultModel registers it under, so counts line up.
- */
-async function unregisteredVersion(dir: string): Promise<string> {
-  const metadata = await readModelMetadata(dir);
-  return `default-${metadata.weightsSha256.slice(0, 12)}`;
+/** The version name analyses are recorded under (the registry's, else the one the seed would register it as). */
+async function versionNameOf(dir: string, registryVersion: string | undefined): Promise<string> {
+  return registryVersion ?? servedVersionName(undefined, (await readModelMetadata(dir)).weightsSha256);
 }
 
 /**
@@ -29,7 +26,7 @@ export function loadAnalyzer(config: ApiConfig, log?: Logger): AnalyzerLoader {
     });
     let version: string;
     try {
-      version = registryVersion ?? (await unregisteredVersion(dir));
+      version = await versionNameOf(dir, registryVersion);
     } catch (error) {
       await analyzer.dispose();
       throw error;

@@ -1,12 +1,12 @@
-import { fileURLToPath } from "node:url";
 import { getActiveModelVersion, type Db } from "@moodlens/db";
+import { resolveServedModel } from "@moodlens/model/served-model";
 import { AppError, isAppError } from "@moodlens/shared";
 import type { ApiConfig } from "../config";
-import type { Logger } from "../runtime";
+import type { Logger } from "../logger";
 import type { AnalyzerLoader, LoadedAnalyzer } from "./analyzer-port";
 
 /** The shipped model, used when the registry names no active version and MOODLENS_MODEL_DIR is unset. */
-export const DEFAULT_MODEL_DIR = fileURLToPath(new URL("../../../../models/default", import.meta.url));
+export { DEFAULT_MODEL_DIR } from "@moodlens/model/served-model";
 /** After a failed load, try the same model again only this often (a missing model is checked cheaply, but not per request). */
 const RETRY_FAILED_MS = 30_000;
 
@@ -144,20 +144,26 @@ export class ModelHost {
     }
   }
 
+  /** The served-model rule (@moodlens/model's resolveServedModel) with this host's answer to a registry outage. */
   private async wanted(): Promise<Wanted> {
-    const fallback: Wanted = { path: this.deps.config.modelDir ?? DEFAULT_MODEL_DIR, version: undefined };
-    try {
-      const active = await getActiveModelVersion(this.deps.db.prisma);
-      if (this.registryDown) this.deps.log.info("model registry reachable again");
-      this.registryDown = false;
-      return active ? { path: active.path, version: active.version } : fallback;
-    } catch (error) {
-      // Database away: keep serving what we have; at start, try the shipped model.
-      if (!this.registryDown) this.deps.log.warn("could not read the active model version; keeping the current model", { error: String(error) });
-      this.registryDown = true;
-      if (this.served) return { path: this.served.path, version: this.served.registryVersion };
-      return fallback;
-    }
+    const { modelDir } = this.deps.config;
+    const served = await resolveServedModel({
+      activeVersion: async () => {
+        const active = await getActiveModelVersion(this.deps.db.prisma);
+        if (this.registryDown) this.deps.log.info("model registry reachable again");
+        this.registryDown = false;
+        return active;
+      },
+      configured: modelDir ? { dir: modelDir, why: "MOODLENS_MODEL_DIR" } : undefined,
+      onRegistryError: (error) => {
+        // Database away: keep serving what we have; at start, try the configured or shipped model.
+        if (!this.registryDown) this.deps.log.warn("could not read the active model version; keeping the current model", { error: String(error) });
+        this.registryDown = true;
+        const current = this.served;
+        return current ? { path: current.path, registryVersion: current.registryVersion, why: "kept while the registry is away" } : undefined;
+      },
+    });
+    return { path: served.path, version: served.registryVersion };
   }
 
   private async doRefresh(force: boolean): Promise<void> {

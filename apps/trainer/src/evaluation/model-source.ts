@@ -1,9 +1,11 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { getActiveModelVersion } from "@moodlens/db";
+import { resolveServedModel } from "@moodlens/model/served-model";
 import { AppError } from "@moodlens/shared";
+import { env } from "../env";
 import { withDatabase } from "../records/database";
-import { REPO_ROOT, resolveUserPath } from "../util/paths";
+import { resolveUserPath } from "../util/paths";
 
 export interface ModelSource {
   path: string;
@@ -21,17 +23,19 @@ export function modelDirectoryFrom(path: string): string {
 }
 
 /**
- * The model the API would serve, decided the way the API decides: the production version in the registry;
- * else MOODLENS_MODEL_DIR; else the shipped models/default. A database that cannot be reached falls through to
- * the files, as the API does at start.
+ * The model the API would serve, by the one served-model rule (@moodlens/model's resolveServedModel): the
+ * production version in the registry; else MOODLENS_MODEL_DIR; else the shipped models/default. A database that
+ * cannot be reached falls through to the files, as the API does at start.
  */
 export async function servedModel(log: (line: string) => void): Promise<ModelSource> {
-  try {
-    const active = await withDatabase((db) => getActiveModelVersion(db.prisma));
-    if (active) return { path: active.path, version: active.version, why: `production model version ${active.version}` };
-  } catch (error) {
-    log(`registry not reachable (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); using the model files`);
-  }
-  if (process.env.MOODLENS_MODEL_DIR) return { path: resolveUserPath(process.env.MOODLENS_MODEL_DIR), why: "MOODLENS_MODEL_DIR" };
-  return { path: join(REPO_ROOT, "models", "default"), why: "the shipped models/default (no production version registered)" };
+  const configuredDir = env().MOODLENS_MODEL_DIR;
+  const served = await resolveServedModel({
+    activeVersion: () => withDatabase((db) => getActiveModelVersion(db.prisma)),
+    configured: configuredDir ? { dir: resolveUserPath(configuredDir), why: "MOODLENS_MODEL_DIR" } : undefined,
+    onRegistryError: (error) => {
+      log(`registry not reachable (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); using the model files`);
+      return undefined;
+    },
+  });
+  return { path: served.path, ...(served.registryVersion ? { version: served.registryVersion } : {}), why: served.why };
 }

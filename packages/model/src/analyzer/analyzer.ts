@@ -1,5 +1,5 @@
 import { AppError, EMOTIONS, dominantEmotion, isAppError, valenceOf } from "@moodlens/shared";
-import { loadModelArtifacts } from "../artifacts";
+import { DEFAULT_MODEL_DIR, loadModelArtifacts } from "../artifacts";
 import { selectBackend } from "../backend";
 import { createFaceDetector } from "../detect";
 import { computeSaliencies, computeSaliency, type SaliencyMap, type SaliencyOptions } from "../explain";
@@ -14,7 +14,7 @@ import {
 } from "../preprocess";
 import { applyTemperature } from "./calibration";
 import { createTfjsClassifier, type EmotionClassifier } from "./classifier";
-import { ANALYZER_DEFAULTS, DEFAULT_MODEL_DIR, validateAnalyzerConfig, type FaceAnalyzerConfig } from "./config";
+import { ANALYZER_DEFAULTS, validateAnalyzerConfig, type FaceAnalyzerConfig } from "./config";
 import { loadClassifier } from "./load-classifier";
 import type { AnalysisResult, AnalyzeOptions, AnalyzedFace, AnalyzerInfo, ModelInfo } from "./types";
 

@@ -1,17 +1,13 @@
-import { fileURLToPath } from "node:url";
 import { AppError } from "@moodlens/shared";
 import { BACKEND_PREFERENCES, type BackendPreference } from "../backend";
 import { DETECTOR_DEFAULTS, type FaceDetectorConfig } from "../detect";
 import { DEFAULT_FACE_MARGIN, DEFAULT_MAX_INPUT_PIXELS } from "../preprocess";
 
-/** The shipped model: <repo>/models/default (this file is packages/model/src/analyzer/config.ts). */
-export const DEFAULT_MODEL_DIR = fileURLToPath(new URL("../../../../models/default", import.meta.url));
-
 export const CLASSIFIER_KINDS = ["auto", "onnx", "tfjs"] as const;
 export type ClassifierKind = (typeof CLASSIFIER_KINDS)[number];
 
 export interface FaceAnalyzerConfig {
-  /** Directory with model.json + weights.bin + metadata.json (+ model.onnx). Default: models/default. */
+  /** Directory with model.json + weights.bin + metadata.json (+ model.onnx). Default: DEFAULT_MODEL_DIR (artifacts/served-model.ts). */
   modelDir?: string;
   /** tfjs backend; default: env MOODLENS_BACKEND, else auto. */
   backend?: BackendPreference;

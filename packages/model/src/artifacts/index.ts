@@ -14,3 +14,12 @@ export {
 } from "./model-files";
 export { saveOptimizerState, loadOptimizerState, OPTIMIZER_FILES } from "./optimizer-state";
 export { sha256 } from "./files";
+export {
+  DEFAULT_MODEL_DIR,
+  resolveServedModel,
+  servedVersionName,
+  unregisteredModel,
+  type RegisteredVersion,
+  type ServedModel,
+  type ServedModelOptions,
+} from "./served-model";
