@@ -6,6 +6,8 @@ import { usePathname } from "next/navigation";
 const LINKS = [
   { href: "/", label: "Overview" },
   { href: "/analyses", label: "Analyses" },
+  { href: "/videos", label: "Videos" },
+  { href: "/live", label: "Live" },
   { href: "/try", label: "Try it" },
   { href: "/experiments", label: "Experiments" },
   { href: "/models", label: "Models" },

@@ -1,7 +1,8 @@
 /**
  * POST /api/analyze (multipart: image, store, explain, source, campaign) — the browser's way to analyse a photo.
- * The route checks the signed-in user's role (analyze) and forwards the image to analyzeImage as that user; with
- * store=false (the default) nothing is persisted anywhere and the photo is not kept by the dashboard either.
+ * The route checks the signed-in user's role (analyze) and sends the image's bytes to the API's POST /v1/analyze as
+ * that user (no base64 on the way); with store=false (the default) nothing is persisted anywhere and the photo is
+ * not kept by the dashboard either.
  */
 import { randomUUID } from "node:crypto";
 import { analyzeImage } from "@/lib/api/analyze";
@@ -78,11 +79,12 @@ export async function POST(request: Request) {
   }
 
   const store = form.get("store") === "true";
-  const bytes = Buffer.from(await image.arrayBuffer());
+  const bytes = new Uint8Array(await image.arrayBuffer());
   try {
     const analysis = await analyzeImage(
       {
-        imageDataUrl: `data:${image.type};base64,${bytes.toString("base64")}`,
+        bytes,
+        contentType: image.type || "application/octet-stream",
         store,
         explain: form.get("explain") === "true",
         source: text(form.get("source")) ?? "dashboard",
