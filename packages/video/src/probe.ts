@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { AppError } from "@moodlens/shared";
 import { locateFfmpeg, runFfmpeg } from "./ffmpeg";
 import { DEFAULT_VIDEO_LIMITS, SUPPORTED_CODECS, SUPPORTED_CONTAINERS } from "./limits";
@@ -77,6 +77,17 @@ export function parseFfmpegInfo(log: string): ParsedInfo {
   };
 }
 
+async function startsLikeMp4(file: string): Promise<boolean> {
+  const handle = await open(file, "r");
+  try {
+    const head = Buffer.alloc(12);
+    await handle.read(head, 0, 12, 0);
+    return ["ftyp", "wide", "mdat", "moov", "free"].includes(head.toString("latin1", 4, 8));
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Duration of a file whose header has none (browser-recorded webm): copy the video stream to nowhere and read the last time. */
 async function measureDuration(ffmpeg: string, file: string, signal?: AbortSignal): Promise<number> {
   const run = await runFfmpeg(ffmpeg, ["-hide_banner", "-nostdin", "-i", file, "-map", "0:v:0", "-c", "copy", "-f", "null", "-"], signal);
@@ -109,7 +120,9 @@ export async function probeVideo(file: string, options: ProbeOptions = {}): Prom
   const run = await runFfmpeg(ffmpeg, ["-hide_banner", "-nostdin", "-i", file], options.signal);
   const parsed = parseFfmpegInfo(run.stderr);
   if (!parsed.ok) {
-    if (parsed.error === "truncated") throw truncatedVideo("its index is missing");
+    // ffmpeg says "moov atom not found" for any data it tried as mp4 (by the file name): only a file that starts
+    // like an mp4/mov (an ftyp box) is a cut video; anything else is not a video at all.
+    if (parsed.error === "truncated" && (await startsLikeMp4(file))) throw truncatedVideo("its index is missing");
     throw notAVideo(file, parsed.error === "no-video-stream" ? "it has no video stream" : "ffmpeg cannot read it");
   }
   const { durationKnown, container, info } = parsed;
