@@ -3,9 +3,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "@moodlens/model";
 import { NativeTrainingEngine, loadNativeAddon, nativeSupport } from "@moodlens/native";
-import { partition } from "../src/training/run";
+import { partition } from "../src/dataset/partition";
 import { loadOrImport } from "../src/dataset/load";
-import { Trainer, type TrainingEngine } from "../src/training/train";
+import { Trainer } from "../src/training/trainer";
+import type { TrainingEngine } from "../src/training/engine";
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "../src/training/config";
 import { copyFerSubset, runCli, tempDirectory, TINY_TRAIN_ARGS } from "./helpers";
 

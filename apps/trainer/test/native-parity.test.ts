@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { EMOTIONS } from "@moodlens/shared";
 import { buildNetwork, selectBackend, tf, type NetworkConfigInput } from "@moodlens/model";
 import { NativeTrainingEngine, loadNativeAddon, nativeSupport, type NativeBatch } from "@moodlens/native";
-import { batchLoss, createOptimizer } from "../src/training/train";
+import { batchLoss } from "../src/training/loss";
+import { createOptimizer } from "../src/training/optimizer";
 import { DEFAULT_TRAIN_CONFIG } from "../src/training/config";
 import { Rng, seedMathRandom } from "../src/util/rng";
 

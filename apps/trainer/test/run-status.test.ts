@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { readStatus, updateStatus } from "../src/training/run-files";
+import { readStatus, updateStatus } from "../src/run/run-files";
 
 const folders: string[] = [];
 const runFolder = () => {

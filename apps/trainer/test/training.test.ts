@@ -3,11 +3,14 @@ import { afterAll, beforeAll, expect, it, describe } from "vitest";
 import { describeEachDatabase } from "@moodlens/db/testing";
 import { createDb, getRun } from "@moodlens/db";
 import { loadModelArtifacts, selectBackend, tf } from "@moodlens/model";
-import { createRun, executeRun, partition, type RunRecorder } from "../src/training/run";
+import { createRun } from "../src/run/create-run";
+import { executeRun } from "../src/run/execute-run";
+import type { RunRecorder } from "../src/run/run-options";
+import { partition } from "../src/dataset/partition";
 import { syncRunToDatabase } from "../src/records/sync";
-import { readSync, readCheckpointPointer } from "../src/training/run-files";
+import { readSync, readCheckpointPointer } from "../src/run/run-files";
 import { loadOrImport } from "../src/dataset/load";
-import { Trainer } from "../src/training/train";
+import { Trainer } from "../src/training/trainer";
 import { copyFerSubset, tempDirectory } from "./helpers";
 import { TINY_CONFIG } from "./tiny-config";
 

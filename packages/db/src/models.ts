@@ -88,6 +88,11 @@ export async function getModelVersion(prisma: DbClient, version: string): Promis
   return prisma.modelVersion.findUnique({ where: { version } });
 }
 
+/** A version registered with exactly these weights (sha256 of weights.bin), or null: finds a model by its bytes. */
+export async function findModelVersionByWeights(prisma: DbClient, weightsSha256: string): Promise<ModelVersion | null> {
+  return prisma.modelVersion.findFirst({ where: { weightsSha256 } });
+}
+
 /** The production version, or null when none was promoted yet. */
 export async function getActiveModelVersion(prisma: DbClient): Promise<ModelVersion | null> {
   return prisma.modelVersion.findFirst({ where: { stage: "production" } });

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect, it } from "vitest";
 import { createRun } from "../src/experiments";
-import { getActiveModelVersion, getModelVersion, listModelVersions, promoteModelVersion, registerModelVersion, setModelStage } from "../src/models";
+import { findModelVersionByWeights, getActiveModelVersion, getModelVersion, listModelVersions, promoteModelVersion, registerModelVersion, setModelStage } from "../src/models";
 import { seedDefaultModel } from "../src/seed";
 import { describeEachDatabase } from "../src/testing";
 
@@ -20,6 +20,8 @@ describeEachDatabase("model registry", (database) => {
     await expect(registerModelVersion(prisma, { version: "2026.11.24-1", path: "/x", weightsSha256: "cc" })).rejects.toMatchObject({ code: "CONFLICT" });
     await expect(registerModelVersion(prisma, { version: "bad version!", path: "/x" })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
     expect((await getModelVersion(prisma, "2026.11.24-2"))?.path).toBe("/models/b");
+    expect((await findModelVersionByWeights(prisma, "bb"))?.version).toBe("2026.11.24-2");
+    expect(await findModelVersionByWeights(prisma, "no-such-weights")).toBeNull();
     expect((await setModelStage(prisma, "2026.11.24-2", "staging")).stage).toBe("staging");
     expect((await listModelVersions(prisma, { stage: "staging" })).map((v) => v.version)).toEqual(["2026.11.24-2"]);
     await expect(setModelStage(prisma, "nope", "archived")).rejects.toMatchObject({ code: "NOT_FOUND" });

@@ -1,14 +1,14 @@
 import { parseArgs } from "node:util";
 import { AppError, type EvaluationReport } from "@moodlens/shared";
 import { NO_INPUT_FILTER, describeInputFilter, loadModelArtifacts, parseInputFilter, selectBackend } from "@moodlens/model";
-import { recordEvaluation, getRun, getModelVersion } from "@moodlens/db";
+import { findModelVersionByWeights, getModelVersion, getRun, recordEvaluation } from "@moodlens/db";
 import { importUncached } from "../dataset/load";
 import { fingerprintOf, type Subset } from "../dataset/cache";
 import type { Dataset } from "../dataset/types";
 import { env } from "../env";
 import { evaluateModel } from "../evaluation/evaluate";
 import { modelDirectoryFrom, servedModel, type ModelSource } from "../evaluation/model-source";
-import { findTrainingOverlap, findRunDirectory } from "../evaluation/overlap";
+import { findTrainingOverlap, findRunDirectory } from "../run/training-overlap";
 import { withDatabase } from "../records/database";
 import { REPO_ROOT, resolveUserPath, toRecordedPath } from "../util/paths";
 import { join } from "node:path";
@@ -67,7 +67,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
       try {
         await withDatabase(async (db) => {
           const run = await getRun(db.prisma, metadata.runId);
-          const version = source.version ?? (await db.prisma.modelVersion.findFirst({ where: { weightsSha256: metadata.weightsSha256 } }))?.version;
+          const version = source.version ?? (await findModelVersionByWeights(db.prisma, metadata.weightsSha256))?.version;
           if (!run && !(version && (await getModelVersion(db.prisma, version)))) throw new Error(`neither run ${metadata.runId} nor a version of these weights is in the database`);
           await recordEvaluation(db.prisma, {
             runId: run ? metadata.runId : null,

@@ -6,7 +6,7 @@ import { AppError } from "@moodlens/shared";
 import { readModelMetadata } from "@moodlens/model";
 import { withDatabase } from "../records/database";
 import { syncRunToDatabase } from "../records/sync";
-import { RUN_FILES, readStatus } from "../training/run-files";
+import { RUN_FILES, readStatus } from "../run/run-files";
 import { resolveUserPath } from "../util/paths";
 import { pct, num, table } from "../util/table";
 import { runsDirectoryFrom } from "./runs-directory";

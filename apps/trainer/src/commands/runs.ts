@@ -5,7 +5,7 @@ import { compareRuns, getRun, listRuns } from "@moodlens/db";
 import { AppError } from "@moodlens/shared";
 import { withDatabase } from "../records/database";
 import { syncRunToDatabase } from "../records/sync";
-import { RUN_FILES } from "../training/run-files";
+import { RUN_FILES } from "../run/run-files";
 import { num, pct, table } from "../util/table";
 import { runsDirectoryFrom } from "./runs-directory";
 
@@ -27,7 +27,7 @@ export async function runsCommand(argv: string[]): Promise<number> {
       if (!id || !values.to) throw new AppError("BAD_USER_INPUT", "runs snapshot needs a run id and --to DIR");
       const directory = join(runsDirectoryFrom(values["run-dir"]), id);
       if (!existsSync(join(directory, RUN_FILES.spec))) throw new AppError("NOT_FOUND", `no run ${id} in ${runsDirectoryFrom(values["run-dir"])}`);
-      const { snapshotRun } = await import("../training/run");
+      const { snapshotRun } = await import("../run/snapshot");
       const { env } = await import("../env");
       const { resolveUserPath } = await import("../util/paths");
       const target = resolveUserPath(values.to);

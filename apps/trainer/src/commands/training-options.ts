@@ -2,7 +2,7 @@ import type { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
 import { parseInputFilter } from "@moodlens/model";
 import { invocationDirectory, resolveUserPath } from "../util/paths";
-import { resolveInitFrom } from "../training/init-weights";
+import { resolveInitFrom } from "../run/init-weights";
 import { DEFAULT_AUGMENTATION, DEFAULT_TRAIN_CONFIG, type TrainConfig, type ScheduleConfig } from "../training/config";
 import { choiceOption, intOption, jsonOption, numberOption } from "./args";
 

@@ -6,7 +6,7 @@ import { importFer2013Csv } from "./csv";
 import { importFolderTree } from "./folder";
 import type { Dataset, ImportedSamples, SourceKind, Split } from "./types";
 import { toRecordedPath } from "../util/paths";
-import { ProgressBar } from "../training/progress";
+import { ProgressBar } from "../util/progress";
 
 export interface ImportSourceOptions {
   kind?: SourceKind;

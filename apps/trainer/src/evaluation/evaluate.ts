@@ -1,7 +1,7 @@
 import { EMOTIONS, type EvaluationReport } from "@moodlens/shared";
 import type { InputFilter, tf } from "@moodlens/model";
 import { subsetLabels, type Subset } from "../dataset/cache";
-import { predictProbabilities } from "../training/train";
+import { predictProbabilities } from "./predict";
 import { applyTemperature, expectedCalibrationError, fitTemperature } from "./calibration";
 import { argmaxRows, classificationMetrics, confusionMatrix } from "./metrics";
 

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { RunRecorder } from "../training/run";
+import type { RunRecorder } from "../run/run-options";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "cli.ts");
 /** A sync that takes longer than this is abandoned for now (the next epoch or `runs sync` retries). */

@@ -14,8 +14,8 @@ import {
   writeSync,
   type RunSpec,
   type SyncFile,
-} from "../training/run-files";
-import type { TrainerEpochLog } from "../training/train";
+} from "../run/run-files";
+import type { TrainerEpochLog } from "../training/state";
 import { withDatabase } from "./database";
 import { fromRecordedPath } from "../util/paths";
 

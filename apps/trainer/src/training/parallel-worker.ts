@@ -3,7 +3,8 @@ import { selectBackend, tf } from "@moodlens/model";
 import { PIXELS_PER_SAMPLE } from "../dataset/types";
 import { Rng, seedMathRandom } from "../util/rng";
 import type { WorkerReply, WorkerRequest, WorkerSetup } from "./parallel";
-import { buildSeededNetwork, localGradients } from "./train";
+import { localGradients } from "./loss";
+import { buildSeededNetwork } from "./seeded-network";
 
 /** The helper thread of DataParallelHelper: its own tfjs-wasm instance computing the second half of each batch. */
 const setup = workerData as WorkerSetup;

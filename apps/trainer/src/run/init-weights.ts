@@ -4,20 +4,9 @@ import { join, resolve } from "node:path";
 import { AppError } from "@moodlens/shared";
 import type { tf } from "@moodlens/model";
 import { loadModelWeights } from "./checkpoint";
+import type { InitFrom } from "../training/config";
 import { readCheckpointPointer } from "./run-files";
 import { fromRecordedPath, toRecordedPath } from "../util/paths";
-
-/**
- * Where a run's initial weights come from when it does not start from random ones: the weights folder of another
- * run (fine-tuning, or a warm restart of the learning-rate schedule that continues a finished training). Recorded
- * in the run's config, so `runs compare` shows it and a restart before the first checkpoint loads the same bytes.
- */
-export interface InitFrom {
-  /** A weights folder (`weights.json` + `weights.bin`, the trainer's checkpoint format), as toRecordedPath stores it. */
-  source: string;
-  /** sha256 of weights.bin: a run restarted later refuses weights that changed underneath it. */
-  weightsSha256: string;
-}
 
 const isWeightsFolder = (path: string) => existsSync(join(path, "weights.json")) && existsSync(join(path, "weights.bin"));
 

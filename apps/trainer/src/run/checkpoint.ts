@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { AppError } from "@moodlens/shared";
 import { tf } from "@moodlens/model";
 import { fsyncDirectory, writeJsonAtomic } from "../util/atomic";
-import type { TrainerState } from "./train";
+import type { TrainerState } from "../training/state";
 import { readCheckpointPointer, type CheckpointPointer } from "./run-files";
 
 export { readCheckpointPointer, type CheckpointPointer };

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import type { EpochLog, EvaluationReport, RunStatus } from "@moodlens/shared";
 import { writeFileAtomic, writeJsonAtomic } from "../util/atomic";
 import type { SourceKind } from "../dataset/types";
-import type { TrainConfig } from "./config";
-import type { TrainerState } from "./train";
+import type { TrainConfig } from "../training/config";
+import type { TrainerState } from "../training/state";
 
 /** Where a run's data came from; the fingerprint is checked again on resume. */
 export interface DataReference {

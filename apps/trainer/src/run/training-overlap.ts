@@ -3,9 +3,9 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { PIXELS_PER_SAMPLE, type Dataset } from "../dataset/types";
 import type { Subset } from "../dataset/cache";
-import { partition } from "../training/run";
+import { partition } from "../dataset/partition";
 import { loadOrImport } from "../dataset/load";
-import { readSpec, RUN_FILES } from "../training/run-files";
+import { readSpec, RUN_FILES } from "./run-files";
 import { fromRecordedPath, toRecordedPath } from "../util/paths";
 import { writeJsonAtomic } from "../util/atomic";
 
