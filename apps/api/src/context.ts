@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { authenticate, type RateLimitState } from "./auth/authenticate";
 import { createLoaders, type Loaders } from "./loaders";
-import type { ViewerView } from "./resolvers/mappers";
+import type { ViewerView } from "./auth/viewer";
 import type { ApiRuntime } from "./runtime";
 
 /** What every resolver gets: the instance's runtime plus this request's caller and DataLoaders. */

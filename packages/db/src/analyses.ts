@@ -1,9 +1,10 @@
 /**
  * Analyses and their faces. An analysis, its faces and the hourly rollups are written in ONE transaction, so
- * stats read from rollups always agree with the stored faces. A repeated (apiKeyId, clientRequestId) returns the
- * stored analysis instead of storing it twice, also when both requests race.
+ * stats read from rollups always agree with the stored faces. Idempotency lives here and only here: a repeated
+ * (idempotency scope, clientRequestId) returns the stored analysis instead of storing it twice, looked up inside
+ * the same transaction, and also when both requests race (the unique index decides).
  */
-import { EMOTIONS, dominantEmotion as argmaxEmotion, valenceOf, type Box, type Emotion } from "@moodlens/shared";
+import { EMOTIONS, dominantEmotion as argmaxEmotion, valenceOf, type Emotion, type FacePrediction } from "@moodlens/shared";
 import { Prisma, type Analysis, type Face } from "./generated/prisma/client";
 import { isUniqueViolation } from "./errors";
 import type { DbClient, Page, PageArgs } from "./types";
@@ -14,17 +15,18 @@ export const DEFAULT_SOURCE = "api";
 export const DEFAULT_CAMPAIGN = "none";
 const MAX_FACES = 256;
 const PROBABILITY_TOLERANCE = 1e-3;
+export const MAX_CLIENT_REQUEST_ID = 128;
 
-export interface FaceInput {
-  box: Box;
-  detectionScore: number;
-  /** In EMOTIONS order, summing to 1. */
+/**
+ * A face to store: the shared FacePrediction (what the model returns), where dominantEmotion defaults to the most
+ * probable class and valence to valenceOf(probabilities). Landmarks are never stored.
+ */
+export type FaceInput = Pick<FacePrediction, "box" | "detectionScore"> & {
   probabilities: readonly number[];
-  /** Defaults to the most probable class. */
-  dominantEmotion?: Emotion;
-  /** Defaults to valenceOf(probabilities). */
-  valence?: number;
-}
+} & Partial<Pick<FacePrediction, "dominantEmotion" | "valence">>;
+
+/** A stored face as read back: the shared FacePrediction plus its position in the analysis. */
+export type StoredFace = FacePrediction & { index: number };
 
 export interface RecordAnalysisInput {
   apiKeyId?: string | null;
@@ -49,7 +51,7 @@ export interface RecordAnalysisInput {
 }
 
 /** An analysis as read back (the stored image bytes are left out; see getStoredImage). */
-export type AnalysisRecord = Omit<Analysis, "storedImage"> & { hasStoredImage: boolean; faces: Face[] };
+export type AnalysisRecord = Omit<Analysis, "storedImage"> & { hasStoredImage: boolean; faces: StoredFace[] };
 
 export interface RecordAnalysisResult {
   analysis: AnalysisRecord;
@@ -76,38 +78,61 @@ function checkFace(face: FaceInput, i: number): { dominant: Emotion; valence: nu
   return { dominant, valence };
 }
 
+/** The face row's columns as the shared face shape (the only place that knows the row's layout). */
+export const faceFromRow = (row: Face): StoredFace => ({
+  index: row.index,
+  box: { x: row.boxX, y: row.boxY, width: row.boxWidth, height: row.boxHeight },
+  detectionScore: row.detectionScore,
+  probabilities: row.probabilities,
+  dominantEmotion: row.dominantEmotion as Emotion,
+  valence: row.valence,
+});
+
 // storedImageType is written exactly when storedImage is, so the flag needs no read of the bytes.
-const withImageFlag = <T extends { storedImageType: string | null }>(row: T) => ({ ...row, hasStoredImage: row.storedImageType !== null });
+const toRecord = (row: Omit<Analysis, "storedImage"> & { faces: Face[] }): AnalysisRecord => ({
+  ...row,
+  hasStoredImage: row.storedImageType !== null,
+  faces: row.faces.map(faceFromRow),
+});
 const ANALYSIS_OMIT = { storedImage: true } as const;
 const WITH_FACES = { faces: { orderBy: { index: "asc" } } } as const;
 
-async function readStored(prisma: DbClient, where: Prisma.AnalysisWhereInput): Promise<AnalysisRecord | null> {
+/** Reads through the client or inside a transaction. */
+type Reader = Prisma.TransactionClient;
+
+async function readStored(prisma: Reader, where: Prisma.AnalysisWhereInput): Promise<AnalysisRecord | null> {
   const row = await prisma.analysis.findFirst({ where, omit: ANALYSIS_OMIT, include: WITH_FACES });
-  return row ? withImageFlag(row) : null;
+  return row ? toRecord(row) : null;
 }
 
-/**
- * Stores an analysis with its faces and updates the hourly rollups, in one transaction.
- * The same (apiKeyId, clientRequestId) returns the first stored analysis with `replayed: true`.
- */
-export async function recordAnalysis(prisma: DbClient, input: RecordAnalysisInput): Promise<RecordAnalysisResult> {
-  const scope = input.apiKeyId ?? input.idempotencyScope ?? ANONYMOUS_SCOPE;
-  const clientRequestId = input.clientRequestId?.trim() || null;
-  if (clientRequestId && clientRequestId.length > 128) throw badInput("clientRequestId must be at most 128 characters");
-  if (clientRequestId) {
-    const existing = await readStored(prisma, { idempotencyScope: scope, clientRequestId });
-    if (existing) return { analysis: existing, replayed: true };
+/** The client's idempotency key, trimmed; blank means none. */
+function clientRequestIdOf(input: RecordAnalysisInput): string | null {
+  const id = input.clientRequestId?.trim() || null;
+  if (id && id.length > MAX_CLIENT_REQUEST_ID) {
+    throw badInput(`clientRequestId must be at most ${MAX_CLIENT_REQUEST_ID} characters`, { field: "clientRequestId" });
   }
+  return id;
+}
+
+/** An analysis checked and shaped for writing: labels, date and faces validated, rollup deltas summed. */
+interface PreparedAnalysis {
+  scope: string;
+  clientRequestId: string | null;
+  source: string;
+  campaign: string;
+  capturedAt: Date;
+  isDemo: boolean;
+  faces: { face: FaceInput; index: number; dominant: Emotion; valence: number }[];
+  deltas: Map<Emotion, { faces: number; valenceSum: number }>;
+}
+
+function prepareAnalysis(input: RecordAnalysisInput): PreparedAnalysis {
+  const clientRequestId = clientRequestIdOf(input);
   if (input.faces.length > MAX_FACES) throw badInput(`at most ${MAX_FACES} faces per analysis`);
   if (!Number.isInteger(input.imageWidth) || !Number.isInteger(input.imageHeight) || input.imageWidth <= 0 || input.imageHeight <= 0) {
     throw badInput("imageWidth and imageHeight must be positive integers");
   }
-  const capturedAt = assertDate(input.capturedAt ?? new Date(), "capturedAt");
-  const source = label(input.source, "source", DEFAULT_SOURCE);
-  const campaign = label(input.campaign, "campaign", DEFAULT_CAMPAIGN);
-  const isDemo = input.isDemo ?? false;
   const faces = input.faces.map((face, index) => ({ face, index, ...checkFace(face, index) }));
-
   // Rollup deltas: one row per emotion present in this analysis.
   const deltas = new Map<Emotion, { faces: number; valenceSum: number }>();
   for (const { dominant, valence } of faces) {
@@ -116,70 +141,100 @@ export async function recordAnalysis(prisma: DbClient, input: RecordAnalysisInpu
     delta.valenceSum += valence;
     deltas.set(dominant, delta);
   }
-  const hour = hourStart(capturedAt).toISOString();
+  return {
+    scope: input.apiKeyId ?? input.idempotencyScope ?? ANONYMOUS_SCOPE,
+    clientRequestId,
+    source: label(input.source, "source", DEFAULT_SOURCE),
+    campaign: label(input.campaign, "campaign", DEFAULT_CAMPAIGN),
+    capturedAt: assertDate(input.capturedAt ?? new Date(), "capturedAt"),
+    isDemo: input.isDemo ?? false,
+    faces,
+    deltas,
+  };
+}
 
-  try {
-    const id = await prisma.$transaction(async (tx) => {
-      const analysis = await tx.analysis.create({
-        data: {
-          apiKeyId: input.apiKeyId ?? null,
-          idempotencyScope: scope,
-          clientRequestId,
-          source,
-          campaign,
-          capturedAt,
-          modelVersion: input.modelVersion,
-          backend: input.backend,
-          imageWidth: input.imageWidth,
-          imageHeight: input.imageHeight,
-          faceCount: faces.length,
-          timings: input.timings ?? {},
-          isDemo,
-          storedImage: input.storedImage ? Buffer.from(input.storedImage.bytes) : null,
-          storedImageType: input.storedImage?.mimeType ?? null,
-          faces: {
-            createMany: {
-              data: faces.map(({ face, index, dominant, valence }) => ({
-                index,
-                boxX: face.box.x,
-                boxY: face.box.y,
-                boxWidth: face.box.width,
-                boxHeight: face.box.height,
-                detectionScore: face.detectionScore,
-                probabilities: [...face.probabilities],
-                dominantEmotion: dominant,
-                valence,
-                capturedAt,
-                source,
-                campaign,
-                isDemo,
-              })),
-            },
-          },
+async function insertAnalysis(tx: Prisma.TransactionClient, input: RecordAnalysisInput, prepared: PreparedAnalysis): Promise<string> {
+  const { source, campaign, capturedAt, isDemo } = prepared;
+  const analysis = await tx.analysis.create({
+    data: {
+      apiKeyId: input.apiKeyId ?? null,
+      idempotencyScope: prepared.scope,
+      clientRequestId: prepared.clientRequestId,
+      source,
+      campaign,
+      capturedAt,
+      modelVersion: input.modelVersion,
+      backend: input.backend,
+      imageWidth: input.imageWidth,
+      imageHeight: input.imageHeight,
+      faceCount: prepared.faces.length,
+      timings: input.timings ?? {},
+      isDemo,
+      storedImage: input.storedImage ? Buffer.from(input.storedImage.bytes) : null,
+      storedImageType: input.storedImage?.mimeType ?? null,
+      faces: {
+        createMany: {
+          data: prepared.faces.map(({ face, index, dominant, valence }) => ({
+            index,
+            boxX: face.box.x,
+            boxY: face.box.y,
+            boxWidth: face.box.width,
+            boxHeight: face.box.height,
+            detectionScore: face.detectionScore,
+            probabilities: [...face.probabilities],
+            dominantEmotion: dominant,
+            valence,
+            capturedAt,
+            source,
+            campaign,
+            isDemo,
+          })),
         },
-        select: { id: true },
-      });
-      if (deltas.size > 0) {
-        const rows = [...deltas].map(
-          ([emotion, delta]) =>
-            Prisma.sql`(${hour}::timestamptz, ${source}, ${campaign}, ${emotion}::"Emotion", ${isDemo}, ${delta.faces}, ${delta.valenceSum}::float8)`,
-        );
-        await tx.$executeRaw`
-          INSERT INTO hourly_emotion_rollup (hour_start, source, campaign, emotion, is_demo, faces, valence_sum)
-          VALUES ${Prisma.join(rows)}
-          ON CONFLICT (hour_start, source, campaign, emotion, is_demo, kind) DO UPDATE
-          SET faces = hourly_emotion_rollup.faces + EXCLUDED.faces,
-              valence_sum = hourly_emotion_rollup.valence_sum + EXCLUDED.valence_sum`;
-      }
-      return analysis.id;
+      },
+    },
+    select: { id: true },
+  });
+  return analysis.id;
+}
+
+async function addToRollups(tx: Prisma.TransactionClient, prepared: PreparedAnalysis): Promise<void> {
+  if (prepared.deltas.size === 0) return;
+  const { source, campaign, isDemo } = prepared;
+  const hour = hourStart(prepared.capturedAt).toISOString();
+  const rows = [...prepared.deltas].map(
+    ([emotion, delta]) =>
+      Prisma.sql`(${hour}::timestamptz, ${source}, ${campaign}, ${emotion}::"Emotion", ${isDemo}, ${delta.faces}, ${delta.valenceSum}::float8)`,
+  );
+  await tx.$executeRaw`
+    INSERT INTO hourly_emotion_rollup (hour_start, source, campaign, emotion, is_demo, faces, valence_sum)
+    VALUES ${Prisma.join(rows)}
+    ON CONFLICT (hour_start, source, campaign, emotion, is_demo, kind) DO UPDATE
+    SET faces = hourly_emotion_rollup.faces + EXCLUDED.faces,
+        valence_sum = hourly_emotion_rollup.valence_sum + EXCLUDED.valence_sum`;
+}
+
+/**
+ * Stores an analysis with its faces and updates the hourly rollups, in one transaction.
+ * The same (idempotency scope, clientRequestId) returns the first stored analysis with `replayed: true`.
+ */
+export async function recordAnalysis(prisma: DbClient, input: RecordAnalysisInput): Promise<RecordAnalysisResult> {
+  const prepared = prepareAnalysis(input);
+  const { scope, clientRequestId } = prepared;
+  const earlier = clientRequestId ? { idempotencyScope: scope, clientRequestId } : null;
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const replay = earlier ? await readStored(tx, earlier) : null;
+      if (replay) return { analysis: replay, replayed: true };
+      const id = await insertAnalysis(tx, input, prepared);
+      await addToRollups(tx, prepared);
+      const stored = await readStored(tx, { id });
+      if (!stored) throw new Error(`analysis ${id} vanished right after it was stored`);
+      return { analysis: stored, replayed: false };
     });
-    const stored = await readStored(prisma, { id });
-    if (!stored) throw new Error(`analysis ${id} vanished right after it was stored`);
-    return { analysis: stored, replayed: false };
   } catch (error) {
     // A concurrent request with the same idempotency key won the race: return what it stored.
-    if (clientRequestId && isUniqueViolation(error)) {
-      const existing = await readStored(prisma, { idempotencyScope: scope, clientRequestId });
+    if (earlier && isUniqueViolation(error)) {
+      const existing = await readStored(prisma, earlier);
       if (existing) return { analysis: existing, replayed: true };
     }
     throw error;
@@ -248,7 +303,7 @@ export async function listAnalyses(
     include: WITH_FACES,
   });
   const hasNextPage = rows.length > first;
-  const items = rows.slice(0, first).map(withImageFlag);
+  const items = rows.slice(0, first).map(toRecord);
   const last = items.at(-1);
   return { items, hasNextPage, endCursor: last ? encodeCursor([last.capturedAt.toISOString(), last.id]) : null };
 }

@@ -8,6 +8,8 @@ export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./types";
 export { label as checkLabel, MAX_LABEL_LENGTH } from "./validate";
 
 export * from "./analyses";
+export * from "./lookups";
+export { pingDatabase } from "./ping";
 export * from "./stats";
 export * from "./videos";
 export * from "./api-keys";

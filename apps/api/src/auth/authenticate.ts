@@ -1,6 +1,6 @@
 import { consumeRateLimit, toDatabaseError, verifyApiKey } from "@moodlens/db";
 import { API_SCOPES, AppError, type ApiScope } from "@moodlens/shared";
-import type { ViewerView } from "../resolvers/mappers";
+import type { ViewerView } from "./viewer";
 import type { ApiRuntime } from "../runtime";
 import { chargeAddress } from "../limits/address-rate-limit";
 import { rateLimited } from "../limits/analysis-budget";

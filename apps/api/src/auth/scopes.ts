@@ -1,5 +1,5 @@
 import { AppError, API_SCOPES, type ApiScope } from "@moodlens/shared";
-import type { ViewerView } from "../resolvers/mappers";
+import type { ViewerView } from "./viewer";
 
 export const isApiScope = (value: string): value is ApiScope => (API_SCOPES as readonly string[]).includes(value);
 

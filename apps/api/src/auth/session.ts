@@ -1,6 +1,6 @@
 import { consumeUserRateLimit, verifySessionToken } from "@moodlens/db";
 import { AppError, scopesForRole } from "@moodlens/shared";
-import type { ViewerView } from "../resolvers/mappers";
+import type { ViewerView } from "./viewer";
 import type { ApiRuntime } from "../runtime";
 import type { Authentication } from "./authenticate";
 

@@ -1,12 +1,7 @@
 import type { AnalysisResolvers } from "../generated/graphql";
-
-const TIMING_FIELDS = ["decodeMs", "detectMs", "classifyMs", "explainMs"] as const;
+import { publicTimings } from "../services/analysis-view";
 
 export const Analysis: AnalysisResolvers = {
   faces: async (analysis, _args, { loaders }) => analysis.faces ?? loaders.facesByAnalysisId.load(analysis.id),
-  timings: (analysis) => {
-    const timings = analysis.timings;
-    if (!timings || typeof timings.totalMs !== "number") return null;
-    return { ...Object.fromEntries(TIMING_FIELDS.map((field) => [field, timings[field] ?? null])), totalMs: timings.totalMs };
-  },
+  timings: (analysis) => publicTimings(analysis.timings),
 };

@@ -2,16 +2,18 @@ import type { MutationResolvers } from "../generated/graphql";
 import { requireScope } from "../auth/scopes";
 import { analyzeBatch, analyzeImage } from "../services/analysis";
 import * as models from "../services/models";
+import { requestFromInput } from "./analyze-input";
 
 export const Mutation: MutationResolvers = {
   ping: () => true,
   analyzeImage: (_parent, { input }, context) => {
     requireScope(context.viewer, "analyze");
-    return analyzeImage(context, input);
+    return analyzeImage(context, requestFromInput(input, context.runtime.config.limits.maxImageBytes));
   },
   analyzeImages: async (_parent, { inputs }, context) => {
     requireScope(context.viewer, "analyze");
-    const results = await analyzeBatch(context, inputs);
+    const { maxImageBytes } = context.runtime.config.limits;
+    const results = await analyzeBatch(context, inputs, (input) => requestFromInput(input, maxImageBytes));
     return {
       results: results.map((result) =>
         result.analysis

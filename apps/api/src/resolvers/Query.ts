@@ -1,11 +1,10 @@
-import { getAnalysis, listAnalyses, toDatabaseError } from "@moodlens/db";
 import type { QueryResolvers } from "../generated/graphql";
 import { requireScope } from "../auth/scopes";
+import { getAnalysis, listAnalyses } from "../services/analysis-read";
 import { checkReadiness } from "../services/health";
 import { getDimension, getEmotionBreakdown, getEmotionStats, toDbFilter } from "../services/stats";
 import * as experiments from "../services/experiments";
 import * as models from "../services/models";
-import { analysisFromRecord } from "./mappers";
 
 export const Query: QueryResolvers = {
   health: async (_parent, _args, { runtime }) => {
@@ -33,24 +32,13 @@ export const Query: QueryResolvers = {
   me: (_parent, _args, { viewer }) => viewer,
   viewer: (_parent, _args, { viewer }) => viewer,
 
-  analysis: async (_parent, { id }, { viewer, runtime }) => {
-    requireScope(viewer, "read:stats");
-    try {
-      const record = await getAnalysis(runtime.db.prisma, id);
-      return record ? analysisFromRecord(record) : null;
-    } catch (error) {
-      throw toDatabaseError(error);
-    }
+  analysis: (_parent, { id }, context) => {
+    requireScope(context.viewer, "read:stats");
+    return getAnalysis(context, id);
   },
-  analyses: async (_parent, { filter, first, after }, { viewer, runtime }) => {
-    requireScope(viewer, "read:stats");
-    const dbFilter = toDbFilter(filter);
-    try {
-      const page = await listAnalyses(runtime.db.prisma, dbFilter, { first: first ?? undefined, after: after ?? null });
-      return { items: page.items.map((record) => analysisFromRecord(record)), endCursor: page.endCursor, hasNextPage: page.hasNextPage, filter: dbFilter };
-    } catch (error) {
-      throw toDatabaseError(error);
-    }
+  analyses: (_parent, { filter, first, after }, context) => {
+    requireScope(context.viewer, "read:stats");
+    return listAnalyses(context, toDbFilter(filter), { first: first ?? undefined, after: after ?? null });
   },
 
   emotionStats: (_parent, { filter, bucket }, context) => {

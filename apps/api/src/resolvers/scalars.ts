@@ -2,7 +2,7 @@ import { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped } from "grap
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
-function parseInstant(value: unknown): Date {
+export function parseInstant(value: unknown): Date {
   if (typeof value !== "string" || !ISO_INSTANT.test(value)) {
     throw new GraphQLError(`DateTime must be an ISO-8601 string such as 2026-01-31T12:00:00Z, got ${JSON.stringify(value)}`, {
       extensions: { code: "BAD_USER_INPUT" },

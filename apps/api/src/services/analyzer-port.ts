@@ -2,19 +2,11 @@
  * What the API needs from @moodlens/model's face analyzer. Kept as a narrow port so the model host can swap
  * analyzers at run time (promoteModel) and the rest of the API does not depend on model internals.
  */
-import type { Box, Emotion, Point } from "@moodlens/shared";
+import type { InspectedImage } from "@moodlens/model";
+import type { FacePrediction } from "@moodlens/shared";
 
-export interface AnalyzedFace {
-  box: Box;
-  detectionScore: number;
-  landmarks?: Point[] | undefined;
-  /** EMOTIONS order. */
-  probabilities: number[];
-  dominantEmotion: Emotion;
-  valence: number;
-  /** PNG data URL when explain was requested. */
-  saliency?: string | undefined;
-}
+/** The shared face, plus its saliency map as a PNG data URL when explain was requested. */
+export type ExplainedFace = FacePrediction & { saliency?: string };
 
 export interface AnalyzeOptions {
   explain?: boolean;
@@ -26,7 +18,7 @@ export interface AnalyzeOptions {
 }
 
 export interface AnalyzedImage {
-  faces: AnalyzedFace[];
+  faces: ExplainedFace[];
   skipped: number;
   /** Of `skipped`: faces found beyond the face limit. */
   skippedOverFaceLimit: number;
@@ -36,7 +28,8 @@ export interface AnalyzedImage {
 }
 
 export interface LoadedAnalyzer {
-  analyze(bytes: Buffer, options: AnalyzeOptions): Promise<AnalyzedImage>;
+  /** The image's bytes with the header the API already inspected (so it is not read twice). */
+  analyze(image: InspectedImage, options: AnalyzeOptions): Promise<AnalyzedImage>;
   dispose(): Promise<void> | void;
   /** Version string recorded with every analysis (the registry version, or the model's run id). */
   version: string;

@@ -4,12 +4,22 @@ import {
   listExperiments as listExperimentsFromDb,
   listRuns as listRunsFromDb,
   toDatabaseError,
+  type Evaluation,
+  type Experiment,
+  type ExperimentSummary,
+  type Run,
   type RunOrderField,
+  type RunSummary,
 } from "@moodlens/db";
 import { AppError } from "@moodlens/shared";
 import type { ApiContext } from "../context";
 import type { RunFilter, RunOrderBy } from "../generated/graphql";
-import type { ExperimentView, RunView } from "../resolvers/mappers";
+
+/** Experiments come from the list (with runCount) or from a by-id load (without). */
+export type ExperimentView = Experiment & Partial<Pick<ExperimentSummary, "runCount" | "bestValAccuracy">>;
+/** Runs come from listRuns/getRun (with summary fields and maybe relations) or from a by-id load (plain row). */
+export type RunView = Run & Partial<Pick<RunSummary, "epochCount" | "bestValAccuracy" | "bestValMacroF1" | "experimentName">>;
+export type EvaluationView = Evaluation;
 
 export const MAX_RUNS_PAGE = 500;
 export const MAX_COMPARED_RUNS = 20;

@@ -1,4 +1,4 @@
-import { databaseEngine, toDatabaseError } from "@moodlens/db";
+import { databaseEngine, pingDatabase, toDatabaseError } from "@moodlens/db";
 import { isAppError } from "@moodlens/shared";
 import type { ApiRuntime } from "../runtime";
 
@@ -22,7 +22,7 @@ export async function checkReadiness(runtime: ApiRuntime): Promise<Readiness> {
       timer = setTimeout(() => reject(new PingTimeout(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
     });
     try {
-      await Promise.race([runtime.db.prisma.$queryRaw`SELECT 1`, timeout]);
+      await Promise.race([pingDatabase(runtime.db.prisma), timeout]);
     } finally {
       clearTimeout(timer);
     }

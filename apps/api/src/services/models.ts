@@ -2,6 +2,8 @@ import { getActiveModelVersion, getModelVersion, listModelVersions as listModelV
 import { AppError, isAppError } from "@moodlens/shared";
 import type { ApiContext } from "../context";
 
+export type ModelVersionView = ModelVersion;
+
 async function db<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();

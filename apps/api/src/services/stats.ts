@@ -2,7 +2,8 @@ import { countAnalyses, emotionBreakdown, emotionStats, listCampaigns, listSourc
 import type { ApiContext } from "../context";
 import { chargeStatsBuckets } from "../limits/stats-budget";
 import type { AnalysisFilter, BreakdownDimension, StatsBucket } from "../generated/graphql";
-import type { DbAnalysisFilter, DimensionView, EmotionBreakdownView, EmotionStatsView, StatsBucketView } from "../resolvers/mappers";
+import type { DbAnalysisFilter } from "./analysis-view";
+import type { DimensionView, EmotionBreakdownView, EmotionStatsView, StatsBucketView } from "./stats-view";
 
 /** Statistics without from/to cover the 30 days up to the next full hour (whole hours keep the rollups exact). */
 export const DEFAULT_STATS_DAYS = 30;

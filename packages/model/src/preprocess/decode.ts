@@ -16,9 +16,25 @@ export interface DecodedImage {
   format: ImageFormat;
 }
 
-export type ImageInput = Buffer | Uint8Array;
+/** What inspectImage reads from the header. */
+export interface ImageHeader {
+  format: ImageFormat;
+  width: number;
+  height: number;
+}
 
-const toBuffer = (input: ImageInput): Buffer =>
+/** Bytes whose header a caller already checked with inspectImage (the API does, to refuse bad shapes early). */
+export interface InspectedImage {
+  bytes: Buffer | Uint8Array;
+  header: ImageHeader;
+}
+
+/** The image file's bytes, or bytes with their inspected header so decoding does not read the header again. */
+export type ImageInput = Buffer | Uint8Array | InspectedImage;
+
+const isInspected = (input: ImageInput): input is InspectedImage => "header" in input && "bytes" in input;
+
+const toBuffer = (input: Buffer | Uint8Array): Buffer =>
   Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
 
 /** Reads only the header: format, size and frame count. */
@@ -44,10 +60,7 @@ function formatOf(meta: Metadata): ImageFormat | undefined {
 }
 
 /** Checks the header: supported format, non-zero size, pixel count within the limit. Cheap: nothing is decoded. */
-export async function inspectImage(
-  input: ImageInput,
-  limits: DecodeLimits = {},
-): Promise<{ format: ImageFormat; width: number; height: number }> {
+export async function inspectImage(input: Buffer | Uint8Array, limits: DecodeLimits = {}): Promise<ImageHeader> {
   const buffer = toBuffer(input);
   const meta = await readHeader(buffer);
   const format = formatOf(meta);
@@ -95,11 +108,13 @@ export function decodeError(cause: unknown): AppError {
 /**
  * Decodes any supported image to 8-bit sRGB RGB: EXIF orientation applied, first frame of animations,
  * CMYK and 16-bit converted, alpha flattened on white. Throws AppError UNSUPPORTED_IMAGE / PAYLOAD_TOO_LARGE.
+ * Given an InspectedImage, the header is not read a second time.
  */
 export async function decodeImage(input: ImageInput, limits: DecodeLimits = {}): Promise<DecodedImage> {
-  const buffer = toBuffer(input);
+  const buffer = toBuffer(isInspected(input) ? input.bytes : input);
   const maxInputPixels = limits.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
-  const { format } = await inspectImage(buffer, { maxInputPixels });
+  // An inspected header was checked by the caller; libvips still enforces the pixel limit below.
+  const { format } = isInspected(input) ? input.header : await inspectImage(buffer, { maxInputPixels });
   try {
     const { data, info } = await sharp(buffer, sharpInputOptions(maxInputPixels))
       .rotate()
