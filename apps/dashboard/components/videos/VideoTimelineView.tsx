@@ -6,6 +6,7 @@ import { EmotionLegend } from "@/components/charts/EmotionLegend";
 import { EmotionTag } from "@/components/ui/EmotionTag";
 import type { VideoJobDetail } from "@/lib/api/types";
 import { formatDecimal, formatPercent } from "@/lib/format";
+import { TimelineTable } from "./TimelineTable";
 import { findLocalVideo } from "@/lib/local-videos";
 import { findPeaks, formatSeconds, secondAt, timelineRows, timelineToCsv, tracksToCsv } from "@/lib/video-timeline";
 import { VideoTimelineChart } from "./VideoTimelineChart";
@@ -113,6 +114,7 @@ export function VideoTimelineView({ job }: { job: VideoJobDetail }) {
         ) : (
           <VideoTimelineChart rows={rows} peaks={peaks} playhead={playhead} onSeek={seek} summary={summary} />
         )}
+        <TimelineTable rows={rows} onSeek={seek} />
       </section>
 
       <section className="card" aria-labelledby="tracks-heading" data-testid="video-tracks-card">
