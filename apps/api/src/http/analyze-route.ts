@@ -67,7 +67,7 @@ export function analyzeRoute(runtime: ApiRuntime): Router {
   };
   router.post("/v1/analyze", checkContentType, rawBody, async (req, res) => {
     try {
-      const context = await createContext(runtime, { authorization: req.headers.authorization });
+      const context = await createContext(runtime, { authorization: req.headers.authorization, clientAddress: req.socket.remoteAddress });
       requireScope(context.viewer, "analyze");
       const analysis = await analyzeImage(context, requestOf(req));
       res.json({ analysis: analysisJson(analysis) });
