@@ -18,7 +18,7 @@ import { planPasses, type DetectionPass } from "./passes";
 import { renderFixedView, renderLevel, toNetworkInput, viewInput, type LevelRaster } from "./views";
 import type { BackendPreference } from "../backend";
 import type { tf } from "../tf";
-import { startBlazefaceThread, startOnnxViewThread, type BlazefaceThread, type OnnxViewThread } from "../workers";
+import { startBlazefaceThread, startOnnxViewThread, type BlazefaceThread, type OnnxViewThread } from "./threads";
 
 export const DETECTOR_DEFAULTS = {
   /** Faces smaller than this (longer box side, original pixels) are reported in `skipped`, not classified. */

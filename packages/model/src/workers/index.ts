@@ -1,4 +1,3 @@
-// Worker threads: more cores for one photo's detection (tfjs-wasm and onnxruntime-node each compute on the JS
-// thread that calls them).
-export { startBlazefaceThread, type BlazefaceThread } from "./blazeface-thread";
-export { startOnnxViewThread, type OnnxViewThread } from "./onnx-view-thread";
+// Worker threads that answer requests one message at a time (the detector's in detect/threads, saliency's in
+// explain/). Generic: nothing here imports the code that runs inside a worker.
+export { serveRpc, startRpcThread, type RpcThread } from "./rpc-thread";

@@ -1,6 +1,6 @@
-import type { BlazefaceOutputs } from "../detect/blazeface-model";
+import type { BlazefaceOutputs } from "../blazeface-model";
 import type { OnnxViewRequest } from "./onnx-view-worker";
-import { startRpcThread } from "./rpc-thread";
+import { startRpcThread } from "../../workers";
 
 /** A worker thread running converted-BlazeFace views on its own onnxruntime session. */
 export interface OnnxViewThread {

@@ -2,9 +2,9 @@
  * Worker thread with its own onnxruntime session of the converted BlazeFace graph. onnxruntime-node computes a run
  * on the JS thread that called it, so one session per thread is how several cores detect one photo's views.
  */
-import type { BlazefaceOutputs } from "../detect/blazeface-model";
-import { openOnnxBlazeface } from "../detect/blazeface-onnx";
-import { serveRpc } from "./rpc-thread";
+import type { BlazefaceOutputs } from "../blazeface-model";
+import { openOnnxBlazeface } from "../blazeface-onnx";
+import { serveRpc } from "../../workers";
 
 export interface OnnxViewRequest {
   /** The network's float input (NHWC, `viewInput` / `toNetworkInput`). */

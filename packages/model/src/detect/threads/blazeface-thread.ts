@@ -1,6 +1,6 @@
-import type { BackendPreference } from "../backend";
+import type { BackendPreference } from "../../backend";
 import type { BlazefaceWorkerInit } from "./blazeface-worker";
-import { startRpcThread } from "./rpc-thread";
+import { startRpcThread } from "../../workers";
 
 /** Runs BlazeFace on tfjs in a worker thread: `run(pixels)` resolves with the raw 896x17 outputs. */
 export interface BlazefaceThread {
