@@ -12,6 +12,7 @@ import {
   cropFace,
   cropFrame,
   decodeImage,
+  inspectImage,
   preprocessCrop,
   toModelInput,
 } from "../src/preprocess";
@@ -114,6 +115,18 @@ describe("decodeImage", () => {
     const png = await encodedRedBlue("png");
     await expectAppError(decodeImage(png, { maxInputPixels: 1000 }), "PAYLOAD_TOO_LARGE");
     expect(DEFAULT_MAX_INPUT_PIXELS).toBeGreaterThanOrEqual(12_000_000);
+  });
+
+  it("decodes bytes whose header was already inspected the same way, and libvips still holds the pixel limit", async () => {
+    const png = await encodedRedBlue("png");
+    const header = await inspectImage(png);
+    expect(header).toEqual({ format: "png", width: 64, height: 40 });
+    const inspected = await decodeImage({ bytes: png, header });
+    const plain = await decodeImage(png);
+    expect(inspected).toMatchObject({ width: 64, height: 40, format: "png" });
+    expect(Buffer.from(inspected.rgb).equals(Buffer.from(plain.rgb))).toBe(true);
+    // A header that understates the size does not open the door to a bomb: the decoder's own limit refuses it.
+    await expectAppError(decodeImage({ bytes: hugePng(20_000), header: { format: "png", width: 1, height: 1 } }), "PAYLOAD_TOO_LARGE");
   });
 });
 
