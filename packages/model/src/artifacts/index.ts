@@ -12,7 +12,6 @@ export {
   type LoadedModel,
   type SaveModelOptions,
 } from "./model-files";
-export { saveOptimizerState, loadOptimizerState, OPTIMIZER_FILES } from "./optimizer-state";
 export { sha256 } from "./files";
 export {
   DEFAULT_MODEL_DIR,
