@@ -12,8 +12,9 @@ import { findTrainingOverlap, findRunDirectory } from "../run/training-overlap";
 import { withDatabase } from "../records/database";
 import { REPO_ROOT, resolveUserPath, toRecordedPath } from "../util/paths";
 import { join } from "node:path";
-import { choiceOption } from "./args";
+import { choiceOption, required } from "./args";
 import { EVALUATE_USAGE } from "./usage";
+import { logToStderr } from "../util/log";
 
 /**
  * Beyond this share of training images the folder is mostly the training data and the numbers say nothing about
@@ -38,11 +39,10 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
     },
     strict: true,
   });
-  if (!values.data) throw new AppError("BAD_USER_INPUT", "--data is required", { hint: EVALUATE_USAGE.split("\n")[0] });
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const dataPath = resolveUserPath(required(values.data, "data", EVALUATE_USAGE.split("\n")[0]));
+  const log = logToStderr;
   const source: ModelSource = values.model ? { path: modelDirectoryFrom(values.model), why: "--model" } : await servedModel(log);
   const kind = choiceOption(values.format, "format", ["folder", "csv", "photos"] as const);
-  const dataPath = resolveUserPath(values.data);
   const dataset = await importUncached(dataPath, { ...(kind ? { kind } : {}), requireTrainable: false, log, progressLabel: `decoding ${toRecordedPath(dataPath)}` });
   await selectBackend(undefined, { logger: log });
   const { model, metadata } = await loadModelArtifacts(source.path);

@@ -1,15 +1,15 @@
 import { parseArgs } from "node:util";
-import { AppError } from "@moodlens/shared";
 import { exportOnnx, loadModelArtifacts, readModelMetadata, saveModelArtifacts, selectBackend } from "@moodlens/model";
 import { modelDirectoryFrom } from "../evaluation/model-source";
+import { required } from "./args";
 import { EXPORT_ONNX_USAGE } from "./usage";
+import { logToStderr } from "../util/log";
 
 /** Re-saves a model folder with model.onnx and its hash in metadata.json (weights and metadata otherwise unchanged). */
 export async function exportOnnxCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { model: { type: "string" } }, strict: true });
-  if (!values.model) throw new AppError("BAD_USER_INPUT", "--model is required", { hint: EXPORT_ONNX_USAGE });
-  const directory = modelDirectoryFrom(values.model);
-  await selectBackend(undefined, { logger: (line) => process.stderr.write(`${line}\n`) });
+  const directory = modelDirectoryFrom(required(values.model, "model", EXPORT_ONNX_USAGE));
+  await selectBackend(undefined, { logger: logToStderr });
   const previous = await readModelMetadata(directory);
   const { model } = await loadModelArtifacts(directory);
   try {

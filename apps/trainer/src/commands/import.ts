@@ -1,11 +1,12 @@
 import { parseArgs } from "node:util";
-import { AppError, EMOTIONS } from "@moodlens/shared";
+import { EMOTIONS } from "@moodlens/shared";
 import { loadOrImport } from "../dataset/load";
 import { env } from "../env";
 import { resolveUserPath } from "../util/paths";
 import { table } from "../util/table";
-import { choiceOption } from "./args";
+import { choiceOption, required } from "./args";
 import { IMPORT_USAGE } from "./usage";
+import { logToStderr } from "../util/log";
 
 export async function importCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -19,10 +20,10 @@ export async function importCommand(argv: string[]): Promise<number> {
     },
     strict: true,
   });
-  if (!values.from) throw new AppError("BAD_USER_INPUT", "--from is required", { hint: IMPORT_USAGE.split("\n")[0] });
+  const from = required(values.from, "from", IMPORT_USAGE.split("\n")[0]);
   const kind = choiceOption(values.format, "format", ["folder", "csv", "photos"] as const);
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  const { dataset, directory, imported } = await loadOrImport(resolveUserPath(values.from), {
+  const log = logToStderr;
+  const { dataset, directory, imported } = await loadOrImport(resolveUserPath(from), {
     cacheDirectory: resolveUserPath(env().MOODLENS_CACHE_DIR),
     ...(kind ? { kind } : {}),
     ...(values.name ? { name: values.name } : {}),

@@ -13,10 +13,11 @@ import { readStatus } from "../run/run-files";
 import { databaseRecorder } from "../records/recorder";
 import { resolveUserPath } from "../util/paths";
 import { pct, table } from "../util/table";
-import { choiceOption, intOption, jsonOption } from "./args";
+import { choiceOption, intOption, jsonOption, required } from "./args";
 import { runsDirectoryFrom } from "./runs-directory";
 import { configFromArgs, RUN_DATA_OPTIONS, TRAINING_CONFIG_OPTIONS } from "./training-options";
 import { SEARCH_USAGE } from "./usage";
+import { logToStderr } from "../util/log";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "cli.ts");
 
@@ -48,7 +49,7 @@ export async function searchCommand(argv: string[]): Promise<number> {
     },
     strict: true,
   });
-  if (!values.data) throw new AppError("BAD_USER_INPUT", "--data is required", { hint: SEARCH_USAGE.split("\n")[0] });
+  const data = required(values.data, "data", SEARCH_USAGE.split("\n")[0]);
   if (!values.space) throw new AppError("BAD_USER_INPUT", "--space is required (JSON or a .json file)");
   const spaceText = values.space.trim().startsWith("{") ? values.space : readFileSync(resolveUserPath(values.space), "utf8");
   const space = validateSpace(jsonOption(spaceText, "space"));
@@ -61,7 +62,7 @@ export async function searchCommand(argv: string[]): Promise<number> {
   let trials: Trial[] = mode === "grid" ? gridTrials(space) : randomTrials(space, requested ?? 8, base.seed);
   if (requested !== undefined && mode === "grid") trials = trials.slice(0, requested);
   const experiment = values.experiment ?? `search-${new Date().toISOString().slice(0, 16).replace(/[-:T]/g, "")}`;
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const log = logToStderr;
   const options = { cacheDirectory: resolveUserPath(env().MOODLENS_CACHE_DIR), log };
 
   // Create every run first (validates each config and imports the data once), then train them in parallel.
@@ -76,7 +77,7 @@ export async function searchCommand(argv: string[]): Promise<number> {
         experiment,
         name: `${experiment} trial ${index + 1}: ${JSON.stringify(trial)}`,
         config,
-        dataPath: resolveUserPath(values.data),
+        dataPath: resolveUserPath(data),
         ...(values.val ? { valPath: resolveUserPath(values.val) } : {}),
       },
       options,

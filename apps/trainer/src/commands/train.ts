@@ -13,6 +13,7 @@ import { intOption } from "./args";
 import { runsDirectoryFrom } from "./runs-directory";
 import { configFromArgs, RUN_DATA_OPTIONS, TRAINING_CONFIG_OPTIONS } from "./training-options";
 import { TRAIN_USAGE } from "./usage";
+import { logToStderr } from "../util/log";
 
 export { runsDirectoryFrom };
 
@@ -65,7 +66,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     throw new AppError("BAD_USER_INPUT", "--precision must be fp32 or bf16 (bf16: native engine only)");
   }
   const runsDirectory = runsDirectoryFrom(values["run-dir"]);
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const log = logToStderr;
   const interrupt = interruptHook();
   const runOptions: RunOptions = {
     cacheDirectory: resolveUserPath(env().MOODLENS_CACHE_DIR),

@@ -1,5 +1,6 @@
 import type { BackendPreference } from "@moodlens/model";
 import type { Precision } from "@moodlens/native";
+import { logToStderr } from "../util/log";
 
 /** Records a run's progress somewhere durable besides its folder (the database); must never throw. */
 export interface RunRecorder {
@@ -28,5 +29,4 @@ export interface RunOptions {
 }
 
 /** The log of a run: the caller's, else stderr. */
-export const runLog = (options: Pick<RunOptions, "log">): ((line: string) => void) =>
-  options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+export const runLog = (options: Pick<RunOptions, "log">): ((line: string) => void) => options.log ?? logToStderr;
