@@ -87,15 +87,5 @@ export const Query: QueryResolvers = {
     requireScope(context.viewer, "read:experiments");
     return models.getActiveModel(context);
   },
-  servedModel: (_parent, _args, { runtime }) => {
-    const state = runtime.models.state();
-    return {
-      loaded: state.loaded,
-      version: state.version,
-      backend: state.backend,
-      path: state.path,
-      error: state.error?.toLine() ?? null,
-      loadedAt: state.loadedAt,
-    };
-  },
+  servedModel: (_parent, _args, context) => models.getServedModel(context),
 };

@@ -14,6 +14,28 @@ async function db<T>(call: () => Promise<T>): Promise<T> {
 
 export const listModelVersions = (context: ApiContext): Promise<ModelVersion[]> => db(() => listModelVersionsFromDb(context.runtime.db.prisma));
 
+/** What this instance serves right now (the model host's state; no database read). */
+export interface ServedModelView {
+  loaded: boolean;
+  version: string | null;
+  backend: string | null;
+  path: string | null;
+  error: string | null;
+  loadedAt: Date | null;
+}
+
+export function getServedModel(context: ApiContext): ServedModelView {
+  const state = context.runtime.models.state();
+  return {
+    loaded: state.loaded,
+    version: state.version,
+    backend: state.backend,
+    path: state.path,
+    error: state.error?.toLine() ?? null,
+    loadedAt: state.loadedAt,
+  };
+}
+
 export const getActiveModel = (context: ApiContext): Promise<ModelVersion | null> => db(() => getActiveModelVersion(context.runtime.db.prisma));
 
 /**
