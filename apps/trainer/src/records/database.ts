@@ -1,5 +1,4 @@
 import { createDb, migrate, type Db } from "@moodlens/db";
-import { env } from "../env";
 
 /**
  * Opens the trainer's database (DATABASE_URL → PostgreSQL, else embedded PGlite in MOODLENS_DATA_DIR), brings
@@ -8,7 +7,7 @@ import { env } from "../env";
  */
 export async function withDatabase<T>(fn: (db: Db) => Promise<T>, given?: Db): Promise<T> {
   if (given) return fn(given);
-  const db = await createDb({ url: env().DATABASE_URL, urlName: "DATABASE_URL" });
+  const db = await createDb();
   try {
     await migrate(db);
     return await fn(db);
