@@ -3,7 +3,7 @@ import { createTracker, type Tracker } from "./tracker/tracker";
 import type { TrackerOptions } from "./tracker/config";
 import type { TrackedFace, TrackSecond } from "./types";
 
-export interface StreamRegistryOptions {
+export interface StreamRegistryOptions<Meta = unknown> {
   /** A stream without frames for this long is dropped with its tracks (default 30 s). */
   idleMs?: number;
   /** Streams kept at once over all keys; a new stream beyond it is refused with RATE_LIMITED (default 200). */
@@ -13,14 +13,16 @@ export interface StreamRegistryOptions {
   /** Clock for idleness, ms (tests pass their own; timestamps from clients are never used for it). */
   now?: () => number;
   /** Called with the last track-seconds of a stream that is evicted or closed (to record them). */
-  onEvict?: (event: StreamEviction) => void;
+  onEvict?: (event: StreamEviction<Meta>) => void;
 }
 
-export interface StreamEviction {
+export interface StreamEviction<Meta = unknown> {
   key: string;
   streamId: string;
   reason: "idle" | "closed";
   seconds: TrackSecond[];
+  /** What the last update passed as `meta` (e.g. whether and where the caller records the stream). */
+  meta: Meta | undefined;
 }
 
 export interface StreamFrameResult {
@@ -31,11 +33,14 @@ export interface StreamFrameResult {
   started: boolean;
 }
 
-export interface StreamRegistry {
+export interface StreamRegistry<Meta = unknown> {
   /** Throws the error `update` would for this timestamp, before the caller spends time analysing the frame. */
   check(key: string, streamId: string, timestampMs: number): void;
-  /** Tracks this frame's faces in the stream of (key, streamId); `timestampMs` must increase within a stream. */
-  update(key: string, streamId: string, timestampMs: number, faces: readonly FacePrediction[]): StreamFrameResult;
+  /**
+   * Tracks this frame's faces in the stream of (key, streamId); `timestampMs` must increase within a stream.
+   * `meta` is kept with the stream (the latest wins) and handed back when it is evicted.
+   */
+  update(key: string, streamId: string, timestampMs: number, faces: readonly FacePrediction[], meta?: Meta): StreamFrameResult;
   /** Ends a stream now; returns its last track-seconds (also given to onEvict). */
   close(key: string, streamId: string): TrackSecond[];
   /** Drops the streams idle for longer than idleMs (also done on every check/update). */
@@ -44,8 +49,9 @@ export interface StreamRegistry {
   readonly size: number;
 }
 
-interface StreamState {
+interface StreamState<Meta> {
   key: string;
+  meta: Meta | undefined;
   streamId: string;
   tracker: Tracker;
   lastTimestampMs: number;
@@ -56,7 +62,7 @@ export const DEFAULT_STREAM_IDLE_MS = 30_000;
 export const DEFAULT_MAX_STREAMS = 200;
 export const MAX_STREAM_ID_LENGTH = 128;
 
-export function createStreamRegistry(options: StreamRegistryOptions = {}): StreamRegistry {
+export function createStreamRegistry<Meta = unknown>(options: StreamRegistryOptions<Meta> = {}): StreamRegistry<Meta> {
   const idleMs = options.idleMs ?? DEFAULT_STREAM_IDLE_MS;
   const maxStreams = options.maxStreams ?? DEFAULT_MAX_STREAMS;
   const now = options.now ?? Date.now;
@@ -64,14 +70,14 @@ export function createStreamRegistry(options: StreamRegistryOptions = {}): Strea
   const trackerOptions: TrackerOptions = { ...options.tracker, keepSeries: false };
   createTracker(trackerOptions); // fails now, not on the first frame, when the tracker settings are invalid
   // Insertion order = least recently used first: every use moves a stream to the end, so a sweep stops early.
-  const streams = new Map<string, StreamState>();
+  const streams = new Map<string, StreamState<Meta>>();
   const idOf = (key: string, streamId: string) => `${key}\u0000${streamId}`;
 
-  const drop = (state: StreamState, reason: StreamEviction["reason"]): TrackSecond[] => {
+  const drop = (state: StreamState<Meta>, reason: StreamEviction["reason"]): TrackSecond[] => {
     streams.delete(idOf(state.key, state.streamId));
     state.tracker.finish();
     const seconds = state.tracker.takeSeconds();
-    options.onEvict?.({ key: state.key, streamId: state.streamId, reason, seconds });
+    options.onEvict?.({ key: state.key, streamId: state.streamId, reason, seconds, meta: state.meta });
     return seconds;
   };
 
@@ -86,7 +92,7 @@ export function createStreamRegistry(options: StreamRegistryOptions = {}): Strea
     return evicted;
   };
 
-  const validate = (streamId: string, timestampMs: number, state: StreamState | undefined): void => {
+  const validate = (streamId: string, timestampMs: number, state: StreamState<Meta> | undefined): void => {
     if (streamId.length === 0 || streamId.length > MAX_STREAM_ID_LENGTH) {
       throw new AppError("BAD_USER_INPUT", `streamId must be 1 to ${MAX_STREAM_ID_LENGTH} characters`);
     }
@@ -113,15 +119,16 @@ export function createStreamRegistry(options: StreamRegistryOptions = {}): Strea
       sweep();
       validate(streamId, timestampMs, streams.get(idOf(key, streamId)));
     },
-    update(key, streamId, timestampMs, faces) {
+    update(key, streamId, timestampMs, faces, meta) {
       sweep();
       const id = idOf(key, streamId);
       let state = streams.get(id);
       validate(streamId, timestampMs, state);
       const started = !state;
-      if (!state) state = { key, streamId, tracker: createTracker(trackerOptions), lastTimestampMs: -1, lastUsedMs: 0 };
+      if (!state) state = { key, streamId, meta, tracker: createTracker(trackerOptions), lastTimestampMs: -1, lastUsedMs: 0 };
       const tracked = state.tracker.update(timestampMs / 1000, faces);
       state.lastTimestampMs = timestampMs;
+      if (meta !== undefined) state.meta = meta;
       state.lastUsedMs = now();
       streams.delete(id);
       streams.set(id, state);

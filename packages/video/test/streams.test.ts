@@ -8,8 +8,8 @@ const happy = [face(box(100, 100), probabilitiesOf("happy"))];
 /** A registry on a clock the test moves by hand (idleness is never measured in real time here). */
 function registryWithClock(options: { idleMs?: number; maxStreams?: number } = {}) {
   let now = 0;
-  const evicted: StreamEviction[] = [];
-  const registry = createStreamRegistry({ ...options, now: () => now, onEvict: (event) => evicted.push(event) });
+  const evicted: StreamEviction<{ record: boolean }>[] = [];
+  const registry = createStreamRegistry<{ record: boolean }>({ ...options, now: () => now, onEvict: (event) => evicted.push(event) });
   return { registry, evicted, advance: (ms: number) => (now += ms) };
 }
 
@@ -46,7 +46,7 @@ describe("stream registry", () => {
   it("evicts idle streams with their last track-seconds, and a returning stream starts afresh", () => {
     const { registry, evicted, advance } = registryWithClock({ idleMs: 1000 });
     registry.update("k", "old", 0, happy);
-    registry.update("k", "old", 600, happy);
+    registry.update("k", "old", 600, happy, { record: true });
     advance(500);
     registry.update("k", "busy", 0, happy);
     advance(600); // "old" idle 1100 ms, "busy" 600 ms
@@ -54,7 +54,7 @@ describe("stream registry", () => {
     expect(registry.has("k", "old")).toBe(false);
     expect(registry.has("k", "busy")).toBe(true);
     expect(evicted).toEqual([
-      { key: "k", streamId: "old", reason: "idle", seconds: [expect.objectContaining({ trackIndex: 0, second: 0, frames: 2, dominantEmotion: "happy" })] },
+      { key: "k", streamId: "old", reason: "idle", meta: { record: true }, seconds: [expect.objectContaining({ trackIndex: 0, second: 0, frames: 2, dominantEmotion: "happy" })] },
     ]);
     // A new frame of the evicted stream starts a new tracker (its timestamps may start over too).
     expect(registry.update("k", "old", 0, happy)).toMatchObject({ started: true, faces: [{ trackId: 0, frames: 1 }] });

@@ -31,7 +31,7 @@ export function countAnalyses(document: DocumentNode, operation: OperationDefini
     let total = 0;
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
-        if (selection.name.value === "analyzeImage") total += 1;
+        if (selection.name.value === "analyzeImage" || selection.name.value === "analyzeFrame") total += 1;
         else if (selection.name.value === "analyzeImages") total += listLength(selection.arguments?.find((a) => a.name.value === "inputs")?.value, variables);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) total += walk(selection.selectionSet);
       else if (!seen.has(selection.name.value)) {

@@ -2,9 +2,11 @@ import type { MutationResolvers } from "../generated/graphql";
 import { requireScope } from "../auth/scopes";
 import { analyzeBatch, analyzeImage } from "../services/analysis";
 import * as models from "../services/models";
+import { frameMutations } from "./FrameAnalysis";
 import { requestFromInput } from "./analyze-input";
 
 export const Mutation: MutationResolvers = {
+  ...frameMutations,
   ping: () => true,
   analyzeImage: (_parent, { input }, context) => {
     requireScope(context.viewer, "analyze");
