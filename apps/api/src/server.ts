@@ -14,6 +14,7 @@ import { analyzeRoute } from "./http/analyze-route";
 import { cors } from "./http/cors";
 import { httpErrorHandler } from "./http/errors";
 import { healthRoutes } from "./http/health-routes";
+import { videosRoute } from "./http/videos-route";
 import { analysisBudgetPlugin } from "./limits/analysis-budget";
 import { localLandingPagePlugin } from "./limits/apollo-plugins";
 import { graphqlGuard } from "./limits/graphql-guard";
@@ -23,6 +24,7 @@ import { loadTypeDefs } from "./schema";
 import type { AnalyzerLoader } from "./services/analyzer-port";
 import { loadAnalyzer } from "./services/load-analyzer";
 import { ModelHost } from "./services/model-host";
+import { closeVideoQueue } from "./services/videos";
 
 export const API_VERSION = "0.1.0";
 
@@ -94,7 +96,9 @@ export async function createApiApp(config: ApiConfig, options: ApiServerOptions 
 
     app.use(cors(config.corsOrigins));
     app.use(healthRoutes(runtime));
-    app.use(analyzeRoute(runtime));
+    app.use(videosRoute(runtime));
+    cleanups.unshift(() => closeVideoQueue(runtime));
+    app.use(analyzeRoute(runtime, apollo));
     app.get("/", (_req, res) => res.redirect(302, "/graphql"));
     app.use(
       "/graphql",

@@ -2,20 +2,18 @@ import type { MutationResolvers } from "../generated/graphql";
 import { requireScope } from "../auth/scopes";
 import { analyzeBatch, analyzeImage } from "../services/analysis";
 import * as models from "../services/models";
-import { frameMutations } from "./FrameAnalysis";
-import { requestFromInput } from "./analyze-input";
+import { videoJobMutations } from "./VideoJob";
 
 export const Mutation: MutationResolvers = {
-  ...frameMutations,
+  ...videoJobMutations,
   ping: () => true,
   analyzeImage: (_parent, { input }, context) => {
     requireScope(context.viewer, "analyze");
-    return analyzeImage(context, requestFromInput(input, context.runtime.config.limits.maxImageBytes));
+    return analyzeImage(context, input);
   },
   analyzeImages: async (_parent, { inputs }, context) => {
     requireScope(context.viewer, "analyze");
-    const { maxImageBytes } = context.runtime.config.limits;
-    const results = await analyzeBatch(context, inputs, (input) => requestFromInput(input, maxImageBytes));
+    const results = await analyzeBatch(context, inputs);
     return {
       results: results.map((result) =>
         result.analysis
