@@ -98,7 +98,7 @@ export async function createApiApp(config: ApiConfig, options: ApiServerOptions 
     app.use(healthRoutes(runtime));
     app.use(videosRoute(runtime));
     cleanups.unshift(() => closeVideoQueue(runtime));
-    app.use(analyzeRoute(runtime, apollo));
+    app.use(analyzeRoute(runtime));
     app.get("/", (_req, res) => res.redirect(302, "/graphql"));
     app.use(
       "/graphql",

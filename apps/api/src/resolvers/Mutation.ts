@@ -3,17 +3,21 @@ import { requireScope } from "../auth/scopes";
 import { analyzeBatch, analyzeImage } from "../services/analysis";
 import * as models from "../services/models";
 import { videoJobMutations } from "./VideoJob";
+import { frameMutations } from "./FrameAnalysis";
+import { requestFromInput } from "./analyze-input";
 
 export const Mutation: MutationResolvers = {
   ...videoJobMutations,
+  ...frameMutations,
   ping: () => true,
   analyzeImage: (_parent, { input }, context) => {
     requireScope(context.viewer, "analyze");
-    return analyzeImage(context, input);
+    return analyzeImage(context, requestFromInput(input, context.runtime.config.limits.maxImageBytes));
   },
   analyzeImages: async (_parent, { inputs }, context) => {
     requireScope(context.viewer, "analyze");
-    const results = await analyzeBatch(context, inputs);
+    const { maxImageBytes } = context.runtime.config.limits;
+    const results = await analyzeBatch(context, inputs, (input) => requestFromInput(input, maxImageBytes));
     return {
       results: results.map((result) =>
         result.analysis

@@ -1,12 +1,11 @@
-import { getAnalysis, listAnalyses, toDatabaseError } from "@moodlens/db";
 import type { QueryResolvers } from "../generated/graphql";
 import { requireScope } from "../auth/scopes";
+import { getAnalysis, listAnalyses } from "../services/analysis-read";
 import { checkReadiness } from "../services/health";
 import { getDimension, getEmotionBreakdown, getEmotionStats, toDbFilter } from "../services/stats";
 import * as experiments from "../services/experiments";
 import * as models from "../services/models";
 import { videoJobQueries } from "./VideoJob";
-import { analysisFromRecord } from "./mappers";
 
 export const Query: QueryResolvers = {
   ...videoJobQueries,
@@ -35,24 +34,13 @@ export const Query: QueryResolvers = {
   me: (_parent, _args, { viewer }) => viewer,
   viewer: (_parent, _args, { viewer }) => viewer,
 
-  analysis: async (_parent, { id }, { viewer, runtime }) => {
-    requireScope(viewer, "read:stats");
-    try {
-      const record = await getAnalysis(runtime.db.prisma, id);
-      return record ? analysisFromRecord(record) : null;
-    } catch (error) {
-      throw toDatabaseError(error);
-    }
+  analysis: (_parent, { id }, context) => {
+    requireScope(context.viewer, "read:stats");
+    return getAnalysis(context, id);
   },
-  analyses: async (_parent, { filter, first, after }, { viewer, runtime }) => {
-    requireScope(viewer, "read:stats");
-    const dbFilter = toDbFilter(filter);
-    try {
-      const page = await listAnalyses(runtime.db.prisma, dbFilter, { first: first ?? undefined, after: after ?? null });
-      return { items: page.items.map((record) => analysisFromRecord(record)), endCursor: page.endCursor, hasNextPage: page.hasNextPage, filter: dbFilter };
-    } catch (error) {
-      throw toDatabaseError(error);
-    }
+  analyses: (_parent, { filter, first, after }, context) => {
+    requireScope(context.viewer, "read:stats");
+    return listAnalyses(context, toDbFilter(filter), { first: first ?? undefined, after: after ?? null });
   },
 
   emotionStats: (_parent, { filter, bucket }, context) => {
@@ -101,15 +89,5 @@ export const Query: QueryResolvers = {
     requireScope(context.viewer, "read:experiments");
     return models.getActiveModel(context);
   },
-  servedModel: (_parent, _args, { runtime }) => {
-    const state = runtime.models.state();
-    return {
-      loaded: state.loaded,
-      version: state.version,
-      backend: state.backend,
-      path: state.path,
-      error: state.error?.toLine() ?? null,
-      loadedAt: state.loadedAt,
-    };
-  },
+  servedModel: (_parent, _args, context) => models.getServedModel(context),
 };
