@@ -3,7 +3,7 @@ import { parseEnv } from "@moodlens/shared";
 
 /**
  * The trainer's environment, parsed once. Paths are resolved against the folder npm was run from.
- * MOODLENS_BACKEND is validated by @moodlens/model's selectBackend and DATABASE_URL by @moodlens/db's createDb, not here.
+ * MOODLENS_BACKEND is validated by @moodlens/model's selectBackend and DATABASE_URL's form by @moodlens/db's createDb.
  */
 const schema = z.object({
   MOODLENS_CACHE_DIR: z.string().min(1).default(".data/cache"),
@@ -11,6 +11,8 @@ const schema = z.object({
   MOODLENS_DATA_DIR: z.string().min(1).default(".data"),
   MOODLENS_MODELS_DIR: z.string().min(1).default("models"),
   MOODLENS_DEBUG: z.string().optional(),
+  /** PostgreSQL; unset or blank: the embedded PGlite database. */
+  DATABASE_URL: z.string().optional(),
   /** The model `evaluate` measures when the registry names no production version (as the API serves it). */
   MOODLENS_MODEL_DIR: z.string().optional(),
   /** "off": behave as if the native training engine (@moodlens/native) were not built (tests of the fallback). */

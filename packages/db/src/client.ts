@@ -17,8 +17,10 @@ import { createPgliteAdapterFactory, createPgMigrationAdapterFactory } from "./a
 export type DatabaseKind = "postgres" | "pglite";
 
 export interface CreateDbOptions {
-  /** PostgreSQL URL; defaults to DATABASE_URL. When neither is set, PGlite is used. */
-  url?: string;
+  /** PostgreSQL URL (the app's env.ts reads DATABASE_URL and passes it); unset or blank: PGlite. */
+  url?: string | undefined;
+  /** What to call the URL in errors (e.g. "DATABASE_URL" when it came from that variable). */
+  urlName?: string;
   /** PGlite folder (or "memory://"); defaults to $MOODLENS_DATA_DIR/pglite or <repo>/.data/pglite. */
   dataDir?: string;
   /** Pool size for PostgreSQL (default 10; use 1 against a pglite-socket server). */
@@ -214,13 +216,14 @@ export async function openPgliteDb(dataDir: string, snapshot?: Blob | File): Pro
 }
 
 /**
- * Opens the database: `url` or DATABASE_URL → PostgreSQL (adapter-pg); neither → PGlite in `dataDir`.
+ * Opens the database: `url` → PostgreSQL (adapter-pg); none → PGlite in `dataDir`. Reads no environment: the
+ * apps' env.ts pass DATABASE_URL in.
  * Fails fast with AppError CONFIG_INVALID (bad URL) or DATABASE_UNAVAILABLE (unreachable, missing database,
  * folder used by another process). Call `migrate(db)` next, and `close()` at the end.
  */
 export async function createDb(options: CreateDbOptions = {}): Promise<Db> {
-  const url = options.url ?? (process.env.DATABASE_URL?.trim() || undefined);
-  if (url) return createPostgresDb(url, options.url ? "the database URL" : "DATABASE_URL", options.poolSize ?? DEFAULT_POOL_SIZE);
+  const url = options.url?.trim() || undefined;
+  if (url) return createPostgresDb(url, options.urlName ?? "the database URL", options.poolSize ?? DEFAULT_POOL_SIZE);
   const dataDir = options.dataDir ?? defaultPgliteDir();
   // `npm start` serves the embedded folder to every local process: connect to it rather than open the folder.
   const served = runningEmbeddedServer(dataDir);

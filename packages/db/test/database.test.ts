@@ -61,14 +61,7 @@ describe("createDb", () => {
   });
 
   it("rejects a malformed DATABASE_URL naming the variable", async () => {
-    const previous = process.env.DATABASE_URL;
-    process.env.DATABASE_URL = "not a url";
-    try {
-      await expect(createDb()).rejects.toMatchObject({ code: "CONFIG_INVALID", message: expect.stringContaining("DATABASE_URL") });
-    } finally {
-      if (previous === undefined) delete process.env.DATABASE_URL;
-      else process.env.DATABASE_URL = previous;
-    }
+    await expect(createDb({ url: "not a url", urlName: "DATABASE_URL" })).rejects.toMatchObject({ code: "CONFIG_INVALID", message: expect.stringContaining("DATABASE_URL") });
     await expect(createDb({ url: "mysql://x@localhost/db" })).rejects.toMatchObject({ code: "CONFIG_INVALID" });
   });
 

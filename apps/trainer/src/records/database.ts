@@ -1,4 +1,5 @@
 import { createDb, migrate, type Db } from "@moodlens/db";
+import { env } from "../env";
 
 /**
  * Opens the trainer's database (DATABASE_URL → PostgreSQL, else embedded PGlite in MOODLENS_DATA_DIR), brings
@@ -7,7 +8,7 @@ import { createDb, migrate, type Db } from "@moodlens/db";
  */
 export async function withDatabase<T>(fn: (db: Db) => Promise<T>, given?: Db): Promise<T> {
   if (given) return fn(given);
-  const db = await createDb();
+  const db = await createDb({ url: env().DATABASE_URL, urlName: "DATABASE_URL" });
   try {
     await migrate(db);
     return await fn(db);

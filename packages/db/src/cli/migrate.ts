@@ -7,7 +7,8 @@ import { createDb } from "../client";
 import { migrate } from "../migrations/migrate";
 
 await runCli(async () => {
-  const db = await createDb();
+  // A package CLI entry point: it is where this process's environment is read.
+  const db = await createDb({ url: process.env.DATABASE_URL, urlName: "DATABASE_URL" });
   try {
     const { applied } = await migrate(db);
     const where = db.kind === "postgres" ? db.url : db.dataDir;
