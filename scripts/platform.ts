@@ -192,6 +192,12 @@ await runCli(async () => {
       ),
     );
     children.push(dashboard);
+    // One video worker in the platform (`npm run worker` starts more, here or on other machines); SIGTERM drains it.
+    children.push(
+      supervise("the video worker", () =>
+        spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "apps/worker/src/main.ts")], { cwd: ROOT, stdio: "inherit", env: childEnv }),
+      ),
+    );
     // A part that cannot even start (bad configuration) fails the start instead of restarting forever.
     await waitFor(`${apiUrl}/healthz`, api.current(), "the API");
     await waitFor(`http://localhost:${config.dashboardPort}/`, dashboard.current(), "the dashboard");
@@ -200,6 +206,7 @@ await runCli(async () => {
     process.stdout.write(
       `\nMoodlens is running:\n  API        ${apiUrl}/graphql\n  Dashboard  http://localhost:${config.dashboardPort}${wider}\n` +
         (adminHint ? `${adminHint}\n` : "") +
+        `  Videos     npm run analyze -- video FILE (one worker runs; npm run worker adds more)\n` +
         `Stop with Ctrl+C. Demo data: npm run seed -- --demo\n`,
     );
     await new Promise(() => {}); // run until a signal; children that die are restarted
