@@ -156,6 +156,13 @@ describeEachDatabase("analyzeFrame", (database) => {
     const readOnly = (await createKey(database().db, ["read:stats"])).key;
     const forbidden = await frame("scope", 0, pan[0]!.base64, readOnly);
     expect(forbidden.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    // Recording needs storage for live track-seconds: until it exists the request says so, and nothing runs.
+    const contextValue = await createContext(api.runtime, { authorization: `Bearer ${analyzeKey}` });
+    const record = await api.apollo.executeOperation(
+      { query: ANALYZE_FRAME, variables: { input: { streamId: "rec", timestamp: 0, image: pan[0]!.base64, record: true } } },
+      { contextValue },
+    );
+    expect(record.body.kind === "single" && record.body.singleResult.errors?.[0]?.message).toMatch(/record: true is not available/);
     const limited = (await createKey(database().db, ["analyze"], { rateLimitPerMinute: 3 })).key;
     const aliases = [0, 1, 2, 3].map((i) => `f${i}: analyzeFrame(input: { streamId: "s${i}", timestamp: 0, image: $image }) { streamId }`).join("\n");
     const response = await gql(api, `mutation($image: String!) { ${aliases} }`, { image: pan[0]!.base64 }, limited);

@@ -46,6 +46,8 @@ export interface StreamRegistry<Meta = unknown> {
   /** Drops the streams idle for longer than idleMs (also done on every check/update). */
   sweep(): number;
   has(key: string, streamId: string): boolean;
+  /** The meta kept with a stream (undefined when the stream is not kept). */
+  metaOf(key: string, streamId: string): Meta | undefined;
   readonly size: number;
 }
 
@@ -141,6 +143,9 @@ export function createStreamRegistry<Meta = unknown>(options: StreamRegistryOpti
     sweep,
     has(key, streamId) {
       return streams.has(idOf(key, streamId));
+    },
+    metaOf(key, streamId) {
+      return streams.get(idOf(key, streamId))?.meta;
     },
     get size() {
       return streams.size;

@@ -53,6 +53,7 @@ describe("stream registry", () => {
     expect(registry.sweep()).toBe(1);
     expect(registry.has("k", "old")).toBe(false);
     expect(registry.has("k", "busy")).toBe(true);
+    expect(registry.metaOf("k", "old")).toBeUndefined();
     expect(evicted).toEqual([
       { key: "k", streamId: "old", reason: "idle", meta: { record: true }, seconds: [expect.objectContaining({ trackIndex: 0, second: 0, frames: 2, dominantEmotion: "happy" })] },
     ]);

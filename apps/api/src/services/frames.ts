@@ -8,6 +8,7 @@
  */
 import { checkLabel } from "@moodlens/db";
 import { inspectImage } from "@moodlens/model";
+import { AppError } from "@moodlens/shared";
 import { createStreamRegistry, type StreamRegistry, type StreamRegistryOptions, type TrackedFace, type TrackSecond } from "@moodlens/video";
 import type { ApiContext } from "../context";
 import { checkImageBytes } from "../limits/image-input";
@@ -89,6 +90,12 @@ export async function analyzeFrame(context: ApiContext, request: FrameRequest): 
   const key = streamKeyOf(context);
   checkLabel(request.source, "source", "");
   checkLabel(request.campaign, "campaign", "");
+  if (request.record && !recorder) {
+    throw new AppError("BAD_USER_INPUT", "record: true is not available on this server yet (live track-seconds have no storage)", {
+      details: { field: "record" },
+      hint: "send the frames without record",
+    });
+  }
   // Order and stream-count errors come before the model runs: a late frame costs nothing.
   registry.check(key, request.streamId, request.timestamp);
   checkImageBytes(request.bytes, limits.maxImageBytes);
@@ -107,7 +114,8 @@ export async function analyzeFrame(context: ApiContext, request: FrameRequest): 
     record: request.record ?? false,
     source: request.source ?? null,
     campaign: request.campaign ?? null,
-    startedAt: Date.now() - request.timestamp,
+    // Anchored at the stream's first frame, so later frames' network jitter does not move its seconds.
+    startedAt: registry.metaOf(key, request.streamId)?.startedAt ?? Date.now() - request.timestamp,
     modelVersion: lease.analyzer.version,
     backend: lease.analyzer.backend,
   };
