@@ -71,7 +71,7 @@ runAsProbe<EngineProbeInput, EngineProbeOutput>(async (input) => {
       const { batch, labels: batchLabels } = batchAt(index);
       const x = moodlens.toModelInput(batch);
       const y = tf.tensor1d(batchLabels, "int32");
-      // The trainer's batchLoss (apps/trainer/src/training/train.ts), inlined: the bench does not import apps.
+      // The trainer's batchLoss (apps/trainer/src/training/loss.ts), inlined: the bench does not import apps.
       const cost = optimizer.minimize(() => {
         const probabilities = model.apply(x, { training: true }) as tf.Tensor2D;
         const targets = tf.oneHot(y, EMOTIONS.length).toFloat().mul(1 - SMOOTHING).add(SMOOTHING / EMOTIONS.length);
