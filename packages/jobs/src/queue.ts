@@ -78,7 +78,8 @@ export function queueDatabaseUrl(databaseUrl: string | undefined, dataDir: strin
   });
 }
 
-async function ensureQueues(boss: PgBoss, settings: QueueSettings): Promise<void> {
+/** Creates the queues when missing; `update`: also applies these settings to an existing queue (workers do). */
+async function ensureQueues(boss: PgBoss, settings: QueueSettings, update: boolean): Promise<void> {
   const existing = new Set((await boss.getQueues([VIDEO_QUEUE, VIDEO_DEAD_LETTER_QUEUE])).map((queue) => queue.name));
   if (!existing.has(VIDEO_DEAD_LETTER_QUEUE)) {
     await boss.createQueue(VIDEO_DEAD_LETTER_QUEUE, { retryLimit: 2, retryDelay: 5, retryBackoff: true });
@@ -92,8 +93,8 @@ async function ensureQueues(boss: PgBoss, settings: QueueSettings): Promise<void
     expireInSeconds: settings.expireInSeconds,
     deadLetter: VIDEO_DEAD_LETTER_QUEUE,
   };
-  if (existing.has(VIDEO_QUEUE)) await boss.updateQueue(VIDEO_QUEUE, options);
-  else await boss.createQueue(VIDEO_QUEUE, options);
+  if (!existing.has(VIDEO_QUEUE)) await boss.createQueue(VIDEO_QUEUE, options);
+  else if (update) await boss.updateQueue(VIDEO_QUEUE, options);
 }
 
 const toUnavailable = (error: unknown): AppError =>
@@ -118,7 +119,8 @@ export async function openJobQueue(options: OpenJobQueueOptions): Promise<JobQue
   boss.on("error", (error: Error) => console.warn(`[jobs] ${error.message}`));
   try {
     await boss.start();
-    await ensureQueues(boss, settings);
+    // Senders (the API, the CLI) leave an existing queue's retry settings alone: the workers' configuration rules.
+    await ensureQueues(boss, settings, supervise);
   } catch (error) {
     await boss.stop({ graceful: false }).catch(() => {});
     throw toUnavailable(error);
