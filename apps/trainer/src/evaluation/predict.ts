@@ -1,18 +1,11 @@
 import { EMOTIONS } from "@moodlens/shared";
-import { NO_INPUT_FILTER, applyInputFilter, toModelInput, tf, type InputFilter } from "@moodlens/model";
+import { NO_INPUT_FILTER, applyInputFilter, mirrorCrop, toModelInput, tf, type InputFilter } from "@moodlens/model";
 import { PIXELS_PER_SAMPLE } from "../dataset/types";
 import type { Subset } from "../dataset/cache";
 
 const CLASSES = EMOTIONS.length;
 /** Batch size for validation/prediction passes (no gradients: larger batches are cheaper per image). */
 export const PREDICT_BATCH = 256;
-
-/** A crop mirrored left-right (test-time augmentation). */
-function mirror(crop: Uint8Array): Uint8Array {
-  const out = new Uint8Array(PIXELS_PER_SAMPLE);
-  for (let y = 0; y < 48; y++) for (let x = 0; x < 48; x++) out[y * 48 + x] = crop[y * 48 + 47 - x]!;
-  return out;
-}
 
 export interface PredictOptions {
   batchSize?: number;
@@ -45,7 +38,7 @@ export function predictProbabilities(model: tf.LayersModel, subset: Subset, opti
 function classifyWith(classify: (crops: readonly Uint8Array[]) => Float32Array, crops: Uint8Array[], tta: boolean): Float32Array {
   const plain = classify(crops);
   if (tta) {
-    const mirrored = classify(crops.map(mirror));
+    const mirrored = classify(crops.map((crop) => mirrorCrop(crop)));
     for (let i = 0; i < plain.length; i++) plain[i] = (plain[i]! + mirrored[i]!) / 2;
   }
   return plain;
@@ -55,7 +48,7 @@ function predictInto(out: Float32Array, offset: number, model: tf.LayersModel, c
   const probabilities = tf.tidy(() => {
     const plain = model.predict(toModelInput(crops)) as tf.Tensor;
     if (!tta) return plain;
-    const mirrored = model.predict(toModelInput(crops.map(mirror))) as tf.Tensor;
+    const mirrored = model.predict(toModelInput(crops.map((crop) => mirrorCrop(crop)))) as tf.Tensor;
     return tf.div(tf.add(plain, mirrored), 2);
   });
   out.set(probabilities.dataSync() as Float32Array, offset);

@@ -1,5 +1,5 @@
 import { tf } from "../tf";
-import { toModelInput } from "../preprocess";
+import { mirrorCrop, toModelInput } from "../preprocess";
 
 /** Turns 48x48 gray crops into softmax probabilities (EMOTIONS order, not temperature-scaled). */
 export interface EmotionClassifier {
@@ -31,10 +31,9 @@ export function createTfjsClassifier(model: tf.LayersModel, options: ClassifierO
       for (let start = 0; start < crops.length; start += CLASSIFY_BATCH) {
         const batch = crops.slice(start, start + CLASSIFY_BATCH);
         const output = tf.tidy(() => {
-          const input = toModelInput(batch);
-          const plain = model.predict(input) as tf.Tensor2D;
+          const plain = model.predict(toModelInput(batch)) as tf.Tensor2D;
           if (!options.tta) return plain;
-          const mirrored = model.predict(tf.reverse(input, 2)) as tf.Tensor2D;
+          const mirrored = model.predict(toModelInput(batch.map((crop) => mirrorCrop(crop)))) as tf.Tensor2D;
           return plain.add(mirrored).div(2);
         });
         const values = (await output.data()) as Float32Array;
@@ -47,13 +46,4 @@ export function createTfjsClassifier(model: tf.LayersModel, options: ClassifierO
       // The model belongs to the analyzer (it also serves explanations); it disposes it.
     },
   };
-}
-
-/** Mirrors 48x48 crops left-right (for TTA with classifiers that take raw pixels, e.g. ONNX). */
-export function mirrorCrop(crop: Uint8Array, size: number): Uint8Array {
-  const out = new Uint8Array(crop.length);
-  for (let row = 0; row < size; row++) {
-    for (let column = 0; column < size; column++) out[row * size + column] = crop[row * size + size - 1 - column]!;
-  }
-  return out;
 }

@@ -1,8 +1,10 @@
 import { AppError } from "@moodlens/shared";
 import { createOnnxClassifier, type OnnxClassifier } from "../onnx";
+import { outputGap } from "../onnx/parity";
 import { tf } from "../tf";
 import { applyTemperature } from "./calibration";
-import { createTfjsClassifier, mirrorCrop, type EmotionClassifier } from "./classifier";
+import { mirrorCrop } from "../preprocess";
+import { createTfjsClassifier, type EmotionClassifier } from "./classifier";
 import type { ClassifierKind } from "./config";
 
 /** Wraps the ONNX session; TTA is done here on pixels because the session only sees crops. */
@@ -36,15 +38,12 @@ function probeCrops(size: number): Uint8Array[] {
   return [crop, mirrorCrop(crop, size)];
 }
 
-const maxDifference = (a: ArrayLike<number>, b: ArrayLike<number>) =>
-  Array.from(a).reduce((worst, value, index) => Math.max(worst, Math.abs(value - (b[index] ?? 0))), 0);
-
 /**
  * Checks that model.onnx computes what the tfjs weights compute (a stale or foreign export would silently give
  * other answers), and finds out whether the export already applies the calibration temperature.
  * Returns the temperature inside the ONNX graph (1 or metadata's), or throws MODEL_INVALID.
  */
-async function checkOnnxAgainstTfjs(session: OnnxClassifier, model: tf.LayersModel, temperature: number, size: number): Promise<number> {
+async function checkExportAgainstWeights(session: OnnxClassifier, model: tf.LayersModel, temperature: number, size: number): Promise<number> {
   const crops = probeCrops(size);
   const onnxRows = await session.classify(crops);
   const tfjsRows = tf.tidy(() => {
@@ -53,9 +52,9 @@ async function checkOnnxAgainstTfjs(session: OnnxClassifier, model: tf.LayersMod
     return output;
   });
   const tolerance = 1e-3;
-  const plainGap = Math.max(...onnxRows.map((row, i) => maxDifference(row, tfjsRows[i]!)));
+  const plainGap = outputGap(tfjsRows, onnxRows).worst;
   const scaledGap =
-    temperature === 1 ? Number.POSITIVE_INFINITY : Math.max(...onnxRows.map((row, i) => maxDifference(row, applyTemperature(tfjsRows[i]!, temperature))));
+    temperature === 1 ? Number.POSITIVE_INFINITY : outputGap(tfjsRows.map((row) => applyTemperature(row, temperature)), onnxRows).worst;
   // The closer reading wins, not the first under tolerance: on nearly uniform outputs (an untrained or very unsure
   // net) both gaps can be under 1e-3, and taking "not baked" there applied the temperature twice (seen in tests).
   if (scaledGap < plainGap && scaledGap < tolerance) return temperature;
@@ -88,7 +87,7 @@ export async function loadClassifier(
     let session: OnnxClassifier | undefined;
     try {
       session = await createOnnxClassifier(onnxPath);
-      const temperatureInGraph = await checkOnnxAgainstTfjs(session, model, options.temperature, options.size);
+      const temperatureInGraph = await checkExportAgainstWeights(session, model, options.temperature, options.size);
       return { classifier: adaptOnnx(session, options.tta, options.size, temperatureInGraph) };
     } catch (error) {
       await session?.dispose();

@@ -10,6 +10,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { AppError } from "@moodlens/shared";
 import { loadOnnxRuntime, onnxRuntimeProblem } from "../onnx";
+import { convKernelToOnnx, depthwiseKernelToOnnx } from "../onnx/kernel-layout";
 import { encodeModel, type OnnxGraph, type OnnxInitializer, type OnnxNode } from "../onnx/onnx-proto";
 import { BLAZEFACE_ANCHOR_COUNT, BLAZEFACE_INPUT_SIZE, BLAZEFACE_VALUES_PER_ANCHOR, type BlazefaceOutputs } from "./blazeface-model";
 
@@ -34,26 +35,6 @@ const fusedOps = (node: TfNode) => (node.attr?.fused_ops?.list?.s ?? []).map(dec
 
 function unsupported(node: TfNode, why: string): never {
   throw new AppError("MODEL_INVALID", `BlazeFace ONNX conversion: ${node.op} ${node.name}: ${why}`);
-}
-
-/** HWIO (conv) -> OIHW. */
-function convWeights(values: Float32Array, [h, w, i, o]: number[]): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let y = 0; y < h!; y++)
-    for (let x = 0; x < w!; x++)
-      for (let c = 0; c < i!; c++)
-        for (let k = 0; k < o!; k++) out[((k * i! + c) * h! + y) * w! + x] = values[((y * w! + x) * i! + c) * o! + k]!;
-  return out;
-}
-
-/** Depthwise HWCM -> (C*M)1HW, channel index c*M+m as TensorFlow orders depthwise outputs. */
-function depthwiseWeights(values: Float32Array, [h, w, c, m]: number[]): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let y = 0; y < h!; y++)
-    for (let x = 0; x < w!; x++)
-      for (let ch = 0; ch < c!; ch++)
-        for (let k = 0; k < m!; k++) out[((ch * m! + k) * h! + y) * w! + x] = values[((y * w! + x) * c! + ch) * m! + k]!;
-  return out;
 }
 
 const padAttributes = (node: TfNode) => {
@@ -101,7 +82,7 @@ export function convertBlazefaceGraph(json: TfGraphJson, weights: Buffer): Uint8
         if (ops[0] !== "BiasAdd" || ops.length > 2 || (ops[1] && ops[1] !== "Relu")) unsupported(node, `fused ops ${ops.join(",")}`);
         const filter = floatConst(inputs[1]!);
         const bias = floatConst(inputs[2]!);
-        const weight = addInitializer(`${node.name}/W`, [filter.shape[3]!, filter.shape[2]!, filter.shape[0]!, filter.shape[1]!], convWeights(filter.values, filter.shape));
+        const weight = addInitializer(`${node.name}/W`, [filter.shape[3]!, filter.shape[2]!, filter.shape[0]!, filter.shape[1]!], convKernelToOnnx(filter.values, filter.shape));
         const biasName = addInitializer(`${node.name}/B`, [bias.values.length], bias.values);
         const convOut = ops[1] ? `${node.name}/conv` : node.name;
         nodes.push({
@@ -117,7 +98,7 @@ export function convertBlazefaceGraph(json: TfGraphJson, weights: Buffer): Uint8
       case "DepthwiseConv2dNative": {
         const filter = floatConst(inputs[1]!);
         const [h, w, c, m] = filter.shape as [number, number, number, number];
-        const weight = addInitializer(`${node.name}/W`, [c * m, 1, h, w], depthwiseWeights(filter.values, filter.shape));
+        const weight = addInitializer(`${node.name}/W`, [c * m, 1, h, w], depthwiseKernelToOnnx(filter.values, filter.shape));
         nodes.push({
           opType: "Conv",
           inputs: [rename(inputs[0]!), weight],

@@ -17,6 +17,7 @@ import { clipBox, nonMaxSuppression } from "./geometry";
 import { planPasses, type DetectionPass } from "./passes";
 import { renderFixedView, renderLevel, toNetworkInput, viewInput, type LevelRaster } from "./views";
 import type { BackendPreference } from "../backend";
+import { outputGap } from "../onnx/parity";
 import type { tf } from "../tf";
 import { startBlazefaceThread, startOnnxViewThread, type BlazefaceThread, type OnnxViewThread } from "./threads";
 
@@ -205,6 +206,23 @@ const roundBox = (box: Box): Box => ({
   height: Math.round(box.height * 10) / 10,
 });
 
+type ViewRunner = (input: Float32Array, width: number, height: number) => Promise<BlazefaceOutputs>;
+type FixedViewRunner = (pixels: Uint8Array) => Promise<BlazefaceOutputs>;
+
+/** What runs the network: onnxruntime sessions (this thread's and its workers'), or tfjs here and in tfjs workers. */
+interface DetectorEngines {
+  /** The converted graph in this thread, when the ONNX engine is used. */
+  session: OnnxBlazeface | undefined;
+  onnxThreads: OnnxViewThread[];
+  tfjsThreads: BlazefaceThread[];
+  /** Runners of views of any size on onnxruntime: this thread's session and each worker's. */
+  viewRunners: ViewRunner[];
+  /** Runners of fixed 256x256 views, one per view in flight: each onnxruntime session, or this thread and each tfjs worker. */
+  fixedViewRunners: FixedViewRunner[];
+  fallbackReason: string | undefined;
+  workerFallbackReason: string | undefined;
+}
+
 /**
  * Loads BlazeFace from the @vladmandic/human package folder (no network) and returns a detector that looks at the
  * whole image plus, for large images, zoomed overlapping tiles, merging everything with one NMS.
@@ -214,124 +232,22 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
   const settings = { ...DETECTOR_DEFAULTS, ...overrides };
   validate(settings);
   const model = await loadBlazeface(modelPath ?? blazefaceModelPath());
-  const threads: BlazefaceThread[] = [];
-  const onnxThreads: OnnxViewThread[] = [];
-  let onnx: OnnxBlazeface | undefined;
-  let fallbackReason: string | undefined;
-  let workerFallbackReason: string | undefined;
-  if (settings.engine !== "tfjs") {
-    try {
-      const bytes = await blazefaceOnnxBytes(modelPath ?? blazefaceModelPath());
-      onnx = await openOnnxBlazeface(bytes);
-      await checkOnnxAgainstTfjs(onnx, model);
-      workerFallbackReason = await startAll(settings.onnxWorkers, () => startOnnxViewThread(bytes), onnxThreads);
-    } catch (error) {
-      await onnx?.dispose();
-      onnx = undefined;
-      if (settings.engine === "onnx") {
-        model.dispose();
-        throw error;
-      }
-      fallbackReason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    }
-  }
-  try {
-    for (let i = 0; i < (onnx ? 0 : settings.workers); i++) {
-      threads.push(
-        await startBlazefaceThread({
-          ...(workerBackend ? { backend: workerBackend } : {}),
-          ...(modelPath ? { modelPath } : {}),
-        }),
-      );
-    }
-  } catch (error) {
-    model.dispose();
-    await Promise.all(threads.map((thread) => thread.terminate()));
-    throw error;
-  }
-  const session = onnx;
-  /** Runners of views on onnxruntime: this thread's session and each worker's. */
-  const viewRunners: ((input: Float32Array, width: number, height: number) => Promise<BlazefaceOutputs>)[] = session
-    ? [(input, width, height) => session.runView(input, width, height), ...onnxThreads.map((thread) => thread.runView)]
-    : [];
-  /** Runners of fixed 256x256 views, one per view in flight: each onnxruntime session, or this thread and each tfjs worker. */
-  const fixedViewEngines: ((pixels: Uint8Array) => Promise<BlazefaceOutputs>)[] = session
-    ? viewRunners.map((run) => (pixels: Uint8Array) => run(toNetworkInput(pixels), BLAZEFACE_INPUT_SIZE, BLAZEFACE_INPUT_SIZE))
-    : [
-        async (pixels) => outputsFromRows(runBlazeface(model, pixels)),
-        ...threads.map((thread) => async (pixels: Uint8Array) => outputsFromRows(await thread.run(pixels))),
-      ];
+  const engines = await startEngines(settings, model, { modelPath, workerBackend });
+  const { session, onnxThreads, tfjsThreads } = engines;
   // Only the converted ONNX graph takes views of any size.
-  const flexibleSession = session && settings.maxViewSide > BLAZEFACE_INPUT_SIZE ? session : undefined;
+  const flexible = session !== undefined && settings.maxViewSide > BLAZEFACE_INPUT_SIZE;
   let disposed = false;
-
-  /**
-   * Runs every view through the network; each engine (onnxruntime session, this thread, each worker) pulls the next view
-   * when free. Flexible views are cut from one resized raster per level (libvips resizes each level once) straight
-   * into the network's float input; fixed 256x256 views are rendered by libvips one ahead of each engine.
-   */
-  async function runPasses(image: DecodedImage, passes: DetectionPass[]): Promise<BlazefaceOutputs[]> {
-    const outputs: BlazefaceOutputs[] = new Array<BlazefaceOutputs>(passes.length);
-    let next = 0;
-    const take = () => (next < passes.length ? next++ : undefined);
-    if (flexibleSession) {
-      const rasters = new Map<number, Promise<LevelRaster>>();
-      // Finest level first, from the image; each coarser one from the finest downscaled raster (never from an
-      // enlarged one: maxUpscale lets small images be zoomed).
-      const scales = [...new Set(passes.map((pass) => pass.scale))].sort((a, b) => b - a);
-      let source: Promise<LevelRaster> | undefined;
-      for (const scale of scales) {
-        const raster = source ? source.then((finer) => renderLevel(image, scale, finer)) : renderLevel(image, scale);
-        rasters.set(scale, raster);
-        if (!source && scale <= 1) source = raster;
-      }
-      // Settle every resize even when one fails (no unhandled rejection); the failure surfaces below.
-      await Promise.allSettled(rasters.values());
-      await Promise.all(
-        viewRunners.map(async (run) => {
-          for (let index = take(); index !== undefined; index = take()) {
-            const pass = passes[index]!;
-            const input = viewInput(await rasters.get(pass.scale)!, pass);
-            outputs[index] = await run(input, pass.inputWidth, pass.inputHeight);
-          }
-        }),
-      );
-      return outputs;
-    }
-    await Promise.all(
-      fixedViewEngines.map(async (engine) => {
-        let index = take();
-        let rendering = index === undefined ? undefined : renderFixedView(image, passes[index]!);
-        while (index !== undefined && rendering) {
-          const pixels = await rendering;
-          const current = index;
-          index = take();
-          rendering = index === undefined ? undefined : renderFixedView(image, passes[index]!);
-          outputs[current] = await engine(pixels);
-        }
-      }),
-    );
-    return outputs;
-  }
 
   async function detect(image: DecodedImage, options: DetectOptions = {}): Promise<DetectionResult> {
     if (disposed) throw new AppError("INTERNAL", "the face detector was disposed");
     const call = { ...settings, ...options };
     validate(call);
-    const plan = { ...planOf(call), ...(flexibleSession ? { maxViewSide: call.maxViewSide } : {}) };
+    const plan = { ...planOf(call), ...(flexible ? { maxViewSide: call.maxViewSide } : {}) };
     const passes = planPasses(image.width, image.height, call.tiling === "off" ? { ...plan, maxLevels: 0 } : plan);
-    const outputs = await runPasses(image, passes);
+    const outputs = flexible ? await runFlexiblePasses(engines.viewRunners, image, passes) : await runFixedPasses(engines.fixedViewRunners, image, passes);
     const candidates = outputs.flatMap((output, index) => decodePass(output, passes[index]!, image, call.scoreThreshold));
     const kept = nonMaxSuppression(candidates, call.iouThreshold, call.containThreshold, Number.POSITIVE_INFINITY);
-    const faces: DetectedFace[] = [];
-    const skipped: SkippedFace[] = [];
-    for (const { box, score, landmarks } of kept) {
-      const rounded = roundBox(box);
-      if (Math.max(box.width, box.height) < call.minFaceSize) skipped.push({ box: rounded, score, reason: "too-small" });
-      else if (faces.length < call.maxFaces) faces.push({ box: rounded, score, landmarks });
-      else skipped.push({ box: rounded, score, reason: "over-limit" });
-    }
-    return { faces, skipped, passes: passes.length };
+    return { ...sortKept(kept, call), passes: passes.length };
   }
 
   return {
@@ -339,18 +255,156 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
     config: settings,
     engine: {
       name: session ? "onnx" : "tfjs",
-      ...(fallbackReason ? { fallbackReason } : {}),
-      workerThreads: session ? onnxThreads.length : threads.length,
-      ...(workerFallbackReason ? { workerFallbackReason } : {}),
+      ...(engines.fallbackReason ? { fallbackReason: engines.fallbackReason } : {}),
+      workerThreads: session ? onnxThreads.length : tfjsThreads.length,
+      ...(engines.workerFallbackReason ? { workerFallbackReason: engines.workerFallbackReason } : {}),
     },
     async dispose() {
       if (disposed) return;
       disposed = true;
       model.dispose();
       await session?.dispose();
-      await Promise.all([...threads, ...onnxThreads].map((thread) => thread.terminate()));
+      await Promise.all([...tfjsThreads, ...onnxThreads].map((thread) => thread.terminate()));
     },
   };
+}
+
+/**
+ * The ONNX engine when allowed and its conversion checks out (plus its worker threads), else tfjs here and in
+ * `settings.workers` tfjs worker threads. Disposes the model if it throws (a forced engine that cannot start).
+ */
+async function startEngines(
+  settings: typeof DETECTOR_DEFAULTS,
+  model: tf.GraphModel,
+  options: { modelPath: string | undefined; workerBackend: BackendPreference | undefined },
+): Promise<DetectorEngines> {
+  const onnx = settings.engine === "tfjs" ? undefined : await startOnnxEngine(settings, model, options.modelPath);
+  const session = onnx?.session;
+  const onnxThreads = onnx?.threads ?? [];
+  const tfjsThreads: BlazefaceThread[] = [];
+  try {
+    for (let i = 0; i < (session ? 0 : settings.workers); i++) {
+      tfjsThreads.push(
+        await startBlazefaceThread({
+          ...(options.workerBackend ? { backend: options.workerBackend } : {}),
+          ...(options.modelPath ? { modelPath: options.modelPath } : {}),
+        }),
+      );
+    }
+  } catch (error) {
+    model.dispose();
+    await Promise.all(tfjsThreads.map((thread) => thread.terminate()));
+    throw error;
+  }
+  const viewRunners: ViewRunner[] = session
+    ? [(input, width, height) => session.runView(input, width, height), ...onnxThreads.map((thread) => thread.runView)]
+    : [];
+  const fixedViewRunners: FixedViewRunner[] = session
+    ? viewRunners.map((run) => (pixels: Uint8Array) => run(toNetworkInput(pixels), BLAZEFACE_INPUT_SIZE, BLAZEFACE_INPUT_SIZE))
+    : [
+        async (pixels) => outputsFromRows(runBlazeface(model, pixels)),
+        ...tfjsThreads.map((thread) => async (pixels: Uint8Array) => outputsFromRows(await thread.run(pixels))),
+      ];
+  return {
+    session,
+    onnxThreads,
+    tfjsThreads,
+    viewRunners,
+    fixedViewRunners,
+    fallbackReason: onnx?.fallbackReason,
+    workerFallbackReason: onnx?.workerFallbackReason,
+  };
+}
+
+/** Converts BlazeFace to ONNX, checks it against tfjs and starts its worker threads; "auto" falls back with a reason. */
+async function startOnnxEngine(
+  settings: typeof DETECTOR_DEFAULTS,
+  model: tf.GraphModel,
+  modelPath: string | undefined,
+): Promise<{ session?: OnnxBlazeface; threads: OnnxViewThread[]; fallbackReason?: string; workerFallbackReason?: string }> {
+  let session: OnnxBlazeface | undefined;
+  const threads: OnnxViewThread[] = [];
+  try {
+    const bytes = await blazefaceOnnxBytes(modelPath ?? blazefaceModelPath());
+    session = await openOnnxBlazeface(bytes);
+    await checkBlazefaceConversion(session, model);
+    const workerFallbackReason = await startAll(settings.onnxWorkers, () => startOnnxViewThread(bytes), threads);
+    return { session, threads, ...(workerFallbackReason ? { workerFallbackReason } : {}) };
+  } catch (error) {
+    await session?.dispose();
+    if (settings.engine === "onnx") {
+      model.dispose();
+      throw error;
+    }
+    return { threads: [], fallbackReason: error instanceof Error ? error.message.split("\n")[0]! : String(error) };
+  }
+}
+
+/**
+ * Runs every view through the converted graph; each runner (this thread's session, each worker's) pulls the next
+ * view when free. Views are cut from one resized raster per level (libvips resizes each level once) straight into
+ * the network's float input.
+ */
+async function runFlexiblePasses(runners: ViewRunner[], image: DecodedImage, passes: DetectionPass[]): Promise<BlazefaceOutputs[]> {
+  const outputs: BlazefaceOutputs[] = new Array<BlazefaceOutputs>(passes.length);
+  let next = 0;
+  const take = () => (next < passes.length ? next++ : undefined);
+  const rasters = new Map<number, Promise<LevelRaster>>();
+  // Finest level first, from the image; each coarser one from the finest downscaled raster (never from an
+  // enlarged one: maxUpscale lets small images be zoomed).
+  const scales = [...new Set(passes.map((pass) => pass.scale))].sort((a, b) => b - a);
+  let source: Promise<LevelRaster> | undefined;
+  for (const scale of scales) {
+    const raster = source ? source.then((finer) => renderLevel(image, scale, finer)) : renderLevel(image, scale);
+    rasters.set(scale, raster);
+    if (!source && scale <= 1) source = raster;
+  }
+  // Settle every resize even when one fails (no unhandled rejection); the failure surfaces below.
+  await Promise.allSettled(rasters.values());
+  await Promise.all(
+    runners.map(async (run) => {
+      for (let index = take(); index !== undefined; index = take()) {
+        const pass = passes[index]!;
+        const input = viewInput(await rasters.get(pass.scale)!, pass);
+        outputs[index] = await run(input, pass.inputWidth, pass.inputHeight);
+      }
+    }),
+  );
+  return outputs;
+}
+
+/** Fixed 256x256 views: each runner pulls the next view when free, with libvips rendering one ahead of each. */
+async function runFixedPasses(runners: FixedViewRunner[], image: DecodedImage, passes: DetectionPass[]): Promise<BlazefaceOutputs[]> {
+  const outputs: BlazefaceOutputs[] = new Array<BlazefaceOutputs>(passes.length);
+  let next = 0;
+  const take = () => (next < passes.length ? next++ : undefined);
+  await Promise.all(
+    runners.map(async (engine) => {
+      let index = take();
+      let rendering = index === undefined ? undefined : renderFixedView(image, passes[index]!);
+      while (index !== undefined && rendering) {
+        const pixels = await rendering;
+        const current = index;
+        index = take();
+        rendering = index === undefined ? undefined : renderFixedView(image, passes[index]!);
+        outputs[current] = await engine(pixels);
+      }
+    }),
+  );
+  return outputs;
+}
+
+/** Faces kept by NMS, best first: too small ones and those beyond maxFaces are reported as skipped. */
+function sortKept(kept: readonly Candidate[], call: typeof DETECTOR_DEFAULTS): { faces: DetectedFace[]; skipped: SkippedFace[] } {
+  const faces: DetectedFace[] = [];
+  const skipped: SkippedFace[] = [];
+  for (const { box, score, landmarks } of kept) {
+    const rounded = roundBox(box);
+    if (Math.max(box.width, box.height) < call.minFaceSize) skipped.push({ box: rounded, score, reason: "too-small" });
+    else if (faces.length < call.maxFaces) faces.push({ box: rounded, score, landmarks });
+    else skipped.push({ box: rounded, score, reason: "over-limit" });
+  }
+  return { faces, skipped };
 }
 
 /** Starts up to `count` workers into `started`; stops at the first failure and returns its message. */
@@ -379,16 +433,13 @@ function probeView(): Uint8Array {
 }
 
 /** The converted graph must compute what the tfjs graph computes (relative error 1e-4 of the output range). */
-async function checkOnnxAgainstTfjs(onnx: OnnxBlazeface, model: tf.GraphModel): Promise<void> {
+async function checkBlazefaceConversion(onnx: OnnxBlazeface, model: tf.GraphModel): Promise<void> {
   const view = probeView();
   const expected = runBlazeface(model, view);
   const [actual] = await onnx.run([view]);
-  let worst = 0;
-  let range = 1;
-  expected.forEach((value, index) => {
-    worst = Math.max(worst, Math.abs(value - actual![index]!));
-    range = Math.max(range, Math.abs(value));
-  });
+  const gap = outputGap([expected], [actual!]);
+  const worst = gap.worst;
+  const range = Math.max(1, gap.range);
   if (!(worst <= range * 1e-4)) {
     throw new AppError("MODEL_INVALID", `BlazeFace ONNX conversion differs from tfjs by ${worst} (range ${range})`);
   }

@@ -12,6 +12,7 @@ export {
   type FaceToCrop,
 } from "./face-frame";
 export { toModelInput } from "./tensor";
+export { mirrorCrop } from "./mirror";
 export {
   applyInputFilter,
   describeInputFilter,
