@@ -25,8 +25,12 @@ export const MAX_SAMPLE_FPS = 30;
 export const estimateSampledFrames = (durationSeconds: number, sampleFps: number): number =>
   Math.max(1, Math.round(durationSeconds * sampleFps));
 
-/** ffmpeg's complaints when the data ends early or is cut; any of them makes the whole run fail as truncated. */
-const TRUNCATION = /partial file|Read error|Truncat|Error while decoding|Invalid data found|Invalid NAL|End of file|corrupt/i;
+/**
+ * ffmpeg's messages when the data ends early (the demuxer runs out mid-packet); any of them fails the run as
+ * truncated. Decoder complaints alone ("error while decoding MB ...") are not on the list: phones and browsers write
+ * streams that log some and play fine; a file that really lost data also falls short of its samples (checked below).
+ */
+const TRUNCATION = /partial file|Read error|Truncat|Invalid NAL unit size|Error splitting the input into NAL units/i;
 
 export function outputSize(info: Pick<VideoInfo, "width" | "height">, maxSide?: number): { width: number; height: number; scale: number } {
   const longer = Math.max(info.width, info.height);

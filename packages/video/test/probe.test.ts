@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@moodlens/shared";
-import { locateFfmpeg, probeVideo } from "../src";
+import { locateFfmpeg, probeVideo, sampleFrames } from "../src";
 import { CLIP_HEIGHT, CLIP_WIDTH, makeClipDir, makePanClip, makeTruncatedClip, SAMPLE_PHOTOS_DIR, PAN_PHOTO } from "../src/testing";
 
 const rejection = async (promise: Promise<unknown>): Promise<AppError> => {
@@ -36,6 +36,22 @@ describe("probeVideo", () => {
     expect(info).toMatchObject({ width: CLIP_WIDTH, height: CLIP_HEIGHT, codec, format: container, fps: 25, rotation: 0 });
     expect(info.durationSeconds).toBeCloseTo(2, 1);
     expect(info.bytes).toBeGreaterThan(1000);
+  });
+
+  it("reads a browser-style webm without duration in its header, and turns phone-rotated frames upright", async () => {
+    const streamed = await makePanClip({ dir, format: "webm", name: "streamed", seconds: 2, streamed: true });
+    const info = await probeVideo(streamed);
+    expect(info).toMatchObject({ format: "webm", codec: "vp8", width: CLIP_WIDTH, height: CLIP_HEIGHT });
+    expect(info.durationSeconds).toBeCloseTo(2, 1);
+
+    const rotated = await makePanClip({ dir, name: "rotated", seconds: 1, rotate: 90 });
+    const upright = await probeVideo(rotated);
+    expect(upright).toMatchObject({ width: CLIP_HEIGHT, height: CLIP_WIDTH });
+    expect([90, 270]).toContain(upright.rotation);
+    for await (const frame of sampleFrames(rotated, { sampleFps: 1, info: upright })) {
+      expect(frame.image).toMatchObject({ width: CLIP_HEIGHT, height: CLIP_WIDTH });
+      expect(frame.image.rgb.length).toBe(CLIP_WIDTH * CLIP_HEIGHT * 3);
+    }
   });
 
   it("refuses files that are not videos: a photo, text, an empty file", async () => {

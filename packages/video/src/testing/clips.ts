@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rename, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +23,13 @@ export interface ClipOptions {
   ffmpegPath?: string;
   /** Folder of the sample photos (default: ../shared/samples/group-photos beside the repository). */
   photosDir?: string;
+  /** Rotation metadata as phones write it (the pixels stay landscape; players and ffmpeg turn them). */
+  rotate?: 90 | 180 | 270;
+  /**
+   * Written to a pipe instead of a file, as browsers' MediaRecorder does: a webm without duration or index
+   * (mp4 and mov need a seekable output and ignore this).
+   */
+  streamed?: boolean;
 }
 
 export const SAMPLE_PHOTOS_DIR = fileURLToPath(new URL("../../../../../shared/samples/group-photos/", import.meta.url));
@@ -56,8 +63,18 @@ async function encode(kind: string, options: ClipOptions, inputAndFilters: strin
   const dir = options.dir ?? (await makeClipDir());
   const file = join(dir, `${options.name ?? kind}.${encoder ? "y4m" : EXTENSIONS[format]}`);
   const ffmpeg = options.ffmpegPath ?? locateFfmpeg();
-  const run = await runFfmpeg(ffmpeg, ["-hide_banner", "-nostdin", "-v", "error", "-y", ...inputAndFilters, ...(encoder ?? ENCODERS[format]), file]);
+  const streamed = options.streamed === true && format.startsWith("webm") && !encoder;
+  const output = streamed ? "pipe:1" : file;
+  const run = await runFfmpeg(ffmpeg, ["-hide_banner", "-nostdin", "-v", "error", "-y", ...inputAndFilters, ...(encoder ?? ENCODERS[format]), output]);
   if (run.code !== 0) throw new AppError("INTERNAL", `ffmpeg could not make the ${kind} clip: ${run.stderr.trim().split("\n").at(-1)}`);
+  if (streamed) await writeFile(file, run.stdout);
+  if (options.rotate) {
+    // The rotate tag is only written on a stream copy (an encode drops it): copy into a second file and swap.
+    const rotated = `${file}.rotated.${EXTENSIONS[format]}`;
+    const copy = await runFfmpeg(ffmpeg, ["-hide_banner", "-nostdin", "-v", "error", "-y", "-i", file, "-c", "copy", "-metadata:s:v:0", `rotate=${options.rotate}`, rotated]);
+    if (copy.code !== 0) throw new AppError("INTERNAL", `ffmpeg could not rotate the ${kind} clip: ${copy.stderr.trim().split("\n").at(-1)}`);
+    await rename(rotated, file);
+  }
   return file;
 }
 
