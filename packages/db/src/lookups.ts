@@ -19,12 +19,21 @@ function byId<T extends { id: string }>(keys: readonly string[], rows: T[]): (T 
 }
 
 /** The faces of each analysis, in face order. */
-export async function facesOfAnalyses(prisma: DbClient, analysisIds: readonly string[]): Promise<StoredFace[][]> {
-  const rows = await prisma.face.findMany({ where: { analysisId: { in: [...analysisIds] } }, orderBy: [{ analysisId: "asc" }, { index: "asc" }] });
+export async function facesOfAnalyses(
+  prisma: DbClient,
+  analysisIds: readonly string[],
+): Promise<StoredFace[][]> {
+  const rows = await prisma.face.findMany({
+    where: { analysisId: { in: [...analysisIds] } },
+    orderBy: [{ analysisId: "asc" }, { index: "asc" }],
+  });
   return groupBy(analysisIds, rows, (row) => row.analysisId).map((faces) => faces.map(faceFromRow));
 }
 
-export async function experimentsByIds(prisma: DbClient, ids: readonly string[]): Promise<(Experiment | null)[]> {
+export async function experimentsByIds(
+  prisma: DbClient,
+  ids: readonly string[],
+): Promise<(Experiment | null)[]> {
   return byId(ids, await prisma.experiment.findMany({ where: { id: { in: [...ids] } } }));
 }
 
@@ -33,25 +42,46 @@ export async function runsByIds(prisma: DbClient, ids: readonly string[]): Promi
 }
 
 /** Each experiment's runs, newest first. */
-export async function runsOfExperiments(prisma: DbClient, experimentIds: readonly string[]): Promise<Run[][]> {
-  const rows = await prisma.run.findMany({ where: { experimentId: { in: [...experimentIds] } }, orderBy: { createdAt: "desc" } });
+export async function runsOfExperiments(
+  prisma: DbClient,
+  experimentIds: readonly string[],
+): Promise<Run[][]> {
+  const rows = await prisma.run.findMany({
+    where: { experimentId: { in: [...experimentIds] } },
+    orderBy: { createdAt: "desc" },
+  });
   return groupBy(experimentIds, rows, (row) => row.experimentId);
 }
 
 /** Each run's epochs, in epoch order. */
 export async function epochsOfRuns(prisma: DbClient, runIds: readonly string[]): Promise<EpochMetric[][]> {
-  const rows = await prisma.epochMetric.findMany({ where: { runId: { in: [...runIds] } }, orderBy: [{ runId: "asc" }, { epoch: "asc" }] });
+  const rows = await prisma.epochMetric.findMany({
+    where: { runId: { in: [...runIds] } },
+    orderBy: [{ runId: "asc" }, { epoch: "asc" }],
+  });
   return groupBy(runIds, rows, (row) => row.runId);
 }
 
 /** Each run's evaluations, oldest first. */
-export async function evaluationsOfRuns(prisma: DbClient, runIds: readonly string[]): Promise<Evaluation[][]> {
-  const rows = await prisma.evaluation.findMany({ where: { runId: { in: [...runIds] } }, orderBy: { createdAt: "asc" } });
+export async function evaluationsOfRuns(
+  prisma: DbClient,
+  runIds: readonly string[],
+): Promise<Evaluation[][]> {
+  const rows = await prisma.evaluation.findMany({
+    where: { runId: { in: [...runIds] } },
+    orderBy: { createdAt: "asc" },
+  });
   return groupBy(runIds, rows, (row) => row.runId ?? "");
 }
 
 /** Each run's published model versions, newest first. */
-export async function modelVersionsOfRuns(prisma: DbClient, runIds: readonly string[]): Promise<ModelVersion[][]> {
-  const rows = await prisma.modelVersion.findMany({ where: { runId: { in: [...runIds] } }, orderBy: { createdAt: "desc" } });
+export async function modelVersionsOfRuns(
+  prisma: DbClient,
+  runIds: readonly string[],
+): Promise<ModelVersion[][]> {
+  const rows = await prisma.modelVersion.findMany({
+    where: { runId: { in: [...runIds] } },
+    orderBy: { createdAt: "desc" },
+  });
   return groupBy(runIds, rows, (row) => row.runId ?? "");
 }

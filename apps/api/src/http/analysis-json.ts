@@ -20,7 +20,10 @@ function faceJson(face: FaceView) {
     valence: face.valence,
     saliency: face.saliency ?? null,
     box: { x: face.box.x, y: face.box.y, width: face.box.width, height: face.box.height },
-    emotions: EMOTIONS.map((emotion, i) => ({ emotion: enumName(emotion), probability: face.probabilities[i] ?? 0 })),
+    emotions: EMOTIONS.map((emotion, i) => ({
+      emotion: enumName(emotion),
+      probability: face.probabilities[i] ?? 0,
+    })),
     landmarks: face.landmarks?.map((point) => ({ x: point.x, y: point.y })) ?? null,
   };
 }
@@ -41,7 +44,9 @@ export function analysisJson(analysis: AnalysisView) {
     stored: analysis.stored,
     deduplicated: analysis.deduplicated,
     timings: publicTimings(analysis.timings),
-    image: image ? { width: image.width, height: image.height, format: image.format ?? null, bytes: image.bytes ?? null } : null,
+    image: image
+      ? { width: image.width, height: image.height, format: image.format ?? null, bytes: image.bytes ?? null }
+      : null,
     // A fresh analysis always carries its faces (only list reads leave them to a loader).
     faces: (analysis.faces ?? []).map(faceJson),
   };

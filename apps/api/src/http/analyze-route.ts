@@ -15,7 +15,8 @@ const IMAGE_BODY = /^(image\/[\w.+-]+|application\/octet-stream)\s*(;|$)/i;
 
 const flag = (value: unknown): boolean | undefined =>
   value === "true" || value === "1" ? true : value === "false" || value === "0" ? false : undefined;
-const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
+const text = (value: unknown): string | undefined =>
+  typeof value === "string" && value !== "" ? value : undefined;
 
 function instant(value: string | undefined, field: string): Date | undefined {
   if (value === undefined) return undefined;
@@ -59,7 +60,8 @@ export function analyzeRoute(runtime: ApiRuntime): Router {
     if (!IMAGE_BODY.test(req.headers["content-type"] ?? "")) {
       sendRestError(res, {
         code: "UNSUPPORTED_IMAGE",
-        message: "send the image bytes as the body with Content-Type image/<format> or application/octet-stream",
+        message:
+          "send the image bytes as the body with Content-Type image/<format> or application/octet-stream",
       });
       return;
     }
@@ -67,13 +69,17 @@ export function analyzeRoute(runtime: ApiRuntime): Router {
   };
   router.post("/v1/analyze", checkContentType, rawBody, async (req, res) => {
     try {
-      const context = await createContext(runtime, { authorization: req.headers.authorization, clientAddress: req.socket.remoteAddress });
+      const context = await createContext(runtime, {
+        authorization: req.headers.authorization,
+        clientAddress: req.socket.remoteAddress,
+      });
       requireScope(context.viewer, "analyze");
       const analysis = await analyzeImage(context, requestOf(req));
       res.json({ analysis: analysisJson(analysis) });
     } catch (error) {
       const client = toClientError(error, recogniseDatabaseError);
-      if (client.code === "INTERNAL" || client.code === "DATABASE_UNAVAILABLE") runtime.log.error("request failed", { route: "/v1/analyze", error: String(error) });
+      if (client.code === "INTERNAL" || client.code === "DATABASE_UNAVAILABLE")
+        runtime.log.error("request failed", { route: "/v1/analyze", error: String(error) });
       sendRestError(res, client);
     }
   });

@@ -4,7 +4,12 @@
  * resolvers in the per-type files turn them into the public shape.
  */
 export type { ViewerView } from "../auth/viewer";
-export type { AnalysisConnectionView, AnalysisView, DbAnalysisFilter, FaceView } from "../services/analysis-view";
+export type {
+  AnalysisConnectionView,
+  AnalysisView,
+  DbAnalysisFilter,
+  FaceView,
+} from "../services/analysis-view";
 export type { ExperimentView, RunView, EvaluationView } from "../services/experiments";
 export type { ModelVersionView } from "../services/models";
 export type {

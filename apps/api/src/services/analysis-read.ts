@@ -1,6 +1,15 @@
-import { getAnalysis as getAnalysisFromDb, listAnalyses as listAnalysesFromDb, toDatabaseError } from "@moodlens/db";
+import {
+  getAnalysis as getAnalysisFromDb,
+  listAnalyses as listAnalysesFromDb,
+  toDatabaseError,
+} from "@moodlens/db";
 import type { ApiContext } from "../context";
-import { analysisFromRecord, type AnalysisConnectionView, type AnalysisView, type DbAnalysisFilter } from "./analysis-view";
+import {
+  analysisFromRecord,
+  type AnalysisConnectionView,
+  type AnalysisView,
+  type DbAnalysisFilter,
+} from "./analysis-view";
 
 /** Stored analyses as the API shows them (reads; analysis.ts writes). */
 export async function getAnalysis(context: ApiContext, id: string): Promise<AnalysisView | null> {
@@ -20,7 +29,12 @@ export async function listAnalyses(
 ): Promise<AnalysisConnectionView> {
   try {
     const found = await listAnalysesFromDb(context.runtime.db.prisma, filter, page);
-    return { items: found.items.map((record) => analysisFromRecord(record)), endCursor: found.endCursor, hasNextPage: found.hasNextPage, filter };
+    return {
+      items: found.items.map((record) => analysisFromRecord(record)),
+      endCursor: found.endCursor,
+      hasNextPage: found.hasNextPage,
+      filter,
+    };
   } catch (error) {
     throw toDatabaseError(error);
   }

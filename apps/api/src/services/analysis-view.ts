@@ -46,18 +46,26 @@ export type TimingsView = Record<(typeof TIMING_FIELDS)[number], number | null> 
 /** The stages a client sees (stored analyses keep extra bookkeeping in their timings); null without a total. */
 export function publicTimings(timings: Record<string, number> | null): TimingsView | null {
   if (!timings || typeof timings.totalMs !== "number") return null;
-  const stages = Object.fromEntries(TIMING_FIELDS.map((field) => [field, timings[field] ?? null])) as Record<(typeof TIMING_FIELDS)[number], number | null>;
+  const stages = Object.fromEntries(TIMING_FIELDS.map((field) => [field, timings[field] ?? null])) as Record<
+    (typeof TIMING_FIELDS)[number],
+    number | null
+  >;
   return { ...stages, totalMs: timings.totalMs };
 }
 
 const numberRecord = (value: unknown): Record<string, number> | null => {
   if (!value || typeof value !== "object" || Array.isArray(value)) return null;
-  const entries = Object.entries(value as Record<string, unknown>).filter((entry): entry is [string, number] => typeof entry[1] === "number");
+  const entries = Object.entries(value as Record<string, unknown>).filter(
+    (entry): entry is [string, number] => typeof entry[1] === "number",
+  );
   return entries.length ? Object.fromEntries(entries) : null;
 };
 
 /** A stored analysis as the API shows it (skipped counts travel in the stored timings, see analyzeImage). */
-export function analysisFromRecord(record: AnalysisRecord, options: { deduplicated?: boolean } = {}): AnalysisView {
+export function analysisFromRecord(
+  record: AnalysisRecord,
+  options: { deduplicated?: boolean } = {},
+): AnalysisView {
   const timings = numberRecord(record.timings);
   return {
     id: record.id,

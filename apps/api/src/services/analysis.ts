@@ -38,7 +38,8 @@ interface ModelRun {
 const apiKeyIdOf = (context: ApiContext): string | null =>
   context.viewer && context.viewer.keyId !== "local" && !context.viewer.userId ? context.viewer.keyId : null;
 /** A signed-in dashboard user's idempotency scope (API keys are their own scope; see recordAnalysis). */
-const userScopeOf = (context: ApiContext): string | null => (context.viewer?.userId ? `user:${context.viewer.userId}` : null);
+const userScopeOf = (context: ApiContext): string | null =>
+  context.viewer?.userId ? `user:${context.viewer.userId}` : null;
 
 /** Cheap checks that must fail before the image is decoded or the model runs. */
 function checkRequest(request: AnalyzeRequest): void {
@@ -46,12 +47,17 @@ function checkRequest(request: AnalyzeRequest): void {
   checkLabel(request.source, "source", "");
   checkLabel(request.campaign, "campaign", "");
   if (request.capturedAt && request.capturedAt.getTime() > Date.now() + 24 * 3_600_000) {
-    throw new AppError("BAD_USER_INPUT", "capturedAt lies more than a day in the future", { details: { field: "capturedAt" } });
+    throw new AppError("BAD_USER_INPUT", "capturedAt lies more than a day in the future", {
+      details: { field: "capturedAt" },
+    });
   }
 }
 
 /** Size, format, pixel count and shape, from the header only; the header travels on so decoding does not re-read it. */
-async function inspectUpload(runtime: ApiRuntime, bytes: Buffer): Promise<InspectedImage & { bytes: Buffer }> {
+async function inspectUpload(
+  runtime: ApiRuntime,
+  bytes: Buffer,
+): Promise<InspectedImage & { bytes: Buffer }> {
   const { limits } = runtime.config;
   checkImageBytes(bytes, limits.maxImageBytes);
   const header = await inspectImage(bytes, { maxInputPixels: limits.maxImagePixels });
@@ -87,7 +93,13 @@ async function runModel(runtime: ApiRuntime, image: InspectedImage, explain: boo
 }
 
 /** The response of an analysis that is not stored (store: false): nothing is written anywhere. */
-function unstoredView(context: ApiContext, request: AnalyzeRequest, run: ModelRun, faces: FaceView[], image: AnalysisView["image"]): AnalysisView {
+function unstoredView(
+  context: ApiContext,
+  request: AnalyzeRequest,
+  run: ModelRun,
+  faces: FaceView[],
+  image: AnalysisView["image"],
+): AnalysisView {
   return {
     id: randomUUID(),
     modelVersion: run.modelVersion,
@@ -133,9 +145,16 @@ async function storeAnalysis(
     imageWidth: result.image.width,
     imageHeight: result.image.height,
     // skipped travels with the timings so a replay reports the same numbers as the first response.
-    timings: { ...run.timings, skipped: result.skipped, skippedOverFaceLimit: result.skippedOverFaceLimit, faceLimit: runtime.config.limits.maxFaces },
+    timings: {
+      ...run.timings,
+      skipped: result.skipped,
+      skippedOverFaceLimit: result.skippedOverFaceLimit,
+      faceLimit: runtime.config.limits.maxFaces,
+    },
     faces,
-    storedImage: runtime.config.storeImages ? { bytes: upload.bytes, mimeType: `image/${upload.header.format}` } : null,
+    storedImage: runtime.config.storeImages
+      ? { bytes: upload.bytes, mimeType: `image/${upload.header.format}` }
+      : null,
   });
   const view = analysisFromRecord(recorded.analysis, { deduplicated: recorded.replayed });
   if (recorded.replayed) return view;
@@ -153,7 +172,12 @@ export async function analyzeImage(context: ApiContext, request: AnalyzeRequest)
     const upload = await inspectUpload(context.runtime, request.bytes);
     const run = await runModel(context.runtime, upload, request.explain ?? false);
     const faces: FaceView[] = run.result.faces.map((face, index) => ({ ...face, index }));
-    const image = { width: run.result.image.width, height: run.result.image.height, format: upload.header.format, bytes: upload.bytes.byteLength };
+    const image = {
+      width: run.result.image.width,
+      height: run.result.image.height,
+      format: upload.header.format,
+      bytes: upload.bytes.byteLength,
+    };
     if (!(request.store ?? true)) return unstoredView(context, request, run, faces, image);
     return await storeAnalysis(context, request, upload, run, faces, image);
   } catch (error) {
@@ -190,8 +214,12 @@ export async function analyzeBatch<T extends { clientRequestId?: string | null }
       results.push({ index, analysis: await analyzeImage(context, toRequest(input)) });
     } catch (error) {
       const client = toClientError(error);
-      if (client.code === "INTERNAL") context.runtime.log.error("batch item failed", { index, error: String(error) });
-      results.push({ index, error: { code: client.code, message: client.message, clientRequestId: input.clientRequestId ?? null } });
+      if (client.code === "INTERNAL")
+        context.runtime.log.error("batch item failed", { index, error: String(error) });
+      results.push({
+        index,
+        error: { code: client.code, message: client.message, clientRequestId: input.clientRequestId ?? null },
+      });
     }
   }
   return results;

@@ -18,7 +18,10 @@ export interface AnalyzeRequest {
 }
 
 /** The API's REST error body as an ApiError (details keep the hint, as `gql` does). */
-function restError(status: number, body: (RestErrorBody & { error?: { details?: Record<string, unknown> } }) | null): ApiError {
+function restError(
+  status: number,
+  body: (RestErrorBody & { error?: { details?: Record<string, unknown> } }) | null,
+): ApiError {
   const error = body?.error;
   if (!error?.code) {
     return status === 413
@@ -31,16 +34,21 @@ function restError(status: number, body: (RestErrorBody & { error?: { details?: 
   });
 }
 
-/**
- * Analyses a photo through the API's POST /v1/analyze as the signed-in user: the bytes go as the request body,
- * the options as query parameters. Throws `ApiError` like `gql`.
- */
-export async function analyzeImage(request: AnalyzeRequest, signal?: AbortSignal): Promise<AnalyzedImage> {
-  const { currentUser } = await import("../auth/session");
-  const user = await currentUser();
-  if (!user) throw new ApiError("UNAUTHENTICATED", "You are not signed in, or your session has ended.");
-  const timeoutMs = Math.max(ANALYZE_TIMEOUT_MS, dashboardEnv().MOODLENS_API_TIMEOUT_MS);
-  const target = new URL(`${apiBaseUrl(apiConfig().url)}/v1/analyze`);
+export interface RestClientConfig {
+  /** The API's base URL (MOODLENS_API_URL without /graphql). */
+  baseUrl: string;
+  /** The signed-in user's session token, sent as `Authorization: Session <token>`. */
+  sessionToken: string;
+  timeoutMs: number;
+}
+
+/** Sends one photo to `${baseUrl}/v1/analyze` with an explicit configuration (used directly by tests). */
+export async function analyzeImageWith(
+  config: RestClientConfig,
+  request: AnalyzeRequest,
+  signal?: AbortSignal,
+): Promise<AnalyzedImage> {
+  const target = new URL(`${config.baseUrl}/v1/analyze`);
   target.searchParams.set("store", String(request.store));
   target.searchParams.set("explain", String(request.explain));
   if (request.source) target.searchParams.set("source", request.source);
@@ -52,21 +60,45 @@ export async function analyzeImage(request: AnalyzeRequest, signal?: AbortSignal
   try {
     response = await fetch(target, {
       method: "POST",
-      headers: { "content-type": request.contentType, accept: "application/json", authorization: `Session ${user.token}` },
+      headers: {
+        "content-type": request.contentType,
+        accept: "application/json",
+        authorization: `Session ${config.sessionToken}`,
+      },
       body: request.bytes as BodyInit,
-      signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]),
+      signal: AbortSignal.any([AbortSignal.timeout(config.timeoutMs), ...(signal ? [signal] : [])]),
       cache: "no-store",
     });
     body = (await response.json().catch(() => null)) as typeof body;
   } catch (error) {
     const name = (error as { name?: string } | null)?.name;
     if (name === "TimeoutError" || name === "AbortError") {
-      throw new ApiError("API_TIMEOUT", `The API did not answer within ${Math.round(timeoutMs / 100) / 10} s.`);
+      throw new ApiError(
+        "API_TIMEOUT",
+        `The API did not answer within ${Math.round(config.timeoutMs / 100) / 10} s.`,
+      );
     }
-    throw new ApiError("API_UNREACHABLE", `The API at ${apiBaseUrl(apiConfig().url)} cannot be reached.`);
+    throw new ApiError("API_UNREACHABLE", `The API at ${config.baseUrl} cannot be reached.`);
   }
   if (!response.ok || !body?.analysis) throw restError(response.status, body);
   return body.analysis;
+}
+
+/**
+ * Analyses a photo through the API's POST /v1/analyze as the signed-in user: the bytes go as the request body,
+ * the options as query parameters. Throws `ApiError` like `gql`.
+ */
+export async function analyzeImage(request: AnalyzeRequest, signal?: AbortSignal): Promise<AnalyzedImage> {
+  // Loaded here, not at the top: the session needs Next's request scope, which unit tests of analyzeImageWith lack.
+  const { currentUser } = await import("../auth/session");
+  const user = await currentUser();
+  if (!user) throw new ApiError("UNAUTHENTICATED", "You are not signed in, or your session has ended.");
+  const timeoutMs = Math.max(ANALYZE_TIMEOUT_MS, dashboardEnv().MOODLENS_API_TIMEOUT_MS);
+  return analyzeImageWith(
+    { baseUrl: apiBaseUrl(apiConfig().url), sessionToken: user.token, timeoutMs },
+    request,
+    signal,
+  );
 }
 
 export interface TryPageData {
