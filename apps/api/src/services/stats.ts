@@ -20,6 +20,7 @@ export function toDbFilter(filter: AnalysisFilter | null | undefined): DbAnalysi
   if (filter?.campaigns?.length) result.campaigns = filter.campaigns;
   if (filter?.demo !== undefined && filter?.demo !== null) result.isDemo = filter.demo;
   if (filter?.emotion) result.emotion = filter.emotion;
+  if (filter?.kinds?.length) result.kinds = [...filter.kinds];
   return result;
 }
 
@@ -33,6 +34,7 @@ function statsFilter(context: ApiContext, filter: AnalysisFilter | null | undefi
     ...(base.sources ? { sources: base.sources } : {}),
     ...(base.campaigns ? { campaigns: base.campaigns } : {}),
     ...(base.isDemo !== undefined ? { isDemo: base.isDemo } : {}),
+    ...(base.kinds ? { kinds: base.kinds } : {}),
     ...(filter?.timezone ? { timezone: filter.timezone } : {}),
     minGroupSize: context.runtime.config.minGroupSize,
   };
@@ -44,6 +46,7 @@ const countFilterOf = (filter: StatsFilter): DbAnalysisFilter => ({
   ...(filter.sources ? { sources: filter.sources } : {}),
   ...(filter.campaigns ? { campaigns: filter.campaigns } : {}),
   ...(filter.isDemo !== undefined ? { isDemo: filter.isDemo } : {}),
+  ...(filter.kinds ? { kinds: filter.kinds } : {}),
 });
 
 export async function getEmotionStats(context: ApiContext, filter: AnalysisFilter | null | undefined, bucket: StatsBucket): Promise<EmotionStatsView> {
