@@ -4,7 +4,13 @@
  * (idempotency scope, clientRequestId) returns the stored analysis instead of storing it twice, looked up inside
  * the same transaction, and also when both requests race (the unique index decides).
  */
-import { EMOTIONS, dominantEmotion as argmaxEmotion, valenceOf, type Emotion, type FacePrediction } from "@moodlens/shared";
+import {
+  EMOTIONS,
+  dominantEmotion as argmaxEmotion,
+  valenceOf,
+  type Emotion,
+  type FacePrediction,
+} from "@moodlens/shared";
 import { Prisma, type Analysis, type AnalysisKind, type Face } from "./generated/prisma/client";
 import { isUniqueViolation } from "./errors";
 import type { DbClient, Page, PageArgs } from "./types";
@@ -63,16 +69,25 @@ const hourStart = (date: Date): Date => new Date(Math.floor(date.getTime() / 3_6
 
 function checkFace(face: FaceInput, i: number): { dominant: Emotion; valence: number } {
   const { box, probabilities } = face;
-  if (probabilities.length !== EMOTIONS.length || probabilities.some((p) => !Number.isFinite(p) || p < 0 || p > 1)) {
+  if (
+    probabilities.length !== EMOTIONS.length ||
+    probabilities.some((p) => !Number.isFinite(p) || p < 0 || p > 1)
+  ) {
     throw badInput(`faces[${i}].probabilities must be ${EMOTIONS.length} numbers in 0..1 (EMOTIONS order)`);
   }
   const sum = probabilities.reduce((a, b) => a + b, 0);
-  if (Math.abs(sum - 1) > PROBABILITY_TOLERANCE) throw badInput(`faces[${i}].probabilities must sum to 1 (got ${sum.toFixed(4)})`);
-  if (![box.x, box.y, box.width, box.height, face.detectionScore].every(Number.isFinite) || box.width <= 0 || box.height <= 0) {
+  if (Math.abs(sum - 1) > PROBABILITY_TOLERANCE)
+    throw badInput(`faces[${i}].probabilities must sum to 1 (got ${sum.toFixed(4)})`);
+  if (
+    ![box.x, box.y, box.width, box.height, face.detectionScore].every(Number.isFinite) ||
+    box.width <= 0 ||
+    box.height <= 0
+  ) {
     throw badInput(`faces[${i}] needs a finite box with positive size and a detection score`);
   }
   const dominant = face.dominantEmotion ?? argmaxEmotion(probabilities);
-  if (!EMOTIONS.includes(dominant)) throw badInput(`faces[${i}].dominantEmotion is not one of ${EMOTIONS.join(", ")}`);
+  if (!EMOTIONS.includes(dominant))
+    throw badInput(`faces[${i}].dominantEmotion is not one of ${EMOTIONS.join(", ")}`);
   const valence = face.valence ?? valenceOf(probabilities);
   if (!Number.isFinite(valence)) throw badInput(`faces[${i}].valence must be finite`);
   return { dominant, valence };
@@ -109,7 +124,9 @@ async function readStored(prisma: Reader, where: Prisma.AnalysisWhereInput): Pro
 function clientRequestIdOf(input: RecordAnalysisInput): string | null {
   const id = input.clientRequestId?.trim() || null;
   if (id && id.length > MAX_CLIENT_REQUEST_ID) {
-    throw badInput(`clientRequestId must be at most ${MAX_CLIENT_REQUEST_ID} characters`, { field: "clientRequestId" });
+    throw badInput(`clientRequestId must be at most ${MAX_CLIENT_REQUEST_ID} characters`, {
+      field: "clientRequestId",
+    });
   }
   return id;
 }
@@ -129,7 +146,12 @@ interface PreparedAnalysis {
 function prepareAnalysis(input: RecordAnalysisInput): PreparedAnalysis {
   const clientRequestId = clientRequestIdOf(input);
   if (input.faces.length > MAX_FACES) throw badInput(`at most ${MAX_FACES} faces per analysis`);
-  if (!Number.isInteger(input.imageWidth) || !Number.isInteger(input.imageHeight) || input.imageWidth <= 0 || input.imageHeight <= 0) {
+  if (
+    !Number.isInteger(input.imageWidth) ||
+    !Number.isInteger(input.imageHeight) ||
+    input.imageWidth <= 0 ||
+    input.imageHeight <= 0
+  ) {
     throw badInput("imageWidth and imageHeight must be positive integers");
   }
   const faces = input.faces.map((face, index) => ({ face, index, ...checkFace(face, index) }));
@@ -153,7 +175,11 @@ function prepareAnalysis(input: RecordAnalysisInput): PreparedAnalysis {
   };
 }
 
-async function insertAnalysis(tx: Prisma.TransactionClient, input: RecordAnalysisInput, prepared: PreparedAnalysis): Promise<string> {
+async function insertAnalysis(
+  tx: Prisma.TransactionClient,
+  input: RecordAnalysisInput,
+  prepared: PreparedAnalysis,
+): Promise<string> {
   const { source, campaign, capturedAt, isDemo } = prepared;
   const analysis = await tx.analysis.create({
     data: {
@@ -217,7 +243,10 @@ async function addToRollups(tx: Prisma.TransactionClient, prepared: PreparedAnal
  * Stores an analysis with its faces and updates the hourly rollups, in one transaction.
  * The same (idempotency scope, clientRequestId) returns the first stored analysis with `replayed: true`.
  */
-export async function recordAnalysis(prisma: DbClient, input: RecordAnalysisInput): Promise<RecordAnalysisResult> {
+export async function recordAnalysis(
+  prisma: DbClient,
+  input: RecordAnalysisInput,
+): Promise<RecordAnalysisResult> {
   const prepared = prepareAnalysis(input);
   const { scope, clientRequestId } = prepared;
   const earlier = clientRequestId ? { idempotencyScope: scope, clientRequestId } : null;
@@ -247,11 +276,20 @@ export async function getAnalysis(prisma: DbClient, id: string): Promise<Analysi
 }
 
 /** The stored upload of an analysis, when image storage was enabled for it. */
-export async function getStoredImage(prisma: DbClient, id: string): Promise<{ bytes: Uint8Array; mimeType: string } | null> {
+export async function getStoredImage(
+  prisma: DbClient,
+  id: string,
+): Promise<{ bytes: Uint8Array; mimeType: string } | null> {
   if (!isUuid(id)) return null;
-  const row = await prisma.analysis.findUnique({ where: { id }, select: { storedImage: true, storedImageType: true } });
+  const row = await prisma.analysis.findUnique({
+    where: { id },
+    select: { storedImage: true, storedImageType: true },
+  });
   if (!row?.storedImage) return null;
-  return { bytes: new Uint8Array(row.storedImage), mimeType: row.storedImageType ?? "application/octet-stream" };
+  return {
+    bytes: new Uint8Array(row.storedImage),
+    mimeType: row.storedImageType ?? "application/octet-stream",
+  };
 }
 
 export interface AnalysisFilter {
@@ -308,7 +346,11 @@ export async function listAnalyses(
   const hasNextPage = rows.length > first;
   const items = rows.slice(0, first).map(toRecord);
   const last = items.at(-1);
-  return { items, hasNextPage, endCursor: last ? encodeCursor([last.capturedAt.toISOString(), last.id]) : null };
+  return {
+    items,
+    hasNextPage,
+    endCursor: last ? encodeCursor([last.capturedAt.toISOString(), last.id]) : null,
+  };
 }
 
 export async function countAnalyses(prisma: DbClient, filter: AnalysisFilter = {}): Promise<number> {
