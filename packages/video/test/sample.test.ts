@@ -54,11 +54,13 @@ describe("sampleFrames", () => {
   });
 
   it("resumes from startFrame with exactly the frames of an uninterrupted run", async () => {
-    const info = await probeVideo(pan);
-    for (const sampleFps of [2, 3]) {
-      const full = await collect(pan, { sampleFps, info });
+    // 25 fps, and 29.97 fps in webm (frame times never on the sampling grid), keyframes far apart (seeks decode forward).
+    const ntsc = await makePanClip({ dir, format: "webm", fps: 30000 / 1001, name: "ntsc" });
+    for (const [file, sampleFps] of [[pan, 2], [pan, 3], [ntsc, 3]] as const) {
+      const info = await probeVideo(file);
+      const full = await collect(file, { sampleFps, info });
       for (const startFrame of [1, 5]) {
-        const resumed = await collect(pan, { sampleFps, info, startFrame });
+        const resumed = await collect(file, { sampleFps, info, startFrame });
         expect(resumed.map((frame) => frame.index)).toEqual(full.slice(startFrame).map((frame) => frame.index));
         expect(resumed.map((frame) => frame.seconds)).toEqual(full.slice(startFrame).map((frame) => frame.seconds));
         resumed.forEach((frame, i) => expect(Buffer.compare(frame.image.rgb, full[startFrame + i]!.image.rgb)).toBe(0));
