@@ -4,13 +4,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@moodlens/shared";
 import { tf } from "../src/tf";
-import {
-  buildNetwork,
-  loadModelArtifacts,
-  saveModelArtifacts,
-  selectBackend,
-  type ModelMetadataInput,
-} from "../src";
+import { loadModelArtifacts, saveModelArtifacts, type ModelMetadataInput } from "../src/artifacts";
+import { selectBackend } from "../src/backend";
+import { buildNetwork } from "../src/networks";
 
 let root: string;
 const metadataInput: ModelMetadataInput = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@moodlens/shared";
-import { activeBackend, parseBackendPreference, selectBackend, tf } from "../src";
+import { activeBackend, parseBackendPreference, selectBackend, tf } from "../src/backend";
 
 async function expectConfigError(promise: Promise<unknown>, mentions: string) {
   const error = await promise.then(

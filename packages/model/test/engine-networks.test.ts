@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@moodlens/shared";
 import { tf } from "../src/tf";
-import { buildNetwork, countParams, NETWORK_DEFAULTS, resolveNetworkConfig, selectBackend } from "../src";
+import { selectBackend } from "../src/backend";
+import { buildNetwork, countParams, NETWORK_DEFAULTS, resolveNetworkConfig } from "../src/networks";
 
 beforeAll(async () => {
   await selectBackend("wasm", { logger: () => {} });

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { tf } from "../src/tf";
-import { buildNetwork, selectBackend, WASM_TRAINING_KERNEL_NAMES } from "../src";
+import { selectBackend, WASM_TRAINING_KERNEL_NAMES } from "../src/backend";
+import { buildNetwork } from "../src/networks";
 
 /** Deterministic pseudo-random values, so cpu and wasm see identical inputs. */
 function values(size: number, seed: number): Float32Array {

@@ -5,7 +5,10 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError, EMOTIONS } from "@moodlens/shared";
 import { tf } from "../src/tf";
-import { buildNetwork, createOnnxClassifier, exportOnnx, loadModelArtifacts, selectBackend, type NetworkConfigInput } from "../src";
+import { loadModelArtifacts } from "../src/artifacts";
+import { selectBackend } from "../src/backend";
+import { buildNetwork, type NetworkConfigInput } from "../src/networks";
+import { createOnnxClassifier, exportOnnx } from "../src/onnx";
 
 const VAL_DIR = FER_VAL_DIR;
 const DEFAULT_MODEL_DIR = join(import.meta.dirname, "../../../models/default");
