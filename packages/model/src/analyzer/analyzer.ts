@@ -1,7 +1,7 @@
 import { AppError, EMOTIONS, dominantEmotion, isAppError, valenceOf } from "@moodlens/shared";
 import { DEFAULT_MODEL_DIR, loadModelArtifacts } from "../artifacts";
-import { selectBackend } from "../backend";
-import { createFaceDetector } from "../detect";
+import { selectBackend, type BackendName } from "../backend";
+import { createFaceDetector, type DetectedFace } from "../detect";
 import { computeSaliencies, computeSaliency, type SaliencyMap, type SaliencyOptions } from "../explain";
 import {
   INPUT_SIZE,
@@ -53,6 +53,10 @@ async function loadModel(modelDir: string, isDefaultDir: boolean) {
   }
 }
 
+type Settings = typeof ANALYZER_DEFAULTS;
+type LoadedParts = Awaited<ReturnType<typeof loadModel>>;
+type FaceDetector = Awaited<ReturnType<typeof createFaceDetector>>;
+
 /**
  * Loads everything once (backend, detector, classifier, model) and validates the config up front:
  * CONFIG_INVALID for bad settings, MODEL_NOT_TRAINED when the directory holds no model, MODEL_INVALID for a
@@ -60,159 +64,201 @@ async function loadModel(modelDir: string, isDefaultDir: boolean) {
  */
 export async function createFaceAnalyzer(config: FaceAnalyzerConfig = {}): Promise<FaceAnalyzer> {
   validateAnalyzerConfig(config);
-  const settings = { ...ANALYZER_DEFAULTS, ...stripUndefined(config) };
+  const settings: Settings = { ...ANALYZER_DEFAULTS, ...stripUndefined(config) };
   const modelDir = config.modelDir ?? DEFAULT_MODEL_DIR;
   const log = config.logger ?? (() => {});
   const backend = await selectBackend(config.backend, { logger: log });
-  const { model, metadata, onnxPath } = await loadModel(modelDir, config.modelDir === undefined);
-  let detector: Awaited<ReturnType<typeof createFaceDetector>> | undefined;
-  const classifiers: { plain?: EmotionClassifier; tta?: EmotionClassifier } = {};
+  const loaded = await loadModel(modelDir, config.modelDir === undefined);
+  let detector: FaceDetector | undefined;
   try {
-    detector = await createFaceDetector({
-      ...(config.backend ? { workerBackend: config.backend } : {}),
-      ...config.detector,
-    });
-    const engineOptions = { size: INPUT_SIZE, temperature: metadata.temperature };
-    const loaded = await loadClassifier(settings.classifier, model, onnxPath, { ...engineOptions, tta: settings.tta });
-    if (loaded.fallbackReason) log(`moodlens: classifying with tfjs (${loaded.fallbackReason})`);
-    classifiers[settings.tta ? "tta" : "plain"] = loaded.classifier;
-    const primary = loaded.classifier;
+    detector = await createFaceDetector({ ...(config.backend ? { workerBackend: config.backend } : {}), ...config.detector });
+    const classifiers = await loadClassifiers(loaded, settings, log);
+    const info = describeAnalyzer(modelDir, loaded, backend.name, detector, classifiers, settings);
+    return assembleAnalyzer(loaded, detector, classifiers, settings, info);
+  } catch (error) {
+    await detector?.dispose();
+    loaded.model.dispose();
+    throw error;
+  }
+}
 
-    const modelInfo: ModelInfo = {
-      runId: metadata.runId,
-      createdAt: metadata.createdAt,
-      architecture: metadata.architecture,
-      temperature: metadata.temperature,
-      inputFilter: metadata.inputFilter ?? NO_INPUT_FILTER,
-      classifier: primary.kind,
-      backend: backend.name,
-      detector: detector.engine.name,
-    };
-    const info: AnalyzerInfo = {
-      modelDir,
-      model: modelInfo,
-      metrics: metadata.metrics,
-      ...(loaded.fallbackReason ? { classifierFallbackReason: loaded.fallbackReason } : {}),
-      detector: {
-        ...detector.config,
-        engine: detector.engine.name,
-        workerThreads: detector.engine.workerThreads,
-        ...(detector.engine.fallbackReason ? { engineFallbackReason: detector.engine.fallbackReason } : {}),
-        ...(detector.engine.workerFallbackReason ? { workerFallbackReason: detector.engine.workerFallbackReason } : {}),
-      },
-      margin: settings.margin,
-      tta: settings.tta,
-    };
+/** The classifier for each TTA choice: the configured one now, the other built lazily on the same engine. */
+interface Classifiers {
+  primary: EmotionClassifier;
+  fallbackReason: string | undefined;
+  forTta(tta: boolean): Promise<EmotionClassifier>;
+  dispose(): Promise<void>;
+}
 
-    /** The classifier for a call's TTA choice; the other variant is built lazily on the same engine. */
-    const classifierFor = async (tta: boolean): Promise<EmotionClassifier> => {
+async function loadClassifiers({ model, metadata, onnxPath }: LoadedParts, settings: Settings, log: (line: string) => void): Promise<Classifiers> {
+  const engineOptions = { size: INPUT_SIZE, temperature: metadata.temperature };
+  const loaded = await loadClassifier(settings.classifier, model, onnxPath, { ...engineOptions, tta: settings.tta });
+  if (loaded.fallbackReason) log(`moodlens: classifying with tfjs (${loaded.fallbackReason})`);
+  const primary = loaded.classifier;
+  const built: { plain?: EmotionClassifier; tta?: EmotionClassifier } = { [settings.tta ? "tta" : "plain"]: primary };
+  return {
+    primary,
+    fallbackReason: loaded.fallbackReason,
+    async forTta(tta) {
       const key = tta ? "tta" : "plain";
-      const existing = classifiers[key];
+      const existing = built[key];
       if (existing) return existing;
       const created =
         primary.kind === "tfjs"
           ? createTfjsClassifier(model, { tta })
           : (await loadClassifier("onnx", model, onnxPath, { ...engineOptions, tta })).classifier;
-      classifiers[key] = created;
+      built[key] = created;
       return created;
-    };
+    },
+    async dispose() {
+      await Promise.all(Object.values(built).map((classifier) => classifier?.dispose()));
+    },
+  };
+}
 
-    let disposed = false;
-    const assertOpen = () => {
-      if (disposed) throw new AppError("INTERNAL", "the face analyzer was disposed");
-    };
+/** What the analyzer reports about itself (info on /readyz, model on every result). */
+function describeAnalyzer(
+  modelDir: string,
+  { metadata }: LoadedParts,
+  backendName: BackendName,
+  detector: FaceDetector,
+  classifiers: Classifiers,
+  settings: Settings,
+): AnalyzerInfo {
+  const model: ModelInfo = {
+    runId: metadata.runId,
+    createdAt: metadata.createdAt,
+    architecture: metadata.architecture,
+    temperature: metadata.temperature,
+    inputFilter: metadata.inputFilter ?? NO_INPUT_FILTER,
+    classifier: classifiers.primary.kind,
+    backend: backendName,
+    detector: detector.engine.name,
+  };
+  return {
+    modelDir,
+    model,
+    metrics: metadata.metrics,
+    ...(classifiers.fallbackReason ? { classifierFallbackReason: classifiers.fallbackReason } : {}),
+    detector: {
+      ...detector.config,
+      engine: detector.engine.name,
+      workerThreads: detector.engine.workerThreads,
+      ...(detector.engine.fallbackReason ? { engineFallbackReason: detector.engine.fallbackReason } : {}),
+      ...(detector.engine.workerFallbackReason ? { workerFallbackReason: detector.engine.workerFallbackReason } : {}),
+    },
+    margin: settings.margin,
+    tta: settings.tta,
+  };
+}
 
-    // The model's declared input filter, applied here so every caller (analyze, the API, the bench) matches training.
-    const inputFilter = metadata.inputFilter ?? NO_INPUT_FILTER;
-    const toNetworkInput = (crop: Uint8Array) => applyInputFilter(crop, inputFilter);
+/** The analyzer's calls over its loaded parts: analyze = decode + analyzeDecoded (detect, crop, classify, explain). */
+function assembleAnalyzer(
+  { model, metadata }: LoadedParts,
+  detector: FaceDetector,
+  classifiers: Classifiers,
+  settings: Settings,
+  info: AnalyzerInfo,
+): FaceAnalyzer {
+  let disposed = false;
+  const assertOpen = () => {
+    if (disposed) throw new AppError("INTERNAL", "the face analyzer was disposed");
+  };
 
-    async function classifyFaces(crops: readonly Uint8Array[], options: { tta?: boolean } = {}): Promise<number[][]> {
-      assertOpen();
-      if (crops.length === 0) return [];
-      const rows = await (await classifierFor(options.tta ?? settings.tta)).classify(crops.map(toNetworkInput));
-      return rows.map((row) => applyTemperature(row, metadata.temperature));
-    }
+  // The model's declared input filter, applied here so every caller (analyze, the API, the bench) matches training.
+  const inputFilter = metadata.inputFilter ?? NO_INPUT_FILTER;
+  const toNetworkInput = (crop: Uint8Array) => applyInputFilter(crop, inputFilter);
 
-    function explain(crop: Uint8Array, options: SaliencyOptions = {}): SaliencyMap {
-      assertOpen();
-      return computeSaliency(model, toNetworkInput(crop), options);
-    }
+  async function classifyFaces(crops: readonly Uint8Array[], options: { tta?: boolean } = {}): Promise<number[][]> {
+    assertOpen();
+    if (crops.length === 0) return [];
+    const rows = await (await classifiers.forTta(options.tta ?? settings.tta)).classify(crops.map(toNetworkInput));
+    return rows.map((row) => applyTemperature(row, metadata.temperature));
+  }
 
-    async function analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
-      assertOpen();
-      const start = performance.now();
-      const image = await decodeImage(input, { maxInputPixels: settings.maxInputPixels });
-      const decodeMs = elapsed(start);
-      const result = await analyzeDecoded(image, options);
-      return { ...result, timings: { ...result.timings, decodeMs } };
-    }
+  function explain(crop: Uint8Array, options: SaliencyOptions = {}): SaliencyMap {
+    assertOpen();
+    return computeSaliency(model, toNetworkInput(crop), options);
+  }
 
-    async function analyzeDecoded(image: DecodedImage, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
-      assertOpen();
-      assertDecodedShape(image, settings.maxInputPixels);
-      let start = performance.now();
-      const detection = await detector!.detect(image, options.detect);
-      const detectMs = elapsed(start);
+  async function analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+    assertOpen();
+    const start = performance.now();
+    const image = await decodeImage(input, { maxInputPixels: settings.maxInputPixels });
+    const decodeMs = elapsed(start);
+    const result = await analyzeDecoded(image, options);
+    return { ...result, timings: { ...result.timings, decodeMs } };
+  }
 
+  async function analyzeDecoded(image: DecodedImage, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+    assertOpen();
+    assertDecodedShape(image, settings.maxInputPixels);
+    let start = performance.now();
+    const detection = await detector.detect(image, options.detect);
+    const detectMs = elapsed(start);
+
+    start = performance.now();
+    const crops = await Promise.all(detection.faces.map((face) => cropFace(image, face, { margin: settings.margin })));
+    const probabilities = await classifyFaces(crops, options.tta === undefined ? {} : { tta: options.tta });
+    const classifyMs = elapsed(start);
+
+    const faces = detection.faces.map((face, index) => toAnalyzedFace(face, probabilities[index]!));
+    let explainMs: number | undefined;
+    if (options.explain) {
       start = performance.now();
-      const crops = await Promise.all(detection.faces.map((face) => cropFace(image, face, { margin: settings.margin })));
-      const probabilities = await classifyFaces(crops, options.tta === undefined ? {} : { tta: options.tta });
-      const classifyMs = elapsed(start);
-
-      const faces: AnalyzedFace[] = detection.faces.map((face, index) => {
-        const scaled = probabilities[index]!;
-        return {
-          box: face.box,
-          detectionScore: face.score,
-          landmarks: face.landmarks,
-          probabilities: scaled,
-          dominantEmotion: dominantEmotion(scaled),
-          valence: valenceOf(scaled),
-        };
-      });
-      let explainMs: number | undefined;
-      if (options.explain) {
-        start = performance.now();
-        const explained = Math.min(faces.length, options.explainMaxFaces ?? faces.length);
-        // EXPLAIN_CHUNK faces per gradient pass, yielding in between: one pass over 100 faces held the thread (and a
-        // server's health checks) for 8-13 s and took gigabytes; per-face passes bound both.
-        for (let from = 0; from < explained; from += EXPLAIN_CHUNK) {
-          const to = Math.min(explained, from + EXPLAIN_CHUNK);
-          const maps = computeSaliencies(model, crops.slice(from, to), {
-            classIndices: faces.slice(from, to).map((face) => EMOTIONS.indexOf(face.dominantEmotion)),
-          });
-          maps.forEach((map, offset) => (faces[from + offset]!.saliency = map));
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-        explainMs = elapsed(start);
-      }
-      return {
-        faces,
-        skipped: detection.skipped,
-        image: { width: image.width, height: image.height, format: image.format },
-        timings: { decodeMs: 0, detectMs, classifyMs, ...(explainMs === undefined ? {} : { explainMs }) },
-        model: modelInfo,
-      };
+      await explainFaces(model, crops, faces, options.explainMaxFaces ?? faces.length);
+      explainMs = elapsed(start);
     }
-
     return {
-      analyze,
-      analyzeDecoded,
-      classifyFaces,
-      explain,
-      info,
-      async dispose() {
-        if (disposed) return;
-        disposed = true;
-        await detector!.dispose();
-        await Promise.all(Object.values(classifiers).map((classifier) => classifier?.dispose()));
-        model.dispose();
-      },
+      faces,
+      skipped: detection.skipped,
+      image: { width: image.width, height: image.height, format: image.format },
+      timings: { decodeMs: 0, detectMs, classifyMs, ...(explainMs === undefined ? {} : { explainMs }) },
+      model: info.model,
     };
-  } catch (error) {
-    await detector?.dispose();
-    model.dispose();
-    throw error;
+  }
+
+  return {
+    analyze,
+    analyzeDecoded,
+    classifyFaces,
+    explain,
+    info,
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      await detector.dispose();
+      await classifiers.dispose();
+      model.dispose();
+    },
+  };
+}
+
+function toAnalyzedFace(face: DetectedFace, probabilities: number[]): AnalyzedFace {
+  return {
+    box: face.box,
+    detectionScore: face.score,
+    landmarks: face.landmarks,
+    probabilities,
+    dominantEmotion: dominantEmotion(probabilities),
+    valence: valenceOf(probabilities),
+  };
+}
+
+/**
+ * Saliency for the first `maxFaces` faces, EXPLAIN_CHUNK faces per gradient pass, yielding in between: one pass
+ * over 100 faces held the thread (and a server's health checks) for 8-13 s and took gigabytes; per-face passes
+ * bound both.
+ */
+async function explainFaces(model: LoadedParts["model"], crops: readonly Uint8Array[], faces: AnalyzedFace[], maxFaces: number): Promise<void> {
+  const explained = Math.min(faces.length, maxFaces);
+  for (let from = 0; from < explained; from += EXPLAIN_CHUNK) {
+    const to = Math.min(explained, from + EXPLAIN_CHUNK);
+    const maps = computeSaliencies(model, crops.slice(from, to), {
+      classIndices: faces.slice(from, to).map((face) => EMOTIONS.indexOf(face.dominantEmotion)),
+    });
+    maps.forEach((map, offset) => (faces[from + offset]!.saliency = map));
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
