@@ -53,7 +53,7 @@ export function decodeImageArgument(image: string, maxImageBytes: number): Image
   return { bytes, declaredType };
 }
 
-/** Same limit for the binary route, where the body is already bytes. */
+/** The limit on the bytes themselves, at every edge (a decoded `image` argument, the binary route's body). */
 export function checkImageBytes(bytes: Buffer, maxImageBytes: number): void {
   if (bytes.byteLength === 0) throw new AppError("BAD_USER_INPUT", "the request body is empty; send the image bytes");
   if (bytes.byteLength > maxImageBytes) {
