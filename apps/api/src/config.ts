@@ -73,6 +73,10 @@ export interface ApiConfig {
   auth: "required" | "optional";
   /** Keep the uploaded image bytes with the analysis (off unless an operator opts in). */
   storeImages: boolean;
+  /** Keep uploaded videos after their job ends (MOODLENS_STORE_VIDEOS; off: deleted once analysed). */
+  storeVideos?: boolean;
+  /** Largest POST /v1/videos body (MOODLENS_MAX_VIDEO_BYTES; default 512 MiB). */
+  maxVideoBytes?: number;
   minGroupSize: number;
   limits: ApiLimits;
   modelPollMs: number;

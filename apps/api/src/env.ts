@@ -27,6 +27,8 @@ export const apiEnvSchema = z.object({
   MOODLENS_BACKEND: optionalText,
   MOODLENS_AUTH: z.enum(["required", "optional"]).default("required"),
   MOODLENS_STORE_IMAGES: flag(false),
+  MOODLENS_STORE_VIDEOS: flag(false),
+  MOODLENS_MAX_VIDEO_BYTES: integer(512 * 1024 * 1024, 1024),
   MOODLENS_MIN_GROUP_SIZE: integer(DEFAULTS.minGroupSize, 1),
   MOODLENS_MAX_BODY_BYTES: integer(DEFAULTS.maxBodyBytes, 1024),
   MOODLENS_MAX_IMAGE_BYTES: integer(DEFAULTS.maxImageBytes, 1024),
@@ -65,6 +67,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     backend: parsed.MOODLENS_BACKEND,
     auth: parsed.MOODLENS_AUTH,
     storeImages: parsed.MOODLENS_STORE_IMAGES,
+    storeVideos: parsed.MOODLENS_STORE_VIDEOS,
+    maxVideoBytes: parsed.MOODLENS_MAX_VIDEO_BYTES,
     minGroupSize: parsed.MOODLENS_MIN_GROUP_SIZE,
     limits: {
       maxBodyBytes: parsed.MOODLENS_MAX_BODY_BYTES,

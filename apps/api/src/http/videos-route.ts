@@ -85,9 +85,9 @@ const recogniseDatabaseError = (error: unknown): AppError | undefined => {
 };
 
 export interface VideosRouteOptions {
-  /** Largest upload; enforced while the body streams in (413 before the rest is read). */
+  /** Largest upload (default: config.maxVideoBytes); enforced while the body streams in (413 before the rest is read). */
   maxBytes?: number;
-  /** Keep uploads after analysis (MOODLENS_STORE_VIDEOS); default false: deleted once the job ends. */
+  /** Keep uploads after analysis (default: config.storeVideos, MOODLENS_STORE_VIDEOS; off: deleted once the job ends). */
   storeVideos?: boolean;
 }
 
@@ -100,7 +100,8 @@ export interface VideosRouteOptions {
  */
 export function videosRoute(runtime: ApiRuntime, options: VideosRouteOptions = {}): Router {
   const router = Router();
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_VIDEO_BYTES;
+  const maxBytes = options.maxBytes ?? runtime.config.maxVideoBytes ?? DEFAULT_MAX_VIDEO_BYTES;
+  const storeVideos = options.storeVideos ?? runtime.config.storeVideos ?? false;
   const checkContentType: RequestHandler = (req, res, next) => {
     if (!VIDEO_BODY.test(req.headers["content-type"] ?? "")) {
       res.setHeader("connection", "close"); // the body is not read
@@ -127,7 +128,7 @@ export function videosRoute(runtime: ApiRuntime, options: VideosRouteOptions = {
   router.post("/v1/videos", checkContentType, authorize, async (req, res) => {
     try {
       const bytes = await readBody(req, maxBytes);
-      const job = await submitVideo(res.locals.context, requestOf(req, bytes, options.storeVideos ?? false));
+      const job = await submitVideo(res.locals.context, requestOf(req, bytes, storeVideos));
       res.status(202).json({ job });
     } catch (error) {
       const client = toClientError(error, recogniseDatabaseError);

@@ -3,7 +3,6 @@
  * The analysis itself runs in workers (apps/worker) fed by the pg-boss queue; the API only stores the upload and
  * sends the message. Views are the GraphQL VideoJob shape, also used as the REST route's JSON.
  */
-import path from "node:path";
 import {
   cancelVideoJob as cancelStoredJob,
   countVideoJobs,
@@ -45,7 +44,8 @@ function queueUrl(runtime: ApiRuntime): string {
   const { config, db } = runtime;
   if (config.databaseUrl) return config.databaseUrl;
   if (db.kind === "postgres" && db.url && !db.url.includes("***")) return db.url;
-  return queueDatabaseUrl(undefined, config.dataDir ? path.join(path.resolve(config.dataDir), "pglite") : undefined);
+  // config.dataDir is already the PGlite folder (see env.ts).
+  return queueDatabaseUrl(undefined, config.dataDir);
 }
 
 function videoQueue(runtime: ApiRuntime): Promise<JobQueue> {
