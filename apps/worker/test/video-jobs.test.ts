@@ -110,6 +110,26 @@ for (const kind of KINDS) {
       }
     });
 
+    test("a video over the duration limit: FAILED with PAYLOAD_TOO_LARGE before any frame is analysed", async () => {
+      await worker.stop();
+      worker = await startWorker(
+        loadWorkerConfig({ DATABASE_URL: database.url, MOODLENS_VIDEO_MAX_SECONDS: "1", MOODLENS_JOB_POLL_SECONDS: "0.5" }),
+        () => {},
+      );
+      try {
+        const clip = await makePanClip({ seconds: 3 });
+        const { job: queued } = await submitVideoJob(database.db.prisma, worker.queue, { bytes: await readFile(clip) });
+        const { job } = await waitForEnd(database, queued.id);
+        expect(job.status).toBe("failed");
+        expect(job.errorCode).toBe("PAYLOAD_TOO_LARGE");
+        expect(job.framesDone).toBe(0);
+        expect(job.analysisId).toBeNull();
+        expect(await readVideoUpload(database.db.prisma, job.id)).toBeNull();
+      } finally {
+        worker = await restartWorker(worker, database);
+      }
+    });
+
     test("cancel: a cancelled job is never analysed and keeps no upload", async () => {
       await worker.queue.boss.offWork("video-analysis");
       try {
