@@ -1,8 +1,15 @@
 import { AppError, EMOTIONS, dominantEmotion, isAppError, valenceOf } from "@moodlens/shared";
 import { DEFAULT_MODEL_DIR, loadModelArtifacts } from "../artifacts";
-import { selectBackend, type BackendName } from "../backend";
+import { selectBackend, type BackendName, type BackendPreference } from "../backend";
 import { createFaceDetector, type DetectedFace } from "../detect";
-import { computeSaliencies, computeSaliency, type SaliencyMap, type SaliencyOptions } from "../explain";
+import {
+  computeSaliencies,
+  computeSaliency,
+  startSaliencyThread,
+  type SaliencyMap,
+  type SaliencyOptions,
+  type SaliencyThread,
+} from "../explain";
 import {
   INPUT_SIZE,
   NO_INPUT_FILTER,
@@ -30,6 +37,11 @@ export interface FaceAnalyzer {
   classifyFaces(crops: readonly Uint8Array[], options?: { tta?: boolean }): Promise<number[][]>;
   /** Saliency map of one 48x48 gray crop for its predicted (or the given) emotion. */
   explain(crop: Uint8Array, options?: SaliencyOptions): SaliencyMap;
+  /**
+   * Saliency maps of many 48x48 gray crops (for the given class indices, else each crop's predicted one), computed
+   * in a worker thread so the caller's event loop keeps answering (analyze's explain goes this way).
+   */
+  explainCrops(crops: readonly Uint8Array[], classIndices?: readonly number[]): Promise<SaliencyMap[]>;
   readonly info: AnalyzerInfo;
   dispose(): Promise<void>;
 }
@@ -74,7 +86,7 @@ export async function createFaceAnalyzer(config: FaceAnalyzerConfig = {}): Promi
     detector = await createFaceDetector({ ...(config.backend ? { workerBackend: config.backend } : {}), ...config.detector });
     const classifiers = await loadClassifiers(loaded, settings, log);
     const info = describeAnalyzer(modelDir, loaded, backend.name, detector, classifiers, settings);
-    return assembleAnalyzer(loaded, detector, classifiers, settings, info);
+    return assembleAnalyzer(loaded, detector, classifiers, settings, info, { modelDir, backend: config.backend, log });
   } catch (error) {
     await detector?.dispose();
     loaded.model.dispose();
@@ -159,8 +171,11 @@ function assembleAnalyzer(
   classifiers: Classifiers,
   settings: Settings,
   info: AnalyzerInfo,
+  explainer: { modelDir: string; backend: BackendPreference | undefined; log: (line: string) => void },
 ): FaceAnalyzer {
   let disposed = false;
+  /** Started on the first explain; undefined inside: it could not start, so saliency runs here (yielding per face). */
+  let saliencyThread: Promise<SaliencyThread | undefined> | undefined;
   const assertOpen = () => {
     if (disposed) throw new AppError("INTERNAL", "the face analyzer was disposed");
   };
@@ -179,6 +194,24 @@ function assembleAnalyzer(
   function explain(crop: Uint8Array, options: SaliencyOptions = {}): SaliencyMap {
     assertOpen();
     return computeSaliency(model, toNetworkInput(crop), options);
+  }
+
+  function startExplainer(): Promise<SaliencyThread | undefined> {
+    saliencyThread ??= startSaliencyThread({ modelDir: explainer.modelDir, ...(explainer.backend ? { backend: explainer.backend } : {}) }).catch(
+      (error: unknown) => {
+        explainer.log(`moodlens: saliency runs on the calling thread (${error instanceof Error ? error.message : String(error)})`);
+        return undefined;
+      },
+    );
+    return saliencyThread;
+  }
+
+  async function explainCrops(crops: readonly Uint8Array[], classIndices?: readonly number[]): Promise<SaliencyMap[]> {
+    assertOpen();
+    if (crops.length === 0) return [];
+    const classes = classIndices ?? (await classifyFaces(crops)).map((row) => row.indexOf(Math.max(...row)));
+    const thread = await startExplainer();
+    return thread ? thread.explain(crops, classes) : explainInThread(model, crops, classes);
   }
 
   async function analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
@@ -206,7 +239,10 @@ function assembleAnalyzer(
     let explainMs: number | undefined;
     if (options.explain) {
       start = performance.now();
-      await explainFaces(model, crops, faces, options.explainMaxFaces ?? faces.length);
+      const explained = Math.min(faces.length, options.explainMaxFaces ?? faces.length);
+      const classes = faces.slice(0, explained).map((face) => EMOTIONS.indexOf(face.dominantEmotion));
+      const maps = await explainCrops(crops.slice(0, explained), classes);
+      maps.forEach((map, index) => (faces[index]!.saliency = map));
       explainMs = elapsed(start);
     }
     return {
@@ -223,10 +259,12 @@ function assembleAnalyzer(
     analyzeDecoded,
     classifyFaces,
     explain,
+    explainCrops,
     info,
     async dispose() {
       if (disposed) return;
       disposed = true;
+      await (await saliencyThread)?.terminate();
       await detector.dispose();
       await classifiers.dispose();
       model.dispose();
@@ -246,20 +284,17 @@ function toAnalyzedFace(face: DetectedFace, probabilities: number[]): AnalyzedFa
 }
 
 /**
- * Saliency for the first `maxFaces` faces, EXPLAIN_CHUNK faces per gradient pass, yielding in between: one pass
- * over 100 faces held the thread (and a server's health checks) for 8-13 s and took gigabytes; per-face passes
- * bound both.
+ * Saliency on this thread when the worker could not start: EXPLAIN_CHUNK faces per gradient pass, yielding in
+ * between (one pass over 100 faces held the thread for 8-13 s and took gigabytes; per-face passes bound both).
  */
-async function explainFaces(model: LoadedParts["model"], crops: readonly Uint8Array[], faces: AnalyzedFace[], maxFaces: number): Promise<void> {
-  const explained = Math.min(faces.length, maxFaces);
-  for (let from = 0; from < explained; from += EXPLAIN_CHUNK) {
-    const to = Math.min(explained, from + EXPLAIN_CHUNK);
-    const maps = computeSaliencies(model, crops.slice(from, to), {
-      classIndices: faces.slice(from, to).map((face) => EMOTIONS.indexOf(face.dominantEmotion)),
-    });
-    maps.forEach((map, offset) => (faces[from + offset]!.saliency = map));
+async function explainInThread(model: LoadedParts["model"], crops: readonly Uint8Array[], classes: readonly number[]): Promise<SaliencyMap[]> {
+  const maps: SaliencyMap[] = [];
+  for (let from = 0; from < crops.length; from += EXPLAIN_CHUNK) {
+    const to = Math.min(crops.length, from + EXPLAIN_CHUNK);
+    maps.push(...computeSaliencies(model, crops.slice(from, to), { classIndices: classes.slice(from, to) }));
     await new Promise((resolve) => setImmediate(resolve));
   }
+  return maps;
 }
 
 /** A caller-made frame gets the checks decoding would have given it: consistent size, within the pixel limit. */
