@@ -46,10 +46,12 @@ function drawOverlay(canvas: HTMLCanvasElement, faces: readonly TrackedFace[]) {
     const width = context.measureText(label).width + 8;
     const height = Math.round(Math.max(16, 20 * scale));
     const top = face.box.y >= height ? face.box.y - height : face.box.y + face.box.height;
+    // Kept inside the frame when the face is at its right edge.
+    const left = Math.max(0, Math.min(face.box.x, canvas.width - width));
     context.fillStyle = color;
-    context.fillRect(face.box.x, top, width, height);
+    context.fillRect(left, top, width, height);
     context.fillStyle = "#fff";
-    context.fillText(label, face.box.x + 4, top + height - 5);
+    context.fillText(label, left + 4, top + height - 5);
   }
 }
 

@@ -7,8 +7,9 @@ import { HISTORY_SECONDS, type HistoryPoint } from "@/lib/live";
 
 /** The last minute: mean smoothed probability of each emotion over the faces of each answered frame, stacked. */
 export function LiveHistoryChart({ history }: { history: HistoryPoint[] }) {
+  // Seconds before the newest frame, so the right edge is "now" and the window never shifts its labels.
   const now = history.length ? history[history.length - 1]!.t : 0;
-  const from = Math.max(0, now - HISTORY_SECONDS);
+  const data = history.map((point) => ({ ...point, ago: point.t - now }));
   return (
     <div className="chart" data-testid="live-history-chart" data-points={history.length}>
       <p className="visually-hidden">
@@ -17,16 +18,17 @@ export function LiveHistoryChart({ history }: { history: HistoryPoint[] }) {
       <AreaChart
         responsive
         style={{ width: "100%", height: 220 }}
-        data={history}
+        data={data}
         margin={{ top: 8, right: 12, bottom: 0, left: 0 }}
         title="Expressions over the last minute"
       >
         <CartesianGrid strokeDasharray="3 3" stroke={GRID_STROKE} vertical={false} />
         <XAxis
-          dataKey="t"
+          dataKey="ago"
           type="number"
-          domain={[from, Math.max(from + HISTORY_SECONDS, now)]}
-          tickFormatter={(t: number) => `${Math.round(t - now)} s`}
+          domain={[-HISTORY_SECONDS, 0]}
+          ticks={[1, 0.75, 0.5, 0.25, 0].map((share) => -share * HISTORY_SECONDS)}
+          tickFormatter={(ago: number) => (ago === 0 ? "now" : `${ago} s`)}
           tick={AXIS_TICK}
           allowDataOverflow
         />
