@@ -1,9 +1,10 @@
 import { z } from "zod";
+import { parseBackendPreference, type BackendPreference } from "@moodlens/model";
 import { parseEnv } from "@moodlens/shared";
 
 /**
  * The trainer's environment, parsed once. Paths are resolved against the folder npm was run from.
- * MOODLENS_BACKEND is validated by @moodlens/model's selectBackend and DATABASE_URL's form by @moodlens/db's createDb.
+ * MOODLENS_BACKEND is checked by @moodlens/model's parseBackendPreference and DATABASE_URL's form by @moodlens/db's createDb.
  */
 const schema = z.object({
   MOODLENS_CACHE_DIR: z.string().min(1).default(".data/cache"),
@@ -11,6 +12,8 @@ const schema = z.object({
   MOODLENS_DATA_DIR: z.string().min(1).default(".data"),
   MOODLENS_MODELS_DIR: z.string().min(1).default("models"),
   MOODLENS_DEBUG: z.string().optional(),
+  /** tfjs backend / training engine preference (auto, native, wasm, cpu, ...); --backend overrides it. */
+  MOODLENS_BACKEND: z.string().optional(),
   /** PostgreSQL; unset or blank: the embedded PGlite database. */
   DATABASE_URL: z.string().optional(),
   /** The model `evaluate` measures when the registry names no production version (as the API serves it). */
@@ -23,3 +26,6 @@ export type TrainerEnv = z.infer<typeof schema>;
 
 let cached: TrainerEnv | undefined;
 export const env = (): TrainerEnv => (cached ??= parseEnv(schema));
+
+/** MOODLENS_BACKEND as a backend preference ("auto" when unset); a value that names no backend is CONFIG_INVALID. */
+export const backendPreference = (): BackendPreference => parseBackendPreference(env().MOODLENS_BACKEND);

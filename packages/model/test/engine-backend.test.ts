@@ -48,13 +48,14 @@ describe("backend selection", () => {
     expect(parseBackendPreference(" WASM ")).toBe("wasm");
   });
 
-  it("reads MOODLENS_BACKEND when no preference is given", async () => {
+  it("reads no environment: MOODLENS_BACKEND is parsed by each app's env.ts (parseBackendPreference) and passed in", async () => {
     const previous = process.env.MOODLENS_BACKEND;
     try {
       process.env.MOODLENS_BACKEND = "cpu";
-      expect((await selectBackend(undefined, { logger: () => {} })).name).toBe("cpu");
-      process.env.MOODLENS_BACKEND = "quantum";
-      await expectConfigError(selectBackend(undefined, { logger: () => {} }), "quantum");
+      expect((await selectBackend(undefined, { logger: () => {} })).requested).toBe("auto");
+      expect(tf.getBackend()).toBe("wasm");
+      expect((await selectBackend(parseBackendPreference(process.env.MOODLENS_BACKEND), { logger: () => {} })).name).toBe("cpu");
+      expect(() => parseBackendPreference("quantum")).toThrow(/quantum/);
     } finally {
       if (previous === undefined) delete process.env.MOODLENS_BACKEND;
       else process.env.MOODLENS_BACKEND = previous;

@@ -5,7 +5,7 @@ import { findModelVersionByWeights, getModelVersion, getRun, recordEvaluation } 
 import { importUncached } from "../dataset/load";
 import { fingerprintOf, type Subset } from "../dataset/cache";
 import type { Dataset } from "../dataset/types";
-import { env } from "../env";
+import { backendPreference, env } from "../env";
 import { evaluateModel } from "../evaluation/evaluate";
 import { modelDirectoryFrom, servedModel, type ModelSource } from "../evaluation/model-source";
 import { findTrainingOverlap, findRunDirectory } from "../run/training-overlap";
@@ -44,7 +44,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   const source: ModelSource = values.model ? { path: modelDirectoryFrom(values.model), why: "--model" } : await servedModel(log);
   const kind = choiceOption(values.format, "format", ["folder", "csv", "photos"] as const);
   const dataset = await importUncached(dataPath, { ...(kind ? { kind } : {}), requireTrainable: false, log, progressLabel: `decoding ${toRecordedPath(dataPath)}` });
-  await selectBackend(undefined, { logger: log });
+  await selectBackend(backendPreference(), { logger: log });
   const { model, metadata } = await loadModelArtifacts(source.path);
   log(`evaluating ${source.path} (${source.why}; run ${metadata.runId}) on ${dataset.manifest.count} images of ${dataPath}`);
   try {

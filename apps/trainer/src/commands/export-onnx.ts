@@ -4,12 +4,13 @@ import { modelDirectoryFrom } from "../evaluation/model-source";
 import { required } from "./args";
 import { EXPORT_ONNX_USAGE } from "./usage";
 import { logToStderr } from "../util/log";
+import { backendPreference } from "../env";
 
 /** Re-saves a model folder with model.onnx and its hash in metadata.json (weights and metadata otherwise unchanged). */
 export async function exportOnnxCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { model: { type: "string" } }, strict: true });
   const directory = modelDirectoryFrom(required(values.model, "model", EXPORT_ONNX_USAGE));
-  await selectBackend(undefined, { logger: logToStderr });
+  await selectBackend(backendPreference(), { logger: logToStderr });
   const previous = await readModelMetadata(directory);
   const { model } = await loadModelArtifacts(directory);
   try {

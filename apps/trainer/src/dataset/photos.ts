@@ -5,6 +5,7 @@ import { createFaceDetector, cropFace, decodeImage, selectBackend } from "@moodl
 import { assertTrainable, scanFolderTree, splitFromFileName } from "./folder";
 import type { ImportedSamples } from "./types";
 import { basename } from "node:path";
+import { backendPreference } from "../env";
 
 /**
  * Imports a folder-per-class tree of ordinary photos: each photo goes through @moodlens/model's face detector,
@@ -18,8 +19,9 @@ export async function importPhotoTree(
   const { files, skipped } = scanFolderTree(root);
   const samples: ImportedSamples = { pixels: [], labels: [], splits: [], report: { skipped, corrupt: [], noFace: [] } };
   // The detector runs on tfjs: pick the backend first (MOODLENS_BACKEND, else the fastest available).
-  await selectBackend(undefined, { logger: options.log ?? (() => {}) });
-  const detector = await createFaceDetector();
+  const backend = backendPreference();
+  await selectBackend(backend, { logger: options.log ?? (() => {}) });
+  const detector = await createFaceDetector({ workerBackend: backend });
   try {
     let done = 0;
     for (const file of files) {

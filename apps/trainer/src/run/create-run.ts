@@ -12,6 +12,7 @@ import { loadRunData } from "./run-data";
 import { RUN_FILES, updateStatus, writeSpec, type DataReference, type RunSpec } from "./run-files";
 import { newRunId } from "./run-id";
 import type { RunOptions } from "./run-options";
+import { backendPreference } from "../env";
 
 export interface NewRunInput {
   runsDirectory: string;
@@ -40,7 +41,7 @@ export async function createRun(input: NewRunInput, options: RunOptions): Promis
     options,
   );
   reportPartition(data.parts, { train: toRecordedPath(input.dataPath), ...(input.valPath ? { val: toRecordedPath(input.valPath) } : {}) }, options.log ?? (() => {}));
-  const backend = await selectBackend(options.backend, { forTraining: true, logger: options.log });
+  const backend = await selectBackend(options.backend ?? backendPreference(), { forTraining: true, logger: options.log });
   mkdirSync(runDirectory, { recursive: true });
   const spec: RunSpec = {
     format: "moodlens-run/1",

@@ -8,6 +8,7 @@ import { loadRunData } from "./run-data";
 import { readSpec, readStatus, updateStatus, writeJournal, type StoredEvaluation } from "./run-files";
 import { runLog, type RunOptions } from "./run-options";
 import { startFromCheckpoint, startFromInitWeights } from "./trainer-start";
+import { backendPreference } from "../env";
 
 export interface RunOutcome {
   runId: string;
@@ -37,7 +38,7 @@ export async function executeRun(runDirectory: string, options: RunOptions): Pro
   if (status.status === "completed") {
     throw new AppError("CONFLICT", `run ${spec.runId} is already completed`, { hint: "start a new run, or `npm run trainer -- runs sync` to push its records" });
   }
-  const backend = await selectBackend(options.backend, { forTraining: true, logger: log });
+  const backend = await selectBackend(options.backend ?? backendPreference(), { forTraining: true, logger: log });
   const { parts } = await loadRunData(spec, options);
   const pointer = readCheckpointPointer(runDirectory);
   const engine = chooseTrainingEngine(spec.config, backend, options, log);

@@ -8,6 +8,7 @@ import { writeModelFiles } from "./model-files";
 import { loadRunData } from "./run-data";
 import { readSpec } from "./run-files";
 import { runLog, type RunOptions } from "./run-options";
+import { backendPreference } from "../env";
 
 /**
  * Model files from the best epoch so far of a run that is still going (or paused): evaluated and calibrated on
@@ -19,7 +20,7 @@ export async function snapshotRun(runDirectory: string, target: string, options:
   const spec = readSpec(runDirectory);
   const pointer = readCheckpointPointer(runDirectory);
   if (!pointer?.best) throw new AppError("MODEL_NOT_TRAINED", `run ${spec.runId} has no finished epoch yet`);
-  await selectBackend(undefined, { logger: log });
+  await selectBackend(backendPreference(), { logger: log });
   const { parts } = await loadRunData(spec, options);
   const model = buildSeededNetwork(spec.config);
   try {

@@ -9,7 +9,7 @@ export type ClassifierKind = (typeof CLASSIFIER_KINDS)[number];
 export interface FaceAnalyzerConfig {
   /** Directory with model.json + weights.bin + metadata.json (+ model.onnx). Default: DEFAULT_MODEL_DIR (artifacts/served-model.ts). */
   modelDir?: string;
-  /** tfjs backend; default: env MOODLENS_BACKEND, else auto. */
+  /** tfjs backend (of the analyzer, its detector's and its saliency worker threads); default: auto. */
   backend?: BackendPreference;
   /** "auto": ONNX when model.onnx exists and onnxruntime loads, else tfjs. */
   classifier?: ClassifierKind;

@@ -65,7 +65,7 @@ function threadsOf(name: BackendName): number {
 }
 
 /**
- * Picks and activates the tfjs backend: the given preference, else env MOODLENS_BACKEND, else "auto"
+ * Picks and activates the tfjs backend: the given preference (apps parse MOODLENS_BACKEND in their env.ts), else "auto"
  * (tfjs-node-gpu, tfjs-node, wasm, cpu, first that loads). A forced backend that cannot load is a
  * CONFIG_INVALID error rather than a silent slowdown. Logs the choice in one line; calling again with the
  * same request returns the same info without logging.
@@ -74,7 +74,7 @@ export async function selectBackend(
   preference?: BackendPreference,
   options: SelectBackendOptions = {},
 ): Promise<BackendInfo> {
-  const requested = preference ?? parseBackendPreference(process.env.MOODLENS_BACKEND);
+  const requested = preference ?? "auto";
   if (!(BACKEND_PREFERENCES as readonly string[]).includes(requested)) {
     throw new AppError("CONFIG_INVALID", `"${requested}" is not a backend`, {
       hint: `use one of ${BACKEND_PREFERENCES.join(", ")}`,

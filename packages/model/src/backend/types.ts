@@ -16,7 +16,7 @@ export type TrainingKernels = "native" | "registered" | "missing";
 export interface BackendInfo {
   /** What is actually running. */
   name: BackendName;
-  /** What was asked for (env MOODLENS_BACKEND or the argument). */
+  /** What was asked for (the argument, else "auto"). */
   requested: BackendPreference;
   /** Why a preferred backend was skipped, e.g. "tensorflow: @tensorflow/tfjs-node is not installed". */
   fallbackReason?: string;

@@ -67,7 +67,7 @@ const MIN_CANDIDATE_INPUT_FACE = 11;
 
 export type FaceDetectorConfig = Partial<typeof DETECTOR_DEFAULTS> & {
   modelPath?: string;
-  /** tfjs backend of the worker threads (default: env MOODLENS_BACKEND, else auto). */
+  /** tfjs backend of the worker threads (default: auto). */
   workerBackend?: BackendPreference;
 };
 export type DetectOptions = Partial<Pick<typeof DETECTOR_DEFAULTS, "minFaceSize" | "scoreThreshold" | "maxFaces" | "tiling">>;
