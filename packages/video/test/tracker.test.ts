@@ -60,6 +60,15 @@ describe("tracker: linking faces", () => {
     expect(tracker.finish().map((track) => track.frames)).toEqual([2, 1]);
   });
 
+  it("keeps the tracks of a slow live client (frames 1.5 s apart) while the face is in every frame", () => {
+    const tracker = createTracker({ maxLostSeconds: 1 });
+    const ids = [0, 1.5, 3, 4.5].map((t) => tracker.update(t, [face(box(100 + 10 * t, 100), happy)])[0]!.trackId);
+    expect(ids).toEqual([0, 0, 0, 0]);
+    tracker.update(6, []); // missing 1.5 s after it was last seen: ended
+    expect(tracker.activeTracks).toBe(0);
+    expect(tracker.update(7.5, [face(box(145, 100), happy)])[0]!.trackId).toBe(1);
+  });
+
   it("refuses frames out of order or at the same time, and malformed faces", () => {
     const tracker = createTracker();
     tracker.update(1, []);

@@ -138,22 +138,23 @@ function trackerFrom(state: TrackerSnapshot): Tracker {
       }
       faces.forEach(checkFace);
       state.lastSeconds = seconds;
-      // Tracks unseen for longer than maxLostSeconds end before matching: a face returning later is a new track.
-      const stillActive: ActiveTrack[] = [];
-      for (const track of state.active) {
-        if (seconds - track.lastSeconds > config.maxLostSeconds) end(track);
-        else stillActive.push(track);
-      }
-      state.active = stillActive;
-
       const faceToTrack = assign(
         state.active.map((track) => track.box),
         faces.map((face) => face.box),
         config,
       );
+      // A track ends when a frame comes without its face more than maxLostSeconds after it was last seen. Judged on
+      // frames that miss it, not on the gap alone: a live client sending a frame every 1.5 s keeps its tracks.
+      const matched = new Set(faceToTrack.values());
+      const previous = state.active;
+      state.active = previous.filter((track, t) => {
+        if (matched.has(t) || seconds - track.lastSeconds <= config.maxLostSeconds) return true;
+        end(track);
+        return false;
+      });
       return faces.map((face, i) => {
-        const matched = faceToTrack.get(i);
-        let track = matched === undefined ? undefined : state.active[matched];
+        const t = faceToTrack.get(i);
+        let track = t === undefined ? undefined : previous[t];
         if (!track) {
           track = {
             index: state.nextIndex++,
