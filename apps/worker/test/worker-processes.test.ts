@@ -3,6 +3,7 @@
  *  - two workers share the jobs: each job is taken once and every sampled frame enters its results once;
  *  - a worker SIGKILLed mid-job: the job is retried by the other worker from its last checkpoint and ends with the
  *    same tracks, timeline and statistics as a clean run of the same clip;
+ *  - SIGTERM drains: the job in hand is finished, then the process exits 0;
  *  - the database dropping every connection mid-job: the job still ends done with every frame once (an attempt
  *    that fails on the dead connection is retried by pg-boss; most reconnect within the attempt).
  * PostgreSQL by default; MOODLENS_TEST_DATABASES=pglite runs it on the served embedded database.
@@ -149,6 +150,23 @@ for (const kind of KINDS) {
       // Bring the pair back for the next test.
       const replacement = startWorkerProcess(database.url, "C");
       workers = [...workers.filter((worker) => worker !== victim), replacement];
+      await replacement.ready;
+    });
+
+    test("SIGTERM drains: the worker finishes the job it holds (no retry) and exits 0", async () => {
+      const { job } = await submitVideoJob(database.db.prisma, queue, { bytes: clip, clientRequestId: "drain" });
+      await waitFor(database, job.id, (current) => current.framesDone >= 2 || ended(current));
+      const holder = workers.find((worker) => worker.output.some((line) => line.includes(`job ${job.id} taken`)))!;
+      const exited = new Promise<number | null>((resolve) => holder.child.once("exit", (code) => resolve(code)));
+      holder.child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      const finished = (await getVideoJob(database.db.prisma, job.id))!;
+      expect(finished.status, finished.errorMessage ?? "").toBe("done");
+      expect(finished.attempts).toBe(1);
+      expect(holder.output.some((line) => line.includes("SIGTERM: draining"))).toBe(true);
+
+      const replacement = startWorkerProcess(database.url, "D");
+      workers = [...workers.filter((worker) => worker !== holder), replacement];
       await replacement.ready;
     });
 
