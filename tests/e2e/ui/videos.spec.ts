@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { Locator, Page } from "@playwright/test";
 import { makePanClip } from "@moodlens/video/testing";
 import { test, expect } from "../support/fixtures";
 import { fetchGraphQL } from "../support/graphql";
@@ -28,6 +29,16 @@ const JOB_QUERY = `query ($id: ID!) { videoJob(id: $id) { id status source campa
   timeline { second faces meanValence emotions { emotion probability } } } }`;
 
 const CLIP_SECONDS = 6;
+
+/** Moves the mouse over the chart (recharts picks the second under the pointer on hover), then clicks there. */
+async function clickChartAt(page: Page, chart: Locator, fraction: number) {
+  const grid = (await chart.locator(".recharts-cartesian-grid").boundingBox())!;
+  const x = grid.x + grid.width * fraction;
+  const y = grid.y + grid.height / 2;
+  await page.mouse.move(x - 4, y);
+  await page.mouse.move(x, y, { steps: 4 });
+  await page.mouse.click(x, y);
+}
 
 test.describe("Videos", () => {
   test.describe.configure({ mode: "serial" });
@@ -100,13 +111,13 @@ test.describe("Videos", () => {
     const player = page.getByTestId("video-player");
     await expect(player).toBeVisible();
     await player.evaluate((video: HTMLVideoElement) => (video.readyState >= 1 ? null : new Promise((resolve) => video.addEventListener("loadedmetadata", resolve, { once: true }))));
-    const grid = (await chart.locator(".recharts-cartesian-grid").boundingBox())!;
-    await page.mouse.click(grid.x + grid.width * 0.8, grid.y + grid.height / 2);
+    await clickChartAt(page, chart, 0.8);
     await expect(chart).not.toHaveAttribute("data-playhead", "0");
     const target = Number(await chart.getAttribute("data-playhead"));
     expect(target).toBeGreaterThanOrEqual(Math.floor(job.timeline.length * 0.6));
     await expect.poll(() => player.evaluate((video: HTMLVideoElement) => Math.floor(video.currentTime))).toBe(target);
-    await expect(chart.locator(".recharts-reference-line").last()).toBeVisible();
+    // The red playhead is drawn at that second (a vertical line: zero width, so counted rather than "visible").
+    await expect(chart.locator('.recharts-reference-line line[stroke="#d62728"]')).toHaveCount(1);
 
     // Playing moves the playhead along the chart.
     await page.locator(`[data-testid="timeline-row"][data-second="0"] button`).click();
@@ -143,8 +154,7 @@ test.describe("Videos", () => {
     await expect(page.getByTestId("video-player")).toHaveCount(0);
     const chart = page.getByTestId("video-timeline-chart");
     await expect(chart).toBeVisible();
-    const grid = (await chart.locator(".recharts-cartesian-grid").boundingBox())!;
-    await page.mouse.click(grid.x + grid.width * 0.5, grid.y + grid.height / 2);
+    await clickChartAt(page, chart, 0.5);
     await expect(chart).not.toHaveAttribute("data-playhead", "0");
     await context.close();
   });
