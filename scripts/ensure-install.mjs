@@ -26,7 +26,8 @@ export const TOOL_ENV = {
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, {
     cwd: ROOT,
-    stdio: options.quiet ? ["ignore", "pipe", "pipe"] : "inherit",
+    // npm's own output goes to stderr: stdout belongs to the command this runs before (e.g. `evaluate --json`).
+    stdio: options.quiet ? ["ignore", "pipe", "pipe"] : ["inherit", 2, 2],
     env: { ...process.env, ...TOOL_ENV },
   });
   if (result.status !== 0) {
