@@ -160,6 +160,21 @@ test.describe("Videos", () => {
     await context.close();
   });
 
+  test("the drill-down filters by kind: the video's analysis under Videos, the demo photos under Photos", async ({ page }) => {
+    test.skip(!jobId, "needs the uploaded job");
+    await page.goto("/analyses");
+    const total = page.getByTestId("analyses-total");
+    const all = Number(await total.getAttribute("data-value"));
+    await page.getByTestId("filter-kind-video").check();
+    await expect(page).toHaveURL(/kinds=video/);
+    // The demo seed has photos only: the one video job of this suite is the only VIDEO analysis.
+    await expect(total).toHaveAttribute("data-value", "1");
+    await expect(page.locator("table tbody tr").first()).toContainText("e2e-video");
+    await page.goto("/analyses?kinds=photo");
+    await expect(page.getByTestId("filter-kind-photo")).toBeChecked();
+    await expect(total).toHaveAttribute("data-value", String(all - 1));
+  });
+
   test("a file that is not a video is refused before anything is sent", async ({ page }) => {
     await page.goto("/videos");
     let sent = false;
