@@ -25,10 +25,11 @@ import { measureStats } from "./sections/stats";
 import { measureSystems } from "./sections/systems";
 import { measureTraining } from "./sections/training";
 import { measureTrainerCli } from "./sections/trainer-cli";
+import { measureVideo } from "./sections/video";
 import { measureEngines, shippedNetwork } from "./sections/engines";
 import { SHIPPED_PREFIX, SYSTEM_NAMES, type SystemName } from "./systems/types";
 
-const SECTIONS = ["endToEnd", "classify", "accuracy", "photoPath", "training", "engines", "api", "stats"] as const;
+const SECTIONS = ["endToEnd", "classify", "accuracy", "photoPath", "training", "engines", "api", "stats", "video"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -201,6 +202,20 @@ async function main(): Promise<void> {
       }
     }
 
+    let video: BenchResults["video"] = { reason: "not run (--only)" };
+    if (wanted("video")) {
+      try {
+        video = await measureVideo(mode, {
+          modelDir: servingModelDir,
+          modelLabel: trained ? "models/default" : `random-init ${architecture} network (speed only)`,
+          scratchDir,
+        });
+      } catch (error) {
+        log(`video: not measured: ${errorText(error)}`);
+        video = { reason: errorText(error).split("\n")[0]! };
+      }
+    }
+
     if (mode === "quick") {
       notes.push(
         `quick mode: accuracy on a stratified subset of FER-2013 PublicTest (${cropSet.sample} = first files of each class, ${cropSet.crops.length} faces), fewer repetitions, no cpu-backend training`,
@@ -238,6 +253,7 @@ async function main(): Promise<void> {
       engines,
       api,
       stats,
+      video,
       memory: {
         apiPeakRssUnderLoadBytes: "cases" in api ? api.peakRssBytes : null,
         trainingProcessPeakRssBytes: trainingPeak || null,

@@ -2,6 +2,7 @@ import type { MachineInfo } from "../core/machine";
 import { ratio } from "../core/stats";
 import type { ApiResult } from "../sections/api";
 import type { StatsResult } from "../sections/stats";
+import type { VideoResult } from "../sections/video";
 import type { PhotoPathResult } from "../photo-path/section";
 import type { ClassifierVariant, SystemResult } from "../sections/systems";
 import type { TrainingCase } from "../sections/training";
@@ -73,6 +74,8 @@ export interface BenchResults {
   engines?: EnginesResult[] | { reason: string };
   api: ApiResult | { reason: string };
   stats: StatsResult[] | { reason: string };
+  /** Absent in results written before the video section existed. */
+  video?: VideoResult | { reason: string };
   memory: Record<string, number | string | null>;
   notes: string[];
 }
