@@ -2,7 +2,7 @@
  * analyzeFrame: real frames of clips made from the sample photos (@moodlens/video/testing), decoded by ffmpeg,
  * sent as JPEG through Apollo's executeOperation with the shipped model. Checks track ids across a pan, smoothing
  * against the raw per-frame labels, idle eviction (on a clock the test moves, not in real time), order errors,
- * scope and the per-frame rate limit.
+ * scope and the per-frame rate limit, and recording (record: true) as LIVE track-seconds counted once each.
  */
 import { resolve } from "node:path";
 import { describeEachDatabase } from "@moodlens/db/testing";
@@ -12,7 +12,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createContext } from "../src/context";
 import type { StartedApiServer } from "../src/server";
-import { configureFrameStreams } from "../src/services/frames";
+import { configureFrameStreams, storeLiveSeconds, type LiveRecorder } from "../src/services/frames";
 import { createKey, firstErrorCode, gql, startTestApi } from "./helpers";
 
 const SHIPPED_MODEL = resolve(import.meta.dirname, "..", "..", "..", "models", "default");
@@ -156,16 +156,69 @@ describeEachDatabase("analyzeFrame", (database) => {
     const readOnly = (await createKey(database().db, ["read:stats"])).key;
     const forbidden = await frame("scope", 0, pan[0]!.base64, readOnly);
     expect(forbidden.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
-    // Recording needs storage for live track-seconds: until it exists the request says so, and nothing runs.
-    const contextValue = await createContext(api.runtime, { authorization: `Bearer ${analyzeKey}` });
-    const record = await api.apollo.executeOperation(
-      { query: ANALYZE_FRAME, variables: { input: { streamId: "rec", timestamp: 0, image: pan[0]!.base64, record: true } } },
-      { contextValue },
-    );
-    expect(record.body.kind === "single" && record.body.singleResult.errors?.[0]?.message).toMatch(/record: true is not available/);
     const limited = (await createKey(database().db, ["analyze"], { rateLimitPerMinute: 3 })).key;
     const aliases = [0, 1, 2, 3].map((i) => `f${i}: analyzeFrame(input: { streamId: "s${i}", timestamp: 0, image: $image }) { streamId }`).join("\n");
     const response = await gql(api, `mutation($image: String!) { ${aliases} }`, { image: pan[0]!.base64 }, limited);
     expect(firstErrorCode(response)).toBe("RATE_LIMITED");
+  });
+  it("records a stream's track-seconds as LIVE once each (also on a replayed flush); record: false stores nothing", { timeout: 600_000 }, async () => {
+    // The real recorder, wrapped only to see which seconds it was handed and to wait for the eviction's flush.
+    const flushes: Parameters<LiveRecorder>[] = [];
+    const pending: Promise<void>[] = [];
+    const recorder: LiveRecorder = (...args) => {
+      flushes.push(args);
+      const stored = storeLiveSeconds(...args);
+      pending.push(stored);
+      return stored;
+    };
+    let recClock = 0;
+    const registry = configureFrameStreams(api.runtime, { idleMs: 60_000, now: () => recClock, recorder });
+    const statsKey = (await createKey(database().db, ["read:stats"])).key;
+    const liveFaces = async (campaign: string) => {
+      const response = await gql<{ emotionStats: { totalFaces: number } }>(
+        api,
+        "query($f: AnalysisFilter) { emotionStats(filter: $f) { totalFaces } }",
+        { f: { kinds: ["LIVE"], campaigns: [campaign] } },
+        statsKey,
+      );
+      expect(response.errors).toBeUndefined();
+      return response.data!.emotionStats.totalFaces;
+    };
+    const send = async (streamId: string, campaign: string, record: boolean) => {
+      for (const { seconds, base64 } of pan) {
+        const contextValue = await createContext(api.runtime, { authorization: `Bearer ${analyzeKey}` });
+        const result = await api.apollo.executeOperation(
+          { query: ANALYZE_FRAME, variables: { input: { streamId, timestamp: seconds * 1000, image: base64, record, campaign } } },
+          { contextValue },
+        );
+        expect(result.body.kind === "single" && result.body.singleResult.errors).toBeUndefined();
+      }
+    };
+
+    await send("rec", "live-recorded", true);
+    await send("norec", "live-unrecorded", false);
+    // The idle sweep closes the open seconds of both streams; only the recorded one is handed to the recorder.
+    recClock += 60_001;
+    expect(registry.sweep()).toBe(2);
+    await Promise.all(pending);
+
+    const handed = flushes.flatMap(([, , recording, seconds]) => {
+      expect(recording.streamId).toBe("rec");
+      return seconds.map((ts) => `${ts.trackIndex}:${ts.second}`);
+    });
+    // Two faces through the 4 s pan: tracks 0 and 1 in seconds 0..3, each (track, second) handed once.
+    expect(new Set(handed).size).toBe(handed.length);
+    expect(handed.sort()).toEqual(["0:0", "0:1", "0:2", "0:3", "1:0", "1:1", "1:2", "1:3"]);
+    expect(await liveFaces("live-recorded")).toBe(8);
+    const prisma = database().db.prisma;
+    expect(await prisma.face.count({ where: { kind: "LIVE", campaign: "live-recorded" } })).toBe(8);
+
+    // A replayed flush (a retried write) counts nothing twice.
+    for (const args of flushes) await storeLiveSeconds(...args);
+    expect(await liveFaces("live-recorded")).toBe(8);
+    expect(await prisma.face.count({ where: { kind: "LIVE", campaign: "live-recorded" } })).toBe(8);
+
+    expect(await liveFaces("live-unrecorded")).toBe(0);
+    expect(await prisma.analysis.count({ where: { campaign: "live-unrecorded" } })).toBe(0);
   });
 });

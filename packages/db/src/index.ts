@@ -12,6 +12,7 @@ export * from "./lookups";
 export { pingDatabase } from "./ping";
 export * from "./stats";
 export * from "./videos";
+export * from "./live";
 export * from "./api-keys";
 export * from "./experiments";
 export * from "./models";

@@ -249,10 +249,96 @@ async function dropWorkingData(tx: Prisma.TransactionClient, job: { id: string; 
 
 const hourStart = (date: Date): Date => new Date(Math.floor(date.getTime() / 3_600_000) * 3_600_000);
 
-function checkProbabilities(values: readonly number[], what: string): void {
+export function checkProbabilities(values: readonly number[], what: string): void {
   if (values.length !== EMOTIONS.length || values.some((p) => !Number.isFinite(p) || p < 0 || p > 1)) {
     throw badInput(`${what} must be ${EMOTIONS.length} numbers in 0..1 (EMOTIONS order)`);
   }
+}
+
+/** What one stored batch of track-seconds (a finished video, a flush of a recorded live stream) is filed under. */
+export interface TrackSecondsAnalysisInput {
+  kind: "VIDEO" | "LIVE";
+  apiKeyId: string | null;
+  idempotencyScope: string;
+  /** Set for live flushes: the unique (scope, clientRequestId) makes a replayed flush count once. */
+  clientRequestId?: string | null;
+  source: string;
+  campaign: string;
+  /** Time of second 0: track-second s is captured at capturedAt + s. */
+  capturedAt: Date;
+  modelVersion: string;
+  backend: string;
+  width: number;
+  height: number;
+  timings: Record<string, number>;
+  trackSeconds: readonly TrackSecondInput[];
+}
+
+/**
+ * Inside the caller's transaction: one analysis of `kind` whose faces are the track-seconds, and their hourly
+ * rollups. Shared by video jobs and live recording so both count by the same rule (docs/video.md).
+ */
+export async function writeTrackSecondsAnalysis(tx: Prisma.TransactionClient, input: TrackSecondsAnalysisInput): Promise<{ id: string }> {
+  const { kind, source, campaign } = input;
+  const faces = input.trackSeconds.map((ts, index) => {
+    const capturedAt = new Date(input.capturedAt.getTime() + ts.second * 1000);
+    return {
+      index,
+      boxX: ts.box.x,
+      boxY: ts.box.y,
+      boxWidth: ts.box.width,
+      boxHeight: ts.box.height,
+      detectionScore: ts.detectionScore,
+      probabilities: [...ts.probabilities],
+      dominantEmotion: argmaxEmotion(ts.probabilities),
+      valence: valenceOf(ts.probabilities),
+      capturedAt,
+      source,
+      campaign,
+      isDemo: false,
+      kind,
+    };
+  });
+  const analysis = await tx.analysis.create({
+    data: {
+      apiKeyId: input.apiKeyId,
+      idempotencyScope: input.idempotencyScope,
+      clientRequestId: input.clientRequestId ?? null,
+      source,
+      campaign,
+      capturedAt: input.capturedAt,
+      modelVersion: input.modelVersion,
+      backend: input.backend,
+      imageWidth: Math.max(1, input.width),
+      imageHeight: Math.max(1, input.height),
+      faceCount: faces.length,
+      timings: input.timings,
+      kind,
+      faces: { createMany: { data: faces } },
+    },
+    select: { id: true },
+  });
+  const rollups = new Map<string, { hour: string; emotion: Emotion; faces: number; valenceSum: number }>();
+  for (const face of faces) {
+    const hour = hourStart(face.capturedAt).toISOString();
+    const key = `${hour}|${face.dominantEmotion}`;
+    const row = rollups.get(key) ?? { hour, emotion: face.dominantEmotion, faces: 0, valenceSum: 0 };
+    row.faces += 1;
+    row.valenceSum += face.valence;
+    rollups.set(key, row);
+  }
+  if (rollups.size > 0) {
+    const rows = [...rollups.values()].map(
+      (r) => Prisma.sql`(${r.hour}::timestamptz, ${source}, ${campaign}, ${r.emotion}::"Emotion", false, ${kind}::"AnalysisKind", ${r.faces}, ${r.valenceSum}::float8)`,
+    );
+    await tx.$executeRaw`
+      INSERT INTO hourly_emotion_rollup (hour_start, source, campaign, emotion, is_demo, kind, faces, valence_sum)
+      VALUES ${Prisma.join(rows)}
+      ON CONFLICT (hour_start, source, campaign, emotion, is_demo, kind) DO UPDATE
+      SET faces = hourly_emotion_rollup.faces + EXCLUDED.faces,
+          valence_sum = hourly_emotion_rollup.valence_sum + EXCLUDED.valence_sum`;
+  }
+  return analysis;
 }
 
 /**
@@ -266,63 +352,20 @@ export async function finishVideoJob(prisma: DbClient, id: string, attempt: numb
   return prisma.$transaction(async (tx) => {
     const job = await tx.videoJob.findFirst({ where: fenced(id, attempt) });
     if (!job) return false;
-    const faces = result.trackSeconds.map((ts, index) => {
-      const capturedAt = new Date(job.capturedAt.getTime() + ts.second * 1000);
-      return {
-        index,
-        boxX: ts.box.x,
-        boxY: ts.box.y,
-        boxWidth: ts.box.width,
-        boxHeight: ts.box.height,
-        detectionScore: ts.detectionScore,
-        probabilities: [...ts.probabilities],
-        dominantEmotion: argmaxEmotion(ts.probabilities),
-        valence: valenceOf(ts.probabilities),
-        capturedAt,
-        source: job.source,
-        campaign: job.campaign,
-        isDemo: false,
-        kind: "VIDEO" as const,
-      };
+    const analysis = await writeTrackSecondsAnalysis(tx, {
+      kind: "VIDEO",
+      apiKeyId: job.apiKeyId,
+      idempotencyScope: job.idempotencyScope,
+      source: job.source,
+      campaign: job.campaign,
+      capturedAt: job.capturedAt,
+      modelVersion: result.modelVersion,
+      backend: result.backend,
+      width: result.width,
+      height: result.height,
+      timings: result.timings,
+      trackSeconds: result.trackSeconds,
     });
-    const analysis = await tx.analysis.create({
-      data: {
-        apiKeyId: job.apiKeyId,
-        idempotencyScope: job.idempotencyScope,
-        source: job.source,
-        campaign: job.campaign,
-        capturedAt: job.capturedAt,
-        modelVersion: result.modelVersion,
-        backend: result.backend,
-        imageWidth: Math.max(1, result.width),
-        imageHeight: Math.max(1, result.height),
-        faceCount: faces.length,
-        timings: result.timings,
-        kind: "VIDEO",
-        faces: { createMany: { data: faces } },
-      },
-      select: { id: true },
-    });
-    const rollups = new Map<string, { hour: string; emotion: Emotion; faces: number; valenceSum: number }>();
-    for (const face of faces) {
-      const hour = hourStart(face.capturedAt).toISOString();
-      const key = `${hour}|${face.dominantEmotion}`;
-      const row = rollups.get(key) ?? { hour, emotion: face.dominantEmotion, faces: 0, valenceSum: 0 };
-      row.faces += 1;
-      row.valenceSum += face.valence;
-      rollups.set(key, row);
-    }
-    if (rollups.size > 0) {
-      const rows = [...rollups.values()].map(
-        (r) => Prisma.sql`(${r.hour}::timestamptz, ${job.source}, ${job.campaign}, ${r.emotion}::"Emotion", false, 'VIDEO'::"AnalysisKind", ${r.faces}, ${r.valenceSum}::float8)`,
-      );
-      await tx.$executeRaw`
-        INSERT INTO hourly_emotion_rollup (hour_start, source, campaign, emotion, is_demo, kind, faces, valence_sum)
-        VALUES ${Prisma.join(rows)}
-        ON CONFLICT (hour_start, source, campaign, emotion, is_demo, kind) DO UPDATE
-        SET faces = hourly_emotion_rollup.faces + EXCLUDED.faces,
-            valence_sum = hourly_emotion_rollup.valence_sum + EXCLUDED.valence_sum`;
-    }
     if (result.tracks.length > 0) {
       await tx.videoTrack.createMany({
         data: result.tracks.map((track) => ({

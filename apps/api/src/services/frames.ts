@@ -6,9 +6,8 @@
  * client sends one stream's frames to one instance (behind a load balancer, sticky sessions); if its stream lands
  * on another instance or expires, tracks simply start again. Frames are never stored.
  */
-import { checkLabel } from "@moodlens/db";
+import { checkLabel, recordLiveSeconds } from "@moodlens/db";
 import { inspectImage } from "@moodlens/model";
-import { AppError } from "@moodlens/shared";
 import { createStreamRegistry, type StreamRegistry, type StreamRegistryOptions, type TrackedFace, type TrackSecond } from "@moodlens/video";
 import type { ApiContext } from "../context";
 import { checkImageBytes } from "../limits/image-input";
@@ -43,14 +42,37 @@ export interface StreamRecording {
   startedAt: number;
   modelVersion: string;
   backend: string;
+  /** Who the stored seconds belong to (as for photos: an API key, or a dashboard user's scope). */
+  apiKeyId: string | null;
+  idempotencyScope: string | null;
+  streamId: string;
+  frameWidth: number;
+  frameHeight: number;
 }
 
-/** Stores closed track-seconds of a recorded stream (kind LIVE); undefined while no storage exists for them. */
+/** Stores closed track-seconds of a recorded stream (kind LIVE). */
 export type LiveRecorder = (runtime: ApiRuntime, key: string, recording: StreamRecording, seconds: TrackSecond[]) => Promise<void>;
+
+/** The default recorder: one LIVE analysis per flush, idempotent per (stream, seconds) in @moodlens/db. */
+export const storeLiveSeconds: LiveRecorder = async (runtime, _key, recording, seconds) => {
+  await recordLiveSeconds(runtime.db.prisma, {
+    apiKeyId: recording.apiKeyId,
+    idempotencyScope: recording.idempotencyScope,
+    streamId: recording.streamId,
+    source: recording.source,
+    campaign: recording.campaign,
+    startedAt: new Date(recording.startedAt),
+    modelVersion: recording.modelVersion,
+    backend: recording.backend,
+    frameWidth: recording.frameWidth,
+    frameHeight: recording.frameHeight,
+    trackSeconds: seconds,
+  });
+};
 
 interface FrameStreams {
   registry: StreamRegistry<StreamRecording>;
-  recorder: LiveRecorder | undefined;
+  recorder: LiveRecorder;
 }
 
 // One registry per runtime (an API instance); a WeakMap keeps it out of the runtime's shape and dies with it.
@@ -60,11 +82,11 @@ export type FrameStreamOptions = Omit<StreamRegistryOptions<StreamRecording>, "o
 
 /** Sets this instance's stream settings (idle timeout, stream limit, tracker); drops the streams kept so far. */
 export function configureFrameStreams(runtime: ApiRuntime, options: FrameStreamOptions = {}): StreamRegistry<StreamRecording> {
-  const { recorder, ...registryOptions } = options;
+  const { recorder = storeLiveSeconds, ...registryOptions } = options;
   const registry = createStreamRegistry<StreamRecording>({
     ...registryOptions,
     onEvict: (event) => {
-      if (!event.meta?.record || event.seconds.length === 0 || !recorder) return;
+      if (!event.meta?.record || event.seconds.length === 0) return;
       recorder(runtime, event.key, event.meta, event.seconds).catch((error: unknown) =>
         runtime.log.error("recording an expired live stream failed", { streamId: event.streamId, error: String(error) }),
       );
@@ -79,6 +101,10 @@ function frameStreams(runtime: ApiRuntime): FrameStreams {
   return streamsByRuntime.get(runtime)!;
 }
 
+/** The API key stored seconds belong to (the same rule as photos: the local developer and dashboard users have none). */
+const apiKeyIdOf = (context: ApiContext): string | null =>
+  context.viewer && context.viewer.keyId !== "local" && !context.viewer.userId ? context.viewer.keyId : null;
+
 /** Streams are per caller: an API key, a dashboard user, or the local developer never see each other's tracks. */
 const streamKeyOf = (context: ApiContext): string => context.viewer?.keyId ?? `address:${context.clientAddress ?? "unknown"}`;
 
@@ -90,12 +116,6 @@ export async function analyzeFrame(context: ApiContext, request: FrameRequest): 
   const key = streamKeyOf(context);
   checkLabel(request.source, "source", "");
   checkLabel(request.campaign, "campaign", "");
-  if (request.record && !recorder) {
-    throw new AppError("BAD_USER_INPUT", "record: true is not available on this server yet (live track-seconds have no storage)", {
-      details: { field: "record" },
-      hint: "send the frames without record",
-    });
-  }
   // Order and stream-count errors come before the model runs: a late frame costs nothing.
   registry.check(key, request.streamId, request.timestamp);
   checkImageBytes(request.bytes, limits.maxImageBytes);
@@ -118,9 +138,15 @@ export async function analyzeFrame(context: ApiContext, request: FrameRequest): 
     startedAt: registry.metaOf(key, request.streamId)?.startedAt ?? Date.now() - request.timestamp,
     modelVersion: lease.analyzer.version,
     backend: lease.analyzer.backend,
+    apiKeyId: apiKeyIdOf(context),
+    idempotencyScope: context.viewer?.userId ? `user:${context.viewer.userId}` : null,
+    streamId: request.streamId,
+    frameWidth: header.width,
+    frameHeight: header.height,
   };
   const tracked = registry.update(key, request.streamId, request.timestamp, result.faces, recording);
-  if (recording.record && recorder && tracked.seconds.length > 0) await recorder(runtime, key, recording, tracked.seconds);
+  // Seconds closed by this frame are stored before the answer, so a storage error reaches the client (not only a log).
+  if (recording.record && tracked.seconds.length > 0) await recorder(runtime, key, recording, tracked.seconds);
   return {
     streamId: request.streamId,
     timestamp: request.timestamp,
