@@ -205,11 +205,18 @@ async function main(): Promise<void> {
     let video: BenchResults["video"] = { reason: "not run (--only)" };
     if (wanted("video")) {
       try {
-        video = await measureVideo(mode, {
-          modelDir: servingModelDir,
-          modelLabel: trained ? "models/default" : `random-init ${architecture} network (speed only)`,
-          scratchDir,
-        });
+        const { createTestDatabase } = await import("@moodlens/db/testing");
+        const database = await createTestDatabase("postgres");
+        try {
+          video = await measureVideo(mode, {
+            modelDir: servingModelDir,
+            modelLabel: trained ? "models/default" : `random-init ${architecture} network (speed only)`,
+            scratchDir,
+            databaseUrl: database.url!,
+          });
+        } finally {
+          await database.drop();
+        }
       } catch (error) {
         log(`video: not measured: ${errorText(error)}`);
         video = { reason: errorText(error).split("\n")[0]! };

@@ -91,14 +91,32 @@ async function waitUntilReady(url: string, server: ChildProcess): Promise<void> 
 const requestBody = (image: Buffer) =>
   JSON.stringify({ query: ANALYZE_MUTATION, variables: { input: { image: image.toString("base64"), source: "bench", store: true } } });
 
-/**
- * The real API server (apps/api/src/main.ts under tsx) on a free port with a fresh PostgreSQL database; autocannon
- * (in this process) posts analyzeImage with a one-face image and a group photo at 1, 8 and 32 concurrent clients.
- */
-export async function measureApi(
-  settings: ModeSettings,
-  options: { databaseUrl: string; modelDir: string; modelLabel: string; images: Record<"oneFace" | "groupPhoto", { bytes: Buffer; origin: string }> },
-): Promise<ApiResult> {
+export interface RunningApi {
+  url: string;
+  server: ChildProcess;
+  startupMs: number;
+  /** The tail of the server's stderr (for error messages). */
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+async function stopServer(server: ChildProcess): Promise<void> {
+  server.kill("SIGTERM");
+  await new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.kill("SIGKILL");
+      resolve(undefined);
+    }, 10_000);
+    server.once("exit", () => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
+    if (server.exitCode !== null) resolve(undefined);
+  });
+}
+
+/** The real API server (apps/api/src/main.ts under tsx) on a free port, ready for GraphQL (also used by the video section). */
+export async function startApi(options: { databaseUrl: string; modelDir: string }): Promise<RunningApi> {
   if (!existsSync(API_MAIN)) throw new Error(`${API_MAIN} does not exist yet (the API is not written)`);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/graphql`;
@@ -123,6 +141,28 @@ export async function measureApi(
   server.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
+  try {
+    await waitUntilReady(url, server);
+  } catch (error) {
+    await stopServer(server);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${message}${stderr ? `\n--- API stderr (tail) ---\n${stderr.slice(-1500)}` : ""}`);
+  }
+  const startupMs = round(msSince(started), 0);
+  log(`api: ready in ${startupMs} ms on port ${port}`);
+  return { url, server, startupMs, stderr: () => stderr, stop: () => stopServer(server) };
+}
+
+/**
+ * The real API server with a fresh PostgreSQL database; autocannon (in this process) posts analyzeImage with a
+ * one-face image and a group photo at 1, 8 and 32 concurrent clients.
+ */
+export async function measureApi(
+  settings: ModeSettings,
+  options: { databaseUrl: string; modelDir: string; modelLabel: string; images: Record<"oneFace" | "groupPhoto", { bytes: Buffer; origin: string }> },
+): Promise<ApiResult> {
+  const api = await startApi(options);
+  const { url, server } = api;
   const result: ApiResult = {
     server: `node --import tsx apps/api/src/main.ts (pid ${server.pid})`,
     model: options.modelLabel,
@@ -139,9 +179,7 @@ export async function measureApi(
     ],
   };
   try {
-    await waitUntilReady(url, server);
-    result.startupMs = round(msSince(started), 0);
-    log(`api: ready in ${result.startupMs} ms on port ${port}`);
+    result.startupMs = api.startupMs;
     for (const [name, image] of Object.entries(options.images)) {
       const start = now();
       const { status, json } = await post(url, requestBody(image.bytes));
@@ -196,19 +234,9 @@ export async function measureApi(
     return result;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    const stderr = api.stderr();
     throw new Error(`${message}${stderr ? `\n--- API stderr (tail) ---\n${stderr.slice(-1500)}` : ""}`);
   } finally {
-    server.kill("SIGTERM");
-    await new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        server.kill("SIGKILL");
-        resolve(undefined);
-      }, 10_000);
-      server.once("exit", () => {
-        clearTimeout(timer);
-        resolve(undefined);
-      });
-      if (server.exitCode !== null) resolve(undefined);
-    });
+    await api.stop();
   }
 }
