@@ -4,6 +4,8 @@ export const DEFAULTS = {
   host: "0.0.0.0",
   /** Below this many faces a statistics group is hidden (k-anonymity style privacy floor). */
   minGroupSize: 5,
+  /** Seconds without a frame after which a live stream is dropped (@moodlens/video's DEFAULT_STREAM_IDLE_MS). */
+  liveIdleSeconds: 30,
   /** Whole HTTP request body; a base64 image is ~4/3 of its bytes, so this leaves room for one max-size image. */
   maxBodyBytes: 12 * 1024 * 1024,
   /** Decoded image bytes. */
@@ -77,6 +79,8 @@ export interface ApiConfig {
   storeVideos?: boolean;
   /** Largest POST /v1/videos body (MOODLENS_MAX_VIDEO_BYTES; default 512 MiB). */
   maxVideoBytes?: number;
+  /** Idle timeout of live frame streams (MOODLENS_LIVE_IDLE_SECONDS; default 30 s). */
+  liveIdleSeconds?: number;
   minGroupSize: number;
   limits: ApiLimits;
   modelPollMs: number;

@@ -29,6 +29,8 @@ export const apiEnvSchema = z.object({
   MOODLENS_STORE_IMAGES: flag(false),
   MOODLENS_STORE_VIDEOS: flag(false),
   MOODLENS_MAX_VIDEO_BYTES: integer(512 * 1024 * 1024, 1024),
+  /** A live stream (analyzeFrame) without frames for this long is dropped; a recorded one gets its last seconds stored. */
+  MOODLENS_LIVE_IDLE_SECONDS: integer(DEFAULTS.liveIdleSeconds, 1),
   MOODLENS_MIN_GROUP_SIZE: integer(DEFAULTS.minGroupSize, 1),
   MOODLENS_MAX_BODY_BYTES: integer(DEFAULTS.maxBodyBytes, 1024),
   MOODLENS_MAX_IMAGE_BYTES: integer(DEFAULTS.maxImageBytes, 1024),
@@ -69,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     storeImages: parsed.MOODLENS_STORE_IMAGES,
     storeVideos: parsed.MOODLENS_STORE_VIDEOS,
     maxVideoBytes: parsed.MOODLENS_MAX_VIDEO_BYTES,
+    liveIdleSeconds: parsed.MOODLENS_LIVE_IDLE_SECONDS,
     minGroupSize: parsed.MOODLENS_MIN_GROUP_SIZE,
     limits: {
       maxBodyBytes: parsed.MOODLENS_MAX_BODY_BYTES,

@@ -45,6 +45,8 @@ export interface FrameAnalyzer {
 export interface AnalyzeVideoOptions {
   batchFrames: number;
   maxSide: number;
+  /** MOODLENS_FFMPEG; unset: the bundled ffmpeg. */
+  ffmpegPath?: string | undefined;
   limits: { maxBytes: number; maxDurationSeconds: number };
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -96,7 +98,8 @@ export async function analyzeVideoJob(prisma: DbClient, analyzer: FrameAnalyzer,
 
   async function runAttempt(): Promise<AttemptOutcome> {
     const limits = { maxBytes: options.limits.maxBytes, maxDurationSeconds: options.limits.maxDurationSeconds };
-    const info = await probeVideo(file, { limits, ...(options.signal ? { signal: options.signal } : {}) });
+    const ffmpeg = options.ffmpegPath ? { ffmpegPath: options.ffmpegPath } : {};
+    const info = await probeVideo(file, { limits, ...ffmpeg, ...(options.signal ? { signal: options.signal } : {}) });
     if (info.durationSeconds > limits.maxDurationSeconds) {
       throw new AppError("PAYLOAD_TOO_LARGE", `the video lasts ${info.durationSeconds.toFixed(0)} s; the limit is ${limits.maxDurationSeconds} s`, {
         details: { reason: "too-long", durationSeconds: info.durationSeconds, maxDurationSeconds: limits.maxDurationSeconds },
@@ -118,6 +121,7 @@ export async function analyzeVideoJob(prisma: DbClient, analyzer: FrameAnalyzer,
       maxSide: options.maxSide,
       info,
       limits,
+      ...ffmpeg,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     for await (const frame of frames) {

@@ -16,6 +16,8 @@ export const workerEnvSchema = z.object({
   MOODLENS_DATA_DIR: optionalText,
   MOODLENS_MODEL_DIR: optionalText,
   MOODLENS_BACKEND: optionalText,
+  /** Path to an ffmpeg binary (e.g. a system one); unset: the static build @ffmpeg-installer/ffmpeg ships. */
+  MOODLENS_FFMPEG: optionalText,
   /** Jobs this process runs at once (each decodes with its own ffmpeg; the analyzer is shared). */
   MOODLENS_WORKER_CONCURRENCY: integer(1, 1),
   /** Frames per checkpoint: progress, cancellation and resume points come every this many frames. */
@@ -36,6 +38,8 @@ export interface WorkerConfig {
   dataDir: string | undefined;
   modelDir: string | undefined;
   backend: string | undefined;
+  /** MOODLENS_FFMPEG (unset: the bundled ffmpeg). */
+  ffmpegPath?: string | undefined;
   concurrency: number;
   batchFrames: number;
   maxSide: number;
@@ -51,6 +55,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     dataDir: parsed.MOODLENS_DATA_DIR,
     modelDir: parsed.MOODLENS_MODEL_DIR,
     backend: parsed.MOODLENS_BACKEND,
+    ffmpegPath: parsed.MOODLENS_FFMPEG,
     concurrency: parsed.MOODLENS_WORKER_CONCURRENCY,
     batchFrames: parsed.MOODLENS_VIDEO_BATCH_FRAMES,
     maxSide: parsed.MOODLENS_VIDEO_MAX_SIDE,

@@ -52,7 +52,7 @@ export async function startWorker(config: WorkerConfig, log: (line: string) => v
     analyzer = loaded.analyzer;
     queue = await openJobQueue({ connectionString: url, supervise: true, settings: config.queue });
     const frames = loaded.frames;
-    const options = { batchFrames: config.batchFrames, maxSide: config.maxSide, limits: config.limits, log };
+    const options = { batchFrames: config.batchFrames, maxSide: config.maxSide, ffmpegPath: config.ffmpegPath, limits: config.limits, log };
     await queue.boss.work<VideoJobMessage>(
       VIDEO_QUEUE,
       { localConcurrency: config.concurrency, pollingIntervalSeconds: config.pollSeconds },

@@ -9,6 +9,7 @@
 import { checkLabel, recordLiveSeconds } from "@moodlens/db";
 import { inspectImage } from "@moodlens/model";
 import { createStreamRegistry, type StreamRegistry, type StreamRegistryOptions, type TrackedFace, type TrackSecond } from "@moodlens/video";
+import { DEFAULTS } from "../config";
 import type { ApiContext } from "../context";
 import { checkImageBytes } from "../limits/image-input";
 import { checkImageShape } from "../limits/image-shape";
@@ -97,7 +98,7 @@ export function configureFrameStreams(runtime: ApiRuntime, options: FrameStreamO
 }
 
 function frameStreams(runtime: ApiRuntime): FrameStreams {
-  if (!streamsByRuntime.has(runtime)) configureFrameStreams(runtime);
+  if (!streamsByRuntime.has(runtime)) configureFrameStreams(runtime, { idleMs: (runtime.config.liveIdleSeconds ?? DEFAULTS.liveIdleSeconds) * 1000 });
   return streamsByRuntime.get(runtime)!;
 }
 
