@@ -218,6 +218,16 @@ describeEachDatabase("analyzeFrame", (database) => {
     expect(await liveFaces("live-recorded")).toBe(8);
     expect(await prisma.face.count({ where: { kind: "LIVE", campaign: "live-recorded" } })).toBe(8);
 
+    // Another stream with the same (track, second) pairs is not a replay: it counts.
+    const [first] = flushes;
+    const [runtime, key, recording, seconds] = first!;
+    await storeLiveSeconds(runtime, key, { ...recording, streamId: "rec-2", campaign: "live-second-stream" }, seconds);
+    expect(await prisma.face.count({ where: { kind: "LIVE", campaign: "live-second-stream" } })).toBe(seconds.length);
+    // Bad seconds are refused with a typed error and write nothing.
+    const broken = seconds.map((ts) => ({ ...ts, probabilities: [2, 0, 0] }));
+    await expect(storeLiveSeconds(runtime, key, { ...recording, streamId: "rec-3", campaign: "live-broken" }, broken)).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+    expect(await prisma.analysis.count({ where: { campaign: "live-broken" } })).toBe(0);
+
     expect(await liveFaces("live-unrecorded")).toBe(0);
     expect(await prisma.analysis.count({ where: { campaign: "live-unrecorded" } })).toBe(0);
   });
