@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { scoreClassifications } from "../src/core/metrics";
 import { median, ratio } from "../src/core/stats";
 import { scoreDetection } from "../src/data/hand-boxes";
-import { README_END, README_START, updateReadme } from "../src/report/readme";
+import { README_END, README_START, renderVideo, updateReadme } from "../src/report/readme";
 import { compare, toSystemEntry, type BenchResults } from "../src/report/results";
 
 const oneHot = (k: number) => Array.from({ length: 7 }, (_, j) => (j === k ? 0.9 : 0.1 / 6));
@@ -103,5 +103,23 @@ describe("comparison and README", () => {
     await writeFile(without, "# Nothing to replace\n");
     expect(await updateReadme(results, without)).toBe(false);
     expect(await readFile(without, "utf8")).toBe("# Nothing to replace\n");
+  });
+});
+
+describe("video paragraph", () => {
+  it("says nothing for results older than the section, the reason when skipped, the figures when measured", () => {
+    expect(renderVideo(undefined)).toBeNull();
+    expect(renderVideo({ reason: "not run (--only)" })).toBe("Video: not measured (not run (--only)).");
+    const text = renderVideo({
+      clip: { file: "pan", width: 1280, height: 720, seconds: 20, fps: 25, sampleFps: 2, frames: 40 },
+      moodlens: { framesPerSec: 10.04, framesPerCpuSec: 6.56, realTimeFactor: 5.02, wallMs: 3984, cpuMs: 6096, faces: 78, tracks: 2, how: "" },
+      human: { error: "no wasm" },
+      analyzeFrame: [{ path: "graphql (POST)", streams: 4, frames: 40, latencyP50Ms: 254.7, latencyP99Ms: 422.5, framesPerSec: 15.5 }],
+      notes: [],
+    });
+    expect(text).toContain("1280x720, 20 s, sampled at 2 fps");
+    expect(text).toContain("real-time factor 5");
+    expect(text).toContain("human not measured (no wasm)");
+    expect(text).toContain("graphql x4 p50 255 / p99 423 ms");
   });
 });

@@ -136,8 +136,27 @@ export function renderReadmeSection(results: BenchResults): string {
   } else {
     lines.push("", `emotionStats: not measured (${results.stats.reason}).`);
   }
+  const videoLine = renderVideo(results.video);
+  if (videoLine) lines.push("", videoLine);
   lines.push("", "How each figure is measured: [bench/README.md](bench/README.md).");
   return lines.join("\n");
+}
+
+/** One paragraph for the video section; nothing for results written before it existed. */
+export function renderVideo(video: BenchResults["video"]): string | null {
+  if (!video) return null;
+  if ("reason" in video) return `Video: not measured (${video.reason}).`;
+  const { clip, moodlens, human, analyzeFrame } = video;
+  const peer = "error" in human
+    ? `human not measured (${human.error})`
+    : `human's detect ${fmt(human.framesPerSec, 1)} frames/s (${fmt(human.framesPerCpuSec, 1)} per CPU-s)`;
+  const latency = analyzeFrame
+    .map((row) => `${row.path.split(" ")[0]} x${row.streams} p50 ${fmt(row.latencyP50Ms, 0)} / p99 ${fmt(row.latencyP99Ms, 0)} ms`)
+    .join(", ");
+  return (
+    `Video (${clip.width}x${clip.height}, ${clip.seconds} s, sampled at ${clip.sampleFps} fps): ${fmt(moodlens.framesPerSec, 1)} frames/s ` +
+    `(${fmt(moodlens.framesPerCpuSec, 1)} per CPU-s), real-time factor ${fmt(moodlens.realTimeFactor, 1)}; ${peer}. analyzeFrame: ${latency}.`
+  );
 }
 
 /** Rewrites only the part of README.md between the bench markers. Returns false (and changes nothing) without them. */
