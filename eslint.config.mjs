@@ -7,10 +7,20 @@ import tseslint from "typescript-eslint";
 const ROOT = import.meta.dirname;
 // import-x's TypeScript settings (which parser reads the files it follows; without it .ts files are skipped and no
 // cycle is seen), minus its legacy resolver: the typed resolver below replaces it.
-const { "import-x/resolver": _legacyResolver, ...importXTypescript } = importX.flatConfigs.typescript.settings;
+const { "import-x/resolver": _legacyResolver, ...importXTypescript } =
+  importX.flatConfigs.typescript.settings;
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/.next/**", "**/dist/**", "**/generated/**", "**/.data/**", "**/*.d.ts"] },
+  {
+    ignores: [
+      "**/node_modules/**",
+      "**/.next/**",
+      "**/dist/**",
+      "**/generated/**",
+      "**/.data/**",
+      "**/*.d.ts",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -28,7 +38,12 @@ export default tseslint.config(
         createTypeScriptImportResolver({
           alwaysTryTypes: true,
           noWarnOnMultipleProjects: true,
-          project: [`${ROOT}/apps/*/tsconfig.json`, `${ROOT}/packages/*/tsconfig.json`, `${ROOT}/bench/tsconfig.json`, `${ROOT}/tests/tsconfig.json`],
+          project: [
+            `${ROOT}/apps/*/tsconfig.json`,
+            `${ROOT}/packages/*/tsconfig.json`,
+            `${ROOT}/bench/tsconfig.json`,
+            `${ROOT}/tests/tsconfig.json`,
+          ],
         }),
       ],
     },
@@ -66,7 +81,11 @@ export default tseslint.config(
     rules: {
       "no-restricted-properties": [
         "error",
-        { object: "process", property: "env", message: "read configuration in the app's src/env.ts (zod) and pass it down as a parameter" },
+        {
+          object: "process",
+          property: "env",
+          message: "read configuration in the app's src/env.ts (zod) and pass it down as a parameter",
+        },
       ],
     },
   },

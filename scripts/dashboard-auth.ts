@@ -34,7 +34,9 @@ export async function retireLegacyDashboardKey(databaseUrl: string, dataDir: str
   rmSync(path.join(dataDir, "dashboard-api-key"), { force: true });
   const db = await createDb({ url: databaseUrl, poolSize: 1 });
   try {
-    const legacy = (await listApiKeys(db.prisma)).filter((key) => key.name === LEGACY_DASHBOARD_KEY_NAME && !key.revokedAt);
+    const legacy = (await listApiKeys(db.prisma)).filter(
+      (key) => key.name === LEGACY_DASHBOARD_KEY_NAME && !key.revokedAt,
+    );
     for (const key of legacy) await revokeApiKey(db.prisma, key.id);
     return legacy.length;
   } finally {

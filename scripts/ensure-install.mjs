@@ -36,11 +36,15 @@ function run(command, args, options = {}) {
   }
 }
 
-const lockHash = () => createHash("sha256").update(readFileSync(join(ROOT, "package-lock.json"))).digest("hex");
+const lockHash = () =>
+  createHash("sha256")
+    .update(readFileSync(join(ROOT, "package-lock.json")))
+    .digest("hex");
 
 export function ensureInstalled({ log = (m) => process.stderr.write(`${m}\n`) } = {}) {
   const [major] = process.versions.node.split(".").map(Number);
-  if (major < 20) throw new Error(`Node ${process.versions.node} is too old: Moodlens needs Node 20 or newer`);
+  if (major < 20)
+    throw new Error(`Node ${process.versions.node} is too old: Moodlens needs Node 20 or newer`);
   const wanted = lockHash();
   const installed = existsSync(STAMP) ? readFileSync(STAMP, "utf8").trim() : "";
   const fresh = !existsSync(join(ROOT, "node_modules", ".bin", "turbo"));

@@ -44,7 +44,9 @@ function readPort(name: string, fallback: number): number {
   if (raw === undefined || raw === "") return fallback;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new AppError("CONFIG_INVALID", `${name}=${raw} is not a port number`, { hint: "use an integer 1-65535" });
+    throw new AppError("CONFIG_INVALID", `${name}=${raw} is not a port number`, {
+      hint: "use an integer 1-65535",
+    });
   }
   return port;
 }
@@ -80,7 +82,8 @@ async function assertPortFree(port: number, variable: string): Promise<void> {
 async function waitFor(url: string, child: ChildProcess, name: string): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new AppError("INTERNAL", `${name} exited during start (code ${child.exitCode})`);
+    if (child.exitCode !== null)
+      throw new AppError("INTERNAL", `${name} exited during start (code ${child.exitCode})`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       if (response.status < 500) return;
@@ -92,7 +95,9 @@ async function waitFor(url: string, child: ChildProcess, name: string): Promise<
   throw new AppError("INTERNAL", `${name} did not answer at ${url} within ${READY_TIMEOUT_MS / 1000}s`);
 }
 
-async function prepareDatabase(config: PlatformConfig): Promise<{ url: string; embedded?: EmbeddedDatabaseServer }> {
+async function prepareDatabase(
+  config: PlatformConfig,
+): Promise<{ url: string; embedded?: EmbeddedDatabaseServer }> {
   mkdirSync(config.dataDir, { recursive: true });
   if (config.databaseUrl) {
     const db = await createDb({ url: config.databaseUrl });
@@ -113,7 +118,10 @@ async function prepareDatabase(config: PlatformConfig): Promise<{ url: string; e
 async function registerDefaultModel(url: string, modelDir: string): Promise<string> {
   const db = await createDb({ url, poolSize: 1 });
   try {
-    return describeSeededModel(await seedDefaultModel(db.prisma, modelDir), path.relative(ROOT, modelDir) || modelDir);
+    return describeSeededModel(
+      await seedDefaultModel(db.prisma, modelDir),
+      path.relative(ROOT, modelDir) || modelDir,
+    );
   } finally {
     await db.close();
   }
@@ -125,11 +133,15 @@ async function registerDefaultModel(url: string, modelDir: string): Promise<stri
  */
 async function buildDashboard(): Promise<void> {
   process.stdout.write("moodlens: building the dashboard (cached after the first start)…\n");
-  const build = spawn("npx", ["turbo", "run", "build", "--filter=@moodlens/dashboard", "--output-logs=errors-only"], {
-    cwd: ROOT,
-    stdio: "inherit",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", TURBO_TELEMETRY_DISABLED: "1" },
-  });
+  const build = spawn(
+    "npx",
+    ["turbo", "run", "build", "--filter=@moodlens/dashboard", "--output-logs=errors-only"],
+    {
+      cwd: ROOT,
+      stdio: "inherit",
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", TURBO_TELEMETRY_DISABLED: "1" },
+    },
+  );
   const code = await new Promise<number | null>((resolve) => build.once("exit", resolve));
   if (code !== 0) throw new AppError("INTERNAL", "the dashboard build failed (see the output above)");
 }
@@ -156,12 +168,19 @@ await runCli(async () => {
   try {
     const database = await prepareDatabase(config);
     embedded = database.embedded;
-    const where = embedded ? `embedded PostgreSQL (PGlite) in ${embedded.dataDir}` : "PostgreSQL from DATABASE_URL";
+    const where = embedded
+      ? `embedded PostgreSQL (PGlite) in ${embedded.dataDir}`
+      : "PostgreSQL from DATABASE_URL";
     process.stdout.write(`moodlens: database ready: ${where}\n`);
-    process.stdout.write(`moodlens: default model: ${await registerDefaultModel(database.url, config.modelDir)}\n`);
+    process.stdout.write(
+      `moodlens: default model: ${await registerDefaultModel(database.url, config.modelDir)}\n`,
+    );
     const authSecret = ensureAuthSecret(config.dataDir);
     const retired = await retireLegacyDashboardKey(database.url, config.dataDir);
-    if (retired) process.stdout.write(`moodlens: revoked ${retired} all-scope dashboard API key(s) of earlier versions: the dashboard now acts as the signed-in user\n`);
+    if (retired)
+      process.stdout.write(
+        `moodlens: revoked ${retired} all-scope dashboard API key(s) of earlier versions: the dashboard now acts as the signed-in user\n`,
+      );
     await buildDashboard();
 
     const childEnv = { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1" };
@@ -178,7 +197,14 @@ await runCli(async () => {
     const dashboard = supervise("the dashboard", () =>
       spawn(
         process.execPath,
-        [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(config.dashboardPort), "-H", config.dashboardHost],
+        [
+          path.join(ROOT, "node_modules/next/dist/bin/next"),
+          "start",
+          "-p",
+          String(config.dashboardPort),
+          "-H",
+          config.dashboardHost,
+        ],
         {
           cwd: path.join(ROOT, "apps/dashboard"),
           stdio: "inherit",
@@ -186,7 +212,8 @@ await runCli(async () => {
             ...childEnv,
             MOODLENS_API_URL: `${apiUrl}/graphql`,
             MOODLENS_AUTH_SECRET: authSecret,
-            MOODLENS_DASHBOARD_URL: process.env.MOODLENS_DASHBOARD_URL || `http://localhost:${config.dashboardPort}`,
+            MOODLENS_DASHBOARD_URL:
+              process.env.MOODLENS_DASHBOARD_URL || `http://localhost:${config.dashboardPort}`,
           },
         },
       ),
@@ -195,14 +222,21 @@ await runCli(async () => {
     // One video worker in the platform (`npm run worker` starts more, here or on other machines); SIGTERM drains it.
     children.push(
       supervise("the video worker", () =>
-        spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "apps/worker/src/main.ts")], { cwd: ROOT, stdio: "inherit", env: childEnv }),
+        spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "apps/worker/src/main.ts")], {
+          cwd: ROOT,
+          stdio: "inherit",
+          env: childEnv,
+        }),
       ),
     );
     // A part that cannot even start (bad configuration) fails the start instead of restarting forever.
     await waitFor(`${apiUrl}/healthz`, api.current(), "the API");
     await waitFor(`http://localhost:${config.dashboardPort}/`, dashboard.current(), "the dashboard");
     const adminHint = await firstAdminHint(database.url);
-    const wider = config.dashboardHost === "127.0.0.1" ? " (this machine only; MOODLENS_DASHBOARD_HOST=0.0.0.0 to listen wider)" : ` (listening on ${config.dashboardHost})`;
+    const wider =
+      config.dashboardHost === "127.0.0.1"
+        ? " (this machine only; MOODLENS_DASHBOARD_HOST=0.0.0.0 to listen wider)"
+        : ` (listening on ${config.dashboardHost})`;
     process.stdout.write(
       `\nMoodlens is running:\n  API        ${apiUrl}/graphql\n  Dashboard  http://localhost:${config.dashboardPort}${wider}\n` +
         (adminHint ? `${adminHint}\n` : "") +

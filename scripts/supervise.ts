@@ -26,7 +26,11 @@ export interface Supervised {
   stop(): Promise<void>;
 }
 
-export function supervise(name: string, start: () => ChildProcess, options: SuperviseOptions = {}): Supervised {
+export function supervise(
+  name: string,
+  start: () => ChildProcess,
+  options: SuperviseOptions = {},
+): Supervised {
   const initialDelayMs = options.initialDelayMs ?? 1_000;
   const maxDelayMs = options.maxDelayMs ?? 30_000;
   const stableAfterMs = options.stableAfterMs ?? 60_000;
@@ -44,7 +48,9 @@ export function supervise(name: string, start: () => ChildProcess, options: Supe
     child.once("exit", (code, signal) => {
       if (stopping) return;
       if (Date.now() - startedAt >= stableAfterMs) delayMs = initialDelayMs;
-      log(`moodlens: ${name} stopped (${signal ?? `exit ${code}`}); restarting in ${(delayMs / 1000).toFixed(1)} s`);
+      log(
+        `moodlens: ${name} stopped (${signal ?? `exit ${code}`}); restarting in ${(delayMs / 1000).toFixed(1)} s`,
+      );
       timer = setTimeout(() => {
         timer = undefined;
         restartCount++;

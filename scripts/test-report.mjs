@@ -6,7 +6,8 @@
  */
 export function vitestCounts(report) {
   const brokenFiles = (report.testResults ?? []).filter(
-    (file) => file.status === "failed" && !(file.assertionResults ?? []).some((test) => test.status === "failed"),
+    (file) =>
+      file.status === "failed" && !(file.assertionResults ?? []).some((test) => test.status === "failed"),
   ).length;
   return {
     passed: report.numPassedTests ?? 0,
@@ -22,7 +23,8 @@ export function vitestFailures(report, root) {
     const where = suite.name ? suite.name.slice(root.length + 1) : "?";
     if (suite.status === "failed" && suite.message) lines.push(`  ${where}: ${firstLines(suite.message)}`);
     for (const test of suite.assertionResults ?? []) {
-      if (test.status === "failed") lines.push(`  ${where} › ${test.fullName}: ${firstLines((test.failureMessages ?? []).join("\n"))}`);
+      if (test.status === "failed")
+        lines.push(`  ${where} › ${test.fullName}: ${firstLines((test.failureMessages ?? []).join("\n"))}`);
     }
   }
   return lines;
@@ -33,5 +35,9 @@ const firstLines = (text) => text.split("\n").slice(0, 4).join(" | ").slice(0, 6
 /** Tests of one Playwright JSON report (a flaky test, passed on retry, counts as failed: it must be fixed). */
 export function playwrightCounts(report) {
   const { stats } = report;
-  return { passed: stats.expected ?? 0, failed: (stats.unexpected ?? 0) + (stats.flaky ?? 0), skipped: stats.skipped ?? 0 };
+  return {
+    passed: stats.expected ?? 0,
+    failed: (stats.unexpected ?? 0) + (stats.flaky ?? 0),
+    skipped: stats.skipped ?? 0,
+  };
 }

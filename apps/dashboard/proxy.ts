@@ -15,7 +15,10 @@ export async function proxy(request: NextRequest) {
   let signedIn = false;
   try {
     // No refresh here (it would set a cookie from the proxy); pages and actions extend the session.
-    const session = await dashboardAuth().api.getSession({ headers: request.headers, query: { disableRefresh: true } });
+    const session = await dashboardAuth().api.getSession({
+      headers: request.headers,
+      query: { disableRefresh: true },
+    });
     signedIn = !!session && !(session.user as { disabled?: boolean }).disabled;
   } catch {
     signedIn = false; // the session cannot be checked (database down): treat as signed out, never as signed in
@@ -23,7 +26,14 @@ export async function proxy(request: NextRequest) {
   if (signedIn) return NextResponse.next();
   if (pathname.startsWith("/api/")) {
     return NextResponse.json(
-      { ok: false, error: { code: "UNAUTHENTICATED", title: "Please sign in", message: "Sign in to the dashboard first." } },
+      {
+        ok: false,
+        error: {
+          code: "UNAUTHENTICATED",
+          title: "Please sign in",
+          message: "Sign in to the dashboard first.",
+        },
+      },
       { status: 401, headers: { "cache-control": "no-store" } },
     );
   }

@@ -29,7 +29,17 @@ import { measureVideo } from "./sections/video";
 import { measureEngines, shippedNetwork } from "./sections/engines";
 import { SHIPPED_PREFIX, SYSTEM_NAMES, type SystemName } from "./systems/types";
 
-const SECTIONS = ["endToEnd", "classify", "accuracy", "photoPath", "training", "engines", "api", "stats", "video"] as const;
+const SECTIONS = [
+  "endToEnd",
+  "classify",
+  "accuracy",
+  "photoPath",
+  "training",
+  "engines",
+  "api",
+  "stats",
+  "video",
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -41,14 +51,18 @@ async function regenerateReadme(): Promise<boolean> {
     log("README.md: results section rewritten from bench/results/latest.json");
     return false;
   }
-  log("README.md has no <!-- bench:start --> / <!-- bench:end --> markers: the section is printed below instead");
+  log(
+    "README.md has no <!-- bench:start --> / <!-- bench:end --> markers: the section is printed below instead",
+  );
   process.stdout.write(`${renderReadmeSection(results)}\n`);
   return true;
 }
 
 async function servingArchitecture(trained: boolean): Promise<"compact" | "deep"> {
   if (!trained) return "deep"; // the trainer's default architecture (apps/trainer/src/training/config.ts)
-  const metadata = JSON.parse(await readFile(join(DEFAULT_MODEL_DIR, "metadata.json"), "utf8")) as { architecture: "compact" | "deep" };
+  const metadata = JSON.parse(await readFile(join(DEFAULT_MODEL_DIR, "metadata.json"), "utf8")) as {
+    architecture: "compact" | "deep";
+  };
   return metadata.architecture;
 }
 
@@ -71,14 +85,17 @@ async function main(): Promise<void> {
   const settings = MODE_SETTINGS[mode];
   const only = values.only?.split(",").map((name) => name.trim()) ?? [];
   for (const name of only) {
-    if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`unknown section "${name}"; sections: ${SECTIONS.join(", ")}`);
+    if (!(SECTIONS as readonly string[]).includes(name))
+      throw new Error(`unknown section "${name}"; sections: ${SECTIONS.join(", ")}`);
   }
   const wanted = (section: Section) => only.length === 0 || only.includes(section);
   const systemNames = values.systems?.split(",").map((name) => name.trim()) ?? [...SYSTEM_NAMES];
   for (const name of systemNames) {
-    if (!(SYSTEM_NAMES as readonly string[]).includes(name)) throw new Error(`unknown system "${name}"; systems: ${SYSTEM_NAMES.join(", ")}`);
+    if (!(SYSTEM_NAMES as readonly string[]).includes(name))
+      throw new Error(`unknown system "${name}"; systems: ${SYSTEM_NAMES.join(", ")}`);
   }
-  if (values.systems && only.length === 0) throw new Error("--systems is for development: combine it with --only");
+  if (values.systems && only.length === 0)
+    throw new Error("--systems is for development: combine it with --only");
   const startedAt = Date.now();
   const machine = describeMachine();
   log(`${mode} run on ${machine.cpuModel} (${machine.cores} cores), load average ${machine.loadAverage1m}`);
@@ -93,8 +110,12 @@ async function main(): Promise<void> {
 
     const trained = existsSync(join(DEFAULT_MODEL_DIR, "metadata.json"));
     const architecture = await servingArchitecture(trained);
-    const prepared = (await runProbe<PreparedModel[]>("prepare-models", { scratchDir }, { timeoutMs: 180_000 })).value;
-    const servingModelDir = trained ? DEFAULT_MODEL_DIR : prepared.find((model) => model.architecture === architecture)!.dir;
+    const prepared = (
+      await runProbe<PreparedModel[]>("prepare-models", { scratchDir }, { timeoutMs: 180_000 })
+    ).value;
+    const servingModelDir = trained
+      ? DEFAULT_MODEL_DIR
+      : prepared.find((model) => model.architecture === architecture)!.dir;
     if (!trained) {
       notes.push(
         `models/default does not exist yet: Moodlens speed is measured with a randomly initialised ${architecture} network (same architecture and size as the trainer's default); its accuracy is null`,
@@ -103,20 +124,25 @@ async function main(): Promise<void> {
     const onnxMissing = prepared.find((model) => !model.onnx)?.onnxError;
     if (onnxMissing) notes.push(`onnxruntime classifiers not measured: ${onnxMissing}`);
 
-    const systemSections = { endToEnd: wanted("endToEnd"), classify: wanted("classify"), accuracy: wanted("accuracy") };
-    const systems = !Object.values(systemSections).some(Boolean) ? {} : await measureSystems(
-      systemNames as SystemName[],
-      settings,
-      systemSections,
-      {
-        photosDir: GROUP_PHOTOS_DIR,
-        cropSetBase,
-        scratchDir,
-        servingModelDir,
-        servingModelTrained: trained,
-        architectureModels: prepared.map(({ architecture: arch, dir, onnx }) => ({ architecture: arch, dir, onnx })),
-      },
-    );
+    const systemSections = {
+      endToEnd: wanted("endToEnd"),
+      classify: wanted("classify"),
+      accuracy: wanted("accuracy"),
+    };
+    const systems = !Object.values(systemSections).some(Boolean)
+      ? {}
+      : await measureSystems(systemNames as SystemName[], settings, systemSections, {
+          photosDir: GROUP_PHOTOS_DIR,
+          cropSetBase,
+          scratchDir,
+          servingModelDir,
+          servingModelTrained: trained,
+          architectureModels: prepared.map(({ architecture: arch, dir, onnx }) => ({
+            architecture: arch,
+            dir,
+            onnx,
+          })),
+        });
     // The shipped model when there is one (what the API serves), else the serving architecture's random-init network.
     const headline = (ids: string[]) =>
       ids.find((id) => id.startsWith(SHIPPED_PREFIX) && !id.endsWith("TTA")) ??
@@ -128,11 +154,17 @@ async function main(): Promise<void> {
       faceApi: toSystemEntry(systems.faceApi),
     };
 
-    const described = entries.moodlens.description as { analyzer?: { classifierFallbackReason?: string }; classifierProblems?: string[] };
+    const described = entries.moodlens.description as {
+      analyzer?: { classifierFallbackReason?: string };
+      classifierProblems?: string[];
+    };
     if (described.analyzer?.classifierFallbackReason) {
-      notes.push(`Moodlens served with tfjs, not onnxruntime: ${described.analyzer.classifierFallbackReason}`);
+      notes.push(
+        `Moodlens served with tfjs, not onnxruntime: ${described.analyzer.classifierFallbackReason}`,
+      );
     }
-    for (const problem of described.classifierProblems ?? []) notes.push(`Moodlens classifier not measured: ${problem}`);
+    for (const problem of described.classifierProblems ?? [])
+      notes.push(`Moodlens classifier not measured: ${problem}`);
 
     let photoPath: BenchResults["photoPath"] = { reason: "not run (--only)" };
     if (wanted("photoPath")) {
@@ -161,7 +193,12 @@ async function main(): Promise<void> {
       engines = [await measureEngines(settings, cropSetBase, shipped)];
       // The issue's reference figures (0.71 GFLOP per image) are for the full 48x48 input: measured in full mode.
       if (mode === "full" && shipped.config.inputPool !== 1) {
-        engines.push(await measureEngines(settings, cropSetBase, { label: "the same network on the full 48x48 input (inputPool 1)", config: { ...shipped.config, inputPool: 1 } }));
+        engines.push(
+          await measureEngines(settings, cropSetBase, {
+            label: "the same network on the full 48x48 input (inputPool 1)",
+            config: { ...shipped.config, inputPool: 1 },
+          }),
+        );
       }
     }
 
@@ -195,7 +232,8 @@ async function main(): Promise<void> {
     if (wanted("stats")) {
       try {
         stats = await measureStats(settings);
-        if (mode === "quick") notes.push("quick mode: emotionStats measured over 1 M stored faces only (10 M in the full run)");
+        if (mode === "quick")
+          notes.push("quick mode: emotionStats measured over 1 M stored faces only (10 M in the full run)");
       } catch (error) {
         log(`stats: not measured: ${errorText(error)}`);
         stats = { reason: errorText(error).split("\n")[0]! };
@@ -264,7 +302,9 @@ async function main(): Promise<void> {
       memory: {
         apiPeakRssUnderLoadBytes: "cases" in api ? api.peakRssBytes : null,
         trainingProcessPeakRssBytes: trainingPeak || null,
-        trainerCliPeakRssBytes: Array.isArray(trainer) ? Math.max(...trainer.map((t) => t.peakRssBytes)) : null,
+        trainerCliPeakRssBytes: Array.isArray(trainer)
+          ? Math.max(...trainer.map((t) => t.peakRssBytes))
+          : null,
         moodlensBenchProcessPeakRssBytes: entries.moodlens.peakRssBytes,
         how: "API: VmHWM of the server process after the load tests; training: getrusage maxrss of the training-step process (largest case); trainer CLI: getrusage maxrss of the trainer process, worker thread included (largest case)",
       },
@@ -291,6 +331,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -1,6 +1,13 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFaceDetector, cropFace, decodeImage, preprocessCrop, selectBackend, type FaceDetector } from "@moodlens/model";
+import {
+  createFaceDetector,
+  cropFace,
+  decodeImage,
+  preprocessCrop,
+  selectBackend,
+  type FaceDetector,
+} from "@moodlens/model";
 import { matchFaces } from "@moodlens/model/evaluation";
 import { FER_VAL_DIR } from "../src/core/paths";
 import { ferClassFiles } from "../src/data/fer";
@@ -15,7 +22,9 @@ beforeAll(async () => {
   await selectBackend(undefined, { logger: () => {} });
   detector = await createFaceDetector();
   const classes = await ferClassFiles(FER_VAL_DIR);
-  crops = await Promise.all(classes.map(({ folder, files }) => preprocessCrop(join(FER_VAL_DIR, folder, files.at(-1)!))));
+  crops = await Promise.all(
+    classes.map(({ folder, files }) => preprocessCrop(join(FER_VAL_DIR, folder, files.at(-1)!))),
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -32,7 +41,10 @@ describe("photo path: FER-2013 faces inside photos", () => {
       for (const [i, face] of photo.faces.entries()) {
         placed++;
         const match = found.find((candidate) => matchFaces([placedBox(face)], [candidate.box]) === 1);
-        expect(match, `face ${faces[i]} in a ${photo.width}x${photo.height} ${photo.background} photo`).toBeDefined();
+        expect(
+          match,
+          `face ${faces[i]} in a ${photo.width}x${photo.height} ${photo.background} photo`,
+        ).toBeDefined();
         correlations.push(correlation(await cropFace(image, match!), crops[faces[i]!]!));
       }
     }

@@ -42,13 +42,23 @@ describe("scoreDetection", () => {
     ]);
     const score = scoreDetection(
       {
-        "a.jpg": [{ x: 12, y: 11, width: 20, height: 22 }, { x: 300, y: 0, width: 30, height: 30 }],
+        "a.jpg": [
+          { x: 12, y: 11, width: 20, height: 22 },
+          { x: 300, y: 0, width: 30, height: 30 },
+        ],
         "b.jpg": [face],
         "c.jpg": [face, face], // no hand boxes: not scored
       },
       hand,
     );
-    expect(score).toEqual({ handBoxedPhotos: 2, handBoxes: 3, matched: 2, recall: 0.667, unmatchedFaces: 1, precision: 0.667 });
+    expect(score).toEqual({
+      handBoxedPhotos: 2,
+      handBoxes: 3,
+      matched: 2,
+      recall: 0.667,
+      unmatchedFaces: 1,
+      precision: 0.667,
+    });
   });
 });
 
@@ -58,7 +68,19 @@ describe("comparison and README", () => {
     human: toSystemEntry({
       description: {},
       endToEnd: null,
-      classify: { variants: [{ id: "h", batch1FacesPerSec: 200, batch32FacesPerSec: 230, batch1FacesPerCpuSec: 210, batch32FacesPerCpuSec: 240, batch1Runs: [200], batch32Runs: [230] }] },
+      classify: {
+        variants: [
+          {
+            id: "h",
+            batch1FacesPerSec: 200,
+            batch32FacesPerSec: 230,
+            batch1FacesPerCpuSec: 210,
+            batch32FacesPerCpuSec: 240,
+            batch1Runs: [200],
+            batch32Runs: [230],
+          },
+        ],
+      },
       accuracy: { unavailable: "not trained" },
       peakRssBytes: 1,
     }),
@@ -71,7 +93,12 @@ describe("comparison and README", () => {
   it("keeps accuracy null with the reason and compares against the best peer only when both are measured", () => {
     expect(entries.human.accuracy).toMatchObject({ fer2013Val: null, reason: "not trained" });
     const comparison = compare(entries);
-    expect(comparison.classifyBatch32FacesPerSec).toMatchObject({ moodlens: null, bestPeer: 230, bestPeerName: "human", ratio: null });
+    expect(comparison.classifyBatch32FacesPerSec).toMatchObject({
+      moodlens: null,
+      bestPeer: 230,
+      bestPeerName: "human",
+      ratio: null,
+    });
   });
 
   it("rewrites only the text between the markers, and leaves a README without them untouched", async () => {
@@ -79,7 +106,15 @@ describe("comparison and README", () => {
     const results = {
       date: "2026-11-24T07:00:00.000Z",
       mode: "quick",
-      machine: { cpuModel: "test cpu", cores: 2, memoryGB: 1, freeMemoryGB: 1, loadAverage1m: 0, node: "v20", os: "linux" },
+      machine: {
+        cpuModel: "test cpu",
+        cores: 2,
+        memoryGB: 1,
+        freeMemoryGB: 1,
+        loadAverage1m: 0,
+        node: "v20",
+        os: "linux",
+      },
       backend: { name: "wasm", threads: 1, note: "" },
       sample: {},
       ...entries,
@@ -112,9 +147,27 @@ describe("video paragraph", () => {
     expect(renderVideo({ reason: "not run (--only)" })).toBe("Video: not measured (not run (--only)).");
     const text = renderVideo({
       clip: { file: "pan", width: 1280, height: 720, seconds: 20, fps: 25, sampleFps: 2, frames: 40 },
-      moodlens: { framesPerSec: 10.04, framesPerCpuSec: 6.56, realTimeFactor: 5.02, wallMs: 3984, cpuMs: 6096, faces: 78, tracks: 2, how: "" },
+      moodlens: {
+        framesPerSec: 10.04,
+        framesPerCpuSec: 6.56,
+        realTimeFactor: 5.02,
+        wallMs: 3984,
+        cpuMs: 6096,
+        faces: 78,
+        tracks: 2,
+        how: "",
+      },
       human: { error: "no wasm" },
-      analyzeFrame: [{ path: "graphql (POST)", streams: 4, frames: 40, latencyP50Ms: 254.7, latencyP99Ms: 422.5, framesPerSec: 15.5 }],
+      analyzeFrame: [
+        {
+          path: "graphql (POST)",
+          streams: 4,
+          frames: 40,
+          latencyP50Ms: 254.7,
+          latencyP99Ms: 422.5,
+          framesPerSec: 15.5,
+        },
+      ],
       notes: [],
     });
     expect(text).toContain("1280x720, 20 s, sampled at 2 fps");

@@ -31,7 +31,10 @@ it("creates the cookie secret once, readable by its owner only, and reuses it", 
 
 it("revokes the all-scope key earlier versions gave the dashboard, deletes its file, keeps other keys", async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), "moodlens-legacy-key-"));
-  const legacy = await createApiKey(test.db.prisma, { name: "dashboard (created by npm start)", scopes: ["admin"] });
+  const legacy = await createApiKey(test.db.prisma, {
+    name: "dashboard (created by npm start)",
+    scopes: ["admin"],
+  });
   const other = await createApiKey(test.db.prisma, { name: "kiosk", scopes: ["analyze"] });
   writeFileSync(path.join(dataDir, "dashboard-api-key"), `${legacy.key}\n`);
   expect(await retireLegacyDashboardKey(test.url!, dataDir)).toBe(1);
@@ -42,7 +45,9 @@ it("revokes the all-scope key earlier versions gave the dashboard, deletes its f
 }, 60_000);
 
 it("says how to create the first admin until a user exists", async () => {
-  expect(await firstAdminHint(test.url!)).toMatch(/npm run users -- create --email you@example.org --role admin/);
+  expect(await firstAdminHint(test.url!)).toMatch(
+    /npm run users -- create --email you@example.org --role admin/,
+  );
   await createUser(test.db.prisma, { email: "first@example.org", role: "admin", passwordHash: "x" });
   expect(await firstAdminHint(test.url!)).toBeNull();
 }, 60_000);

@@ -7,17 +7,23 @@ import { supervise } from "../supervise";
 const SERVER = `require("node:http").createServer((q, s) => s.end(String(process.pid))).listen(0, "127.0.0.1", function () { console.log(this.address().port); });`;
 
 function portOf(child: ReturnType<typeof spawn>): Promise<number> {
-  return new Promise((resolve) => child.stdout!.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+  return new Promise((resolve) =>
+    child.stdout!.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+  );
 }
 
 it("restarts a child that was killed, with a growing delay, and stops it on request", async () => {
   const lines: string[] = [];
   const ports: Promise<number>[] = [];
-  const supervised = supervise("test server", () => spawn(process.execPath, ["-e", SERVER], { stdio: ["ignore", "pipe", "inherit"] }), {
-    initialDelayMs: 100,
-    log: (line) => lines.push(line),
-    onStart: (child) => ports.push(portOf(child)),
-  });
+  const supervised = supervise(
+    "test server",
+    () => spawn(process.execPath, ["-e", SERVER], { stdio: ["ignore", "pipe", "inherit"] }),
+    {
+      initialDelayMs: 100,
+      log: (line) => lines.push(line),
+      onStart: (child) => ports.push(portOf(child)),
+    },
+  );
   try {
     const first = supervised.current();
     const firstPid = await (await fetch(`http://127.0.0.1:${await ports[0]}/`)).text();

@@ -16,15 +16,24 @@ function reportOf(files) {
   const output = join(work, "report.json");
   rmSync(output, { force: true });
   // --globals: the fixtures live outside the repo, where `import "vitest"` would not resolve.
-  spawnSync("npx", ["vitest", "run", "--root", work, "--globals", "--reporter=json", `--outputFile.json=${output}`], { cwd: ROOT, stdio: "ignore" });
+  spawnSync(
+    "npx",
+    ["vitest", "run", "--root", work, "--globals", "--reporter=json", `--outputFile.json=${output}`],
+    { cwd: ROOT, stdio: "ignore" },
+  );
   return JSON.parse(readFileSync(output, "utf8"));
 }
 
-it("counts one failing test among passing ones as one failure, and a file that cannot load as one", { timeout: 120_000 }, () => {
-  const report = reportOf({
-    "mixed.test.mjs": 'test("a", () => {}); test("b", () => { expect(1).toBe(2); }); test("c", () => {}); test.skip("d", () => {});',
-    "broken.test.mjs": 'throw new Error("cannot load");',
-  });
-  expect(report.numFailedTestSuites).toBe(2); // what the old count added on top of the failed test
-  expect(vitestCounts(report)).toEqual({ passed: 2, failed: 2, skipped: 1 });
-});
+it(
+  "counts one failing test among passing ones as one failure, and a file that cannot load as one",
+  { timeout: 120_000 },
+  () => {
+    const report = reportOf({
+      "mixed.test.mjs":
+        'test("a", () => {}); test("b", () => { expect(1).toBe(2); }); test("c", () => {}); test.skip("d", () => {});',
+      "broken.test.mjs": 'throw new Error("cannot load");',
+    });
+    expect(report.numFailedTestSuites).toBe(2); // what the old count added on top of the failed test
+    expect(vitestCounts(report)).toEqual({ passed: 2, failed: 2, skipped: 1 });
+  },
+);

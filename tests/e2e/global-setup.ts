@@ -7,13 +7,38 @@
  * mutation so that analysis works (its weights are nearly random: tests never assert emotions from it).
  * Returns the teardown: SIGTERM to the launcher's process group, then the temporary folder is removed.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type FullConfig } from "@playwright/test";
 import { fetchGraphQL } from "./support/graphql";
-import { ADMIN_STORAGE_STATE, ANALYST_STORAGE_STATE, AUTH_DIR, DEFAULT_MODEL_DIR, FER_TRAIN_DIR, RESULTS_DIR, SCREENSHOTS_DIR, STACK_LOG } from "./support/paths";
-import { GroupProcess, TOOL_ENV, freePorts, killAllNow, mustRun, type CommandResult } from "./support/processes";
+import {
+  ADMIN_STORAGE_STATE,
+  ANALYST_STORAGE_STATE,
+  AUTH_DIR,
+  DEFAULT_MODEL_DIR,
+  FER_TRAIN_DIR,
+  RESULTS_DIR,
+  SCREENSHOTS_DIR,
+  STACK_LOG,
+} from "./support/paths";
+import {
+  GroupProcess,
+  TOOL_ENV,
+  freePorts,
+  killAllNow,
+  mustRun,
+  type CommandResult,
+} from "./support/processes";
 import { STATE_ENV, type E2EState } from "./support/state";
 
 const STACK_START_TIMEOUT_MS = 720_000; // includes a Next.js build when turbo's cache misses (8 min seen at load average 20)
@@ -39,33 +64,71 @@ function makeTinyDataset(target: string): void {
     const from = path.join(FER_TRAIN_DIR, emotion);
     const to = path.join(target, emotion);
     mkdirSync(to, { recursive: true });
-    for (const file of readdirSync(from).sort().slice(0, IMAGES_PER_CLASS)) copyFileSync(path.join(from, file), path.join(to, file));
+    for (const file of readdirSync(from).sort().slice(0, IMAGES_PER_CLASS))
+      copyFileSync(path.join(from, file), path.join(to, file));
   }
 }
 
-type Cli = (what: string, workspace: string, script: string, args: string[], extraEnv?: NodeJS.ProcessEnv) => Promise<CommandResult>;
+type Cli = (
+  what: string,
+  workspace: string,
+  script: string,
+  args: string[],
+  extraEnv?: NodeJS.ProcessEnv,
+) => Promise<CommandResult>;
 
 /** One training run through the trainer CLI, kept in its run folder (--no-db) until `runs sync` records it. */
-async function trainRun(cli: Cli, dataset: string, runsDir: string, name: string, extra: string[], cacheDir: string): Promise<string> {
+async function trainRun(
+  cli: Cli,
+  dataset: string,
+  runsDir: string,
+  name: string,
+  extra: string[],
+  cacheDir: string,
+): Promise<string> {
   const { stdout } = await cli(
     `training run "${name}"`,
     "@moodlens/trainer",
     "cli",
     [
-      "train", "--data", dataset, "--run-dir", runsDir, "--experiment", "e2e-demo", "--name", name,
-      "--architecture", "deep", "--network", JSON.stringify({ blockWidths: [4, 8], convsPerBlock: 1, denseUnits: 16 }),
-      "--batch-size", "16", "--val-fraction", "0.3", "--no-augment", "--register", "--no-db", "--no-progress",
+      "train",
+      "--data",
+      dataset,
+      "--run-dir",
+      runsDir,
+      "--experiment",
+      "e2e-demo",
+      "--name",
+      name,
+      "--architecture",
+      "deep",
+      "--network",
+      JSON.stringify({ blockWidths: [4, 8], convsPerBlock: 1, denseUnits: 16 }),
+      "--batch-size",
+      "16",
+      "--val-fraction",
+      "0.3",
+      "--no-augment",
+      "--register",
+      "--no-db",
+      "--no-progress",
       ...extra,
     ],
     { MOODLENS_CACHE_DIR: cacheDir },
   );
   const result = JSON.parse(lastLine(stdout)) as { runId: string; status: string };
-  if (result.status !== "completed") throw new Error(`training run ${name} ended ${result.status}: ${stdout}`);
+  if (result.status !== "completed")
+    throw new Error(`training run ${name} ended ${result.status}: ${stdout}`);
   return result.runId;
 }
 
 /** Signs in through the dashboard's own form, as a person would, and keeps the browser state (the session cookie). */
-async function signIn(browser: Browser, dashboardUrl: string, user: { email: string; password: string }, file: string): Promise<void> {
+async function signIn(
+  browser: Browser,
+  dashboardUrl: string,
+  user: { email: string; password: string },
+  file: string,
+): Promise<void> {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
@@ -80,11 +143,18 @@ async function signIn(browser: Browser, dashboardUrl: string, user: { email: str
   }
 }
 
-async function waitForModel(graphqlUrl: string, wanted: string | null, timeoutMs: number): Promise<string | null> {
+async function waitForModel(
+  graphqlUrl: string,
+  wanted: string | null,
+  timeoutMs: number,
+): Promise<string | null> {
   const deadline = Date.now() + timeoutMs;
   let last: { modelLoaded: boolean; modelVersion: string | null; modelError: string | null } | undefined;
   while (Date.now() < deadline) {
-    const { health } = await fetchGraphQL<{ health: NonNullable<typeof last> }>(graphqlUrl, "{ health { modelLoaded modelVersion modelError } }");
+    const { health } = await fetchGraphQL<{ health: NonNullable<typeof last> }>(
+      graphqlUrl,
+      "{ health { modelLoaded modelVersion modelError } }",
+    );
     last = health;
     if (health.modelLoaded && (wanted === null || health.modelVersion === wanted)) return health.modelVersion;
     await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -119,7 +189,15 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     MOODLENS_CACHE_DIR: path.join(tmpDir, "cache"),
   };
   // A fresh embedded database: nothing from the caller's shell may point the stack elsewhere.
-  for (const name of ["DATABASE_URL", "MOODLENS_MODEL_DIR", "MOODLENS_AUTH_SECRET", "MOODLENS_DASHBOARD_URL", "MOODLENS_DASHBOARD_HOST", "PORT"]) delete env[name];
+  for (const name of [
+    "DATABASE_URL",
+    "MOODLENS_MODEL_DIR",
+    "MOODLENS_AUTH_SECRET",
+    "MOODLENS_DASHBOARD_URL",
+    "MOODLENS_DASHBOARD_HOST",
+    "PORT",
+  ])
+    delete env[name];
 
   const stack = new GroupProcess("npm start", "npm", ["start"], { env, logFile: STACK_LOG });
   // Ctrl+C or a supervisor's TERM during setup: nothing may outlive the run.
@@ -135,7 +213,9 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   };
 
   try {
-    log(`npm start (api :${apiPort}, dashboard :${dashboardPort}, db :${dbPort}) in ${tmpDir}; output in ${STACK_LOG}`);
+    log(
+      `npm start (api :${apiPort}, dashboard :${dashboardPort}, db :${dbPort}) in ${tmpDir}; output in ${STACK_LOG}`,
+    );
     await stack.waitForLine(/database ready/, 240_000);
     // No DATABASE_URL for the CLIs: like `npm run seed` beside `npm start`, createDb() finds the server that the
     // launcher advertises in MOODLENS_DATA_DIR's PGlite folder.
@@ -146,7 +226,10 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     // `npm run trainer`, minus the root install check (npm test has just done it; it would also start a second turbo).
     const cli: Cli = async (what, workspace, script, args, extraEnv = {}) => {
       const since = Date.now();
-      const result = await mustRun("npm", ["run", "--silent", "-w", workspace, script, "--", ...args], { env: { ...cliEnv, ...extraEnv }, timeoutMs: CLI_TIMEOUT_MS });
+      const result = await mustRun("npm", ["run", "--silent", "-w", workspace, script, "--", ...args], {
+        env: { ...cliEnv, ...extraEnv },
+        timeoutMs: CLI_TIMEOUT_MS,
+      });
       log(`${what} (${elapsed(since)})`);
       return result;
     };
@@ -158,8 +241,22 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     makeTinyDataset(datasetDir);
     const runsDir = path.join(tmpDir, "runs");
     const training = Promise.all([
-      trainRun(cli, datasetDir, runsDir, "e2e run A (lr 1e-3)", ["--epochs", "2", "--lr", "0.001", "--seed", "1"], path.join(tmpDir, "cache-a")),
-      trainRun(cli, datasetDir, runsDir, "e2e run B (lr 3e-3)", ["--epochs", "2", "--lr", "0.003", "--seed", "2", "--label-smoothing", "0"], path.join(tmpDir, "cache-b")),
+      trainRun(
+        cli,
+        datasetDir,
+        runsDir,
+        "e2e run A (lr 1e-3)",
+        ["--epochs", "2", "--lr", "0.001", "--seed", "1"],
+        path.join(tmpDir, "cache-a"),
+      ),
+      trainRun(
+        cli,
+        datasetDir,
+        runsDir,
+        "e2e run B (lr 3e-3)",
+        ["--epochs", "2", "--lr", "0.003", "--seed", "2", "--label-smoothing", "0"],
+        path.join(tmpDir, "cache-b"),
+      ),
     ]);
     training.catch(() => {}); // awaited below; no unhandled rejection while the stack starts
 
@@ -170,11 +267,24 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     log(`stack running after ${elapsed(started)}`);
 
     const createKey = async (name: string, scopes: string) =>
-      lastLine((await cli(`API key ${name}`, "@moodlens/api", "apikey", ["create", "--name", name, "--scopes", scopes])).stdout);
+      lastLine(
+        (
+          await cli(`API key ${name}`, "@moodlens/api", "apikey", [
+            "create",
+            "--name",
+            name,
+            "--scopes",
+            scopes,
+          ])
+        ).stdout,
+      );
     // `users create` prints the generated password alone on its last line, like apikey prints its key.
     const createUser = async (email: string, role: string) => ({
       email,
-      password: lastLine((await cli(`user ${email}`, "@moodlens/api", "users", ["create", "--email", email, "--role", role])).stdout),
+      password: lastLine(
+        (await cli(`user ${email}`, "@moodlens/api", "users", ["create", "--email", email, "--role", role]))
+          .stdout,
+      ),
     });
     const [client, statsOnly, admin, adminUser, analystUser] = await Promise.all([
       createKey("e2e", "analyze,read:stats,read:experiments"),
@@ -187,12 +297,21 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     await cli("runs sync", "@moodlens/trainer", "cli", ["runs", "sync", ...runIds, "--run-dir", runsDir]);
     // The demo seed is ONE long transaction, and the embedded database runs one session at a time: while it runs,
     // other clients cannot even connect. So it runs alone.
-    const seeded = await cli("demo seed", "@moodlens/api", "seed", ["--demo", "--days", String(SEED_DAYS), "--faces-per-day", String(SEED_FACES_PER_DAY)]);
+    const seeded = await cli("demo seed", "@moodlens/api", "seed", [
+      "--demo",
+      "--days",
+      String(SEED_DAYS),
+      "--faces-per-day",
+      String(SEED_FACES_PER_DAY),
+    ]);
     const seedLine = /seeded (\d+) demo analyses with (\d+) faces from (\S+) to (\S+)/.exec(seeded.stdout);
     if (!seedLine) throw new Error(`unexpected seed output:\n${seeded.stdout}\n${seeded.stderr}`);
     log(`${seedLine[0]}; runs ${runIds.join(", ")}; ready after ${elapsed(started)}`);
 
-    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+    });
     try {
       await signIn(browser, dashboardUrl, adminUser, ADMIN_STORAGE_STATE);
       await signIn(browser, dashboardUrl, analystUser, ANALYST_STORAGE_STATE);
@@ -208,11 +327,18 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     } else {
       // No trained shipped model yet: serve run A's (registered by --register) through the admin promote flow.
       modelSource = "e2e-run";
-      const { modelVersions } = await fetchGraphQL<{ modelVersions: { version: string; runId: string | null }[] }>(
-        graphqlUrl, "{ modelVersions { version runId } }", {}, admin);
+      const { modelVersions } = await fetchGraphQL<{
+        modelVersions: { version: string; runId: string | null }[];
+      }>(graphqlUrl, "{ modelVersions { version runId } }", {}, admin);
       const version = modelVersions.find((candidate) => candidate.runId === runIds[0])?.version;
-      if (!version) throw new Error(`run ${runIds[0]} registered no model version: ${JSON.stringify(modelVersions)}`);
-      await fetchGraphQL(graphqlUrl, "mutation($v: String!) { promoteModel(version: $v) { version active } }", { v: version }, admin);
+      if (!version)
+        throw new Error(`run ${runIds[0]} registered no model version: ${JSON.stringify(modelVersions)}`);
+      await fetchGraphQL(
+        graphqlUrl,
+        "mutation($v: String!) { promoteModel(version: $v) { version active } }",
+        { v: version },
+        admin,
+      );
       modelVersion = await waitForModel(graphqlUrl, version, 90_000);
     }
     log(`model ${modelVersion ?? "(none)"} from ${modelSource}; setup took ${elapsed(started)}`);
@@ -226,13 +352,22 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       keys: { client, statsOnly },
       users: { admin: adminUser, analyst: analystUser },
       dashboardAuth: {
-        databaseUrl: (JSON.parse(readFileSync(path.join(dataDir, "pglite", "moodlens-server.json"), "utf8")) as { url: string }).url,
+        databaseUrl: (
+          JSON.parse(readFileSync(path.join(dataDir, "pglite", "moodlens-server.json"), "utf8")) as {
+            url: string;
+          }
+        ).url,
         secret: readFileSync(path.join(dataDir, "auth-secret"), "utf8").trim(),
       },
       runIds,
       modelSource,
       modelVersion,
-      seed: { analyses: Number(seedLine[1]), faces: Number(seedLine[2]), from: seedLine[3]!, to: seedLine[4]! },
+      seed: {
+        analyses: Number(seedLine[1]),
+        faces: Number(seedLine[2]),
+        from: seedLine[3]!,
+        to: seedLine[4]!,
+      },
     };
     const stateFile = path.join(tmpDir, "state.json");
     writeFileSync(stateFile, JSON.stringify(state, null, 2));

@@ -89,7 +89,9 @@ export interface ApiConfig {
 }
 
 /** A complete config from defaults plus overrides (limits merge field by field). */
-export function defaultConfig(overrides: Omit<Partial<ApiConfig>, "limits"> & { limits?: Partial<ApiLimits> } = {}): ApiConfig {
+export function defaultConfig(
+  overrides: Omit<Partial<ApiConfig>, "limits"> & { limits?: Partial<ApiLimits> } = {},
+): ApiConfig {
   return {
     port: DEFAULTS.port,
     host: DEFAULTS.host,

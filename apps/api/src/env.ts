@@ -64,7 +64,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     host: parsed.HOST,
     databaseUrl: parsed.DATABASE_URL,
     // The PGlite folder inside the data folder, as for every other process (and where npm start serves it from).
-    dataDir: parsed.MOODLENS_DATA_DIR ? defaultPgliteDir({ MOODLENS_DATA_DIR: parsed.MOODLENS_DATA_DIR }) : undefined,
+    dataDir: parsed.MOODLENS_DATA_DIR
+      ? defaultPgliteDir({ MOODLENS_DATA_DIR: parsed.MOODLENS_DATA_DIR })
+      : undefined,
     modelDir: parsed.MOODLENS_MODEL_DIR,
     backend: parsed.MOODLENS_BACKEND,
     auth: parsed.MOODLENS_AUTH,
@@ -93,7 +95,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       anonymousRateLimitPerMinute: parsed.MOODLENS_ANONYMOUS_RATE_LIMIT_PER_MINUTE,
     },
     modelPollMs: parsed.MOODLENS_MODEL_POLL_MS,
-    corsOrigins: parsed.MOODLENS_CORS_ORIGINS?.split(",").map((origin) => origin.trim()).filter(Boolean) ?? [],
+    corsOrigins:
+      parsed.MOODLENS_CORS_ORIGINS?.split(",")
+        .map((origin) => origin.trim())
+        .filter(Boolean) ?? [],
     introspection: parsed.MOODLENS_INTROSPECTION,
   };
 }

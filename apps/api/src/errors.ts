@@ -57,7 +57,10 @@ export interface ClientError {
  * Turns anything thrown into what a client may see. Unknown errors become INTERNAL with a generic message;
  * `toDatabaseError` (from @moodlens/db) may recognise driver errors as DATABASE_UNAVAILABLE first.
  */
-export function toClientError(error: unknown, recognise?: (error: unknown) => AppError | undefined): ClientError {
+export function toClientError(
+  error: unknown,
+  recognise?: (error: unknown) => AppError | undefined,
+): ClientError {
   const appError = isAppError(error) ? error : recognise?.(error);
   if (!appError) return { code: "INTERNAL", appCode: "INTERNAL", message: INTERNAL_MESSAGE };
   const code = GRAPHQL_CODES[appError.code];
@@ -72,7 +75,10 @@ export function toClientError(error: unknown, recognise?: (error: unknown) => Ap
 }
 
 /** A GraphQLError carrying the mapped code, for places that must throw before execution (context creation). */
-export function toGraphQLError(error: unknown, recognise?: (error: unknown) => AppError | undefined): GraphQLError {
+export function toGraphQLError(
+  error: unknown,
+  recognise?: (error: unknown) => AppError | undefined,
+): GraphQLError {
   const client = toClientError(error, recognise);
   return new GraphQLError(client.message, {
     extensions: {
@@ -122,18 +128,35 @@ export function createErrorFormatter(options: ErrorFormatterOptions = {}) {
   return (formatted: GraphQLFormattedError, raw: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(raw);
     const existingCode = formatted.extensions?.code;
-    const base = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+    const base = {
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+    };
 
     // Errors we already mapped (thrown as GraphQLError by toGraphQLError) and graphql-js protocol errors.
-    if (typeof existingCode === "string" && !isAppError(original) && (PROTOCOL_CODES.has(existingCode) || existingCode in HTTP_STATUS)) {
-      const { stacktrace: _stack, exception: _exception, http: _http, ...extensions } = formatted.extensions ?? {};
-      if (existingCode === "INTERNAL") return { ...base, message: INTERNAL_MESSAGE, extensions: { code: "INTERNAL" } };
+    if (
+      typeof existingCode === "string" &&
+      !isAppError(original) &&
+      (PROTOCOL_CODES.has(existingCode) || existingCode in HTTP_STATUS)
+    ) {
+      const {
+        stacktrace: _stack,
+        exception: _exception,
+        http: _http,
+        ...extensions
+      } = formatted.extensions ?? {};
+      if (existingCode === "INTERNAL")
+        return { ...base, message: INTERNAL_MESSAGE, extensions: { code: "INTERNAL" } };
       return { ...base, message: formatted.message, extensions };
     }
 
     // Apollo's own request errors without a code (a persisted-query hash that does not match its query) carry a
     // 4xx status: the client's mistake, reported as such instead of being masked as INTERNAL.
-    if (original instanceof GraphQLError && !original.originalError && isClientStatus(original.extensions.http)) {
+    if (
+      original instanceof GraphQLError &&
+      !original.originalError &&
+      isClientStatus(original.extensions.http)
+    ) {
       return { ...base, message: formatted.message, extensions: { code: "BAD_REQUEST" } };
     }
 

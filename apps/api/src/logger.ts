@@ -6,10 +6,12 @@ export interface Logger {
 }
 
 export const consoleLogger: Logger = {
-  info: (message, fields) => process.stderr.write(`${JSON.stringify({ level: "info", message, ...fields })}\n`),
-  warn: (message, fields) => process.stderr.write(`${JSON.stringify({ level: "warn", message, ...fields })}\n`),
-  error: (message, fields) => process.stderr.write(`${JSON.stringify({ level: "error", message, ...fields })}\n`),
+  info: (message, fields) =>
+    process.stderr.write(`${JSON.stringify({ level: "info", message, ...fields })}\n`),
+  warn: (message, fields) =>
+    process.stderr.write(`${JSON.stringify({ level: "warn", message, ...fields })}\n`),
+  error: (message, fields) =>
+    process.stderr.write(`${JSON.stringify({ level: "error", message, ...fields })}\n`),
 };
 
 export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
-

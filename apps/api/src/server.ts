@@ -56,12 +56,22 @@ const recogniseDatabaseError = (error: unknown): AppError | undefined => {
 export async function createApiApp(config: ApiConfig, options: ApiServerOptions = {}): Promise<ApiApp> {
   const log = options.logger ?? consoleLogger;
   const ownsDb = !options.db;
-  const db = options.db ?? (await createDb({ ...(config.databaseUrl ? { url: config.databaseUrl } : {}), ...(config.dataDir ? { dataDir: config.dataDir } : {}) }));
+  const db =
+    options.db ??
+    (await createDb({
+      ...(config.databaseUrl ? { url: config.databaseUrl } : {}),
+      ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+    }));
   const cleanups: (() => Promise<void>)[] = [];
   if (ownsDb) cleanups.push(() => db.close());
   try {
     if (options.migrate ?? true) await migrate(db);
-    const models = new ModelHost({ db, config, log, load: options.loadAnalyzer ?? loadAnalyzer(config, log) });
+    const models = new ModelHost({
+      db,
+      config,
+      log,
+      load: options.loadAnalyzer ?? loadAnalyzer(config, log),
+    });
     cleanups.unshift(() => models.close());
     await models.start();
     const runtime: ApiRuntime = { config, db, models, log, version: API_VERSION };
@@ -81,7 +91,10 @@ export async function createApiApp(config: ApiConfig, options: ApiServerOptions 
       stopOnTerminationSignals: false,
       validationRules: guard.validationRules,
       parseOptions: guard.parseOptions,
-      formatError: createErrorFormatter({ recognise: recogniseDatabaseError, log: (error) => log.error("request failed", { error: describe(error) }) }),
+      formatError: createErrorFormatter({
+        recognise: recogniseDatabaseError,
+        log: (error) => log.error("request failed", { error: describe(error) }),
+      }),
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
         ApolloServerPluginLandingPageDisabled(),
@@ -89,7 +102,12 @@ export async function createApiApp(config: ApiConfig, options: ApiServerOptions 
         ...guard.plugins,
         analysisBudgetPlugin(),
       ],
-      logger: { debug: () => {}, info: () => {}, warn: (message) => log.warn(String(message)), error: (message) => log.error(String(message)) },
+      logger: {
+        debug: () => {},
+        info: () => {},
+        warn: (message) => log.warn(String(message)),
+        error: (message) => log.error(String(message)),
+      },
     });
     await apollo.start();
     cleanups.unshift(() => apollo.stop());
@@ -106,11 +124,15 @@ export async function createApiApp(config: ApiConfig, options: ApiServerOptions 
       expressMiddleware(apollo, {
         context: async ({ req }) => {
           try {
-            return await createContext(runtime, { authorization: req.headers.authorization, clientAddress: req.socket.remoteAddress });
+            return await createContext(runtime, {
+              authorization: req.headers.authorization,
+              clientAddress: req.socket.remoteAddress,
+            });
           } catch (error) {
             const mapped = toGraphQLError(error, recogniseDatabaseError);
             // Masked for the client, so the cause must reach the log.
-            if (mapped.extensions.code === "INTERNAL") log.error("request context failed", { error: describe(error) });
+            if (mapped.extensions.code === "INTERNAL")
+              log.error("request context failed", { error: describe(error) });
             throw mapped;
           }
         },
@@ -121,7 +143,8 @@ export async function createApiApp(config: ApiConfig, options: ApiServerOptions 
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
-        for (const cleanup of cleanups) await cleanup().catch((error) => log.warn("shutdown step failed", { error: describe(error) }));
+        for (const cleanup of cleanups)
+          await cleanup().catch((error) => log.warn("shutdown step failed", { error: describe(error) }));
       })());
     return { app, apollo, runtime, httpServer, close };
   } catch (error) {
@@ -150,9 +173,17 @@ function listen(server: Server, port: number, host: string): Promise<void> {
     const onError = (error: NodeJS.ErrnoException) => {
       server.off("listening", onListening);
       if (error.code === "EADDRINUSE") {
-        reject(new AppError("CONFIG_INVALID", `port ${port} is already in use on ${host}`, { hint: "set PORT to a free port (e.g. PORT=4001)" }));
+        reject(
+          new AppError("CONFIG_INVALID", `port ${port} is already in use on ${host}`, {
+            hint: "set PORT to a free port (e.g. PORT=4001)",
+          }),
+        );
       } else if (error.code === "EACCES") {
-        reject(new AppError("CONFIG_INVALID", `no permission to listen on port ${port}`, { hint: "set PORT to a port above 1024" }));
+        reject(
+          new AppError("CONFIG_INVALID", `no permission to listen on port ${port}`, {
+            hint: "set PORT to a port above 1024",
+          }),
+        );
       } else reject(error);
     };
     const onListening = () => {
@@ -169,7 +200,10 @@ function listen(server: Server, port: number, host: string): Promise<void> {
  * Starts the API on config.port (0 = an ephemeral port) and resolves once it accepts connections.
  * Used by src/main.ts, the e2e tests and the lead's start script.
  */
-export async function startApiServer(config: Parameters<typeof defaultConfig>[0] = {}, options: ApiServerOptions = {}): Promise<StartedApiServer> {
+export async function startApiServer(
+  config: Parameters<typeof defaultConfig>[0] = {},
+  options: ApiServerOptions = {},
+): Promise<StartedApiServer> {
   const full = defaultConfig(config);
   const api = await createApiApp(full, options);
   try {
@@ -181,7 +215,11 @@ export async function startApiServer(config: Parameters<typeof defaultConfig>[0]
   const { port } = api.httpServer.address() as AddressInfo;
   const host = full.host === "0.0.0.0" || full.host === "::" ? "127.0.0.1" : full.host;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  api.runtime.log.info("Moodlens API listening", { url: `${url}/graphql`, database: databaseEngine(api.runtime.db), server: api.runtime.db.server });
+  api.runtime.log.info("Moodlens API listening", {
+    url: `${url}/graphql`,
+    database: databaseEngine(api.runtime.db),
+    server: api.runtime.db.server,
+  });
   return {
     url,
     graphqlUrl: `${url}/graphql`,
@@ -191,7 +229,8 @@ export async function startApiServer(config: Parameters<typeof defaultConfig>[0]
     close: async () => {
       await api.close();
       // apollo.stop() drains the server; make sure it is closed even when Apollo never started listening.
-      if (api.httpServer.listening) await new Promise<void>((resolve) => api.httpServer.close(() => resolve()));
+      if (api.httpServer.listening)
+        await new Promise<void>((resolve) => api.httpServer.close(() => resolve()));
     },
   };
 }

@@ -9,7 +9,15 @@ import { defaultConfig } from "../src/config";
 import type { StartedApiServer } from "../src/server";
 import type { AnalyzerLoader } from "../src/services/analyzer-port";
 import { loadAnalyzer } from "../src/services/load-analyzer";
-import { createKey, firstErrorCode, gql, groupPhoto, randomModelDir, startTestApi, toBase64 } from "./helpers";
+import {
+  createKey,
+  firstErrorCode,
+  gql,
+  groupPhoto,
+  randomModelDir,
+  startTestApi,
+  toBase64,
+} from "./helpers";
 
 /** A valid grey PNG of any shape, built by hand (sharp refuses sides over 16,383 px): a few KB for 25,000,000x1. */
 function greyPng(width: number, height: number): Buffer {
@@ -27,7 +35,12 @@ function greyPng(width: number, height: number): Buffer {
   header.writeUInt8(8, 8); // bit depth
   header.writeUInt8(0, 9); // greyscale
   const rows = Buffer.alloc((width + 1) * height, 0); // filter byte 0 + black pixels per row
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", deflateSync(rows, { level: 9 })), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(rows, { level: 9 })),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 const ANALYZE = `mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) {
@@ -46,9 +59,19 @@ describe("analysis limits", () => {
     const real = loadAnalyzer(defaultConfig());
     const counting: AnalyzerLoader = async (dir, version) => {
       const analyzer = await real(dir, version);
-      return { ...analyzer, analyze: async (bytes, options) => (analyses++, await gate, analyzer.analyze(bytes, options)) };
+      return {
+        ...analyzer,
+        analyze: async (bytes, options) => (analyses++, await gate, analyzer.analyze(bytes, options)),
+      };
     };
-    api = await startTestApi(test.db, { modelDir: await randomModelDir(), limits: { maxFaces: 2, maxExplainFaces: 1, maxConcurrentExplain: 1 } }, { loadAnalyzer: counting });
+    api = await startTestApi(
+      test.db,
+      {
+        modelDir: await randomModelDir(),
+        limits: { maxFaces: 2, maxExplainFaces: 1, maxConcurrentExplain: 1 },
+      },
+      { loadAnalyzer: counting },
+    );
     key = (await createKey(test.db, ["analyze", "read:stats"])).key;
   });
   afterAll(async () => {
@@ -75,18 +98,24 @@ describe("analysis limits", () => {
     const source = "s".repeat(1_000_000);
     const response = await gql(api, ANALYZE, { i: { image: toBase64(groupPhoto()), source } }, key);
     expect(firstErrorCode(response)).toBe("BAD_USER_INPUT");
-    expect(response.errors![0]!.message).toMatch(/source must be at most 64 printable characters \(got 1000000\)/);
+    expect(response.errors![0]!.message).toMatch(
+      /source must be at most 64 printable characters \(got 1000000\)/,
+    );
     expect(JSON.stringify(response).length).toBeLessThan(2_000);
     expect(analyses).toBe(before);
   });
 
   it("reports faces left out by the face limit, in the response and when the stored analysis is read back", async () => {
-    const response = await gql<{ analyzeImage: { id: string; faceCount: number; skipped: number; skippedOverFaceLimit: number; faceLimit: number; faces: unknown[] } }>(
-      api,
-      ANALYZE,
-      { i: { image: toBase64(groupPhoto()), clientRequestId: "face-limit" } },
-      key,
-    );
+    const response = await gql<{
+      analyzeImage: {
+        id: string;
+        faceCount: number;
+        skipped: number;
+        skippedOverFaceLimit: number;
+        faceLimit: number;
+        faces: unknown[];
+      };
+    }>(api, ANALYZE, { i: { image: toBase64(groupPhoto()), clientRequestId: "face-limit" } }, key);
     expect(response.errors).toBeUndefined();
     const analysis = response.data!.analyzeImage;
     // The photo holds three faces; two are classified, the third is counted, not lost.

@@ -37,7 +37,10 @@ export async function startChildApi(env: Record<string, string>, readyTimeoutMs 
     }),
   );
   const graphqlUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the API did not start within ${readyTimeoutMs} ms:\n${stderr}`)), readyTimeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`the API did not start within ${readyTimeoutMs} ms:\n${stderr}`)),
+      readyTimeoutMs,
+    );
     child.stdout!.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
       const match = /Moodlens API ready at (\S+)/.exec(stdout);

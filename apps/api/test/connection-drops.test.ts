@@ -32,7 +32,8 @@ async function analyseUntil(api: ChildApi, key: string, until: Promise<void>): P
       try {
         const response = await gql(api, ANALYZE, { input: { image, store: true } }, key);
         if (!response.errors) outcome.ok++;
-        else if (firstErrorCode(response) === "DATABASE_UNAVAILABLE" && [200, 503].includes(response.status)) outcome.unavailable++;
+        else if (firstErrorCode(response) === "DATABASE_UNAVAILABLE" && [200, 503].includes(response.status))
+          outcome.unavailable++;
         else outcome.other.push(`${response.status} ${JSON.stringify(response.errors)}`);
       } catch (error) {
         outcome.other.push(`request failed: ${(error as Error).message} ${String((error as Error).cause)}`);
@@ -63,7 +64,10 @@ describe("PostgreSQL ending the API's connections every 200 ms", () => {
 
   it("keeps the process up; each request succeeds or answers DATABASE_UNAVAILABLE", async () => {
     const database = new URL(test.url!).pathname.slice(1);
-    const admin = new pg.Client({ connectionString: process.env.MOODLENS_TEST_PG_URL?.trim() || "postgres://postgres@127.0.0.1:5432/postgres" });
+    const admin = new pg.Client({
+      connectionString:
+        process.env.MOODLENS_TEST_PG_URL?.trim() || "postgres://postgres@127.0.0.1:5432/postgres",
+    });
     admin.on("error", () => {});
     await admin.connect();
     let terminated = 0;
@@ -92,7 +96,12 @@ describe("PostgreSQL ending the API's connections every 200 ms", () => {
       await admin.end();
     }
     // Connections are back: the next request is stored.
-    const after = await gql<{ analyzeImage: { id: string } }>(api!, ANALYZE, { input: { image: toBase64(groupPhoto()) } }, key);
+    const after = await gql<{ analyzeImage: { id: string } }>(
+      api!,
+      ANALYZE,
+      { input: { image: toBase64(groupPhoto()) } },
+      key,
+    );
     expect(after.errors).toBeUndefined();
   });
 });
@@ -105,7 +114,10 @@ describe("the embedded database server restarting under the API", () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "moodlens-api-restart-"));
-    server = await serveEmbeddedDatabase({ dataDir: join(dataDir, "pglite"), pgliteSnapshot: await pgliteEmptySnapshot() });
+    server = await serveEmbeddedDatabase({
+      dataDir: join(dataDir, "pglite"),
+      pgliteSnapshot: await pgliteEmptySnapshot(),
+    });
     const { createDb } = await import("@moodlens/db");
     const db = await createDb({ url: server.url, poolSize: 1 });
     key = (await createKey(db, ["analyze", "read:stats"])).key;
@@ -134,7 +146,12 @@ describe("the embedded database server restarting under the API", () => {
     const outcome = await load;
     expect(api!.exited(), `the API died:\n${api!.stderr().slice(-3000)}`).toBeNull();
     expect(outcome.other, api!.stderr().slice(-3000)).toEqual([]);
-    const after = await gql<{ analyzeImage: { id: string } }>(api!, ANALYZE, { input: { image: toBase64(groupPhoto()) } }, key);
+    const after = await gql<{ analyzeImage: { id: string } }>(
+      api!,
+      ANALYZE,
+      { input: { image: toBase64(groupPhoto()) } },
+      key,
+    );
     expect(after.errors).toBeUndefined();
   });
 });

@@ -9,7 +9,15 @@ import { defaultConfig } from "../src/config";
 import type { StartedApiServer } from "../src/server";
 import type { AnalyzerLoader } from "../src/services/analyzer-port";
 import { loadAnalyzer } from "../src/services/load-analyzer";
-import { createKey, firstErrorCode, gql, groupPhoto, randomModelDir, startTestApi, toBase64 } from "./helpers";
+import {
+  createKey,
+  firstErrorCode,
+  gql,
+  groupPhoto,
+  randomModelDir,
+  startTestApi,
+  toBase64,
+} from "./helpers";
 
 const ANALYZE = "mutation($input: AnalyzeImageInput!) { analyzeImage(input: $input) { id faceCount } }";
 
@@ -48,14 +56,25 @@ describe("PostgreSQL going away in the middle of the analysis transaction", () =
     try {
       await holder.query("BEGIN; LOCK TABLE hourly_emotion_rollup IN ACCESS EXCLUSIVE MODE");
       const holderPid = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
-      const request = gql(api, ANALYZE, { input: { image: toBase64(groupPhoto()), clientRequestId: "outage-1" } }, key);
+      const request = gql(
+        api,
+        ANALYZE,
+        { input: { image: toBase64(groupPhoto()), clientRequestId: "outage-1" } },
+        key,
+      );
 
       await waitFor(async () => {
-        const { rows } = await killer.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> $1", [holderPid]);
+        const { rows } = await killer.query(
+          "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> $1",
+          [holderPid],
+        );
         return rows.length > 0 ? true : undefined;
       }, "the analysis transaction to block on the rollup lock");
       // The database "goes away" for the API: every API connection is terminated mid-transaction.
-      await killer.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), $1)", [holderPid]);
+      await killer.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), $1)",
+        [holderPid],
+      );
 
       const response = await request;
       expect(firstErrorCode(response)).toBe("DATABASE_UNAVAILABLE");
@@ -74,9 +93,17 @@ describe("PostgreSQL going away in the middle of the analysis transaction", () =
     expect(await prisma.hourlyEmotionRollup.count()).toBe(0);
 
     // The server stayed up and the pool reconnects: the same request now succeeds, once.
-    const health = await gql<{ health: { databaseReachable: boolean } }>(api, "{ health { databaseReachable } }");
+    const health = await gql<{ health: { databaseReachable: boolean } }>(
+      api,
+      "{ health { databaseReachable } }",
+    );
     expect(health.data?.health.databaseReachable).toBe(true);
-    const retry = await gql<{ analyzeImage: { id: string; faceCount: number } }>(api, ANALYZE, { input: { image: toBase64(groupPhoto()), clientRequestId: "outage-1" } }, key);
+    const retry = await gql<{ analyzeImage: { id: string; faceCount: number } }>(
+      api,
+      ANALYZE,
+      { input: { image: toBase64(groupPhoto()), clientRequestId: "outage-1" } },
+      key,
+    );
     expect(retry.errors).toBeUndefined();
     expect(await prisma.analysis.count()).toBe(1);
     expect(await prisma.face.count()).toBe(retry.data!.analyzeImage.faceCount);
@@ -88,7 +115,12 @@ describe("PostgreSQL going away in the middle of the analysis transaction", () =
  * Built once per machine and migrations state (keyed by the migration folder names).
  */
 async function migratedPgliteDir(): Promise<string> {
-  const key = readdirSync(MIGRATIONS_DIR).filter((name) => !name.includes(".")).sort().join("+").replace(/[^\w+]/g, "").slice(-80);
+  const key = readdirSync(MIGRATIONS_DIR)
+    .filter((name) => !name.includes("."))
+    .sort()
+    .join("+")
+    .replace(/[^\w+]/g, "")
+    .slice(-80);
   const template = join(tmpdir(), `moodlens-api-pglite-${key}`);
   if (!existsSync(template)) {
     const building = mkdtempSync(join(tmpdir(), "moodlens-api-pglite-build-"));
@@ -153,7 +185,10 @@ describe("PGlite closing while a request is in flight", () => {
     const response = await request;
     expect(firstErrorCode(response)).toBe("DATABASE_UNAVAILABLE");
 
-    const health = await gql<{ health: { status: string; databaseReachable: boolean } }>(api, "{ health { status databaseReachable } }");
+    const health = await gql<{ health: { status: string; databaseReachable: boolean } }>(
+      api,
+      "{ health { status databaseReachable } }",
+    );
     expect(health.status).toBe(200);
     expect(health.data!.health).toEqual({ status: "degraded", databaseReachable: false });
     const ready = await fetch(`${api.url}/readyz`);

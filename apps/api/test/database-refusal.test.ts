@@ -20,7 +20,10 @@ describe("a PostgreSQL database that refuses connections", () => {
     api = await startTestApi(test.db, { modelDir: await randomModelDir() });
     key = (await createKey(test.db, ["read:stats"])).key;
     name = new URL(test.url!).pathname.slice(1);
-    admin = new pg.Client({ connectionString: process.env.MOODLENS_TEST_PG_URL?.trim() || "postgres://postgres@127.0.0.1:5432/postgres" });
+    admin = new pg.Client({
+      connectionString:
+        process.env.MOODLENS_TEST_PG_URL?.trim() || "postgres://postgres@127.0.0.1:5432/postgres",
+    });
     await admin.connect();
   });
   afterAll(async () => {

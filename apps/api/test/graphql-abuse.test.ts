@@ -8,9 +8,18 @@ import { createTestDatabase, type TestDatabase } from "@moodlens/db/testing";
 import { getIntrospectionQuery } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StartedApiServer } from "../src/server";
-import { createKey, faceFreeImage, firstErrorCode, gql, randomModelDir, startTestApi, toBase64 } from "./helpers";
+import {
+  createKey,
+  faceFreeImage,
+  firstErrorCode,
+  gql,
+  randomModelDir,
+  startTestApi,
+  toBase64,
+} from "./helpers";
 
-const aliased = (count: number, field: string) => Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(" ");
+const aliased = (count: number, field: string) =>
+  Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(" ");
 
 describe("GraphQL abuse", () => {
   let test: TestDatabase;
@@ -22,7 +31,10 @@ describe("GraphQL abuse", () => {
   beforeAll(async () => {
     test = await createTestDatabase("pglite");
     const modelDir = await randomModelDir();
-    api = await startTestApi(test.db, { modelDir, limits: { maxBatchSize: 4, anonymousRateLimitPerMinute: 1_000 } });
+    api = await startTestApi(test.db, {
+      modelDir,
+      limits: { maxBatchSize: 4, anonymousRateLimitPerMinute: 1_000 },
+    });
     quiet = await startTestApi(test.db, { modelDir, introspection: false });
     key = (await createKey(test.db, ["analyze", "read:stats"])).key;
     image = toBase64(await faceFreeImage());
@@ -34,12 +46,22 @@ describe("GraphQL abuse", () => {
   });
 
   it("refuses 1000 aliased analyzeImage fields before analysing anything", async () => {
-    const response = await gql(api, `mutation($i: AnalyzeImageInput!) { ${aliased(1000, "analyzeImage(input: $i) { id }")} }`, { i: { image } }, key);
+    const response = await gql(
+      api,
+      `mutation($i: AnalyzeImageInput!) { ${aliased(1000, "analyzeImage(input: $i) { id }")} }`,
+      { i: { image } },
+      key,
+    );
     expect(response.status).toBe(400);
     expect(firstErrorCode(response)).toMatch(/^GRAPHQL_(PARSE|VALIDATION)_FAILED$/);
     expect(await test.db.prisma.analysis.count()).toBe(0);
     // Under the token limit the alias cap answers (the 1000-alias document above is stopped by its token count).
-    const sixteen = await gql(api, `mutation($i: AnalyzeImageInput!) { ${aliased(16, "analyzeImage(input: $i) { id }")} }`, { i: { image } }, key);
+    const sixteen = await gql(
+      api,
+      `mutation($i: AnalyzeImageInput!) { ${aliased(16, "analyzeImage(input: $i) { id }")} }`,
+      { i: { image } },
+      key,
+    );
     expect(firstErrorCode(sixteen)).toBe("GRAPHQL_VALIDATION_FAILED");
     expect(sixteen.errors![0]!.message).toMatch(/Aliases limit of 15/);
   });
@@ -86,17 +108,25 @@ describe("GraphQL abuse", () => {
   });
 
   it("answers a fragment cycle with a validation error, not a stack overflow", async () => {
-    const response = await gql(api, "query { ...A } fragment A on Query { health { status } ...B } fragment B on Query { ...A }");
+    const response = await gql(
+      api,
+      "query { ...A } fragment A on Query { health { status } ...B } fragment B on Query { ...A }",
+    );
     expect(response.status).toBe(400);
     expect(firstErrorCode(response)).toBe("GRAPHQL_VALIDATION_FAILED");
-    expect(response.errors!.map((error) => error.message).join(" ")).toMatch(/Cannot spread fragment "A" within itself/);
+    expect(response.errors!.map((error) => error.message).join(" ")).toMatch(
+      /Cannot spread fragment "A" within itself/,
+    );
   });
 
   it("answers a persisted-query hash mismatch with a client error", async () => {
     const response = await fetch(api.graphqlUrl, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query: "{ health { status } }", extensions: { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } } }),
+      body: JSON.stringify({
+        query: "{ health { status } }",
+        extensions: { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } },
+      }),
     });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
@@ -112,7 +142,10 @@ describe("GraphQL abuse", () => {
   });
 
   it("rate-limits requests without a key per client address", async () => {
-    const limited = await startTestApi(test.db, { modelDir: await randomModelDir(), limits: { anonymousRateLimitPerMinute: 3 } });
+    const limited = await startTestApi(test.db, {
+      modelDir: await randomModelDir(),
+      limits: { anonymousRateLimitPerMinute: 3 },
+    });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) statuses.push((await gql(limited, "{ health { status } }")).status);

@@ -14,7 +14,16 @@ import { consoleLogger, silentLogger } from "../src/runtime";
 import { startApiServer, type ApiServerOptions, type StartedApiServer } from "../src/server";
 
 /** The read-only data folder beside the checkout (CI lays a copy beside its clone, wherever that is). */
-export const GROUP_PHOTOS = resolve(import.meta.dirname, "..", "..", "..", "..", "shared", "samples", "group-photos");
+export const GROUP_PHOTOS = resolve(
+  import.meta.dirname,
+  "..",
+  "..",
+  "..",
+  "..",
+  "shared",
+  "samples",
+  "group-photos",
+);
 /** 500x375, three hand-boxed faces of ~100 px (testing.xml): small enough to analyse quickly. */
 export const GROUP_PHOTO = "2008_002506.jpg";
 export const GROUP_PHOTO_BOXES = [
@@ -31,13 +40,19 @@ export async function faceFreeImage(): Promise<Buffer> {
   const width = 96;
   const height = 64;
   const pixels = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) pixels.fill(Math.round((x / width) * 255), (y * width + x) * 3, (y * width + x) * 3 + 3);
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      pixels.fill(Math.round((x / width) * 255), (y * width + x) * 3, (y * width + x) * 3 + 3);
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 /** A valid PNG with more pixels than `limit` (cheap: a solid colour compresses to almost nothing). */
 export function largeImage(width: number, height: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 180, b: 160 } } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 180, b: 160 } } })
+    .png()
+    .toBuffer();
 }
 
 const modelDirs = new Map<string, Promise<string>>();
@@ -68,7 +83,11 @@ export function randomModelDir(name = "random"): Promise<string> {
 export type TestConfig = Omit<Partial<ApiConfig>, "limits"> & { limits?: Partial<ApiConfig["limits"]> };
 
 /** The API on 127.0.0.1:<ephemeral> against `db` (not closed by the server), model polling off unless asked. */
-export async function startTestApi(db: Db, config: TestConfig = {}, options: ApiServerOptions = {}): Promise<StartedApiServer> {
+export async function startTestApi(
+  db: Db,
+  config: TestConfig = {},
+  options: ApiServerOptions = {},
+): Promise<StartedApiServer> {
   return startApiServer(
     defaultConfig({ port: 0, host: "127.0.0.1", modelPollMs: 0, minGroupSize: 1, ...config }),
     { db, migrate: false, logger: process.env.MOODLENS_TEST_LOG ? consoleLogger : silentLogger, ...options },
@@ -98,7 +117,11 @@ export async function gql<T = Record<string, unknown>>(
   return { status: response.status, headers: response.headers, ...body };
 }
 
-export async function createKey(db: Db, scopes: ApiScope[], options: { name?: string; rateLimitPerMinute?: number; expiresAt?: Date } = {}) {
+export async function createKey(
+  db: Db,
+  scopes: ApiScope[],
+  options: { name?: string; rateLimitPerMinute?: number; expiresAt?: Date } = {},
+) {
   const created = await createApiKey(db.prisma, {
     name: options.name ?? `test ${scopes.join(",")}`,
     scopes,
@@ -108,10 +131,15 @@ export async function createKey(db: Db, scopes: ApiScope[], options: { name?: st
   return created;
 }
 
-export const firstErrorCode = (response: { errors?: { extensions?: { code?: string } }[] }): string | undefined => response.errors?.[0]?.extensions?.code;
+export const firstErrorCode = (response: {
+  errors?: { extensions?: { code?: string } }[];
+}): string | undefined => response.errors?.[0]?.extensions?.code;
 
 /** Intersection over union of two boxes. */
-export function iou(a: { x: number; y: number; width: number; height: number }, b: { x: number; y: number; width: number; height: number }): number {
+export function iou(
+  a: { x: number; y: number; width: number; height: number },
+  b: { x: number; y: number; width: number; height: number },
+): number {
   const x1 = Math.max(a.x, b.x);
   const y1 = Math.max(a.y, b.y);
   const x2 = Math.min(a.x + a.width, b.x + b.width);

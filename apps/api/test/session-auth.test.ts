@@ -8,9 +8,21 @@ import { createTestDatabase, type TestDatabase } from "@moodlens/db/testing";
 import type { UserRole } from "@moodlens/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StartedApiServer } from "../src/server";
-import { faceFreeImage, firstErrorCode, randomModelDir, startTestApi, toBase64, type GraphQLResponse } from "./helpers";
+import {
+  faceFreeImage,
+  firstErrorCode,
+  randomModelDir,
+  startTestApi,
+  toBase64,
+  type GraphQLResponse,
+} from "./helpers";
 
-async function signIn(db: Db, email: string, role: UserRole, expiresAt = new Date(Date.now() + 3_600_000)): Promise<string> {
+async function signIn(
+  db: Db,
+  email: string,
+  role: UserRole,
+  expiresAt = new Date(Date.now() + 3_600_000),
+): Promise<string> {
   const user = await createUser(db.prisma, { email, role, passwordHash: "unused-here" });
   const token = randomBytes(24).toString("base64url");
   await db.prisma.session.create({ data: { token, userId: user.id, expiresAt } });
@@ -22,7 +34,11 @@ describe("session credential (signed-in dashboard users)", () => {
   let api: StartedApiServer;
   const tokens: Record<string, string> = {};
 
-  const gql = async <T = Record<string, unknown>>(query: string, token: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> => {
+  const gql = async <T = Record<string, unknown>>(
+    query: string,
+    token: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<GraphQLResponse<T>> => {
     const response = await fetch(api.graphqlUrl, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Session ${token}` },
@@ -33,7 +49,10 @@ describe("session credential (signed-in dashboard users)", () => {
 
   beforeAll(async () => {
     test = await createTestDatabase("postgres");
-    api = await startTestApi(test.db, { modelDir: await randomModelDir(), limits: { rateLimitPerMinute: 40 } });
+    api = await startTestApi(test.db, {
+      modelDir: await randomModelDir(),
+      limits: { rateLimitPerMinute: 40 },
+    });
     tokens.analyst = await signIn(test.db, "analyst@example.org", "analyst");
     tokens.ml = await signIn(test.db, "ml@example.org", "ml");
     tokens.admin = await signIn(test.db, "admin@example.org", "admin");
@@ -46,12 +65,18 @@ describe("session credential (signed-in dashboard users)", () => {
   });
 
   it("a valid session acts as its user with the role's scopes", async () => {
-    const me = await gql<{ me: { keyId: string; name: string; scopes: string[] } }>("{ me { keyId name scopes } }", tokens.analyst!);
+    const me = await gql<{ me: { keyId: string; name: string; scopes: string[] } }>(
+      "{ me { keyId name scopes } }",
+      tokens.analyst!,
+    );
     expect(me.errors).toBeUndefined();
     expect(me.data!.me.name).toBe("analyst@example.org");
     expect(me.data!.me.keyId).toMatch(/^user:/);
     expect(me.data!.me.scopes.sort()).toEqual(["analyze", "read:stats"]);
-    const stats = await gql<{ emotionStats: { totalFaces: number } }>("{ emotionStats { totalFaces } }", tokens.analyst!);
+    const stats = await gql<{ emotionStats: { totalFaces: number } }>(
+      "{ emotionStats { totalFaces } }",
+      tokens.analyst!,
+    );
     expect(stats.errors).toBeUndefined();
     expect(stats.data!.emotionStats.totalFaces).toBe(0);
   });
@@ -78,14 +103,26 @@ describe("session credential (signed-in dashboard users)", () => {
 
   it("stores a user's analysis idempotently per user, without an API key row", async () => {
     const ANALYZE = "mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { id deduplicated } }";
-    const input = { image: toBase64(await faceFreeImage()), clientRequestId: "same-request", source: "session-test" };
-    const first = await gql<{ analyzeImage: { id: string; deduplicated: boolean } }>(ANALYZE, tokens.admin!, { i: input });
+    const input = {
+      image: toBase64(await faceFreeImage()),
+      clientRequestId: "same-request",
+      source: "session-test",
+    };
+    const first = await gql<{ analyzeImage: { id: string; deduplicated: boolean } }>(ANALYZE, tokens.admin!, {
+      i: input,
+    });
     expect(first.errors).toBeUndefined();
-    const again = await gql<{ analyzeImage: { id: string; deduplicated: boolean } }>(ANALYZE, tokens.admin!, { i: input });
+    const again = await gql<{ analyzeImage: { id: string; deduplicated: boolean } }>(ANALYZE, tokens.admin!, {
+      i: input,
+    });
     expect(again.data!.analyzeImage).toEqual({ id: first.data!.analyzeImage.id, deduplicated: true });
-    const other = await gql<{ analyzeImage: { id: string; deduplicated: boolean } }>(ANALYZE, tokens.ml!, { i: input });
+    const other = await gql<{ analyzeImage: { id: string; deduplicated: boolean } }>(ANALYZE, tokens.ml!, {
+      i: input,
+    });
     expect(other.data!.analyzeImage.id).not.toBe(first.data!.analyzeImage.id);
-    const row = await test.db.prisma.analysis.findUniqueOrThrow({ where: { id: first.data!.analyzeImage.id } });
+    const row = await test.db.prisma.analysis.findUniqueOrThrow({
+      where: { id: first.data!.analyzeImage.id },
+    });
     expect(row.apiKeyId).toBeNull();
     expect(row.idempotencyScope).toMatch(/^user:/);
   });

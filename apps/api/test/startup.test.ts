@@ -10,8 +10,19 @@ import { createKey, faceFreeImage, firstErrorCode, gql, startTestApi, toBase64 }
 
 describe("configuration from the environment", () => {
   it("applies defaults and parses every variable once", () => {
-    const config = loadConfig({ MOODLENS_MAX_BATCH: "4", MOODLENS_STORE_IMAGES: "true", MOODLENS_AUTH: "optional", MOODLENS_CORS_ORIGINS: "http://a.test, http://b.test" });
-    expect(config).toMatchObject({ port: 4000, auth: "optional", storeImages: true, minGroupSize: 5, corsOrigins: ["http://a.test", "http://b.test"] });
+    const config = loadConfig({
+      MOODLENS_MAX_BATCH: "4",
+      MOODLENS_STORE_IMAGES: "true",
+      MOODLENS_AUTH: "optional",
+      MOODLENS_CORS_ORIGINS: "http://a.test, http://b.test",
+    });
+    expect(config).toMatchObject({
+      port: 4000,
+      auth: "optional",
+      storeImages: true,
+      minGroupSize: 5,
+      corsOrigins: ["http://a.test", "http://b.test"],
+    });
     expect(config.limits.maxBatchSize).toBe(4);
     expect(config.dataDir).toBeUndefined();
   });
@@ -29,7 +40,8 @@ describe("configuration from the environment", () => {
     }
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe("CONFIG_INVALID");
-    for (const name of ["PORT", "MOODLENS_AUTH", "MOODLENS_STORE_IMAGES"]) expect((error as AppError).message).toContain(name);
+    for (const name of ["PORT", "MOODLENS_AUTH", "MOODLENS_STORE_IMAGES"])
+      expect((error as AppError).message).toContain(name);
   });
 });
 
@@ -51,20 +63,27 @@ describe("an API without a trained model", () => {
   it("starts, says why it is not ready, answers analyze with MODEL_NOT_TRAINED and serves everything else", async () => {
     const ready = await fetch(`${api.url}/readyz`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ ready: false, database: { reachable: true }, model: { loaded: false, code: "MODEL_NOT_TRAINED" } });
+    expect(await ready.json()).toMatchObject({
+      ready: false,
+      database: { reachable: true },
+      model: { loaded: false, code: "MODEL_NOT_TRAINED" },
+    });
     expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
 
-    const analysis = await gql(api, "mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { id } }", { i: { image: toBase64(await faceFreeImage()) } }, key);
+    const analysis = await gql(
+      api,
+      "mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { id } }",
+      { i: { image: toBase64(await faceFreeImage()) } },
+      key,
+    );
     expect(firstErrorCode(analysis)).toBe("MODEL_NOT_TRAINED");
     expect(analysis.errors![0]!.message).toMatch(/no trained model/);
     expect(await test.db.prisma.analysis.count()).toBe(0);
 
-    const stats = await gql<{ emotionStats: { totalFaces: number }; health: { modelLoaded: boolean; modelError: string } }>(
-      api,
-      "{ emotionStats { totalFaces } health { modelLoaded modelError } }",
-      {},
-      key,
-    );
+    const stats = await gql<{
+      emotionStats: { totalFaces: number };
+      health: { modelLoaded: boolean; modelError: string };
+    }>(api, "{ emotionStats { totalFaces } health { modelLoaded modelError } }", {}, key);
     expect(stats.errors).toBeUndefined();
     expect(stats.data!.emotionStats.totalFaces).toBe(0);
     expect(stats.data!.health.modelLoaded).toBe(false);
@@ -73,7 +92,10 @@ describe("an API without a trained model", () => {
 
   it("names the port and the variable to change when the port is taken", async () => {
     const port = Number(new URL(api.url).port);
-    const error = await startTestApi(test.db, { port, modelDir: mkdtempSync(join(tmpdir(), "moodlens-api-no-model-")) }).then(
+    const error = await startTestApi(test.db, {
+      port,
+      modelDir: mkdtempSync(join(tmpdir(), "moodlens-api-no-model-")),
+    }).then(
       (second) => second.close().then(() => undefined),
       (caught: unknown) => caught,
     );

@@ -13,7 +13,6 @@ export const DEFAULT_MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
 /** Videos pass through the dashboard to the API's POST /v1/videos; the API applies its own (documented) limit too. */
 export const DEFAULT_MAX_VIDEO_BYTES = 200 * 1024 * 1024;
 
-
 const blankToUndefined = (value: unknown) =>
   typeof value === "string" && value.trim() === "" ? undefined : value;
 
@@ -50,8 +49,14 @@ export function dashboardEnv(): DashboardEnv {
 
 /** Sign-in (better-auth): users and sessions live in the Moodlens database. */
 const authEnvSchema = z.object({
-  DATABASE_URL: z.preprocess(blankToUndefined, z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL (npm start sets it)")),
-  MOODLENS_AUTH_SECRET: z.preprocess(blankToUndefined, z.string().min(32, "must have at least 32 characters (npm start creates one)")),
+  DATABASE_URL: z.preprocess(
+    blankToUndefined,
+    z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL (npm start sets it)"),
+  ),
+  MOODLENS_AUTH_SECRET: z.preprocess(
+    blankToUndefined,
+    z.string().min(32, "must have at least 32 characters (npm start creates one)"),
+  ),
   /** Where users open the dashboard; https here makes the session cookie Secure. */
   MOODLENS_DASHBOARD_URL: z.preprocess(blankToUndefined, z.url().optional()),
   PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(65_535).default(3000)),

@@ -122,10 +122,12 @@ export function parseFilters(params: SearchParamsRecord, now: Date = new Date())
   const campaigns = parseList(params.campaigns);
   const rawDemo = first(params.demo);
   const demo: DemoRows = rawDemo === "hide" ? "hide" : "show";
-  if (rawDemo !== undefined && rawDemo !== "hide" && rawDemo !== "show") problems.push(`Unknown demo="${rawDemo}"; showing demo data.`);
+  if (rawDemo !== undefined && rawDemo !== "hide" && rawDemo !== "show")
+    problems.push(`Unknown demo="${rawDemo}"; showing demo data.`);
   const rawKinds = parseList(params.kinds).map((kind) => kind.toLowerCase());
   const unknownKinds = rawKinds.filter((kind) => !isKind(kind));
-  if (unknownKinds.length) problems.push(`Unknown kind ${unknownKinds.map((kind) => `"${kind}"`).join(", ")} ignored.`);
+  if (unknownKinds.length)
+    problems.push(`Unknown kind ${unknownKinds.map((kind) => `"${kind}"`).join(", ")} ignored.`);
   // Every kind ticked is the same view as none: keep the URL short and canonical.
   const chosenKinds = ANALYSIS_KINDS.map((kind) => kind.id).filter((kind) => rawKinds.includes(kind));
   const kinds = chosenKinds.length === ANALYSIS_KINDS.length ? [] : chosenKinds;
@@ -147,7 +149,10 @@ export function parseFilters(params: SearchParamsRecord, now: Date = new Date())
   let range: RangePreset = DEFAULT_RANGE;
   if (isPreset(rawRange)) range = rawRange;
   else if (rawRange) problems.push(`Unknown range "${rawRange}"; showing ${DEFAULT_RANGE}.`);
-  return { filters: { range, ...presetRange(range, now, timezone), sources, campaigns, timezone, demo, kinds }, problems };
+  return {
+    filters: { range, ...presetRange(range, now, timezone), sources, campaigns, timezone, demo, kinds },
+    problems,
+  };
 }
 
 /** Serialises filters back to URL params; presets stay presets so a shared link keeps meaning "the last N days". */

@@ -134,7 +134,11 @@ export function apiConfig(): GqlClientConfig {
 }
 
 /** Sends one operation to the configured API as the signed-in user. Throws `ApiError`. */
-export async function gql<T>(query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<T> {
+export async function gql<T>(
+  query: string,
+  variables?: Record<string, unknown>,
+  options?: GqlOptions,
+): Promise<T> {
   let config: GqlClientConfig;
   let user;
   try {
@@ -144,7 +148,8 @@ export async function gql<T>(query: string, variables?: Record<string, unknown>,
     user = await currentUser();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if ((error as { code?: string } | null)?.code === "CONFIG_INVALID") throw new ApiError("CONFIG_INVALID", message);
+    if ((error as { code?: string } | null)?.code === "CONFIG_INVALID")
+      throw new ApiError("CONFIG_INVALID", message);
     throw new ApiError("INTERNAL", `Your session could not be checked: ${message}`);
   }
   if (!user) throw new ApiError("UNAUTHENTICATED", "You are not signed in, or your session has ended.");

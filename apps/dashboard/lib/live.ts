@@ -27,7 +27,8 @@ export function describeCameraError(error: unknown, secureContext = true): Camer
     return {
       code: "CAMERA_UNAVAILABLE",
       title: "The camera needs a secure page",
-      message: "Browsers only give the camera to pages served over https or from localhost. Open the dashboard that way.",
+      message:
+        "Browsers only give the camera to pages served over https or from localhost. Open the dashboard that way.",
     };
   }
   if (name === "NotAllowedError" || name === "SecurityError" || name === "PermissionDeniedError") {
@@ -38,7 +39,11 @@ export function describeCameraError(error: unknown, secureContext = true): Camer
     };
   }
   if (name === "NotFoundError" || name === "OverconstrainedError" || name === "DevicesNotFoundError") {
-    return { code: "NO_CAMERA", title: "No camera found", message: "Connect a camera (or enable it), then start again." };
+    return {
+      code: "NO_CAMERA",
+      title: "No camera found",
+      message: "Connect a camera (or enable it), then start again.",
+    };
   }
   if (name === "NotReadableError" || name === "TrackStartError" || name === "AbortError") {
     return {
@@ -62,14 +67,19 @@ export function historyPoint(t: number, faces: readonly TrackedFace[]): HistoryP
   for (const emotion of EMOTIONS) point[emotion] = 0;
   if (faces.length === 0) return point;
   for (const face of faces) {
-    for (const entry of face.emotions) point[fromEmotionEnum(entry.emotion)] += entry.probability / faces.length;
+    for (const entry of face.emotions)
+      point[fromEmotionEnum(entry.emotion)] += entry.probability / faces.length;
   }
   point.valence = faces.reduce((sum, face) => sum + face.valence, 0) / faces.length;
   return point;
 }
 
 /** Appends and drops what is older than the window (the history is ordered by t). */
-export function pushHistory(history: readonly HistoryPoint[], point: HistoryPoint, windowSeconds = HISTORY_SECONDS): HistoryPoint[] {
+export function pushHistory(
+  history: readonly HistoryPoint[],
+  point: HistoryPoint,
+  windowSeconds = HISTORY_SECONDS,
+): HistoryPoint[] {
   const cutoff = point.t - windowSeconds;
   const kept = history.filter((entry) => entry.t >= cutoff && entry.t <= point.t);
   return [...kept, point];

@@ -20,7 +20,11 @@ function openDb(): Promise<IDBDatabase | null> {
   });
 }
 
-function run<T>(db: IDBDatabase, mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRequest<T>): Promise<T | null> {
+function run<T>(
+  db: IDBDatabase,
+  mode: IDBTransactionMode,
+  work: (store: IDBObjectStore) => IDBRequest<T>,
+): Promise<T | null> {
   return new Promise((resolve) => {
     const transaction = db.transaction(STORE, mode);
     const request = work(transaction.objectStore(STORE));
@@ -41,10 +45,15 @@ export async function keepLocalVideo(jobId: string, file: File): Promise<void> {
   const db = await openDb();
   if (!db) return;
   try {
-    await run(db, "readwrite", (store) => store.put({ blob: file, name: file.name, savedAt: Date.now() } satisfies StoredVideo, jobId));
+    await run(db, "readwrite", (store) =>
+      store.put({ blob: file, name: file.name, savedAt: Date.now() } satisfies StoredVideo, jobId),
+    );
     const keys = ((await run(db, "readonly", (store) => store.getAllKeys())) ?? []) as string[];
     const entries = await Promise.all(
-      keys.map(async (key) => ({ key, saved: ((await run(db, "readonly", (store) => store.get(key))) as StoredVideo | null)?.savedAt ?? 0 })),
+      keys.map(async (key) => ({
+        key,
+        saved: ((await run(db, "readonly", (store) => store.get(key))) as StoredVideo | null)?.savedAt ?? 0,
+      })),
     );
     const stale = entries.sort((a, b) => b.saved - a.saved).slice(KEEP_LATEST);
     for (const entry of stale) await run(db, "readwrite", (store) => store.delete(entry.key));

@@ -14,7 +14,8 @@ import type { Filters } from "./filters";
 
 /** The API's AnalysisFilter for the chosen filters (dates as ISO instants, empty lists left out). */
 export function toAnalysisFilter(
-  filters: Pick<Filters, "from" | "to" | "sources" | "campaigns" | "timezone"> & Partial<Pick<Filters, "demo" | "kinds">>,
+  filters: Pick<Filters, "from" | "to" | "sources" | "campaigns" | "timezone"> &
+    Partial<Pick<Filters, "demo" | "kinds">>,
 ) {
   return {
     from: filters.from.toISOString(),
@@ -31,7 +32,8 @@ export function toAnalysisFilter(
 
 /** The same filter narrowed to demo rows only: how many of them the view holds (or would hold). */
 export function toDemoOnlyFilter(
-  filters: Pick<Filters, "from" | "to" | "sources" | "campaigns" | "timezone"> & Partial<Pick<Filters, "kinds">>,
+  filters: Pick<Filters, "from" | "to" | "sources" | "campaigns" | "timezone"> &
+    Partial<Pick<Filters, "kinds">>,
 ) {
   return { ...toAnalysisFilter(filters), demo: true };
 }

@@ -6,7 +6,10 @@ import { EMOTIONS, fromEmotionEnum, type Emotion } from "@moodlens/shared";
 import { csvField, csvLine } from "./csv";
 import type { EmotionProbability, FaceTrackSummary, TimelineSecond } from "./api/types";
 
-export type TimelineRow = { second: number; faces: number; meanValence: number | null } & Record<Emotion, number>;
+export type TimelineRow = { second: number; faces: number; meanValence: number | null } & Record<
+  Emotion,
+  number
+>;
 
 export function probabilityRecord(entries: readonly EmotionProbability[]): Record<Emotion, number> {
   const record = Object.fromEntries(EMOTIONS.map((emotion) => [emotion, 0])) as Record<Emotion, number>;
@@ -64,7 +67,12 @@ export function secondAt(currentTime: number, rows: readonly TimelineRow[]): num
 
 const round = (value: number, digits = 6) => Number(value.toFixed(digits));
 
-export const TIMELINE_CSV_HEADER = ["second", "faces", "mean_valence", ...EMOTIONS.map((emotion) => `share_${emotion}`)];
+export const TIMELINE_CSV_HEADER = [
+  "second",
+  "faces",
+  "mean_valence",
+  ...EMOTIONS.map((emotion) => `share_${emotion}`),
+];
 
 export function timelineToCsv(rows: readonly TimelineRow[]): string {
   return (

@@ -20,7 +20,10 @@ export function videoTypeOf(file: { name: string; type: string }): string {
 
 export type VideoProblem = { kind: "type" | "size" | "empty"; message: string };
 
-export function checkVideo(file: { name: string; type: string; size: number }, maxBytes: number): VideoProblem | null {
+export function checkVideo(
+  file: { name: string; type: string; size: number },
+  maxBytes: number,
+): VideoProblem | null {
   if (file.size === 0) return { kind: "empty", message: `“${file.name}” is empty.` };
   const type = videoTypeOf(file);
   if (!(ACCEPTED_VIDEO_TYPES as readonly string[]).includes(type)) {

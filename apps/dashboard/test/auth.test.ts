@@ -5,7 +5,16 @@ import { safeNextPath, signInUrl } from "../lib/auth/paths";
 describe("sign-in redirects", () => {
   it("return only to paths on this dashboard", () => {
     expect(safeNextPath("/models?x=1")).toBe("/models?x=1");
-    for (const evil of ["https://evil.example", "//evil.example/x", "/\\evil.example", "models", "", null, 42]) expect(safeNextPath(evil)).toBe("/");
+    for (const evil of [
+      "https://evil.example",
+      "//evil.example/x",
+      "/\\evil.example",
+      "models",
+      "",
+      null,
+      42,
+    ])
+      expect(safeNextPath(evil)).toBe("/");
     expect(safeNextPath("/sign-in?next=/models")).toBe("/");
     expect(signInUrl("/analyses?range=7d")).toBe("/sign-in?next=%2Fanalyses%3Frange%3D7d");
     expect(signInUrl("/")).toBe("/sign-in");

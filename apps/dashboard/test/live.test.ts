@@ -41,8 +41,14 @@ describe("live page helpers", () => {
   it("counts label changes per track", () => {
     const changes = labelChanges([
       [{ trackId: 1, label: "happy" }],
-      [{ trackId: 1, label: "sad" }, { trackId: 2, label: "fear" }],
-      [{ trackId: 1, label: "sad" }, { trackId: 2, label: "fear" }],
+      [
+        { trackId: 1, label: "sad" },
+        { trackId: 2, label: "fear" },
+      ],
+      [
+        { trackId: 1, label: "sad" },
+        { trackId: 2, label: "fear" },
+      ],
       [{ trackId: 1, label: "happy" }],
     ]);
     expect(Object.fromEntries(changes)).toEqual({ 1: 2, 2: 0 });

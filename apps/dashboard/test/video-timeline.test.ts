@@ -55,7 +55,15 @@ describe("video timeline", () => {
     expect(csv).toHaveLength(5);
     expect(csv[3]).toBe("2,0,,0,0,0,0,0,0,0");
     const tracks: FaceTrackSummary[] = [
-      { index: 0, firstSeconds: 0, lastSeconds: 3.5, frames: 8, dominantEmotion: "HAPPY", meanValence: 0.5, emotions: shares({ HAPPY: 0.7, NEUTRAL: 0.3 }) },
+      {
+        index: 0,
+        firstSeconds: 0,
+        lastSeconds: 3.5,
+        frames: 8,
+        dominantEmotion: "HAPPY",
+        meanValence: 0.5,
+        emotions: shares({ HAPPY: 0.7, NEUTRAL: 0.3 }),
+      },
     ];
     const trackCsv = tracksToCsv(tracks).trim().split("\r\n");
     expect(trackCsv[1]).toBe("0,0,3.5,8,happy,0.5,0,0,0,0.7,0,0,0.3");

@@ -15,7 +15,10 @@ describe("video uploads", () => {
   it("finds the REST base beside the GraphQL endpoint and the job in the upload answer", () => {
     expect(apiBaseUrl("http://localhost:4000/graphql")).toBe("http://localhost:4000");
     expect(apiBaseUrl("https://api.example.org/moodlens/graphql/")).toBe("https://api.example.org/moodlens");
-    expect(jobFromUploadAnswer({ job: { id: "j1", status: "QUEUED" } })).toEqual({ id: "j1", status: "QUEUED" });
+    expect(jobFromUploadAnswer({ job: { id: "j1", status: "QUEUED" } })).toEqual({
+      id: "j1",
+      status: "QUEUED",
+    });
     expect(jobFromUploadAnswer({ error: { code: "BAD_USER_INPUT" } })).toBeNull();
   });
 });

@@ -27,7 +27,10 @@ async function main(): Promise<number | void> {
     return name ? 0 : 2;
   }
   const load = COMMANDS[name];
-  if (!load) throw new AppError("BAD_USER_INPUT", `unknown command "${name}"`, { hint: `commands: ${Object.keys(COMMANDS).join(", ")}` });
+  if (!load)
+    throw new AppError("BAD_USER_INPUT", `unknown command "${name}"`, {
+      hint: `commands: ${Object.keys(COMMANDS).join(", ")}`,
+    });
   const command = await load();
   try {
     return await command(rest);

@@ -2,7 +2,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend, toModelInput, tf } from "@moodlens/model";
 import { PIXELS_PER_SAMPLE } from "../src/dataset/types";
-import { loadModelWeights, readCheckpointPointer, restoreCheckpoint, saveCheckpoint } from "../src/run/checkpoint";
+import {
+  loadModelWeights,
+  readCheckpointPointer,
+  restoreCheckpoint,
+  saveCheckpoint,
+} from "../src/run/checkpoint";
 import type { TrainConfig } from "../src/training/config";
 import { batchLoss } from "../src/training/loss";
 import { createOptimizer } from "../src/training/optimizer";
@@ -14,9 +19,24 @@ import { TINY_CONFIG } from "./tiny-config";
 /** The trainer's checkpoint (weights + optimizer slots + Adam's β powers): a resumed step equals the uninterrupted one. */
 const work = tempDirectory("checkpoint");
 // No dropout: two identical steps from identical state must give identical weights.
-const config: TrainConfig = { ...TINY_CONFIG, optimizer: "adam", network: { architecture: "deep", blockWidths: [4, 8], convsPerBlock: 1, head: "gap", denseUnits: 0, blockDropout: 0, denseDropout: 0, l2: 0.001 } };
+const config: TrainConfig = {
+  ...TINY_CONFIG,
+  optimizer: "adam",
+  network: {
+    architecture: "deep",
+    blockWidths: [4, 8],
+    convsPerBlock: 1,
+    head: "gap",
+    denseUnits: 0,
+    blockDropout: 0,
+    denseDropout: 0,
+    l2: 0.001,
+  },
+};
 
-const crops = Array.from({ length: 8 }, (_, i) => Uint8Array.from({ length: PIXELS_PER_SAMPLE }, (_, p) => (p * 7 + i * 31) % 256));
+const crops = Array.from({ length: 8 }, (_, i) =>
+  Uint8Array.from({ length: PIXELS_PER_SAMPLE }, (_, p) => (p * 7 + i * 31) % 256),
+);
 const labels = Int32Array.from([0, 1, 2, 3, 4, 5, 6, 0]);
 
 function step(model: tf.LayersModel, optimizer: tf.Optimizer): void {
@@ -24,11 +44,18 @@ function step(model: tf.LayersModel, optimizer: tf.Optimizer): void {
   const labelTensor = tf.tensor1d(labels, "int32");
   const weights = tf.ones([7]) as tf.Tensor1D;
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
-  tf.dispose(optimizer.minimize(() => batchLoss(model, input, labelTensor, weights, 0, labels.length, true).loss, true, variables) ?? []);
+  tf.dispose(
+    optimizer.minimize(
+      () => batchLoss(model, input, labelTensor, weights, 0, labels.length, true).loss,
+      true,
+      variables,
+    ) ?? [],
+  );
   tf.dispose([input, labelTensor, weights]);
 }
 
-const weightsOf = (model: tf.LayersModel) => model.weights.map((weight) => Array.from(weight.read().dataSync()));
+const weightsOf = (model: tf.LayersModel) =>
+  model.weights.map((weight) => Array.from(weight.read().dataSync()));
 
 beforeAll(async () => {
   await selectBackend("wasm", { forTraining: true, logger: () => {} });

@@ -4,15 +4,26 @@ import { afterAll, describe, expect, it } from "vitest";
 import { AppError } from "@moodlens/shared";
 import { DEFAULT_TRAIN_CONFIG } from "../src/training/config";
 import { configFromArgs, TRAINING_CONFIG_OPTIONS } from "../src/commands/training-options";
-import { EVALUATE_USAGE, SEARCH_USAGE, TRAINING_CONFIG_USAGE, TRAIN_USAGE, USAGE } from "../src/commands/usage";
+import {
+  EVALUATE_USAGE,
+  SEARCH_USAGE,
+  TRAINING_CONFIG_USAGE,
+  TRAIN_USAGE,
+  USAGE,
+} from "../src/commands/usage";
 import { runCli, tempDirectory } from "./helpers";
 
 /** train and search build their config from one option list (training-options.ts) described by one usage text. */
-const parse = (args: string[]) => configFromArgs(parseArgs({ args, options: TRAINING_CONFIG_OPTIONS, strict: true }).values, "/nonexistent-runs");
+const parse = (args: string[]) =>
+  configFromArgs(
+    parseArgs({ args, options: TRAINING_CONFIG_OPTIONS, strict: true }).values,
+    "/nonexistent-runs",
+  );
 
 describe("shared training options", () => {
   it("describes every training-config option once, in the usage text of train and of --help", () => {
-    for (const name of Object.keys(TRAINING_CONFIG_OPTIONS)) expect(TRAINING_CONFIG_USAGE, name).toContain(`--${name}`);
+    for (const name of Object.keys(TRAINING_CONFIG_OPTIONS))
+      expect(TRAINING_CONFIG_USAGE, name).toContain(`--${name}`);
     expect(TRAIN_USAGE).toContain(TRAINING_CONFIG_USAGE);
     for (const text of [TRAIN_USAGE, EVALUATE_USAGE, SEARCH_USAGE]) expect(USAGE).toContain(text);
     expect(EVALUATE_USAGE).toMatch(/--input-filter none\|gaussian:SIGMA/);
@@ -35,8 +46,23 @@ describe("shared training options", () => {
   });
 
   it("applies the other flags over the defaults", () => {
-    const config = parse(["--epochs", "3", "--momentum", "0.8", "--schedule", "plateau", "--plateau-patience", "2", "--no-augment"]);
-    expect(config).toMatchObject({ epochs: 3, momentum: 0.8, augmentation: null, schedule: { kind: "plateau", patience: 2, factor: 0.5 } });
+    const config = parse([
+      "--epochs",
+      "3",
+      "--momentum",
+      "0.8",
+      "--schedule",
+      "plateau",
+      "--plateau-patience",
+      "2",
+      "--no-augment",
+    ]);
+    expect(config).toMatchObject({
+      epochs: 3,
+      momentum: 0.8,
+      augmentation: null,
+      schedule: { kind: "plateau", patience: 2, factor: 0.5 },
+    });
   });
 });
 
@@ -49,7 +75,11 @@ describe("search takes the training options as its base config", () => {
     MOODLENS_CACHE_DIR: join(work.path, "cache"),
     MOODLENS_RUNS_DIR: join(work.path, "runs"),
   };
-  const search = (extra: string[]) => runCli(["search", "--data", join(work.path, "missing"), "--space", '{"learningRate":[0.001]}', ...extra], env);
+  const search = (extra: string[]) =>
+    runCli(
+      ["search", "--data", join(work.path, "missing"), "--space", '{"learningRate":[0.001]}', ...extra],
+      env,
+    );
 
   it("parses --input-filter (a bad one fails as a config error, before any data is read)", async () => {
     const result = await search(["--input-filter", "gaussian:99"]);
@@ -59,7 +89,20 @@ describe("search takes the training options as its base config", () => {
   });
 
   it("accepts every training option that train accepts (then fails only on the missing data)", async () => {
-    const result = await search(["--input-filter", "gaussian:2", "--momentum", "0.8", "--warmup", "0", "--min-lr", "0.0001", "--val-fraction", "0.2", "--augment", '{"rotation":5}']);
+    const result = await search([
+      "--input-filter",
+      "gaussian:2",
+      "--momentum",
+      "0.8",
+      "--warmup",
+      "0",
+      "--min-lr",
+      "0.0001",
+      "--val-fraction",
+      "0.2",
+      "--augment",
+      '{"rotation":5}',
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/does not exist/);
   });

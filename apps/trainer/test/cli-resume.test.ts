@@ -19,7 +19,8 @@ let database: TestDatabase;
 let env: Record<string, string>;
 
 const sameMetrics = (a: Record<string, unknown>, b: Record<string, unknown>) => {
-  for (const key of ["epoch", "loss", "accuracy", "valLoss", "valAccuracy", "valMacroF1", "learningRate"]) expect(a[key], key).toBe(b[key]);
+  for (const key of ["epoch", "loss", "accuracy", "valLoss", "valAccuracy", "valMacroF1", "learningRate"])
+    expect(a[key], key).toBe(b[key]);
 };
 
 beforeAll(async () => {
@@ -27,10 +28,16 @@ beforeAll(async () => {
   copyFerSubset("val", valTree, 8);
   copyFerSubset("val", testTree, 4, { offset: 20, rename: { angry: "anger", sad: "sadness" } });
   mkdirSync(join(testTree, "contempt"));
-  const some = readdirSync(join(FER, "val", "happy")).sort().slice(40, 43);
+  const some = readdirSync(join(FER, "val", "happy"))
+    .sort()
+    .slice(40, 43);
   for (const f of some) copyFileSync(join(FER, "val", "happy", f), join(testTree, "contempt", f));
   database = await createTestDatabase("postgres");
-  env = { DATABASE_URL: database.url!, MOODLENS_CACHE_DIR: join(work.path, "cache"), MOODLENS_RUNS_DIR: runsDirectory };
+  env = {
+    DATABASE_URL: database.url!,
+    MOODLENS_CACHE_DIR: join(work.path, "cache"),
+    MOODLENS_RUNS_DIR: runsDirectory,
+  };
 });
 afterAll(async () => {
   await database?.drop();
@@ -39,17 +46,34 @@ afterAll(async () => {
 
 describe("trainer CLI on PostgreSQL", () => {
   it("a run killed mid-epoch 2 and resumed ends with the same record as an uninterrupted run", async () => {
-    const common = ["train", "--data", trainTree, "--val", valTree, ...TINY_TRAIN_ARGS, "--experiment", "resume-test"];
+    const common = [
+      "train",
+      "--data",
+      trainTree,
+      "--val",
+      valTree,
+      ...TINY_TRAIN_ARGS,
+      "--experiment",
+      "resume-test",
+    ];
     const clean = await runCli([...common, "--run-id", "clean"], env);
     expect(clean.code, clean.stderr).toBe(0);
 
     // Progress on: the first batch of epoch 2 prints a bar line; kill right there (after epoch 1's checkpoint).
     const withProgress = common.filter((arg) => arg !== "--no-progress");
-    const killed = await runCli([...withProgress, "--run-id", "killed"], env, { killWhen: (stderr) => /epoch 2\/2 [█░]/.test(stderr) });
+    const killed = await runCli([...withProgress, "--run-id", "killed"], env, {
+      killWhen: (stderr) => /epoch 2\/2 [█░]/.test(stderr),
+    });
     expect(killed.signal).toBe("SIGKILL");
-    const state = JSON.parse(readFileSync(join(runsDirectory, "killed", "state.json"), "utf8")) as { epoch: number };
+    const state = JSON.parse(readFileSync(join(runsDirectory, "killed", "state.json"), "utf8")) as {
+      epoch: number;
+    };
     expect(state.epoch).toBe(1);
-    expect(readFileSync(join(runsDirectory, "killed", "journal.jsonl"), "utf8").trim().split("\n")).toHaveLength(1);
+    expect(
+      readFileSync(join(runsDirectory, "killed", "journal.jsonl"), "utf8")
+        .trim()
+        .split("\n"),
+    ).toHaveLength(1);
 
     const resumed = await runCli(["train", "--resume", "killed", "--no-progress"], env);
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -64,7 +88,11 @@ describe("trainer CLI on PostgreSQL", () => {
     expect(b?.evaluations[0]?.accuracy).toBe(a?.evaluations[0]?.accuracy);
     expect(b?.evaluations[0]?.temperature).toBe(a?.evaluations[0]?.temperature);
     // Determinism all the way down: the final weights are byte-identical.
-    expect(readFileSync(join(runsDirectory, "killed", "model", "weights.bin")).equals(readFileSync(join(runsDirectory, "clean", "model", "weights.bin")))).toBe(true);
+    expect(
+      readFileSync(join(runsDirectory, "killed", "model", "weights.bin")).equals(
+        readFileSync(join(runsDirectory, "clean", "model", "weights.bin")),
+      ),
+    ).toBe(true);
 
     const compare = await runCli(["runs", "compare", "clean", "killed"], env);
     expect(compare.code).toBe(0);
@@ -72,12 +100,17 @@ describe("trainer CLI on PostgreSQL", () => {
   });
 
   it("evaluate --json prints exactly the contract object for any folder tree, with the name mapping", async () => {
-    const result = await runCli(["evaluate", "--data", testTree, "--model", join(runsDirectory, "clean"), "--json"], env);
+    const result = await runCli(
+      ["evaluate", "--data", testTree, "--model", join(runsDirectory, "clean"), "--json"],
+      env,
+    );
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout.trim().split("\n");
     expect(lines).toHaveLength(1);
     const report = JSON.parse(lines[0]!) as EvaluationReport;
-    expect(Object.keys(report)).toEqual(expect.arrayContaining(["accuracy", "macroF1", "perClass", "confusion", "labels", "skipped", "ece"]));
+    expect(Object.keys(report)).toEqual(
+      expect.arrayContaining(["accuracy", "macroF1", "perClass", "confusion", "labels", "skipped", "ece"]),
+    );
     expect(report.labels).toEqual([...EMOTIONS]);
     expect(Object.keys(report.perClass)).toEqual([...EMOTIONS]);
     expect(report.perClass.angry.support).toBe(4); // from the "anger" folder
@@ -91,14 +124,20 @@ describe("trainer CLI on PostgreSQL", () => {
   });
 
   it("refuses to evaluate on the model's training data", async () => {
-    const result = await runCli(["evaluate", "--data", trainTree, "--model", join(runsDirectory, "clean"), "--json"], env);
+    const result = await runCli(
+      ["evaluate", "--data", trainTree, "--model", join(runsDirectory, "clean"), "--json"],
+      env,
+    );
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/training data/);
   });
 
   it("without --model evaluates what the API would serve: the promoted version, else the model files", async () => {
-    const fallback = await runCli(["evaluate", "--data", testTree], { ...env, MOODLENS_MODEL_DIR: join(runsDirectory, "killed", "model") });
+    const fallback = await runCli(["evaluate", "--data", testTree], {
+      ...env,
+      MOODLENS_MODEL_DIR: join(runsDirectory, "killed", "model"),
+    });
     expect(fallback.code, fallback.stderr).toBe(0);
     expect(fallback.stderr).toMatch(/MOODLENS_MODEL_DIR/);
 
@@ -106,7 +145,10 @@ describe("trainer CLI on PostgreSQL", () => {
     expect(registered.code, registered.stderr).toBe(0);
     const version = /registered (\S+)/.exec(registered.stdout)![1]!;
     expect((await runCli(["models", "promote", version], env)).code).toBe(0);
-    const served = await runCli(["evaluate", "--data", testTree, "--json"], { ...env, MOODLENS_MODEL_DIR: join(runsDirectory, "killed", "model") });
+    const served = await runCli(["evaluate", "--data", testTree, "--json"], {
+      ...env,
+      MOODLENS_MODEL_DIR: join(runsDirectory, "killed", "model"),
+    });
     expect(served.code, served.stderr).toBe(0);
     expect(served.stderr).toContain(`production model version ${version}`);
     expect(existsSync(join(runsDirectory, "clean", "model", "metadata.json"))).toBe(true);

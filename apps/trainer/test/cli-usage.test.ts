@@ -10,7 +10,11 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   database = await createTestDatabase("postgres");
-  env = { DATABASE_URL: database.url!, MOODLENS_CACHE_DIR: join(work.path, "cache"), MOODLENS_RUNS_DIR: join(work.path, "runs") };
+  env = {
+    DATABASE_URL: database.url!,
+    MOODLENS_CACHE_DIR: join(work.path, "cache"),
+    MOODLENS_RUNS_DIR: join(work.path, "runs"),
+  };
 });
 afterAll(async () => {
   await database?.drop();

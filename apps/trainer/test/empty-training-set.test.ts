@@ -22,7 +22,9 @@ describe("train on data without training images", () => {
     copyFerSubset("val", publicTest, 4);
     const result = await runCli(["train", "--data", publicTest, "--no-db", ...TINY_TRAIN_ARGS], env);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/no training images in .*public-test: its 28 images are 28 val \(28 of them split by their FER-2013 file names/);
+    expect(result.stderr).toMatch(
+      /no training images in .*public-test: its 28 images are 28 val \(28 of them split by their FER-2013 file names/,
+    );
     expect(result.stderr).toMatch(/--val/); // the hint: how to use them instead
     expect(result.stdout).toBe("");
     const runs = env.MOODLENS_RUNS_DIR;
@@ -35,10 +37,15 @@ describe("train on data without training images", () => {
     for (const folder of readdirSync(mixed)) {
       const source = join(FER, "train", folder);
       mkdirSync(join(mixed, folder), { recursive: true });
-      for (const file of readdirSync(source).sort().slice(0, 12)) cpSync(join(source, file), join(mixed, folder, file));
+      for (const file of readdirSync(source).sort().slice(0, 12))
+        cpSync(join(source, file), join(mixed, folder, file));
     }
-    const result = await runCli(["train", "--data", mixed, "--no-db", ...TINY_TRAIN_ARGS], env, { killWhen: (stderr) => /validation images from/.test(stderr) });
-    expect(result.stderr).toMatch(/data: 84 training images from .*mixed \(112 of them split by their FER-2013 file names/);
+    const result = await runCli(["train", "--data", mixed, "--no-db", ...TINY_TRAIN_ARGS], env, {
+      killWhen: (stderr) => /validation images from/.test(stderr),
+    });
+    expect(result.stderr).toMatch(
+      /data: 84 training images from .*mixed \(112 of them split by their FER-2013 file names/,
+    );
     expect(result.stderr).toMatch(/28 validation images from .*mixed/);
   });
 });

@@ -5,7 +5,16 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const FER = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..", "shared", "datasets", "fer2013");
+export const FER = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "..",
+  "..",
+  "shared",
+  "datasets",
+  "fer2013",
+);
 export const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "cli.ts");
 const FER_FOLDERS = ["angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"];
 
@@ -19,7 +28,8 @@ const fileDigest = (path: string) => createHash("sha1").update(readFileSync(path
 /** Digests of every file under a folder tree (one level of class folders). */
 export function fileDigestsOf(tree: string): Set<string> {
   const digests = new Set<string>();
-  for (const folder of readdirSync(tree)) for (const file of readdirSync(join(tree, folder))) digests.add(fileDigest(join(tree, folder, file)));
+  for (const folder of readdirSync(tree))
+    for (const file of readdirSync(join(tree, folder))) digests.add(fileDigest(join(tree, folder, file)));
   return digests;
 }
 
@@ -41,7 +51,9 @@ export function copyFerSubset(
     const destination = join(target, options.rename?.[folder] ?? folder);
     mkdirSync(destination, { recursive: true });
     let copied = 0;
-    for (const file of readdirSync(source).sort().slice(options.offset ?? 0)) {
+    for (const file of readdirSync(source)
+      .sort()
+      .slice(options.offset ?? 0)) {
       if (copied === perClass) break;
       if (excluded.size && excluded.has(fileDigest(join(source, file)))) continue;
       copyFileSync(join(source, file), join(destination, file));
@@ -58,7 +70,11 @@ export interface CliResult {
 }
 
 /** Runs the trainer CLI in a child process (the real entry point), with extra environment. */
-export function runCli(args: string[], env: Record<string, string | undefined>, options: { killWhen?: (stderr: string) => boolean } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  options: { killWhen?: (stderr: string) => boolean } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
       env: { ...process.env, MOODLENS_BACKEND: "wasm", ...env },
@@ -82,10 +98,23 @@ export function runCli(args: string[], env: Record<string, string | undefined>, 
 
 /** Tiny network + schedule so a test training takes seconds. */
 export const TINY_TRAIN_ARGS = [
-  "--architecture", "deep",
-  "--network", JSON.stringify({ blockWidths: [4, 8], convsPerBlock: 1, head: "gap", denseUnits: 0, blockDropout: 0.1, denseDropout: 0, l2: 0.001 }),
-  "--epochs", "2",
-  "--batch-size", "32",
-  "--seed", "7",
+  "--architecture",
+  "deep",
+  "--network",
+  JSON.stringify({
+    blockWidths: [4, 8],
+    convsPerBlock: 1,
+    head: "gap",
+    denseUnits: 0,
+    blockDropout: 0.1,
+    denseDropout: 0,
+    l2: 0.001,
+  }),
+  "--epochs",
+  "2",
+  "--batch-size",
+  "32",
+  "--seed",
+  "7",
   "--no-progress",
 ];

@@ -15,11 +15,25 @@ describe("folder-per-class import", () => {
   const root = join(work.path, "affectnet-style");
   beforeAll(() => {
     // Folder names of other datasets, a class the model lacks, a corrupt file and a text file.
-    copyFerSubset("val", root, 3, { rename: { angry: "anger", sad: "sadness", happy: "happiness", surprise: "surprised", fear: "fearful", disgust: "disgusted" } });
+    copyFerSubset("val", root, 3, {
+      rename: {
+        angry: "anger",
+        sad: "sadness",
+        happy: "happiness",
+        surprise: "surprised",
+        fear: "fearful",
+        disgust: "disgusted",
+      },
+    });
     mkdirSync(join(root, "contempt"));
-    const happyFiles = readdirSync(join(FER, "val", "happy")).sort().slice(10, 12);
+    const happyFiles = readdirSync(join(FER, "val", "happy"))
+      .sort()
+      .slice(10, 12);
     for (const f of happyFiles) copyFileSync(join(FER, "val", "happy", f), join(root, "contempt", f));
-    writeFileSync(join(root, "sadness", "truncated.jpg"), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 74, 70]));
+    writeFileSync(
+      join(root, "sadness", "truncated.jpg"),
+      Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 74, 70]),
+    );
     writeFileSync(join(root, "neutral", "notes.txt"), "not an image");
   });
 
@@ -62,12 +76,19 @@ describe("folder-per-class import", () => {
   });
 
   it("the import command reports the same and exits 2 on a bad tree", async () => {
-    const ok = await runCli(["import", "--from", root, "--json"], { MOODLENS_CACHE_DIR: join(work.path, "cli-cache") });
+    const ok = await runCli(["import", "--from", root, "--json"], {
+      MOODLENS_CACHE_DIR: join(work.path, "cli-cache"),
+    });
     expect(ok.code).toBe(0);
-    const manifest = JSON.parse(ok.stdout) as { count: number; report: { skipped: Record<string, number>; corrupt: string[] } };
+    const manifest = JSON.parse(ok.stdout) as {
+      count: number;
+      report: { skipped: Record<string, number>; corrupt: string[] };
+    };
     expect(manifest.count).toBe(21);
     expect(manifest.report.skipped.contempt).toBe(2);
-    const bad = await runCli(["import", "--from", join(work.path, "empty")], { MOODLENS_CACHE_DIR: join(work.path, "cli-cache") });
+    const bad = await runCli(["import", "--from", join(work.path, "empty")], {
+      MOODLENS_CACHE_DIR: join(work.path, "cli-cache"),
+    });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/error: no usable images/);
   });
@@ -79,12 +100,16 @@ describe("photo import (face detection first)", () => {
     const { importPhotoTree } = await import("../src/dataset/photos");
     const root = join(work.path, "photos");
     const photos = join(FER, "..", "..", "samples", "group-photos");
-    const names = readdirSync(photos).filter((f) => f.endsWith(".jpg")).sort();
+    const names = readdirSync(photos)
+      .filter((f) => f.endsWith(".jpg"))
+      .sort();
     mkdirSync(join(root, "happiness"), { recursive: true });
     mkdirSync(join(root, "sad"), { recursive: true });
     copyFileSync(join(photos, names[0]!), join(root, "happiness", "a.jpg"));
     copyFileSync(join(photos, names[1]!), join(root, "sad", "b.jpg"));
-    await sharp({ create: { width: 160, height: 120, channels: 3, background: { r: 90, g: 140, b: 200 } } }).png().toFile(join(root, "sad", "sky.png"));
+    await sharp({ create: { width: 160, height: 120, channels: 3, background: { r: 90, g: 140, b: 200 } } })
+      .png()
+      .toFile(join(root, "sad", "sky.png"));
     writeFileSync(join(root, "sad", "broken.jpg"), "not a jpeg");
     const samples = await importPhotoTree(root);
     expect(samples.labels).toEqual([3, 4]);

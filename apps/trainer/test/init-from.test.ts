@@ -25,14 +25,21 @@ let sourceRunId = "";
 let sourceBest = "";
 
 async function trainRun(config: TrainConfig, runId: string): Promise<string> {
-  const { runDirectory } = await createRun({ runsDirectory, runId, experiment: "init-from", config, dataPath: trainTree, valPath: valTree }, { cacheDirectory, log: quiet });
+  const { runDirectory } = await createRun(
+    { runsDirectory, runId, experiment: "init-from", config, dataPath: trainTree, valPath: valTree },
+    { cacheDirectory, log: quiet },
+  );
   await executeRun(runDirectory, { cacheDirectory, log: quiet, progress: false });
   return runDirectory;
 }
 
 /** Largest absolute difference between the trainable weights of two networks of one architecture. */
 function maxTrainableDifference(a: tf.LayersModel, b: tf.LayersModel): number {
-  return Math.max(...a.trainableWeights.map((weight, i) => tf.tidy(() => tf.max(tf.abs(tf.sub(weight.read(), b.trainableWeights[i]!.read()))).dataSync()[0]!)));
+  return Math.max(
+    ...a.trainableWeights.map((weight, i) =>
+      tf.tidy(() => tf.max(tf.abs(tf.sub(weight.read(), b.trainableWeights[i]!.read()))).dataSync()[0]!),
+    ),
+  );
 }
 
 function networkWithWeights(config: TrainConfig, folder: string): tf.LayersModel {
@@ -58,13 +65,21 @@ describe("--init-from", () => {
     expect(byId.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(resolveInitFrom(join(runsDirectory, sourceRunId), runsDirectory, work.path)).toEqual(byId);
     expect(resolveInitFrom(sourceBest, runsDirectory, work.path)).toEqual(byId);
-    expect(() => resolveInitFrom("no-such-run", runsDirectory, work.path)).toThrowError(/no run with a finished epoch/);
+    expect(() => resolveInitFrom("no-such-run", runsDirectory, work.path)).toThrowError(
+      /no run with a finished epoch/,
+    );
   });
 
   it("starts the run from those weights and records where they came from", async () => {
     const initFrom = resolveInitFrom(sourceRunId, runsDirectory, work.path);
     // A learning rate too small to move the weights: after one epoch they must still be the source's.
-    const config: TrainConfig = { ...source, learningRate: 1e-9, schedule: { kind: "constant" }, seed: 99, initFrom };
+    const config: TrainConfig = {
+      ...source,
+      learningRate: 1e-9,
+      schedule: { kind: "constant" },
+      seed: 99,
+      initFrom,
+    };
     const directory = await trainRun(config, "fine-tune");
     expect(readSpec(directory).config.initFrom).toEqual(initFrom);
     const after = networkWithWeights(config, join(directory, readCheckpointPointer(directory)!.checkpoint));
@@ -89,7 +104,11 @@ describe("--init-from", () => {
     expect(() => loadInitWeights(initFrom, model)).toThrowError(/changed since the run was created/);
     model.dispose();
 
-    const wider: TrainConfig = { ...source, network: { ...source.network, blockWidths: [6, 8] } as TrainConfig["network"], initFrom: resolveInitFrom(sourceRunId, runsDirectory, work.path) };
+    const wider: TrainConfig = {
+      ...source,
+      network: { ...source.network, blockWidths: [6, 8] } as TrainConfig["network"],
+      initFrom: resolveInitFrom(sourceRunId, runsDirectory, work.path),
+    };
     let caught: unknown;
     try {
       await trainRun(wider, "wrong-network");

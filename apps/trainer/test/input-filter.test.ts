@@ -2,7 +2,13 @@ import { copyFileSync, readFileSync, readdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMOTIONS, type EvaluationReport } from "@moodlens/shared";
-import { NO_INPUT_FILTER, loadModelArtifacts, selectBackend, type InputFilter, type tf } from "@moodlens/model";
+import {
+  NO_INPUT_FILTER,
+  loadModelArtifacts,
+  selectBackend,
+  type InputFilter,
+  type tf,
+} from "@moodlens/model";
 import type { TrainConfig } from "../src/training/config";
 import { createRun } from "../src/run/create-run";
 import { executeRun, type RunOutcome } from "../src/run/execute-run";
@@ -40,7 +46,8 @@ let model: tf.LayersModel;
 /** The validation loss as the trainer computes it: mean cross-entropy, no smoothing. */
 function crossEntropy(probabilities: Float32Array, labels: Uint8Array): number {
   let total = 0;
-  for (let i = 0; i < labels.length; i++) total -= Math.log(Math.max(probabilities[i * CLASSES + labels[i]!]!, 1e-7));
+  for (let i = 0; i < labels.length; i++)
+    total -= Math.log(Math.max(probabilities[i * CLASSES + labels[i]!]!, 1e-7));
   return total / labels.length;
 }
 
@@ -49,7 +56,17 @@ beforeAll(async () => {
   copyFerSubset("val", valTree, 8, { excludeCopiesOf: trainTree });
   copyFerSubset("val", valWithDuplicatesTree, 8);
   await selectBackend("wasm", { forTraining: true, logger: quiet });
-  ({ runDirectory } = await createRun({ runsDirectory, runId: "filtered", experiment: "input-filter", config, dataPath: trainTree, valPath: valTree }, { cacheDirectory, log: quiet }));
+  ({ runDirectory } = await createRun(
+    {
+      runsDirectory,
+      runId: "filtered",
+      experiment: "input-filter",
+      config,
+      dataPath: trainTree,
+      valPath: valTree,
+    },
+    { cacheDirectory, log: quiet },
+  ));
   outcome = await executeRun(runDirectory, { cacheDirectory, log: quiet, progress: false });
   const dataset = (await loadOrImport(valTree, { cacheDirectory })).dataset;
   val = { dataset, indices: Uint32Array.from({ length: dataset.manifest.count }, (_, i) => i) };
@@ -63,7 +80,9 @@ afterAll(() => {
 describe("a run with an input filter", () => {
   it("records the filter in the model's metadata.json", async () => {
     expect(outcome.status).toBe("completed");
-    const written = JSON.parse(readFileSync(join(runDirectory, "model", "metadata.json"), "utf8")) as { inputFilter?: unknown };
+    const written = JSON.parse(readFileSync(join(runDirectory, "model", "metadata.json"), "utf8")) as {
+      inputFilter?: unknown;
+    };
     expect(written.inputFilter).toEqual(FILTER);
     const { model: loaded, metadata } = await loadModelArtifacts(join(runDirectory, "model"));
     loaded.dispose();
@@ -81,19 +100,35 @@ describe("a run with an input filter", () => {
     expect(best.valAccuracy).toBe(evaluateModel(model, val, { inputFilter: FILTER }).accuracy);
     // The final evaluation (temperature fit, metadata metrics) used the filter too.
     expect(outcome.evaluation!.report.accuracy).toBe(best.valAccuracy);
-    expect(outcome.evaluation!.report.ece).toBeCloseTo(evaluateModel(model, val, { inputFilter: FILTER }).ece, 10);
+    expect(outcome.evaluation!.report.ece).toBeCloseTo(
+      evaluateModel(model, val, { inputFilter: FILTER }).ece,
+      10,
+    );
   });
 });
 
 describe("evaluate --json on a folder", () => {
-  const env = () => ({ DATABASE_URL: "", MOODLENS_DATA_DIR: join(work.path, "data"), MOODLENS_CACHE_DIR: cacheDirectory, MOODLENS_RUNS_DIR: runsDirectory });
+  const env = () => ({
+    DATABASE_URL: "",
+    MOODLENS_DATA_DIR: join(work.path, "data"),
+    MOODLENS_CACHE_DIR: cacheDirectory,
+    MOODLENS_RUNS_DIR: runsDirectory,
+  });
   it("reports the evaluation images that are in the model's training data, with the accuracy on the rest", async () => {
     const trainDigests = fileDigestsOf(trainTree);
-    const duplicates = [...fileDigestsOf(valWithDuplicatesTree)].filter((digest) => trainDigests.has(digest)).length;
-    const total = readdirSync(valWithDuplicatesTree).reduce((sum, folder) => sum + readdirSync(join(valWithDuplicatesTree, folder)).length, 0);
+    const duplicates = [...fileDigestsOf(valWithDuplicatesTree)].filter((digest) =>
+      trainDigests.has(digest),
+    ).length;
+    const total = readdirSync(valWithDuplicatesTree).reduce(
+      (sum, folder) => sum + readdirSync(join(valWithDuplicatesTree, folder)).length,
+      0,
+    );
     // The fixture must hold FER-2013's cross-split duplicates, else this test checks nothing.
     expect(duplicates).toBeGreaterThan(0);
-    const result = await runCli(["evaluate", "--data", valWithDuplicatesTree, "--model", runDirectory, "--json"], env());
+    const result = await runCli(
+      ["evaluate", "--data", valWithDuplicatesTree, "--model", runDirectory, "--json"],
+      env(),
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/overlap check: comparing with the \d+ training images of run filtered/);
     expect(result.stderr).toContain(`note: ${duplicates} evaluation images`);
@@ -110,9 +145,14 @@ describe("evaluate --json on a folder", () => {
     renameSync(trainTree, `${trainTree}.away`);
     renameSync(trainCache, `${trainCache}.away`);
     try {
-      const again = await runCli(["evaluate", "--data", valWithDuplicatesTree, "--model", runDirectory, "--json"], env());
+      const again = await runCli(
+        ["evaluate", "--data", valWithDuplicatesTree, "--model", runDirectory, "--json"],
+        env(),
+      );
       expect(again.code, again.stderr).toBe(0);
-      expect(again.stderr).toContain(`overlap check: ${duplicates} of these images are in the training data of run filtered (checked before`);
+      expect(again.stderr).toContain(
+        `overlap check: ${duplicates} of these images are in the training data of run filtered (checked before`,
+      );
       expect((JSON.parse(again.stdout) as EvaluationReport).trainingOverlap?.images).toBe(duplicates);
     } finally {
       renameSync(`${trainTree}.away`, trainTree);
@@ -125,17 +165,30 @@ describe("evaluate --json on a folder", () => {
     copyFerSubset("train", mostlyTraining, 30);
     copyFerSubset("val", join(work.path, "mostly-training-extra"), 2, { excludeCopiesOf: trainTree });
     for (const folder of readdirSync(join(work.path, "mostly-training-extra")))
-      for (const file of readdirSync(join(work.path, "mostly-training-extra", folder))) copyFileSync(join(work.path, "mostly-training-extra", folder, file), join(mostlyTraining, folder, file));
-    const refused = await runCli(["evaluate", "--data", mostlyTraining, "--model", runDirectory, "--json"], env());
+      for (const file of readdirSync(join(work.path, "mostly-training-extra", folder)))
+        copyFileSync(
+          join(work.path, "mostly-training-extra", folder, file),
+          join(mostlyTraining, folder, file),
+        );
+    const refused = await runCli(
+      ["evaluate", "--data", mostlyTraining, "--model", runDirectory, "--json"],
+      env(),
+    );
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/were in the model's training data/);
     expect(refused.stdout).toBe("");
-    const allowed = await runCli(["evaluate", "--data", mostlyTraining, "--model", runDirectory, "--json", "--allow-training-data"], env());
+    const allowed = await runCli(
+      ["evaluate", "--data", mostlyTraining, "--model", runDirectory, "--json", "--allow-training-data"],
+      env(),
+    );
     expect(allowed.code, allowed.stderr).toBe(0);
   });
 
   const evaluate = async (extra: string[]): Promise<EvaluationReport> => {
-    const result = await runCli(["evaluate", "--data", valTree, "--model", runDirectory, "--json", ...extra], env());
+    const result = await runCli(
+      ["evaluate", "--data", valTree, "--model", runDirectory, "--json", ...extra],
+      env(),
+    );
     expect(result.code, result.stderr).toBe(0);
     return JSON.parse(result.stdout) as EvaluationReport;
   };
@@ -147,9 +200,14 @@ describe("evaluate --json on a folder", () => {
   };
 
   it("applies the model's recorded filter, and --input-filter none turns it off", async () => {
-    const { metadata } = await loadModelArtifacts(join(runDirectory, "model")).then((loaded) => (loaded.model.dispose(), loaded));
+    const { metadata } = await loadModelArtifacts(join(runDirectory, "model")).then(
+      (loaded) => (loaded.model.dispose(), loaded),
+    );
     const withFilter = evaluateModel(model, val, { temperature: metadata.temperature, inputFilter: FILTER });
-    const without = evaluateModel(model, val, { temperature: metadata.temperature, inputFilter: NO_INPUT_FILTER });
+    const without = evaluateModel(model, val, {
+      temperature: metadata.temperature,
+      inputFilter: NO_INPUT_FILTER,
+    });
     // The fixture is one where the filter matters (else the checks below could not tell the two apart).
     expect(Math.abs(withFilter.ece - without.ece)).toBeGreaterThan(1e-6);
 

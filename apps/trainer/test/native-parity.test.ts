@@ -16,12 +16,27 @@ const quiet = () => {};
 
 /** The shipped model's network (models/default/metadata.json) without dropout. */
 const SHIPPED: NetworkConfigInput = {
-  architecture: "deep", inputPool: 2, blockWidths: [32, 64, 128, 256], convsPerBlock: 2, head: "flatten",
-  denseUnits: 256, blockDropout: 0, denseDropout: 0, l2: 5e-5,
+  architecture: "deep",
+  inputPool: 2,
+  blockWidths: [32, 64, 128, 256],
+  convsPerBlock: 2,
+  head: "flatten",
+  denseUnits: 256,
+  blockDropout: 0,
+  denseDropout: 0,
+  l2: 5e-5,
 };
 /** A small variant covering the other branches: full resolution, one conv per block, global pooling, no dense layer. */
 const SMALL_GAP: NetworkConfigInput = {
-  architecture: "deep", inputPool: 1, blockWidths: [8, 16], convsPerBlock: 1, head: "gap", denseUnits: 0, blockDropout: 0, denseDropout: 0, l2: 1e-3,
+  architecture: "deep",
+  inputPool: 1,
+  blockWidths: [8, 16],
+  convsPerBlock: 1,
+  head: "gap",
+  denseUnits: 0,
+  blockDropout: 0,
+  denseDropout: 0,
+  l2: 1e-3,
 };
 
 /** A network whose every weight (BN statistics included) is scrambled, so no layer is at its trivial init. */
@@ -53,8 +68,15 @@ function randomBatch(size: number, seed: number): { pixels: Uint8Array; labels: 
   for (let n = 0; n < size; n++) {
     const angle = rng.next() * 6.28;
     for (let i = 0; i < PIXELS; i++) {
-      const x = i % 48, y = Math.floor(i / 48);
-      pixels[n * PIXELS + i] = Math.max(0, Math.min(255, 128 + 90 * Math.sin((x * Math.cos(angle) + y * Math.sin(angle)) / 7) + 40 * (rng.next() - 0.5)));
+      const x = i % 48,
+        y = Math.floor(i / 48);
+      pixels[n * PIXELS + i] = Math.max(
+        0,
+        Math.min(
+          255,
+          128 + 90 * Math.sin((x * Math.cos(angle) + y * Math.sin(angle)) / 7) + 40 * (rng.next() - 0.5),
+        ),
+      );
     }
   }
   const labels = Int32Array.from({ length: size }, () => Math.floor(rng.next() * EMOTIONS.length));
@@ -65,32 +87,63 @@ const CLASS_WEIGHTS = [1.3, 2.5, 1.1, 0.7, 1.0, 1.2, 0.9];
 const SMOOTHING = 0.1;
 
 function crops(pixels: Uint8Array, from = 0, to = pixels.length / PIXELS): Uint8Array[] {
-  return Array.from({ length: to - from }, (_, i) => pixels.subarray((from + i) * PIXELS, (from + i + 1) * PIXELS));
+  return Array.from({ length: to - from }, (_, i) =>
+    pixels.subarray((from + i) * PIXELS, (from + i + 1) * PIXELS),
+  );
 }
 
 /** tfjs' loss and gradients (the trainer's own batchLoss), keyed by model.weights index. */
-function tfjsGradients(model: tf.LayersModel, pixels: Uint8Array, labels: Int32Array, normalizer: number, withRegularization = true) {
-  const input = tf.tensor4d(Float32Array.from(pixels, (p) => p / 255), [labels.length, 48, 48, 1]);
+function tfjsGradients(
+  model: tf.LayersModel,
+  pixels: Uint8Array,
+  labels: Int32Array,
+  normalizer: number,
+  withRegularization = true,
+) {
+  const input = tf.tensor4d(
+    Float32Array.from(pixels, (p) => p / 255),
+    [labels.length, 48, 48, 1],
+  );
   const labelTensor = tf.tensor1d(labels, "int32");
   const weights = tf.tensor1d(CLASS_WEIGHTS);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const { value, grads } = tf.variableGrads(() => batchLoss(model, input, labelTensor, weights, SMOOTHING, normalizer, withRegularization).loss, variables);
+  const { value, grads } = tf.variableGrads(
+    () => batchLoss(model, input, labelTensor, weights, SMOOTHING, normalizer, withRegularization).loss,
+    variables,
+  );
   const byIndex = new Map<number, Float32Array>();
   model.weights.forEach((weight, i) => {
-    if (weight.trainable) byIndex.set(i, grads[(weight.read() as tf.Variable).name]!.dataSync() as Float32Array);
+    if (weight.trainable)
+      byIndex.set(i, grads[(weight.read() as tf.Variable).name]!.dataSync() as Float32Array);
   });
   const loss = value.dataSync()[0]!;
   tf.dispose([input, labelTensor, weights, value, ...Object.values(grads)]);
   return { loss, grads: byIndex };
 }
 
-function nativeBatch(pixels: Uint8Array, labels: Int32Array, normalizer: number, learningRate = 0): NativeBatch {
-  return { pixels, labels, classWeights: Float32Array.from(CLASS_WEIGHTS), smoothing: SMOOTHING, normalizer, seed: 1, epoch: 1, batch: 0, learningRate };
+function nativeBatch(
+  pixels: Uint8Array,
+  labels: Int32Array,
+  normalizer: number,
+  learningRate = 0,
+): NativeBatch {
+  return {
+    pixels,
+    labels,
+    classWeights: Float32Array.from(CLASS_WEIGHTS),
+    smoothing: SMOOTHING,
+    normalizer,
+    seed: 1,
+    epoch: 1,
+    batch: 0,
+    learningRate,
+  };
 }
 
 /** ||a - b|| / ||b||. */
 function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let difference = 0, norm = 0;
+  let difference = 0,
+    norm = 0;
   for (let i = 0; i < b.length; i++) {
     difference += (a[i]! - b[i]!) ** 2;
     norm += b[i]! ** 2;
@@ -99,7 +152,9 @@ function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0, normA = 0, normB = 0;
+  let dot = 0,
+    normA = 0,
+    normB = 0;
   for (let i = 0; i < b.length; i++) {
     dot += a[i]! * b[i]!;
     normA += a[i]! ** 2;
@@ -108,141 +163,190 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return dot / Math.max(Math.sqrt(normA * normB), 1e-30);
 }
 
-function engineFor(network: NetworkConfigInput, replicas: number, optimizer: "adam" | "sgd" = "adam", precision: "fp32" | "bf16" = "fp32"): NativeTrainingEngine {
+function engineFor(
+  network: NetworkConfigInput,
+  replicas: number,
+  optimizer: "adam" | "sgd" = "adam",
+  precision: "fp32" | "bf16" = "fp32",
+): NativeTrainingEngine {
   const support = nativeSupport(network);
   if (!("config" in support) || !loaded.addon) throw new Error("native engine unavailable");
-  return new NativeTrainingEngine(loaded.addon, support.config, { precision, replicas, threadsPerReplica: 1, optimizer, momentum: 0.9 });
+  return new NativeTrainingEngine(loaded.addon, support.config, {
+    precision,
+    replicas,
+    threadsPerReplica: 1,
+    optimizer,
+    momentum: 0.9,
+  });
 }
 
-describe.skipIf(!loaded.addon)(`native engine vs tfjs${loaded.problem ? ` (skipped: ${loaded.problem})` : ""}`, () => {
-  beforeAll(async () => {
-    await selectBackend("wasm", { forTraining: true, logger: quiet });
-  });
+describe.skipIf(!loaded.addon)(
+  `native engine vs tfjs${loaded.problem ? ` (skipped: ${loaded.problem})` : ""}`,
+  () => {
+    beforeAll(async () => {
+      await selectBackend("wasm", { forTraining: true, logger: quiet });
+    });
 
-  for (const [label, network] of [["shipped network", SHIPPED], ["small gap network", SMALL_GAP]] as const) {
-    it(`${label}: loss, every layer's gradient and the moving statistics match`, () => {
-      const model = scrambledNetwork(network, 3);
-      const engine = engineFor(network, 1);
+    for (const [label, network] of [
+      ["shipped network", SHIPPED],
+      ["small gap network", SMALL_GAP],
+    ] as const) {
+      it(`${label}: loss, every layer's gradient and the moving statistics match`, () => {
+        const model = scrambledNetwork(network, 3);
+        const engine = engineFor(network, 1);
+        const optimizer = createOptimizer(DEFAULT_TRAIN_CONFIG);
+        engine.loadFrom(model, optimizer);
+        const { pixels, labels } = randomBatch(12, 5);
+        const native = engine.gradients(nativeBatch(pixels, labels, 12));
+        const reference = tfjsGradients(model, pixels, labels, 12);
+        expect(Math.abs(native.loss - reference.loss) / reference.loss).toBeLessThan(1e-4);
+        for (const [index, gradient] of reference.grads) {
+          const error = relativeError(engine.gradient(index), gradient);
+          expect(error, `${model.weights[index]!.originalName} gradient`).toBeLessThan(1e-4);
+        }
+        // tfjs updated its moving statistics in that training forward pass; the engine did the same.
+        model.weights.forEach((weight, index) => {
+          if (!weight.originalName.includes("moving")) return;
+          expect(
+            relativeError(engine.weight(index), weight.read().dataSync()),
+            weight.originalName,
+          ).toBeLessThan(1e-5);
+        });
+        engine.dispose();
+        model.dispose();
+        optimizer.dispose();
+      });
+    }
+
+    it("bf16: the loss and the gradients' directions stay close to tfjs' fp32", () => {
+      const model = scrambledNetwork(SHIPPED, 3);
+      const engine = engineFor(SHIPPED, 1, "adam", "bf16");
       const optimizer = createOptimizer(DEFAULT_TRAIN_CONFIG);
       engine.loadFrom(model, optimizer);
-      const { pixels, labels } = randomBatch(12, 5);
-      const native = engine.gradients(nativeBatch(pixels, labels, 12));
-      const reference = tfjsGradients(model, pixels, labels, 12);
-      expect(Math.abs(native.loss - reference.loss) / reference.loss).toBeLessThan(1e-4);
+      const { pixels, labels } = randomBatch(48, 5);
+      const native = engine.gradients(nativeBatch(pixels, labels, 48));
+      const reference = tfjsGradients(model, pixels, labels, 48);
+      // bf16 keeps 8 significant bits; through eight conv + batch-norm layers the gradients of the first layers
+      // drift by tens of percent in norm (measured on the shipped model and real faces: 10-19 %, cosine >= 0.98),
+      // the head stays within a few percent. Both bounds would fail for a wrong layout or a missing layer.
+      expect(Math.abs(native.loss - reference.loss) / reference.loss).toBeLessThan(1e-2);
       for (const [index, gradient] of reference.grads) {
-        const error = relativeError(engine.gradient(index), gradient);
-        expect(error, `${model.weights[index]!.originalName} gradient`).toBeLessThan(1e-4);
+        const name = model.weights[index]!.originalName;
+        expect(cosine(engine.gradient(index), gradient), `${name} gradient direction`).toBeGreaterThan(0.85);
+        if (name.startsWith("probabilities"))
+          expect(relativeError(engine.gradient(index), gradient), name).toBeLessThan(5e-2);
       }
-      // tfjs updated its moving statistics in that training forward pass; the engine did the same.
-      model.weights.forEach((weight, index) => {
-        if (!weight.originalName.includes("moving")) return;
-        expect(relativeError(engine.weight(index), weight.read().dataSync()), weight.originalName).toBeLessThan(1e-5);
-      });
       engine.dispose();
       model.dispose();
       optimizer.dispose();
     });
-  }
 
-  it("bf16: the loss and the gradients' directions stay close to tfjs' fp32", () => {
-    const model = scrambledNetwork(SHIPPED, 3);
-    const engine = engineFor(SHIPPED, 1, "adam", "bf16");
-    const optimizer = createOptimizer(DEFAULT_TRAIN_CONFIG);
-    engine.loadFrom(model, optimizer);
-    const { pixels, labels } = randomBatch(48, 5);
-    const native = engine.gradients(nativeBatch(pixels, labels, 48));
-    const reference = tfjsGradients(model, pixels, labels, 48);
-    // bf16 keeps 8 significant bits; through eight conv + batch-norm layers the gradients of the first layers
-    // drift by tens of percent in norm (measured on the shipped model and real faces: 10-19 %, cosine >= 0.98),
-    // the head stays within a few percent. Both bounds would fail for a wrong layout or a missing layer.
-    expect(Math.abs(native.loss - reference.loss) / reference.loss).toBeLessThan(1e-2);
-    for (const [index, gradient] of reference.grads) {
-      const name = model.weights[index]!.originalName;
-      expect(cosine(engine.gradient(index), gradient), `${name} gradient direction`).toBeGreaterThan(0.85);
-      if (name.startsWith("probabilities")) expect(relativeError(engine.gradient(index), gradient), name).toBeLessThan(5e-2);
-    }
-    engine.dispose();
-    model.dispose();
-    optimizer.dispose();
-  });
-
-  it("two data-parallel replicas give the sum of the two halves' gradients (batch norm per half)", () => {
-    const model = scrambledNetwork(SMALL_GAP, 4);
-    const engine = engineFor(SMALL_GAP, 2);
-    const optimizer = createOptimizer(DEFAULT_TRAIN_CONFIG);
-    engine.loadFrom(model, optimizer);
-    const { pixels, labels } = randomBatch(10, 6);
-    const native = engine.gradients(nativeBatch(pixels, labels, 10));
-    const first = tfjsGradients(model, pixels.subarray(0, 5 * PIXELS), labels.subarray(0, 5), 10, true);
-    const second = tfjsGradients(model, pixels.subarray(5 * PIXELS), labels.subarray(5), 10, false);
-    expect(Math.abs(native.loss - (first.loss + second.loss)) / native.loss).toBeLessThan(1e-4);
-    for (const [index, gradient] of first.grads) {
-      const sum = gradient.map((g, i) => g + second.grads.get(index)![i]!);
-      expect(relativeError(engine.gradient(index), sum), model.weights[index]!.originalName).toBeLessThan(1e-4);
-    }
-    engine.dispose();
-    model.dispose();
-    optimizer.dispose();
-  });
-
-  it("inference probabilities match model.predict", () => {
-    const model = scrambledNetwork(SHIPPED, 7);
-    const engine = engineFor(SHIPPED, 2);
-    const optimizer = createOptimizer(DEFAULT_TRAIN_CONFIG);
-    engine.loadFrom(model, optimizer);
-    const { pixels } = randomBatch(9, 8);
-    const native = engine.predict(crops(pixels));
-    const input = tf.tensor4d(Float32Array.from(pixels, (p) => p / 255), [9, 48, 48, 1]);
-    const reference = (model.predict(input) as tf.Tensor).dataSync();
-    let worst = 0;
-    for (let i = 0; i < reference.length; i++) worst = Math.max(worst, Math.abs(native[i]! - reference[i]!));
-    expect(worst).toBeLessThan(1e-5);
-    tf.dispose(input);
-    engine.dispose();
-    model.dispose();
-    optimizer.dispose();
-  });
-
-  for (const optimizerName of ["adam", "sgd"] as const) {
-    it(`${optimizerName}: three optimizer steps match tfjs', and the state goes back into a fresh tfjs optimizer`, async () => {
-      const config = { ...DEFAULT_TRAIN_CONFIG, optimizer: optimizerName, learningRate: 1e-3 };
-      const model = scrambledNetwork(SMALL_GAP, 9);
-      const twin = scrambledNetwork(SMALL_GAP, 9);
-      const optimizer = createOptimizer(config);
-      const engine = engineFor(SMALL_GAP, 1, optimizerName);
-      engine.loadFrom(twin, createOptimizer(config));
-      const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-      for (let step = 0; step < 3; step++) {
-        const { pixels, labels } = randomBatch(8, 20 + step);
-        engine.step(nativeBatch(pixels, labels, 8, 1e-3));
-        const input = tf.tensor4d(Float32Array.from(pixels, (p) => p / 255), [8, 48, 48, 1]);
-        const labelTensor = tf.tensor1d(labels, "int32");
-        const weights = tf.tensor1d(CLASS_WEIGHTS);
-        const cost = optimizer.minimize(() => batchLoss(model, input, labelTensor, weights, SMOOTHING, 8, true).loss, true, variables);
-        tf.dispose([cost!, input, labelTensor, weights]);
+    it("two data-parallel replicas give the sum of the two halves' gradients (batch norm per half)", () => {
+      const model = scrambledNetwork(SMALL_GAP, 4);
+      const engine = engineFor(SMALL_GAP, 2);
+      const optimizer = createOptimizer(DEFAULT_TRAIN_CONFIG);
+      engine.loadFrom(model, optimizer);
+      const { pixels, labels } = randomBatch(10, 6);
+      const native = engine.gradients(nativeBatch(pixels, labels, 10));
+      const first = tfjsGradients(model, pixels.subarray(0, 5 * PIXELS), labels.subarray(0, 5), 10, true);
+      const second = tfjsGradients(model, pixels.subarray(5 * PIXELS), labels.subarray(5), 10, false);
+      expect(Math.abs(native.loss - (first.loss + second.loss)) / native.loss).toBeLessThan(1e-4);
+      for (const [index, gradient] of first.grads) {
+        const sum = gradient.map((g, i) => g + second.grads.get(index)![i]!);
+        expect(relativeError(engine.gradient(index), sum), model.weights[index]!.originalName).toBeLessThan(
+          1e-4,
+        );
       }
-      model.weights.forEach((weight, index) => {
-        expect(relativeError(engine.weight(index), weight.read().dataSync()), weight.originalName).toBeLessThan(1e-4);
-      });
-      // Into a fresh tfjs model and optimizer (what a checkpoint then saves): weights, moments, Adam's powers.
-      const fresh = createOptimizer(config);
-      await engine.storeInto(twin, fresh);
-      const expected = await optimizer.getWeights();
-      const actual = await fresh.getWeights();
-      expect(actual.map((w) => w.name.replace(/_\d+\//, "/"))).toEqual(expected.map((w) => w.name.replace(/_\d+\//, "/")));
-      actual.forEach((entry, i) => {
-        expect(relativeError(entry.tensor.dataSync(), expected[i]!.tensor.dataSync()), entry.name).toBeLessThan(1e-3);
-      });
-      if (optimizerName === "adam") {
-        const powers = (o: tf.Optimizer) => [(o as unknown as { accBeta1: tf.Variable }).accBeta1.dataSync()[0], (o as unknown as { accBeta2: tf.Variable }).accBeta2.dataSync()[0]];
-        expect(powers(fresh)).toEqual(powers(optimizer));
-      }
-      twin.weights.forEach((weight, index) => expect(relativeError(weight.read().dataSync(), model.weights[index]!.read().dataSync())).toBeLessThan(1e-4));
       engine.dispose();
       model.dispose();
-      twin.dispose();
       optimizer.dispose();
-      fresh.dispose();
     });
-  }
-});
+
+    it("inference probabilities match model.predict", () => {
+      const model = scrambledNetwork(SHIPPED, 7);
+      const engine = engineFor(SHIPPED, 2);
+      const optimizer = createOptimizer(DEFAULT_TRAIN_CONFIG);
+      engine.loadFrom(model, optimizer);
+      const { pixels } = randomBatch(9, 8);
+      const native = engine.predict(crops(pixels));
+      const input = tf.tensor4d(
+        Float32Array.from(pixels, (p) => p / 255),
+        [9, 48, 48, 1],
+      );
+      const reference = (model.predict(input) as tf.Tensor).dataSync();
+      let worst = 0;
+      for (let i = 0; i < reference.length; i++)
+        worst = Math.max(worst, Math.abs(native[i]! - reference[i]!));
+      expect(worst).toBeLessThan(1e-5);
+      tf.dispose(input);
+      engine.dispose();
+      model.dispose();
+      optimizer.dispose();
+    });
+
+    for (const optimizerName of ["adam", "sgd"] as const) {
+      it(`${optimizerName}: three optimizer steps match tfjs', and the state goes back into a fresh tfjs optimizer`, async () => {
+        const config = { ...DEFAULT_TRAIN_CONFIG, optimizer: optimizerName, learningRate: 1e-3 };
+        const model = scrambledNetwork(SMALL_GAP, 9);
+        const twin = scrambledNetwork(SMALL_GAP, 9);
+        const optimizer = createOptimizer(config);
+        const engine = engineFor(SMALL_GAP, 1, optimizerName);
+        engine.loadFrom(twin, createOptimizer(config));
+        const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+        for (let step = 0; step < 3; step++) {
+          const { pixels, labels } = randomBatch(8, 20 + step);
+          engine.step(nativeBatch(pixels, labels, 8, 1e-3));
+          const input = tf.tensor4d(
+            Float32Array.from(pixels, (p) => p / 255),
+            [8, 48, 48, 1],
+          );
+          const labelTensor = tf.tensor1d(labels, "int32");
+          const weights = tf.tensor1d(CLASS_WEIGHTS);
+          const cost = optimizer.minimize(
+            () => batchLoss(model, input, labelTensor, weights, SMOOTHING, 8, true).loss,
+            true,
+            variables,
+          );
+          tf.dispose([cost!, input, labelTensor, weights]);
+        }
+        model.weights.forEach((weight, index) => {
+          expect(
+            relativeError(engine.weight(index), weight.read().dataSync()),
+            weight.originalName,
+          ).toBeLessThan(1e-4);
+        });
+        // Into a fresh tfjs model and optimizer (what a checkpoint then saves): weights, moments, Adam's powers.
+        const fresh = createOptimizer(config);
+        await engine.storeInto(twin, fresh);
+        const expected = await optimizer.getWeights();
+        const actual = await fresh.getWeights();
+        expect(actual.map((w) => w.name.replace(/_\d+\//, "/"))).toEqual(
+          expected.map((w) => w.name.replace(/_\d+\//, "/")),
+        );
+        actual.forEach((entry, i) => {
+          expect(
+            relativeError(entry.tensor.dataSync(), expected[i]!.tensor.dataSync()),
+            entry.name,
+          ).toBeLessThan(1e-3);
+        });
+        if (optimizerName === "adam") {
+          const powers = (o: tf.Optimizer) => [
+            (o as unknown as { accBeta1: tf.Variable }).accBeta1.dataSync()[0],
+            (o as unknown as { accBeta2: tf.Variable }).accBeta2.dataSync()[0],
+          ];
+          expect(powers(fresh)).toEqual(powers(optimizer));
+        }
+        twin.weights.forEach((weight, index) =>
+          expect(
+            relativeError(weight.read().dataSync(), model.weights[index]!.read().dataSync()),
+          ).toBeLessThan(1e-4),
+        );
+        engine.dispose();
+        model.dispose();
+        twin.dispose();
+        optimizer.dispose();
+        fresh.dispose();
+      });
+    }
+  },
+);

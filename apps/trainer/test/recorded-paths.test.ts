@@ -27,8 +27,14 @@ describe("paths in records", () => {
     const paths: string[] = [];
     for (const file of files) {
       const record = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-      const spec = record as { data?: { train?: { source: string }; val?: { source: string } | null } | string; publishTo?: string; config?: { initFrom?: { source: string } }; hyperparameters?: Record<string, unknown> };
-      if (typeof spec.data === "object") paths.push(spec.data.train!.source, ...(spec.data.val ? [spec.data.val.source] : []));
+      const spec = record as {
+        data?: { train?: { source: string }; val?: { source: string } | null } | string;
+        publishTo?: string;
+        config?: { initFrom?: { source: string } };
+        hyperparameters?: Record<string, unknown>;
+      };
+      if (typeof spec.data === "object")
+        paths.push(spec.data.train!.source, ...(spec.data.val ? [spec.data.val.source] : []));
       if (spec.publishTo) paths.push(spec.publishTo);
       if (spec.config?.initFrom) paths.push(spec.config.initFrom.source);
       const fromMetadata = spec.hyperparameters?.["initFrom.source"];

@@ -87,10 +87,22 @@ describeEachDatabase("a run end to end", (database, kind) => {
 
   it("trains, checkpoints and records every epoch, the evaluation, the status and the model files", async () => {
     const { runId, runDirectory } = await createRun(
-      { runsDirectory, experiment: `tiny-${kind}`, config: tinyConfig, dataPath: trainTree, valPath: valTree, register: true },
+      {
+        runsDirectory,
+        experiment: `tiny-${kind}`,
+        config: tinyConfig,
+        dataPath: trainTree,
+        valPath: valTree,
+        register: true,
+      },
       { cacheDirectory, log: quiet },
     );
-    const outcome = await executeRun(runDirectory, { cacheDirectory, log: quiet, progress: false, recorder: recorderFor() });
+    const outcome = await executeRun(runDirectory, {
+      cacheDirectory,
+      log: quiet,
+      progress: false,
+      recorder: recorderFor(),
+    });
     expect(outcome.status).toBe("completed");
     expect(outcome.journal.map((log) => log.epoch)).toEqual([1, 2]);
 
@@ -120,7 +132,14 @@ describeEachDatabase("a run end to end", (database, kind) => {
 
   it("keeps training when the database is away, and syncs everything later", async () => {
     const { runId, runDirectory } = await createRun(
-      { runsDirectory, experiment: `tiny-${kind}`, name: "database away", config: { ...tinyConfig, seed: 12 }, dataPath: trainTree, valPath: valTree },
+      {
+        runsDirectory,
+        experiment: `tiny-${kind}`,
+        name: "database away",
+        config: { ...tinyConfig, seed: 12 },
+        dataPath: trainTree,
+        valPath: valTree,
+      },
       { cacheDirectory, log: quiet },
     );
     // A real database that cannot be reached: nothing listens on port 1.
@@ -136,7 +155,12 @@ describeEachDatabase("a run end to end", (database, kind) => {
       },
     };
     const problems: string[] = [];
-    const outcome = await executeRun(runDirectory, { cacheDirectory, log: (line) => problems.push(line), progress: false, recorder: away });
+    const outcome = await executeRun(runDirectory, {
+      cacheDirectory,
+      log: (line) => problems.push(line),
+      progress: false,
+      recorder: away,
+    });
     expect(outcome.status).toBe("completed");
     expect(outcome.syncProblem).toBeTruthy();
     expect(problems.some((line) => /database sync postponed/.test(line))).toBe(true);

@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { EMOTIONS } from "@moodlens/shared";
 import { Rng, seedMathRandom } from "../src/util/rng";
 import { augmentCrop } from "../src/training/augment";
-import { DEFAULT_AUGMENTATION, DEFAULT_TRAIN_CONFIG, validateTrainConfig, flattenParams } from "../src/training/config";
+import {
+  DEFAULT_AUGMENTATION,
+  DEFAULT_TRAIN_CONFIG,
+  validateTrainConfig,
+  flattenParams,
+} from "../src/training/config";
 import { classWeights, stratifiedSplit } from "../src/dataset/split";
 import { buildDataset } from "../src/dataset/cache";
 import { classificationMetrics, confusionMatrix } from "../src/evaluation/metrics";
@@ -61,7 +66,12 @@ describe("augmentation", () => {
 describe("protocol", () => {
   const labels = [...Array(100).fill(3), ...Array(10).fill(1), ...Array(50).fill(0)] as number[];
   const dataset = buildDataset(
-    { pixels: labels.map((l, i) => new Uint8Array(PIXELS_PER_SAMPLE).fill((l * 31 + i) % 256)), labels, splits: labels.map(() => "train"), report: { skipped: {}, corrupt: [], noFace: [] } },
+    {
+      pixels: labels.map((l, i) => new Uint8Array(PIXELS_PER_SAMPLE).fill((l * 31 + i) % 256)),
+      labels,
+      splits: labels.map(() => "train"),
+      report: { skipped: {}, corrupt: [], noFace: [] },
+    },
     { kind: "folder", path: "/x" },
     "x",
   );
@@ -69,7 +79,8 @@ describe("protocol", () => {
 
   it("splits each class in proportion, the same way for the same seed, disjointly", () => {
     const split = stratifiedSplit(dataset, all, 0.2, 9);
-    const count = (indices: Uint32Array, label: number) => [...indices].filter((i) => labels[i] === label).length;
+    const count = (indices: Uint32Array, label: number) =>
+      [...indices].filter((i) => labels[i] === label).length;
     expect(count(split.val, 3)).toBe(20);
     expect(count(split.val, 1)).toBe(2);
     expect(count(split.val, 0)).toBe(10);
@@ -112,13 +123,16 @@ describe("metrics", () => {
     for (let i = 0; i < n; i++) {
       const predicted = rng.int(classes);
       labels[i] = rng.next() < 0.6 ? predicted : (predicted + 1 + rng.int(classes - 1)) % classes;
-      for (let c = 0; c < classes; c++) probabilities[i * classes + c] = c === predicted ? 0.97 : 0.03 / (classes - 1);
+      for (let c = 0; c < classes; c++)
+        probabilities[i * classes + c] = c === predicted ? 0.97 : 0.03 / (classes - 1);
     }
     const ece = expectedCalibrationError(probabilities, labels, classes);
     expect(ece).toBeGreaterThan(0.3); // 97 % confident, 60 % right
     const temperature = fitTemperature(probabilities, labels, classes);
     expect(temperature).toBeGreaterThan(1);
-    expect(expectedCalibrationError(applyTemperature(probabilities, classes, temperature), labels, classes)).toBeLessThan(0.05);
+    expect(
+      expectedCalibrationError(applyTemperature(probabilities, classes, temperature), labels, classes),
+    ).toBeLessThan(0.05);
   });
 });
 
@@ -143,14 +157,19 @@ describe("schedules", () => {
 describe("config and search space", () => {
   it("rejects invalid configs naming the field", () => {
     expect(() => validateTrainConfig({ ...DEFAULT_TRAIN_CONFIG, batchSize: 0 })).toThrow(/batchSize/);
-    expect(() => validateTrainConfig({ ...DEFAULT_TRAIN_CONFIG, labelSmoothing: 1 })).toThrow(/labelSmoothing/);
+    expect(() => validateTrainConfig({ ...DEFAULT_TRAIN_CONFIG, labelSmoothing: 1 })).toThrow(
+      /labelSmoothing/,
+    );
     expect(flattenParams(DEFAULT_TRAIN_CONFIG)["schedule.kind"]).toBe("cosine");
   });
 
   it("expands grids, draws seeded random trials and applies dotted paths", () => {
     const space = validateSpace({ learningRate: [1e-3, 3e-4], "network.blockDropout": [0.1, 0.2, 0.3] });
     expect(gridTrials(space)).toHaveLength(6);
-    const random = validateSpace({ learningRate: { min: 1e-4, max: 1e-2, log: true }, labelSmoothing: [0, 0.1] });
+    const random = validateSpace({
+      learningRate: { min: 1e-4, max: 1e-2, log: true },
+      labelSmoothing: [0, 0.1],
+    });
     const trials = randomTrials(random, 5, 1);
     expect(trials).toEqual(randomTrials(random, 5, 1));
     for (const t of trials) expect(t.learningRate as number).toBeGreaterThanOrEqual(1e-4);

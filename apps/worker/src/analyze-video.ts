@@ -55,8 +55,14 @@ export interface AnalyzeVideoOptions {
 export type AttemptOutcome = "done" | "failed" | "skipped" | "lost";
 
 /** Errors that retrying cannot fix: the input is bad. */
-const PERMANENT: ReadonlySet<ErrorCode> = new Set(["BAD_USER_INPUT", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_IMAGE", "NOT_FOUND"]);
-export const isPermanentError = (error: unknown): error is AppError => isAppError(error) && PERMANENT.has(error.code);
+const PERMANENT: ReadonlySet<ErrorCode> = new Set([
+  "BAD_USER_INPUT",
+  "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_IMAGE",
+  "NOT_FOUND",
+]);
+export const isPermanentError = (error: unknown): error is AppError =>
+  isAppError(error) && PERMANENT.has(error.code);
 
 const since = (start: number) => Math.round(performance.now() - start);
 
@@ -65,22 +71,43 @@ function toVideoPixels(faces: FacePrediction[], scale: number): FacePrediction[]
   if (scale === 1) return faces;
   return faces.map((face) => ({
     ...face,
-    box: { x: face.box.x / scale, y: face.box.y / scale, width: face.box.width / scale, height: face.box.height / scale },
+    box: {
+      x: face.box.x / scale,
+      y: face.box.y / scale,
+      width: face.box.width / scale,
+      height: face.box.height / scale,
+    },
   }));
 }
 
 function videoInfoRecord(info: VideoInfo) {
-  return { width: info.width, height: info.height, durationSeconds: info.durationSeconds, fps: info.fps, codec: info.codec, format: info.format, bytes: info.bytes };
+  return {
+    width: info.width,
+    height: info.height,
+    durationSeconds: info.durationSeconds,
+    fps: info.fps,
+    codec: info.codec,
+    format: info.format,
+    bytes: info.bytes,
+  };
 }
 
-export async function analyzeVideoJob(prisma: DbClient, analyzer: FrameAnalyzer, videoJobId: string, options: AnalyzeVideoOptions): Promise<AttemptOutcome> {
+export async function analyzeVideoJob(
+  prisma: DbClient,
+  analyzer: FrameAnalyzer,
+  videoJobId: string,
+  options: AnalyzeVideoOptions,
+): Promise<AttemptOutcome> {
   const started = performance.now();
   const taken = await startVideoJobAttempt(prisma, videoJobId);
   if (!taken) return "skipped"; // cancelled, done or failed meanwhile: nothing to do
   const { job, attempt } = taken;
   const upload = await readVideoUpload(prisma, videoJobId);
   if (!upload) {
-    await failVideoJob(prisma, videoJobId, attempt, { code: "INTERNAL", message: "the uploaded video is no longer stored" });
+    await failVideoJob(prisma, videoJobId, attempt, {
+      code: "INTERNAL",
+      message: "the uploaded video is no longer stored",
+    });
     return "failed";
   }
   const file = path.join(os.tmpdir(), `moodlens-video-${videoJobId}-${randomBytes(4).toString("hex")}`);
@@ -97,19 +124,43 @@ export async function analyzeVideoJob(prisma: DbClient, analyzer: FrameAnalyzer,
   }
 
   async function runAttempt(): Promise<AttemptOutcome> {
-    const limits = { maxBytes: options.limits.maxBytes, maxDurationSeconds: options.limits.maxDurationSeconds };
+    const limits = {
+      maxBytes: options.limits.maxBytes,
+      maxDurationSeconds: options.limits.maxDurationSeconds,
+    };
     const ffmpeg = options.ffmpegPath ? { ffmpegPath: options.ffmpegPath } : {};
-    const info = await probeVideo(file, { limits, ...ffmpeg, ...(options.signal ? { signal: options.signal } : {}) });
+    const info = await probeVideo(file, {
+      limits,
+      ...ffmpeg,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     if (info.durationSeconds > limits.maxDurationSeconds) {
-      throw new AppError("PAYLOAD_TOO_LARGE", `the video lasts ${info.durationSeconds.toFixed(0)} s; the limit is ${limits.maxDurationSeconds} s`, {
-        details: { reason: "too-long", durationSeconds: info.durationSeconds, maxDurationSeconds: limits.maxDurationSeconds },
-      });
+      throw new AppError(
+        "PAYLOAD_TOO_LARGE",
+        `the video lasts ${info.durationSeconds.toFixed(0)} s; the limit is ${limits.maxDurationSeconds} s`,
+        {
+          details: {
+            reason: "too-long",
+            durationSeconds: info.durationSeconds,
+            maxDurationSeconds: limits.maxDurationSeconds,
+          },
+        },
+      );
     }
     const framesTotal = estimateSampledFrames(info.durationSeconds, job.sampleFps);
-    if (!(await setVideoJobProbe(prisma, videoJobId, attempt, { videoInfo: videoInfoRecord(info), framesTotal, modelVersion: analyzer.modelVersion }))) return "lost";
+    if (
+      !(await setVideoJobProbe(prisma, videoJobId, attempt, {
+        videoInfo: videoInfoRecord(info),
+        framesTotal,
+        modelVersion: analyzer.modelVersion,
+      }))
+    )
+      return "lost";
 
     const checkpoint = taken!.checkpoint;
-    const tracker = checkpoint ? restoreTracker(checkpoint.tracker as TrackerSnapshot) : createTracker({ keepSeries: true });
+    const tracker = checkpoint
+      ? restoreTracker(checkpoint.tracker as TrackerSnapshot)
+      : createTracker({ keepSeries: true });
     let framesDone = checkpoint?.framesDone ?? 0;
     let sinceCheckpoint = 0;
     let decodeMs = 0;
@@ -134,7 +185,13 @@ export async function analyzeVideoJob(prisma: DbClient, analyzer: FrameAnalyzer,
       if (++sinceCheckpoint >= options.batchFrames) {
         sinceCheckpoint = 0;
         // One transaction: progress + tracker state. False: cancelled or taken over; stop writing.
-        if (!(await saveVideoCheckpoint(prisma, videoJobId, attempt, { framesDone, tracker: tracker.snapshot() }))) return "lost";
+        if (
+          !(await saveVideoCheckpoint(prisma, videoJobId, attempt, {
+            framesDone,
+            tracker: tracker.snapshot(),
+          }))
+        )
+          return "lost";
       }
       waitStart = performance.now();
     }
@@ -151,15 +208,28 @@ export async function analyzeVideoJob(prisma: DbClient, analyzer: FrameAnalyzer,
     };
     const finished = await finishVideoJob(prisma, videoJobId, attempt, {
       tracks: tracks.map((track) => ({ ...track, series: track.series })),
-      timeline: timeline.map((s) => ({ second: s.second, faces: s.faces, meanValence: s.meanValence, shares: s.shares })),
-      trackSeconds: seconds.map((s) => ({ trackIndex: s.trackIndex, second: s.second, probabilities: s.probabilities, box: s.box, detectionScore: s.detectionScore })),
+      timeline: timeline.map((s) => ({
+        second: s.second,
+        faces: s.faces,
+        meanValence: s.meanValence,
+        shares: s.shares,
+      })),
+      trackSeconds: seconds.map((s) => ({
+        trackIndex: s.trackIndex,
+        second: s.second,
+        probabilities: s.probabilities,
+        box: s.box,
+        detectionScore: s.detectionScore,
+      })),
       timings,
       modelVersion: analyzer.modelVersion,
       backend: analyzer.backend,
       width: info.width,
       height: info.height,
     });
-    options.log?.(`job ${videoJobId} ${finished ? "done" : "lost"}: ${framesDone} frames, ${tracks.length} tracks, ${timings.totalMs} ms`);
+    options.log?.(
+      `job ${videoJobId} ${finished ? "done" : "lost"}: ${framesDone} frames, ${tracks.length} tracks, ${timings.totalMs} ms`,
+    );
     return finished ? "done" : "lost";
   }
 }

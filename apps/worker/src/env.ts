@@ -59,7 +59,10 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     concurrency: parsed.MOODLENS_WORKER_CONCURRENCY,
     batchFrames: parsed.MOODLENS_VIDEO_BATCH_FRAMES,
     maxSide: parsed.MOODLENS_VIDEO_MAX_SIDE,
-    limits: { maxBytes: parsed.MOODLENS_VIDEO_MAX_BYTES, maxDurationSeconds: parsed.MOODLENS_VIDEO_MAX_SECONDS },
+    limits: {
+      maxBytes: parsed.MOODLENS_VIDEO_MAX_BYTES,
+      maxDurationSeconds: parsed.MOODLENS_VIDEO_MAX_SECONDS,
+    },
     queue: {
       retryLimit: parsed.MOODLENS_JOB_RETRY_LIMIT,
       retryDelaySeconds: parsed.MOODLENS_JOB_RETRY_DELAY_SECONDS,

@@ -5,8 +5,23 @@
  */
 import path from "node:path";
 import { createDb, defaultPgliteDir, failVideoJob, getActiveModelVersion, type Db } from "@moodlens/db";
-import { VIDEO_DEAD_LETTER_QUEUE, VIDEO_QUEUE, openJobQueue, queueDatabaseUrl, sweepUnqueuedJobs, type JobQueue, type VideoJobMessage } from "@moodlens/jobs";
-import { createFaceAnalyzer, describeEngines, readModelMetadata, type BackendPreference, type DecodedImage, type FaceAnalyzer } from "@moodlens/model";
+import {
+  VIDEO_DEAD_LETTER_QUEUE,
+  VIDEO_QUEUE,
+  openJobQueue,
+  queueDatabaseUrl,
+  sweepUnqueuedJobs,
+  type JobQueue,
+  type VideoJobMessage,
+} from "@moodlens/jobs";
+import {
+  createFaceAnalyzer,
+  describeEngines,
+  readModelMetadata,
+  type BackendPreference,
+  type DecodedImage,
+  type FaceAnalyzer,
+} from "@moodlens/model";
 import { resolveServedModel, servedVersionName } from "@moodlens/model/served-model";
 import { analyzeVideoJob, type FrameAnalyzer } from "./analyze-video";
 import type { WorkerConfig } from "./env";
@@ -18,7 +33,11 @@ export interface RunningWorker {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-async function loadFrameAnalyzer(db: Db, config: WorkerConfig, log: (line: string) => void): Promise<{ frames: FrameAnalyzer; analyzer: FaceAnalyzer }> {
+async function loadFrameAnalyzer(
+  db: Db,
+  config: WorkerConfig,
+  log: (line: string) => void,
+): Promise<{ frames: FrameAnalyzer; analyzer: FaceAnalyzer }> {
   const served = await resolveServedModel({
     activeVersion: () => getActiveModelVersion(db.prisma),
     configured: config.modelDir ? { dir: config.modelDir, why: "MOODLENS_MODEL_DIR" } : undefined,
@@ -28,7 +47,9 @@ async function loadFrameAnalyzer(db: Db, config: WorkerConfig, log: (line: strin
     ...(config.backend ? { backend: config.backend as BackendPreference } : {}),
     logger: log,
   });
-  const modelVersion = served.registryVersion ?? servedVersionName(undefined, (await readModelMetadata(served.path)).weightsSha256);
+  const modelVersion =
+    served.registryVersion ??
+    servedVersionName(undefined, (await readModelMetadata(served.path)).weightsSha256);
   log(`model ${modelVersion} (${served.why})`);
   return {
     analyzer,
@@ -36,12 +57,16 @@ async function loadFrameAnalyzer(db: Db, config: WorkerConfig, log: (line: strin
       modelVersion,
       backend: describeEngines(analyzer.info.model),
       // RawImage (format "raw") is DecodedImage's layout; ImageFormat does not list "raw" (yet), hence the cast.
-      analyzeFrame: async (frame) => (await analyzer.analyzeDecoded(frame.image as unknown as DecodedImage)).faces,
+      analyzeFrame: async (frame) =>
+        (await analyzer.analyzeDecoded(frame.image as unknown as DecodedImage)).faces,
     },
   };
 }
 
-export async function startWorker(config: WorkerConfig, log: (line: string) => void = (line) => console.log(`[worker] ${line}`)): Promise<RunningWorker> {
+export async function startWorker(
+  config: WorkerConfig,
+  log: (line: string) => void = (line) => console.log(`[worker] ${line}`),
+): Promise<RunningWorker> {
   const dataDir = config.dataDir ? path.join(path.resolve(config.dataDir), "pglite") : defaultPgliteDir();
   const url = queueDatabaseUrl(config.databaseUrl, dataDir);
   const db = await createDb({ url, poolSize: config.concurrency + 2 });
@@ -52,7 +77,13 @@ export async function startWorker(config: WorkerConfig, log: (line: string) => v
     analyzer = loaded.analyzer;
     queue = await openJobQueue({ connectionString: url, supervise: true, settings: config.queue });
     const frames = loaded.frames;
-    const options = { batchFrames: config.batchFrames, maxSide: config.maxSide, ffmpegPath: config.ffmpegPath, limits: config.limits, log };
+    const options = {
+      batchFrames: config.batchFrames,
+      maxSide: config.maxSide,
+      ffmpegPath: config.ffmpegPath,
+      limits: config.limits,
+      log,
+    };
     await queue.boss.work<VideoJobMessage>(
       VIDEO_QUEUE,
       { localConcurrency: config.concurrency, pollingIntervalSeconds: config.pollSeconds },
@@ -62,16 +93,22 @@ export async function startWorker(config: WorkerConfig, log: (line: string) => v
         await analyzeVideoJob(db.prisma, frames, job.data.videoJobId, { ...options, signal: job.signal });
       },
     );
-    await queue.boss.work<VideoJobMessage>(VIDEO_DEAD_LETTER_QUEUE, { pollingIntervalSeconds: Math.max(config.pollSeconds, 2) }, async ([job]) => {
-      if (!job) return;
-      const failed = await failVideoJob(db.prisma, job.data.videoJobId, null, {
-        code: "INTERNAL",
-        message: `the analysis failed ${(config.queue.retryLimit ?? 0) + 1} times (worker crashes or the database away); gave up`,
-      });
-      if (failed) log(`job ${job.data.videoJobId} failed for good (dead letter)`);
-    });
+    await queue.boss.work<VideoJobMessage>(
+      VIDEO_DEAD_LETTER_QUEUE,
+      { pollingIntervalSeconds: Math.max(config.pollSeconds, 2) },
+      async ([job]) => {
+        if (!job) return;
+        const failed = await failVideoJob(db.prisma, job.data.videoJobId, null, {
+          code: "INTERNAL",
+          message: `the analysis failed ${(config.queue.retryLimit ?? 0) + 1} times (worker crashes or the database away); gave up`,
+        });
+        if (failed) log(`job ${job.data.videoJobId} failed for good (dead letter)`);
+      },
+    );
     const swept = await sweepUnqueuedJobs(db.prisma, queue);
-    log(`ready: queue ${VIDEO_QUEUE}, concurrency ${config.concurrency}${swept ? `, ${swept} open job(s) re-sent` : ""}`);
+    log(
+      `ready: queue ${VIDEO_QUEUE}, concurrency ${config.concurrency}${swept ? `, ${swept} open job(s) re-sent` : ""}`,
+    );
   } catch (error) {
     await queue?.close({ graceful: false }).catch(() => {});
     await analyzer?.dispose().catch(() => {});

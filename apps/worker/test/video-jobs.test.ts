@@ -6,7 +6,13 @@
  */
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { cancelVideoJob, emotionStats, getVideoJob, readVideoUpload, type VideoJobRecord } from "@moodlens/db";
+import {
+  cancelVideoJob,
+  emotionStats,
+  getVideoJob,
+  readVideoUpload,
+  type VideoJobRecord,
+} from "@moodlens/db";
 import { submitVideoJob } from "@moodlens/jobs";
 import { openQueueTestDatabase, type QueueTestDatabase } from "@moodlens/jobs/testing";
 import { makeNoFaceClip, makePanClip, makeTruncatedClip } from "@moodlens/video/testing";
@@ -15,7 +21,11 @@ import { startWorker, type RunningWorker } from "../src/worker";
 
 const CAPTURED_AT = new Date("2026-11-02T10:00:00.000Z");
 
-async function waitForEnd(database: QueueTestDatabase, id: string, timeoutMs = 240_000): Promise<{ job: VideoJobRecord; seen: Set<string> }> {
+async function waitForEnd(
+  database: QueueTestDatabase,
+  id: string,
+  timeoutMs = 240_000,
+): Promise<{ job: VideoJobRecord; seen: Set<string> }> {
   const seen = new Set<string>();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -28,7 +38,10 @@ async function waitForEnd(database: QueueTestDatabase, id: string, timeoutMs = 2
   }
 }
 
-const KINDS = (process.env.MOODLENS_TEST_DATABASES ?? "postgres,pglite").split(",") as ("postgres" | "pglite")[];
+const KINDS = (process.env.MOODLENS_TEST_DATABASES ?? "postgres,pglite").split(",") as (
+  | "postgres"
+  | "pglite"
+)[];
 for (const kind of KINDS) {
   describe(`video jobs on ${kind}`, () => {
     let database: QueueTestDatabase;
@@ -37,7 +50,12 @@ for (const kind of KINDS) {
     beforeAll(async () => {
       database = await openQueueTestDatabase(kind);
       worker = await startWorker(
-        loadWorkerConfig({ DATABASE_URL: database.url, MOODLENS_VIDEO_BATCH_FRAMES: "3", MOODLENS_JOB_RETRY_LIMIT: "1", MOODLENS_JOB_POLL_SECONDS: "0.5" }),
+        loadWorkerConfig({
+          DATABASE_URL: database.url,
+          MOODLENS_VIDEO_BATCH_FRAMES: "3",
+          MOODLENS_JOB_RETRY_LIMIT: "1",
+          MOODLENS_JOB_POLL_SECONDS: "0.5",
+        }),
         () => {},
       );
     }, 300_000);
@@ -73,21 +91,34 @@ for (const kind of KINDS) {
       const trackSeconds = job.timeline.reduce((sum, second) => sum + second.faces, 0);
       expect(trackSeconds).toBeGreaterThanOrEqual(6);
       const range = { from: new Date("2026-11-02T00:00:00Z"), to: new Date("2026-11-03T00:00:00Z") };
-      expect((await emotionStats(database.db.prisma, { ...range, kinds: ["VIDEO"] })).totalFaces).toBe(trackSeconds);
+      expect((await emotionStats(database.db.prisma, { ...range, kinds: ["VIDEO"] })).totalFaces).toBe(
+        trackSeconds,
+      );
       expect((await emotionStats(database.db.prisma, { ...range, kinds: ["PHOTO"] })).totalFaces).toBe(0);
-      const analysis = await database.db.prisma.analysis.findUniqueOrThrow({ where: { id: job.analysisId! }, include: { faces: true } });
+      const analysis = await database.db.prisma.analysis.findUniqueOrThrow({
+        where: { id: job.analysisId! },
+        include: { faces: true },
+      });
       expect(analysis.kind).toBe("VIDEO");
       expect(analysis.faces).toHaveLength(trackSeconds);
 
       // Replaying the same clientRequestId returns the same job and counts nothing twice.
-      const replay = await submitVideoJob(database.db.prisma, worker.queue, { bytes: await readFile(clip), clientRequestId: "pan-1" });
+      const replay = await submitVideoJob(database.db.prisma, worker.queue, {
+        bytes: await readFile(clip),
+        clientRequestId: "pan-1",
+      });
       expect(replay).toMatchObject({ deduplicated: true, job: { id: job.id } });
-      expect((await emotionStats(database.db.prisma, { ...range, kinds: ["VIDEO"] })).totalFaces).toBe(trackSeconds);
+      expect((await emotionStats(database.db.prisma, { ...range, kinds: ["VIDEO"] })).totalFaces).toBe(
+        trackSeconds,
+      );
     });
 
     test("a video without faces is done with no tracks and an empty timeline", async () => {
       const clip = await makeNoFaceClip({ seconds: 2 });
-      const { job: queued } = await submitVideoJob(database.db.prisma, worker.queue, { bytes: await readFile(clip), capturedAt: CAPTURED_AT });
+      const { job: queued } = await submitVideoJob(database.db.prisma, worker.queue, {
+        bytes: await readFile(clip),
+        capturedAt: CAPTURED_AT,
+      });
       const { job } = await waitForEnd(database, queued.id);
       expect(job.status, job.errorMessage ?? "").toBe("done");
       expect(job.tracks).toEqual([]);
@@ -95,9 +126,13 @@ for (const kind of KINDS) {
     });
 
     test("not a video and a truncated file: FAILED with BAD_USER_INPUT, nothing half-written", async () => {
-      const bogus = await submitVideoJob(database.db.prisma, worker.queue, { bytes: new TextEncoder().encode("this is not a video ".repeat(100)) });
+      const bogus = await submitVideoJob(database.db.prisma, worker.queue, {
+        bytes: new TextEncoder().encode("this is not a video ".repeat(100)),
+      });
       const truncatedClip = await makeTruncatedClip({ keep: 0.5, indexLast: true });
-      const truncated = await submitVideoJob(database.db.prisma, worker.queue, { bytes: await readFile(truncatedClip) });
+      const truncated = await submitVideoJob(database.db.prisma, worker.queue, {
+        bytes: await readFile(truncatedClip),
+      });
       for (const id of [bogus.job.id, truncated.job.id]) {
         const { job } = await waitForEnd(database, id);
         expect(job.status).toBe("failed");
@@ -113,12 +148,18 @@ for (const kind of KINDS) {
     test("a video over the duration limit: FAILED with PAYLOAD_TOO_LARGE before any frame is analysed", async () => {
       await worker.stop();
       worker = await startWorker(
-        loadWorkerConfig({ DATABASE_URL: database.url, MOODLENS_VIDEO_MAX_SECONDS: "1", MOODLENS_JOB_POLL_SECONDS: "0.5" }),
+        loadWorkerConfig({
+          DATABASE_URL: database.url,
+          MOODLENS_VIDEO_MAX_SECONDS: "1",
+          MOODLENS_JOB_POLL_SECONDS: "0.5",
+        }),
         () => {},
       );
       try {
         const clip = await makePanClip({ seconds: 3 });
-        const { job: queued } = await submitVideoJob(database.db.prisma, worker.queue, { bytes: await readFile(clip) });
+        const { job: queued } = await submitVideoJob(database.db.prisma, worker.queue, {
+          bytes: await readFile(clip),
+        });
         const { job } = await waitForEnd(database, queued.id);
         expect(job.status).toBe("failed");
         expect(job.errorCode).toBe("PAYLOAD_TOO_LARGE");
@@ -134,7 +175,9 @@ for (const kind of KINDS) {
       await worker.queue.boss.offWork("video-analysis");
       try {
         const clip = await makePanClip({ seconds: 2 });
-        const { job: queued } = await submitVideoJob(database.db.prisma, worker.queue, { bytes: await readFile(clip) });
+        const { job: queued } = await submitVideoJob(database.db.prisma, worker.queue, {
+          bytes: await readFile(clip),
+        });
         const cancelled = await cancelVideoJob(database.db.prisma, queued.id);
         await worker.queue.cancelVideoJob(queued.id);
         expect(cancelled?.status).toBe("cancelled");
@@ -150,5 +193,12 @@ for (const kind of KINDS) {
 
 async function restartWorker(worker: RunningWorker, database: QueueTestDatabase): Promise<RunningWorker> {
   await worker.stop();
-  return startWorker(loadWorkerConfig({ DATABASE_URL: database.url, MOODLENS_VIDEO_BATCH_FRAMES: "3", MOODLENS_JOB_POLL_SECONDS: "0.5" }), () => {});
+  return startWorker(
+    loadWorkerConfig({
+      DATABASE_URL: database.url,
+      MOODLENS_VIDEO_BATCH_FRAMES: "3",
+      MOODLENS_JOB_POLL_SECONDS: "0.5",
+    }),
+    () => {},
+  );
 }

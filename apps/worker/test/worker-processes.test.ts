@@ -18,7 +18,12 @@ import { openQueueTestDatabase, type QueueTestDatabase } from "@moodlens/jobs/te
 import { makePanClip } from "@moodlens/video/testing";
 
 const MAIN = path.join(import.meta.dirname, "..", "src", "main.ts");
-const QUEUE_SETTINGS = { heartbeatSeconds: 10, superviseIntervalSeconds: 2, retryDelaySeconds: 1, retryLimit: 3 };
+const QUEUE_SETTINGS = {
+  heartbeatSeconds: 10,
+  superviseIntervalSeconds: 2,
+  retryDelaySeconds: 1,
+  retryLimit: 3,
+};
 
 interface WorkerProcess {
   child: ChildProcess;
@@ -51,7 +56,9 @@ function startWorkerProcess(url: string, name: string): WorkerProcess {
     };
     child.stdout!.on("data", onLine);
     child.stderr!.on("data", onLine);
-    child.once("exit", (code) => reject(new Error(`worker ${name} exited (${code}) before it was ready:\n${output.join("\n")}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`worker ${name} exited (${code}) before it was ready:\n${output.join("\n")}`)),
+    );
   });
   return { child, output, ready };
 }
@@ -63,12 +70,20 @@ async function stopWorker(worker: WorkerProcess | undefined): Promise<void> {
   await exited;
 }
 
-async function waitFor(database: QueueTestDatabase, id: string, until: (job: VideoJobRecord) => boolean, timeoutMs = 400_000): Promise<VideoJobRecord> {
+async function waitFor(
+  database: QueueTestDatabase,
+  id: string,
+  until: (job: VideoJobRecord) => boolean,
+  timeoutMs = 400_000,
+): Promise<VideoJobRecord> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const job = await getVideoJob(database.db.prisma, id).catch(() => null); // the outage test drops connections
     if (job && until(job)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} did not reach the state in time (${job?.status}, ${job?.framesDone}/${job?.framesTotal})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `job ${id} did not reach the state in time (${job?.status}, ${job?.framesDone}/${job?.framesTotal})`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -76,10 +91,25 @@ const ended = (job: VideoJobRecord) => ["done", "failed", "cancelled"].includes(
 
 /** What the statistics and the product show of a job: per-second counts and each track's seconds and emotion. */
 async function fingerprint(database: QueueTestDatabase, job: VideoJobRecord) {
-  const faces = await database.db.prisma.face.groupBy({ by: ["dominantEmotion"], where: { analysisId: job.analysisId! }, _count: true, orderBy: { dominantEmotion: "asc" } });
+  const faces = await database.db.prisma.face.groupBy({
+    by: ["dominantEmotion"],
+    where: { analysisId: job.analysisId! },
+    _count: true,
+    orderBy: { dominantEmotion: "asc" },
+  });
   return {
-    timeline: job.timeline.map((second) => [second.second, second.faces, second.shares.map((share) => share.toFixed(6))]),
-    tracks: job.tracks.map((track) => [track.index, track.frames, track.firstSeconds, track.lastSeconds, track.dominantEmotion]),
+    timeline: job.timeline.map((second) => [
+      second.second,
+      second.faces,
+      second.shares.map((share) => share.toFixed(6)),
+    ]),
+    tracks: job.tracks.map((track) => [
+      track.index,
+      track.frames,
+      track.firstSeconds,
+      track.lastSeconds,
+      track.dominantEmotion,
+    ]),
     statistics: faces.map((row) => [row.dominantEmotion, row._count]),
   };
 }
@@ -108,7 +138,13 @@ for (const kind of KINDS) {
 
     test("two workers on one queue: each job taken once, every frame analysed once, same results as each other", async () => {
       const submitted = await Promise.all(
-        [1, 2, 3].map((n) => submitVideoJob(database.db.prisma, queue, { bytes: clip, clientRequestId: `two-${n}`, capturedAt: new Date("2026-11-03T08:00:00Z") })),
+        [1, 2, 3].map((n) =>
+          submitVideoJob(database.db.prisma, queue, {
+            bytes: clip,
+            clientRequestId: `two-${n}`,
+            capturedAt: new Date("2026-11-03T08:00:00Z"),
+          }),
+        ),
       );
       const jobs = await Promise.all(submitted.map(({ job }) => waitFor(database, job.id, ended)));
       for (const job of jobs) {
@@ -131,13 +167,22 @@ for (const kind of KINDS) {
     });
 
     test("a worker SIGKILLed mid-job: the other resumes it from the checkpoint; results equal a clean run", async () => {
-      const clean = await waitFor(database, (await submitVideoJob(database.db.prisma, queue, { bytes: clip, clientRequestId: "clean" })).job.id, ended);
+      const clean = await waitFor(
+        database,
+        (await submitVideoJob(database.db.prisma, queue, { bytes: clip, clientRequestId: "clean" })).job.id,
+        ended,
+      );
       expect(clean.status).toBe("done");
 
-      const { job } = await submitVideoJob(database.db.prisma, queue, { bytes: clip, clientRequestId: "killed" });
+      const { job } = await submitVideoJob(database.db.prisma, queue, {
+        bytes: clip,
+        clientRequestId: "killed",
+      });
       const running = await waitFor(database, job.id, (current) => current.framesDone >= 4 || ended(current));
       expect(running.status, "the job ended before the kill: make the clip longer").toBe("running");
-      const victim = workers.find((worker) => worker.output.some((line) => line.includes(`job ${job.id} taken`)))!;
+      const victim = workers.find((worker) =>
+        worker.output.some((line) => line.includes(`job ${job.id} taken`)),
+      )!;
       victim.child.kill("SIGKILL");
       await new Promise((resolve) => victim.child.once("exit", resolve));
 
@@ -154,10 +199,17 @@ for (const kind of KINDS) {
     });
 
     test("SIGTERM drains: the worker finishes the job it holds (no retry) and exits 0", async () => {
-      const { job } = await submitVideoJob(database.db.prisma, queue, { bytes: clip, clientRequestId: "drain" });
+      const { job } = await submitVideoJob(database.db.prisma, queue, {
+        bytes: clip,
+        clientRequestId: "drain",
+      });
       await waitFor(database, job.id, (current) => current.framesDone >= 2 || ended(current));
-      const holder = workers.find((worker) => worker.output.some((line) => line.includes(`job ${job.id} taken`)))!;
-      const exited = new Promise<number | null>((resolve) => holder.child.once("exit", (code) => resolve(code)));
+      const holder = workers.find((worker) =>
+        worker.output.some((line) => line.includes(`job ${job.id} taken`)),
+      )!;
+      const exited = new Promise<number | null>((resolve) =>
+        holder.child.once("exit", (code) => resolve(code)),
+      );
       holder.child.kill("SIGTERM");
       expect(await exited).toBe(0);
       const finished = (await getVideoJob(database.db.prisma, job.id))!;
@@ -170,16 +222,27 @@ for (const kind of KINDS) {
       await replacement.ready;
     });
 
-    test.runIf(kind === "postgres")("the database drops every connection mid-job: the job still ends done, each frame once", async () => {
-      const { job } = await submitVideoJob(database.db.prisma, queue, { bytes: clip, clientRequestId: "outage" });
-      await waitFor(database, job.id, (current) => current.framesDone >= 2 || ended(current));
-      const name = new URL(database.url).pathname.slice(1);
-      await database.db.prisma.$executeRawUnsafe(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`);
-      const finished = await waitFor(database, job.id, ended);
-      expect(finished.status, finished.errorMessage ?? "").toBe("done");
-      expect(finished.framesDone).toBe(finished.framesTotal);
-      const clean = (await getVideoJob(database.db.prisma, (await database.db.prisma.videoJob.findFirstOrThrow({ where: { clientRequestId: "clean" } })).id))!;
-      expect(await fingerprint(database, finished)).toEqual(await fingerprint(database, clean));
-    });
+    test.runIf(kind === "postgres")(
+      "the database drops every connection mid-job: the job still ends done, each frame once",
+      async () => {
+        const { job } = await submitVideoJob(database.db.prisma, queue, {
+          bytes: clip,
+          clientRequestId: "outage",
+        });
+        await waitFor(database, job.id, (current) => current.framesDone >= 2 || ended(current));
+        const name = new URL(database.url).pathname.slice(1);
+        await database.db.prisma.$executeRawUnsafe(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`,
+        );
+        const finished = await waitFor(database, job.id, ended);
+        expect(finished.status, finished.errorMessage ?? "").toBe("done");
+        expect(finished.framesDone).toBe(finished.framesTotal);
+        const clean = (await getVideoJob(
+          database.db.prisma,
+          (await database.db.prisma.videoJob.findFirstOrThrow({ where: { clientRequestId: "clean" } })).id,
+        ))!;
+        expect(await fingerprint(database, finished)).toEqual(await fingerprint(database, clean));
+      },
+    );
   });
 }

@@ -50,7 +50,11 @@ export function runProbe<T>(
       const message = raw as ProbeMessage;
       if (message.type === "result") {
         finish(() =>
-          resolve({ value: message.value as T, peakRssBytes: message.peakRssBytes ?? 0, wallMs: Date.now() - started }),
+          resolve({
+            value: message.value as T,
+            peakRssBytes: message.peakRssBytes ?? 0,
+            wallMs: Date.now() - started,
+          }),
         );
       } else {
         finish(() => reject(new Error(`probe ${probe}: ${message.message}`)));
@@ -125,7 +129,9 @@ export function startSession<Ready>(
   return new Promise((resolveSession, rejectSession) => {
     child.on("exit", (code, signal) => {
       clearTimeout(stepTimer);
-      exited = new Error(`probe ${probe} exited (${signal ?? code}${signal === "SIGKILL" ? `: a step took over ${options.timeoutMs / 1000} s` : ""})`);
+      exited = new Error(
+        `probe ${probe} exited (${signal ?? code}${signal === "SIGKILL" ? `: a step took over ${options.timeoutMs / 1000} s` : ""})`,
+      );
       for (const { reject } of pending.values()) reject(exited);
       pending.clear();
       rejectSession(exited);
@@ -170,7 +176,8 @@ export function serveSession<I, Ready>(
   setup: (input: I) => Promise<{ ready: Ready; handlers: Record<string, (args: never) => Promise<unknown>> }>,
 ): void {
   const input = JSON.parse(process.argv[2] ?? "{}") as I;
-  const describe = (error: unknown) => (error instanceof Error ? (error.stack ?? error.message) : String(error));
+  const describe = (error: unknown) =>
+    error instanceof Error ? (error.stack ?? error.message) : String(error);
   setup(input)
     .then(({ ready, handlers }) => {
       // Calls run one at a time, in order: a measurement never overlaps another in the same process.
@@ -179,7 +186,9 @@ export function serveSession<I, Ready>(
         const { id, op, args } = raw as { id: number; op: string; args: never };
         queue = queue.then(async () => {
           if (op === "exit") {
-            process.send?.({ type: "reply", id, value: process.resourceUsage().maxRSS * 1024 }, () => process.exit(0));
+            process.send?.({ type: "reply", id, value: process.resourceUsage().maxRSS * 1024 }, () =>
+              process.exit(0),
+            );
             return;
           }
           try {

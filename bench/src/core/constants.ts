@@ -2,7 +2,12 @@
 export const INPUT_SIZE = 48;
 
 /** How long each part may take before it is abandoned (a hung probe must not eat the whole run). */
-export const PROBE_TIMEOUT_MS = { system: 8 * 60_000, training: 5 * 60_000, api: 6 * 60_000, stats: 10 * 60_000 };
+export const PROBE_TIMEOUT_MS = {
+  system: 8 * 60_000,
+  training: 5 * 60_000,
+  api: 6 * 60_000,
+  stats: 10 * 60_000,
+};
 
 /** Repetitions and sample sizes per mode: quick must stay under 3 minutes, full under 20, on 2 shared cores. */
 export const MODE_SETTINGS = {
@@ -21,7 +26,10 @@ export const MODE_SETTINGS = {
     trainerCliPerClass: undefined as number | undefined,
     /** Each client sends this many requests per case (a fixed amount, not a duration: group photos take seconds). */
     apiRequestsPerClient: 1,
-    apiConnections: { oneFace: [1, 8, 32], groupPhoto: [1, 8] } as Record<"oneFace" | "groupPhoto", readonly number[]>,
+    apiConnections: { oneFace: [1, 8, 32], groupPhoto: [1, 8] } as Record<
+      "oneFace" | "groupPhoto",
+      readonly number[]
+    >,
     statsFaces: [1_000_000],
     statsRepetitions: 3,
   },
@@ -37,7 +45,10 @@ export const MODE_SETTINGS = {
     /** 192 FER-2013 training images per class (1,344) and 48 validation images per class. */
     trainerCliPerClass: 192 as number | undefined,
     apiRequestsPerClient: 3,
-    apiConnections: { oneFace: [1, 8, 32], groupPhoto: [1, 8, 32] } as Record<"oneFace" | "groupPhoto", readonly number[]>,
+    apiConnections: { oneFace: [1, 8, 32], groupPhoto: [1, 8, 32] } as Record<
+      "oneFace" | "groupPhoto",
+      readonly number[]
+    >,
     statsFaces: [1_000_000, 10_000_000],
     /** The exact (face-table) path over 10 M faces takes seconds per call: 3 calls after the first. */
     statsRepetitions: 3,

@@ -15,7 +15,10 @@ export interface AccuracyReport {
 export const argmax = (row: readonly number[]): number =>
   row.reduce((best, value, index) => (value > row[best]! ? index : best), 0);
 
-export function scoreClassifications(labels: readonly number[], probabilities: readonly number[][]): AccuracyReport {
+export function scoreClassifications(
+  labels: readonly number[],
+  probabilities: readonly number[][],
+): AccuracyReport {
   const classes = EMOTIONS.length;
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   labels.forEach((label, index) => {

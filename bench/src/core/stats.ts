@@ -16,7 +16,13 @@ export function round(value: number, digits = 2): number {
 
 /** `value / reference`, or null when either side was not measured. */
 export function ratio(value: number | null | undefined, reference: number | null | undefined): number | null {
-  if (value == null || reference == null || !Number.isFinite(value) || !Number.isFinite(reference) || reference === 0) {
+  if (
+    value == null ||
+    reference == null ||
+    !Number.isFinite(value) ||
+    !Number.isFinite(reference) ||
+    reference === 0
+  ) {
     return null;
   }
   return round(value / reference, 2);

@@ -8,7 +8,9 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 const require = createRequire(import.meta.url);
 
 /** Folder holding tfjs-backend-wasm's .wasm binaries inside node_modules (nothing is fetched from a CDN). */
-export const WASM_DIST_DIR = dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm"));
+export const WASM_DIST_DIR = dirname(
+  require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm"),
+);
 
 interface ModelJson {
   modelTopology: tf.io.ModelArtifacts["modelTopology"];
@@ -24,7 +26,9 @@ export function diskModelHandler(modelJsonPath: string): tf.io.IOHandler {
     load: async () => {
       const json = JSON.parse(readFileSync(modelJsonPath, "utf8")) as ModelJson;
       const weights = Buffer.concat(
-        json.weightsManifest.flatMap((group) => group.paths.map((path) => readFileSync(join(dirname(modelJsonPath), path)))),
+        json.weightsManifest.flatMap((group) =>
+          group.paths.map((path) => readFileSync(join(dirname(modelJsonPath), path))),
+        ),
       );
       return {
         modelTopology: json.modelTopology,
@@ -44,7 +48,10 @@ export function routeFileUrlsToDisk(): void {
   if (routed) return;
   // tfjs' router type says IOHandler, but its registry skips routers that return null (as its own http router does).
   tf.io.registerLoadRouter(
-    (url) => (typeof url === "string" && url.startsWith("file://") ? diskModelHandler(fileURLToPath(url)) : null) as tf.io.IOHandler,
+    (url) =>
+      (typeof url === "string" && url.startsWith("file://")
+        ? diskModelHandler(fileURLToPath(url))
+        : null) as tf.io.IOHandler,
   );
   routed = true;
 }

@@ -21,7 +21,10 @@ export async function writeCropSet(set: CropSet, dir: string, name: string): Pro
   set.crops.forEach((crop, index) => pixels.set(crop, index * PIXELS));
   const base = join(dir, name);
   await writeFile(`${base}.bin`, pixels);
-  await writeFile(`${base}.json`, JSON.stringify({ labels: set.labels, perClass: set.perClass, sample: set.sample }));
+  await writeFile(
+    `${base}.json`,
+    JSON.stringify({ labels: set.labels, perClass: set.perClass, sample: set.sample }),
+  );
   return base;
 }
 

@@ -19,13 +19,20 @@ export interface LabelledCrops {
  * A FER-2013 folder tree (one folder per emotion): each emotion's image files, sorted by name so that every run
  * uses the same ones; `perClassLimit` keeps the first N of each class.
  */
-export async function ferClassFiles(dir: string, perClassLimit?: number): Promise<{ emotion: Emotion; folder: string; files: string[] }[]> {
+export async function ferClassFiles(
+  dir: string,
+  perClassLimit?: number,
+): Promise<{ emotion: Emotion; folder: string; files: string[] }[]> {
   const classes: { emotion: Emotion; folder: string; files: string[] }[] = [];
   for (const folder of (await readdir(dir)).sort()) {
     const emotion = emotionFromFolderName(folder);
     if (!emotion) continue;
     const files = (await readdir(join(dir, folder))).filter((name) => /\.(jpe?g|png)$/i.test(name)).sort();
-    classes.push({ emotion, folder, files: perClassLimit === undefined ? files : files.slice(0, perClassLimit) });
+    classes.push({
+      emotion,
+      folder,
+      files: perClassLimit === undefined ? files : files.slice(0, perClassLimit),
+    });
   }
   return classes;
 }
@@ -44,5 +51,10 @@ export async function loadFerVal(perClassLimit?: number, dir: string = FER_VAL_D
     labels.push(...loaded.map(() => EMOTIONS.indexOf(emotion)));
     perClass[emotion] = loaded.length;
   }
-  return { crops, labels, perClass, sample: perClassLimit === undefined ? "all" : `stratified:${perClassLimit}` };
+  return {
+    crops,
+    labels,
+    perClass,
+    sample: perClassLimit === undefined ? "all" : `stratified:${perClassLimit}`,
+  };
 }

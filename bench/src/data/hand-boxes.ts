@@ -18,7 +18,10 @@ export interface DetectionScore {
 }
 
 /** How a system's boxes (per photo file name) compare with the hand boxes, on the photos that have them. */
-export function scoreDetection(found: Record<string, readonly Box[]>, hand: ReadonlyMap<string, readonly Box[]>): DetectionScore {
+export function scoreDetection(
+  found: Record<string, readonly Box[]>,
+  hand: ReadonlyMap<string, readonly Box[]>,
+): DetectionScore {
   let handBoxedPhotos = 0;
   let handBoxes = 0;
   let matched = 0;
@@ -31,7 +34,8 @@ export function scoreDetection(found: Record<string, readonly Box[]>, hand: Read
     detections += boxes.length;
     matched += matchFaces(truth, boxes);
   }
-  const share = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1000) / 1000 : null);
+  const share = (part: number, whole: number) =>
+    whole > 0 ? Math.round((part / whole) * 1000) / 1000 : null;
   return {
     handBoxedPhotos,
     handBoxes,

@@ -20,8 +20,12 @@ function regionAround(face: HandBox, width: number, height: number) {
  * A one-face JPEG made at run time (no image is stored in the repo): the square region three times the size of the
  * largest hand-labelled face whose region holds no other labelled face (even partly). Returns bytes and origin.
  */
-export async function makeOneFaceImage(dir: string = GROUP_PHOTOS_DIR): Promise<{ bytes: Buffer; origin: string }> {
-  const boxes: HandBox[] = [...readHandBoxes(dir)].flatMap(([file, found]) => found.map((box) => ({ file, ...box })));
+export async function makeOneFaceImage(
+  dir: string = GROUP_PHOTOS_DIR,
+): Promise<{ bytes: Buffer; origin: string }> {
+  const boxes: HandBox[] = [...readHandBoxes(dir)].flatMap(([file, found]) =>
+    found.map((box) => ({ file, ...box })),
+  );
   const bySize = [...boxes].sort((a, b) => b.width * b.height - a.width * a.height);
   for (const face of bySize) {
     const photo = sharp(join(dir, face.file));
@@ -43,5 +47,7 @@ export async function makeOneFaceImage(dir: string = GROUP_PHOTOS_DIR): Promise<
       origin: `${face.file} region ${region.width}x${region.height} at (${region.left},${region.top}) around a hand-labelled face with no other labelled face in it`,
     };
   }
-  throw new Error(`no hand-labelled face in ${dir}/{training,testing}.xml stands alone in a ${SCALE}x region`);
+  throw new Error(
+    `no hand-labelled face in ${dir}/{training,testing}.xml stands alone in a ${SCALE}x region`,
+  );
 }

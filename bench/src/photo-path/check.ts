@@ -5,7 +5,13 @@ import { cropFace, decodeImage, type FaceAnalyzer } from "@moodlens/model";
 import { matchFaces } from "@moodlens/model/evaluation";
 import type { Box, Point } from "@moodlens/shared";
 import { readHandBoxes } from "../data/hand-boxes";
-import { COMPOSITION, composePhoto, type BackgroundPhoto, type ComposedPhoto, type PlacedFace } from "./compose";
+import {
+  COMPOSITION,
+  composePhoto,
+  type BackgroundPhoto,
+  type ComposedPhoto,
+  type PlacedFace,
+} from "./compose";
 import { seededRandom, shuffled } from "./random";
 
 /** One placed face and what the photo path made of it. */
@@ -41,12 +47,18 @@ export interface PhotoPathSummary {
   evaluateAccuracyAllFaces: number;
   /** Same answer through both paths, on the detected faces. */
   agreement: number;
-  crop: { meanAbsoluteDifference: number; meanCorrelation: number; medianCorrelation: number; correlationBelow08: number };
+  crop: {
+    meanAbsoluteDifference: number;
+    meanCorrelation: number;
+    medianCorrelation: number;
+    correlationBelow08: number;
+  };
   /** Accuracy gap and crop correlation by |rotation| in the photo. */
   byRotation: { degrees: string; faces: number; gapPoints: number; meanCorrelation: number }[];
 }
 
-const mean = (values: readonly number[]) => (values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length);
+const mean = (values: readonly number[]) =>
+  values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
 const round = (value: number, digits = 4) => Math.round(value * 10 ** digits) / 10 ** digits;
 const argmax = (row: readonly number[]) => row.indexOf(Math.max(...row));
 
@@ -62,7 +74,8 @@ export function correlation(a: Uint8Array, b: Uint8Array): number {
   return saa === 0 || sbb === 0 ? 0 : sab / Math.sqrt(saa * sbb);
 }
 
-export const meanAbsoluteDifference = (a: Uint8Array, b: Uint8Array) => mean(Array.from(a, (value, i) => Math.abs(value - b[i]!)));
+export const meanAbsoluteDifference = (a: Uint8Array, b: Uint8Array) =>
+  mean(Array.from(a, (value, i) => Math.abs(value - b[i]!)));
 
 /** The placed face's 48x48 frame as an axis-aligned box (for centre-in-box matching). */
 export const placedBox = (face: PlacedFace): Box => ({
@@ -78,13 +91,19 @@ export const placedBox = (face: PlacedFace): Box => ({
  */
 export async function loadBackgrounds(analyzer: FaceAnalyzer, dir: string): Promise<BackgroundPhoto[]> {
   const hand = readHandBoxes(dir);
-  const names = [...new Set([...hand.keys(), ...readdirSync(dir).filter((name) => /\.jpe?g$/i.test(name))])].sort();
+  const names = [
+    ...new Set([...hand.keys(), ...readdirSync(dir).filter((name) => /\.jpe?g$/i.test(name))]),
+  ].sort();
   const photos: BackgroundPhoto[] = [];
   for (const name of names) {
     const bytes = await readFile(join(dir, name));
     const image = await decodeImage(bytes);
     const found = await analyzer.analyze(bytes, { detect: { minFaceSize: 0, scoreThreshold: 0.3 } });
-    const faces = [...(hand.get(name) ?? []), ...found.faces.map((face) => face.box), ...found.skipped.map((face) => face.box)];
+    const faces = [
+      ...(hand.get(name) ?? []),
+      ...found.faces.map((face) => face.box),
+      ...found.skipped.map((face) => face.box),
+    ];
     photos.push({ name, width: image.width, height: image.height, rgb: image.rgb, faces });
   }
   return photos;
@@ -132,7 +151,9 @@ export interface PhotoPathInput {
  * (the path of the API's analyzeImage) and compares with classifying the original crops (`classifyFaces`, the path
  * of `evaluate`). Also re-cuts each detected face with the analyzer's crop rule to compare it with the original.
  */
-export async function runPhotoPathCheck(input: PhotoPathInput): Promise<{ summary: PhotoPathSummary; records: FaceRecord[] }> {
+export async function runPhotoPathCheck(
+  input: PhotoPathInput,
+): Promise<{ summary: PhotoPathSummary; records: FaceRecord[] }> {
   const { analyzer, crops, labels } = input;
   const cropRows = await analyzer.classifyFaces(crops);
   const records: FaceRecord[] = [];
@@ -145,8 +166,15 @@ export async function runPhotoPathCheck(input: PhotoPathInput): Promise<{ summar
     const used = new Set<number>();
     for (const [i, placed] of photo.faces.entries()) {
       const index = placedCrops[i]!;
-      const match = result.faces.findIndex((face, j) => !used.has(j) && matchFaces([placedBox(placed)], [face.box]) === 1);
-      const record: FaceRecord = { face: index, label: labels[index]!, placed, cropPrediction: argmax(cropRows[index]!) };
+      const match = result.faces.findIndex(
+        (face, j) => !used.has(j) && matchFaces([placedBox(placed)], [face.box]) === 1,
+      );
+      const record: FaceRecord = {
+        face: index,
+        label: labels[index]!,
+        placed,
+        cropPrediction: argmax(cropRows[index]!),
+      };
       if (match >= 0) {
         used.add(match);
         const face = result.faces[match]!;
@@ -161,17 +189,25 @@ export async function runPhotoPathCheck(input: PhotoPathInput): Promise<{ summar
       records.push(record);
     }
     extraBoxes += result.faces.length - used.size;
-    if (photos % 50 === 0) input.log?.(`photo path: ${photos} photos, ${records.length}/${crops.length} faces`);
+    if (photos % 50 === 0)
+      input.log?.(`photo path: ${photos} photos, ${records.length}/${crops.length} faces`);
   }
   return { summary: summarise(records, photos, extraBoxes), records };
 }
 
-export function summarise(records: readonly FaceRecord[], photos: number, extraBoxes: number): PhotoPathSummary {
+export function summarise(
+  records: readonly FaceRecord[],
+  photos: number,
+  extraBoxes: number,
+): PhotoPathSummary {
   const detected = records.filter((record) => record.detected);
   const accuracy = (list: readonly FaceRecord[], key: "photoPrediction" | "cropPrediction") =>
-    list.length === 0 ? Number.NaN : list.filter((record) => record[key] === record.label).length / list.length;
+    list.length === 0
+      ? Number.NaN
+      : list.filter((record) => record[key] === record.label).length / list.length;
   const correlations = detected.map((record) => record.correlation!).sort((a, b) => a - b);
-  const gap = (list: readonly FaceRecord[]) => round((accuracy(list, "photoPrediction") - accuracy(list, "cropPrediction")) * 100, 2);
+  const gap = (list: readonly FaceRecord[]) =>
+    round((accuracy(list, "photoPrediction") - accuracy(list, "cropPrediction")) * 100, 2);
   const buckets = [
     [0, 5],
     [5, 10],
@@ -188,15 +224,22 @@ export function summarise(records: readonly FaceRecord[], photos: number, extraB
     gapPoints: gap(detected),
     photoPathAccuracyAllFaces: round(accuracy(records, "photoPrediction")),
     evaluateAccuracyAllFaces: round(accuracy(records, "cropPrediction")),
-    agreement: round(detected.filter((record) => record.photoPrediction === record.cropPrediction).length / detected.length),
+    agreement: round(
+      detected.filter((record) => record.photoPrediction === record.cropPrediction).length / detected.length,
+    ),
     crop: {
       meanAbsoluteDifference: round(mean(detected.map((record) => record.meanAbsoluteDifference!)), 2),
       meanCorrelation: round(mean(correlations)),
       medianCorrelation: round(correlations[Math.floor(correlations.length / 2)] ?? Number.NaN),
-      correlationBelow08: round(correlations.filter((value) => value < 0.8).length / Math.max(1, correlations.length)),
+      correlationBelow08: round(
+        correlations.filter((value) => value < 0.8).length / Math.max(1, correlations.length),
+      ),
     },
     byRotation: buckets.map(([low, high]) => {
-      const list = detected.filter((record) => Math.abs(record.placed.angleDegrees) >= low && Math.abs(record.placed.angleDegrees) < high);
+      const list = detected.filter(
+        (record) =>
+          Math.abs(record.placed.angleDegrees) >= low && Math.abs(record.placed.angleDegrees) < high,
+      );
       return {
         degrees: `${low}-${Math.round(high)}`,
         faces: list.length,
@@ -206,5 +249,3 @@ export function summarise(records: readonly FaceRecord[], photos: number, extraB
     }),
   };
 }
-
-

@@ -43,14 +43,16 @@ export const COMPOSITION = {
   clearance: 0.5,
 } as const;
 
-const overlaps = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+const overlaps = (a: Box, b: Box) =>
+  a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 const grown = (box: Box, share: number): Box => {
   const grow = Math.max(box.width, box.height) * share;
   return { x: box.x - grow, y: box.y - grow, width: box.width + 2 * grow, height: box.height + 2 * grow };
 };
 
 /** A random colour, not too dark nor too bright, so the faces keep some contrast with any background. */
-const colour = (random: Random) => [random.integer(20, 235), random.integer(20, 235), random.integer(20, 235)] as const;
+const colour = (random: Random) =>
+  [random.integer(20, 235), random.integer(20, 235), random.integer(20, 235)] as const;
 
 function gradient(width: number, height: number, random: Random): Uint8Array {
   const [from, to] = [colour(random), colour(random)];
@@ -62,7 +64,8 @@ function gradient(width: number, height: number, random: Random): Uint8Array {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const t = (x * dx + y * dy - offset) / span;
-      for (let c = 0; c < 3; c++) rgb[(y * width + x) * 3 + c] = Math.round(from[c]! + (to[c]! - from[c]!) * t);
+      for (let c = 0; c < 3; c++)
+        rgb[(y * width + x) * 3 + c] = Math.round(from[c]! + (to[c]! - from[c]!) * t);
     }
   }
   return rgb;
@@ -78,7 +81,9 @@ async function noise(width: number, height: number, random: Random): Promise<Uin
     .raw()
     .toBuffer();
   const grain = random.integer(0, 24);
-  return Uint8Array.from(smooth, (value) => Math.max(0, Math.min(255, value + Math.round((random.next() - 0.5) * grain))));
+  return Uint8Array.from(smooth, (value) =>
+    Math.max(0, Math.min(255, value + Math.round((random.next() - 0.5) * grain))),
+  );
 }
 
 /** How many candidate areas are drawn per background (always all of them: see photoRegion). */
@@ -89,7 +94,12 @@ const BACKGROUND_CANDIDATES = 60;
  * All candidates are drawn before any is checked, so the random stream does not depend on where the background
  * photos' faces are (the detector marks those; a box that flips near its threshold changes only this photo).
  */
-async function photoRegion(width: number, height: number, photos: readonly BackgroundPhoto[], random: Random): Promise<Uint8Array | undefined> {
+async function photoRegion(
+  width: number,
+  height: number,
+  photos: readonly BackgroundPhoto[],
+  random: Random,
+): Promise<Uint8Array | undefined> {
   const candidates = Array.from({ length: BACKGROUND_CANDIDATES }, () => ({
     photo: random.pick(photos),
     size: random.between(0.25, 1),
@@ -136,12 +146,19 @@ async function faceLayer(crop: Uint8Array, side: number, angleDegrees: number) {
  * Everything is drawn from `random`, so a seed gives the same photo. Faces that do not fit are left out (their
  * indices are missing from `faces`).
  */
-export async function composePhoto(crops: readonly Uint8Array[], backgrounds: readonly BackgroundPhoto[], random: Random): Promise<ComposedPhoto> {
+export async function composePhoto(
+  crops: readonly Uint8Array[],
+  backgrounds: readonly BackgroundPhoto[],
+  random: Random,
+): Promise<ComposedPhoto> {
   const width = random.integer(COMPOSITION.photoWidth[0], COMPOSITION.photoWidth[1]);
   const height = random.integer(COMPOSITION.photoHeight[0], COMPOSITION.photoHeight[1]);
   const kind = random.pick(["photo", "photo", "noise", "gradient", "flat"] as const);
   let background: ComposedPhoto["background"] = kind;
-  let rgb = kind === "photo" && backgrounds.length > 0 ? await photoRegion(width, height, backgrounds, random) : undefined;
+  let rgb =
+    kind === "photo" && backgrounds.length > 0
+      ? await photoRegion(width, height, backgrounds, random)
+      : undefined;
   if (kind === "noise") rgb = await noise(width, height, random);
   if (kind === "flat") {
     const fill = colour(random);
@@ -166,13 +183,27 @@ export async function composePhoto(crops: readonly Uint8Array[], backgrounds: re
       const area = { x: left, y: top, width: layer.width, height: layer.height };
       if (taken.some((box) => overlaps(grown(box, COMPOSITION.clearance / 2), area))) continue;
       taken.push(area);
-      layers.push({ input: layer.data, raw: { width: layer.width, height: layer.height, channels: 4 }, left, top });
+      layers.push({
+        input: layer.data,
+        raw: { width: layer.width, height: layer.height, channels: 4 },
+        left,
+        top,
+      });
       // sharp rotates about the image centre and grows the canvas to the rotated bounds: the centre stays the centre.
-      faces.push({ face: index, centreX: left + layer.width / 2, centreY: top + layer.height / 2, side, angleDegrees });
+      faces.push({
+        face: index,
+        centreX: left + layer.width / 2,
+        centreY: top + layer.height / 2,
+        side,
+        angleDegrees,
+      });
       break;
     }
   }
   const jpegQuality = random.integer(COMPOSITION.jpegQuality[0], COMPOSITION.jpegQuality[1]);
-  const bytes = await sharp(rgb, { raw: { width, height, channels: 3 } }).composite(layers).jpeg({ quality: jpegQuality }).toBuffer();
+  const bytes = await sharp(rgb, { raw: { width, height, channels: 3 } })
+    .composite(layers)
+    .jpeg({ quality: jpegQuality })
+    .toBuffer();
   return { bytes, width, height, background, jpegQuality, faces };
 }

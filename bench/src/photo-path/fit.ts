@@ -38,12 +38,17 @@ export function fitFraming(records: readonly FaceRecord[]): FramingFit {
       return [24 + (dx * cos + dy * sin) * scale, 24 + (-dx * sin + dy * cos) * scale] as const;
     });
   });
-  const medians = MIRROR.map((_, point) => [0, 1].map((axis) => median(keypoints.map((face) => face[point]![axis]!))));
+  const medians = MIRROR.map((_, point) =>
+    [0, 1].map((axis) => median(keypoints.map((face) => face[point]![axis]!))),
+  );
   const keypointTemplate = MIRROR.map((partner, point) => [
     round((medians[point]![0]! + 48 - medians[partner]![0]!) / 2),
     round((medians[point]![1]! + medians[partner]![1]!) / 2),
   ]) as [number, number][];
-  const keypointSpread = MIRROR.map((_, point) => [0, 1].map((axis) => round(mad(keypoints.map((face) => face[point]![axis]!)))) as [number, number]);
+  const keypointSpread = MIRROR.map(
+    (_, point) =>
+      [0, 1].map((axis) => round(mad(keypoints.map((face) => face[point]![axis]!)))) as [number, number],
+  );
   const tilts = detected.map(({ placed, detected: found }) => {
     const [right, left] = found!.landmarks;
     return (Math.atan2(left!.y - right!.y, left!.x - right!.x) * 180) / Math.PI - placed.angleDegrees;
@@ -52,9 +57,21 @@ export function fitFraming(records: readonly FaceRecord[]): FramingFit {
     faces: detected.length,
     keypointTemplate,
     keypointSpread,
-    sidePerBoxSide: round(median(detected.map(({ placed, detected: found }) => placed.side / Math.max(found!.box.width, found!.box.height))), 3),
+    sidePerBoxSide: round(
+      median(
+        detected.map(
+          ({ placed, detected: found }) => placed.side / Math.max(found!.box.width, found!.box.height),
+        ),
+      ),
+      3,
+    ),
     centreAboveBoxCentre: round(
-      median(detected.map(({ placed, detected: found }) => (found!.box.y + found!.box.height / 2 - placed.centreY) / placed.side)),
+      median(
+        detected.map(
+          ({ placed, detected: found }) =>
+            (found!.box.y + found!.box.height / 2 - placed.centreY) / placed.side,
+        ),
+      ),
       4,
     ),
     eyeLineTiltDegrees: { median: round(median(tilts), 1), mad: round(mad(tilts), 1) },

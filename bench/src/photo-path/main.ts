@@ -25,7 +25,11 @@ async function main(): Promise<void> {
   });
   const analyzer = await createFaceAnalyzer({ modelDir: values.model, backend: "wasm" });
   try {
-    const { result, records } = await measurePhotoPath(analyzer, values.fit ? "fit" : values.quick ? "quick" : "full", (line) => process.stderr.write(`${line}\n`));
+    const { result, records } = await measurePhotoPath(
+      analyzer,
+      values.fit ? "fit" : values.quick ? "quick" : "full",
+      (line) => process.stderr.write(`${line}\n`),
+    );
     const json = `${JSON.stringify(result, null, 2)}\n`;
     if (values.out) {
       await mkdir(dirname(values.out), { recursive: true });
@@ -33,13 +37,18 @@ async function main(): Promise<void> {
     }
     if (values.records) await writeFile(values.records, JSON.stringify(records));
     process.stdout.write(json);
-    if (values.fit) process.stdout.write(`fitted crop-rule constants (face-frame.ts):\n${JSON.stringify(fitFraming(records), null, 2)}\n`);
+    if (values.fit)
+      process.stdout.write(
+        `fitted crop-rule constants (face-frame.ts):\n${JSON.stringify(fitFraming(records), null, 2)}\n`,
+      );
   } finally {
     await analyzer.dispose();
   }
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`photo-path check failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `photo-path check failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -16,7 +16,11 @@ export const PHOTO_PATH_SEED = 20261206;
  * about 3 minutes of CPU. The crop rule's constants were fitted on files 100-124 (see docs/photo-framing.md), so
  * neither mode judges the rule on the faces it was fitted on.
  */
-export const PHOTO_PATH_FILES = { quick: { from: 0, perClass: 40 }, full: { from: 0, perClass: 100 }, fit: { from: 100, perClass: 25 } } as const;
+export const PHOTO_PATH_FILES = {
+  quick: { from: 0, perClass: 40 },
+  full: { from: 0, perClass: 100 },
+  fit: { from: 100, perClass: 25 },
+} as const;
 export type PhotoPathMode = keyof typeof PHOTO_PATH_FILES;
 
 /** A slice of each class's files (sorted by name), as 48x48 crops through preprocessCrop (evaluate's path). */
@@ -49,13 +53,26 @@ export async function measurePhotoPath(
   const started = Date.now();
   const fer = await loadFerSlice(PHOTO_PATH_FILES[mode]);
   const backgrounds = await loadBackgrounds(analyzer, GROUP_PHOTOS_DIR);
-  log(`photo path: ${fer.crops.length} FER-2013 PublicTest faces (${fer.sample}), ${backgrounds.length} background photos`);
-  const { summary, records } = await runPhotoPathCheck({ analyzer, crops: fer.crops, labels: fer.labels, backgrounds, seed: PHOTO_PATH_SEED, log });
+  log(
+    `photo path: ${fer.crops.length} FER-2013 PublicTest faces (${fer.sample}), ${backgrounds.length} background photos`,
+  );
+  const { summary, records } = await runPhotoPathCheck({
+    analyzer,
+    crops: fer.crops,
+    labels: fer.labels,
+    backgrounds,
+    seed: PHOTO_PATH_SEED,
+    log,
+  });
   const result: PhotoPathResult = {
     sample: fer.sample,
     seed: PHOTO_PATH_SEED,
     seconds: Math.round((Date.now() - started) / 1000),
-    model: { runId: analyzer.info.model.runId, inputFilter: analyzer.info.model.inputFilter, classifier: analyzer.info.model.classifier },
+    model: {
+      runId: analyzer.info.model.runId,
+      inputFilter: analyzer.info.model.inputFilter,
+      classifier: analyzer.info.model.classifier,
+    },
     cropRule: { margin: analyzer.info.margin },
     composition: COMPOSITION,
     ...summary,

@@ -39,8 +39,14 @@ runAsProbe<EngineProbeInput, EngineProbeOutput>(async (input) => {
   const backend = await moodlens.selectBackend("wasm", { forTraining: true, logger: (line) => log(line) });
   const { crops, labels } = await readCropSet(input.cropSetBase);
   const batchAt = (step: number) => {
-    const indices = Array.from({ length: input.batchSize }, (_, i) => (step * input.batchSize + i) % crops.length);
-    return { batch: indices.map((index) => crops[index]!), labels: Int32Array.from(indices, (index) => labels[index]!) };
+    const indices = Array.from(
+      { length: input.batchSize },
+      (_, i) => (step * input.batchSize + i) % crops.length,
+    );
+    return {
+      batch: indices.map((index) => crops[index]!),
+      labels: Int32Array.from(indices, (index) => labels[index]!),
+    };
   };
   const model = moodlens.buildNetwork(input.network);
   const optimizer = tf.train.adam(1e-3);
@@ -51,9 +57,14 @@ runAsProbe<EngineProbeInput, EngineProbeOutput>(async (input) => {
   if (input.engine === "native") {
     const loaded = loadNativeAddon();
     const support = nativeSupport(input.network);
-    if (!loaded.addon || !("config" in support)) throw new Error(`native engine unavailable: ${loaded.problem ?? "network"}`);
+    if (!loaded.addon || !("config" in support))
+      throw new Error(`native engine unavailable: ${loaded.problem ?? "network"}`);
     engine = new NativeTrainingEngine(loaded.addon, support.config, {
-      precision: input.precision, replicas: input.replicas, threadsPerReplica: input.threadsPerReplica, optimizer: "adam", momentum: 0.9,
+      precision: input.precision,
+      replicas: input.replicas,
+      threadsPerReplica: input.threadsPerReplica,
+      optimizer: "adam",
+      momentum: 0.9,
     });
     engine.loadFrom(model, optimizer);
     detail = engine.describe();
@@ -61,7 +72,17 @@ runAsProbe<EngineProbeInput, EngineProbeOutput>(async (input) => {
       const { batch, labels: batchLabels } = batchAt(index);
       const pixels = new Uint8Array(batch.length * 48 * 48);
       batch.forEach((crop, i) => pixels.set(crop, i * 48 * 48));
-      engine!.step({ pixels, labels: batchLabels, classWeights, smoothing: SMOOTHING, normalizer: batch.length, seed: 1, epoch: 1, batch: index, learningRate: 1e-3 });
+      engine!.step({
+        pixels,
+        labels: batchLabels,
+        classWeights,
+        smoothing: SMOOTHING,
+        normalizer: batch.length,
+        seed: 1,
+        epoch: 1,
+        batch: index,
+        learningRate: 1e-3,
+      });
     };
   } else {
     detail = `tfjs ${backend.name} (${backend.threads} thread, training kernels ${backend.trainingKernels})`;
@@ -72,14 +93,24 @@ runAsProbe<EngineProbeInput, EngineProbeOutput>(async (input) => {
       const x = moodlens.toModelInput(batch);
       const y = tf.tensor1d(batchLabels, "int32");
       // The trainer's batchLoss (apps/trainer/src/training/loss.ts), inlined: the bench does not import apps.
-      const cost = optimizer.minimize(() => {
-        const probabilities = model.apply(x, { training: true }) as tf.Tensor2D;
-        const targets = tf.oneHot(y, EMOTIONS.length).toFloat().mul(1 - SMOOTHING).add(SMOOTHING / EMOTIONS.length);
-        const perSample = tf.neg(tf.sum(tf.mul(targets, tf.log(tf.clipByValue(probabilities, 1e-7, 1))), 1));
-        let loss = tf.div(tf.sum(tf.mul(perSample, tf.gather(weights, y))), batch.length) as tf.Scalar;
-        for (const regularization of model.calculateLosses()) loss = tf.add(loss, regularization);
-        return loss;
-      }, true, variables);
+      const cost = optimizer.minimize(
+        () => {
+          const probabilities = model.apply(x, { training: true }) as tf.Tensor2D;
+          const targets = tf
+            .oneHot(y, EMOTIONS.length)
+            .toFloat()
+            .mul(1 - SMOOTHING)
+            .add(SMOOTHING / EMOTIONS.length);
+          const perSample = tf.neg(
+            tf.sum(tf.mul(targets, tf.log(tf.clipByValue(probabilities, 1e-7, 1))), 1),
+          );
+          let loss = tf.div(tf.sum(tf.mul(perSample, tf.gather(weights, y))), batch.length) as tf.Scalar;
+          for (const regularization of model.calculateLosses()) loss = tf.add(loss, regularization);
+          return loss;
+        },
+        true,
+        variables,
+      );
       tf.dispose([cost!, x, y]);
     };
   }

@@ -54,8 +54,16 @@ runAsProbe<PrepareModelsInput, PreparedModel[]>(async ({ scratchDir }) => {
       },
       onnx ? { onnx } : {},
     );
-    prepared.push({ architecture, dir, params: network.countParams(), onnx: onnx !== undefined, ...(onnxError ? { onnxError } : {}) });
-    log(`random ${architecture} network (${network.countParams()} params) saved to ${dir}${onnx ? " with model.onnx" : ""}`);
+    prepared.push({
+      architecture,
+      dir,
+      params: network.countParams(),
+      onnx: onnx !== undefined,
+      ...(onnxError ? { onnxError } : {}),
+    });
+    log(
+      `random ${architecture} network (${network.countParams()} params) saved to ${dir}${onnx ? " with model.onnx" : ""}`,
+    );
     network.dispose();
   }
   return prepared;

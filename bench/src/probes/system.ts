@@ -91,7 +91,11 @@ serveSession<SystemProbeInput, SystemReady>(async (input) => {
       return classifiers.map((classifier) => classifier.id);
     },
     /** One repetition for one classifier: `batch1Faces` calls with one face, then `batch32Batches` calls with 32. */
-    async classify(args: { index: number; batch1Faces: number; batch32Batches: number }): Promise<ClassifyRun> {
+    async classify(args: {
+      index: number;
+      batch1Faces: number;
+      batch32Batches: number;
+    }): Promise<ClassifyRun> {
       classifiers ??= await system.classifiers();
       const classifier = classifiers[args.index]!;
       const { crops: faces } = await crops();
@@ -106,7 +110,8 @@ serveSession<SystemProbeInput, SystemReady>(async (input) => {
       }
       let cpu = process.cpuUsage();
       let start = now();
-      for (let index = 0; index < args.batch1Faces; index++) await classifier.classify([faces[index % faces.length]!]);
+      for (let index = 0; index < args.batch1Faces; index++)
+        await classifier.classify([faces[index % faces.length]!]);
       const batch1FacesPerSec = args.batch1Faces / (msSince(start) / 1000);
       const batch1FacesPerCpuSec = args.batch1Faces / (cpuMsSince(cpu) / 1000);
       cpu = process.cpuUsage();
@@ -125,7 +130,9 @@ serveSession<SystemProbeInput, SystemReady>(async (input) => {
         probabilities.push(...(await classifier.classify(set.crops.slice(start, start + 32))));
       }
       const report = scoreClassifications(set.labels, probabilities);
-      log(`${input.system}: accuracy ${report.fer2013Val} (macro-F1 ${report.macroF1}) on ${report.images} faces`);
+      log(
+        `${input.system}: accuracy ${report.fer2013Val} (macro-F1 ${report.macroF1}) on ${report.images} faces`,
+      );
       return { classifier: classifier.id, sample: set.sample, ...report };
     },
   };

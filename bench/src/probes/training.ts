@@ -36,14 +36,28 @@ export interface TrainingProbeOutput {
 const SINGLE_STEP_MS = 20_000;
 
 runAsProbe<TrainingProbeInput, TrainingProbeOutput>(async (input) => {
-  const backend = await moodlens.selectBackend(input.backend, { forTraining: true, logger: (line) => log(line) });
+  const backend = await moodlens.selectBackend(input.backend, {
+    forTraining: true,
+    logger: (line) => log(line),
+  });
   const { crops, labels } = await readCropSet(input.cropSetBase);
   const network = moodlens.buildNetwork(moodlens.NETWORK_DEFAULTS[input.architecture]);
   network.compile({ optimizer: tf.train.adam(1e-3), loss: "categoricalCrossentropy" });
   const batchAt = (step: number) => {
-    const indices = Array.from({ length: input.batchSize }, (_, i) => (step * input.batchSize + i) % crops.length);
+    const indices = Array.from(
+      { length: input.batchSize },
+      (_, i) => (step * input.batchSize + i) % crops.length,
+    );
     const x = moodlens.toModelInput(indices.map((index) => crops[index]!));
-    const y = tf.tidy(() => tf.oneHot(tf.tensor1d(indices.map((index) => labels[index]!), "int32"), EMOTIONS.length));
+    const y = tf.tidy(() =>
+      tf.oneHot(
+        tf.tensor1d(
+          indices.map((index) => labels[index]!),
+          "int32",
+        ),
+        EMOTIONS.length,
+      ),
+    );
     return { x, y };
   };
   const step = async (index: number) => {
@@ -82,7 +96,9 @@ runAsProbe<TrainingProbeInput, TrainingProbeOutput>(async (input) => {
     tensorLeak: tf.memory().numTensors - tensorsBefore,
     firstStepMs: round(firstStepMs, 0),
   };
-  log(`training ${input.architecture} on ${backend.name}: ${output.imagesPerSec} images/s, CPU share ${output.cpuShare}`);
+  log(
+    `training ${input.architecture} on ${backend.name}: ${output.imagesPerSec} images/s, CPU share ${output.cpuShare}`,
+  );
   network.dispose();
   return output;
 });

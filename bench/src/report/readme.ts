@@ -14,18 +14,34 @@ const SYSTEMS: [keyof Pick<BenchResults, "moodlens" | "human" | "faceApi">, stri
 ];
 
 const detectionOf = (results: BenchResults) =>
-  results.moodlens?.endToEnd.detection ?? results.human?.endToEnd.detection ?? results.faceApi?.endToEnd.detection;
+  results.moodlens?.endToEnd.detection ??
+  results.human?.endToEnd.detection ??
+  results.faceApi?.endToEnd.detection;
 /** Moodlens' detector worker threads, as its description reported them (absent in older results files). */
 const moodlensWorkers = (results: BenchResults): string => {
-  const detector = (results.moodlens?.description.analyzer as { detector?: { engine?: string; workerThreads?: number } } | undefined)?.detector;
-  return detector?.workerThreads == null ? "" : `; Moodlens' ${detector.engine} face detector also uses ${detector.workerThreads} worker thread(s)`;
+  const detector = (
+    results.moodlens?.description.analyzer as
+      | { detector?: { engine?: string; workerThreads?: number } }
+      | undefined
+  )?.detector;
+  return detector?.workerThreads == null
+    ? ""
+    : `; Moodlens' ${detector.engine} face detector also uses ${detector.workerThreads} worker thread(s)`;
 };
 const fmt = (value: number | null | undefined, digits = 1): string =>
-  value == null || !Number.isFinite(value) ? "–" : value.toLocaleString("en-US", { maximumFractionDigits: digits });
-const pct = (value: number | null | undefined): string => (value == null ? "–" : `${(value * 100).toFixed(1)} %`);
+  value == null || !Number.isFinite(value)
+    ? "–"
+    : value.toLocaleString("en-US", { maximumFractionDigits: digits });
+const pct = (value: number | null | undefined): string =>
+  value == null ? "–" : `${(value * 100).toFixed(1)} %`;
 const mb = (bytes: number | null | undefined): string => (bytes ? `${Math.round(bytes / 2 ** 20)} MB` : "–");
 
-function row(label: string, how: string, pick: (entry: SystemEntry) => string, results: BenchResults): string {
+function row(
+  label: string,
+  how: string,
+  pick: (entry: SystemEntry) => string,
+  results: BenchResults,
+): string {
   const cells = SYSTEMS.map(([key]) => (results[key] ? pick(results[key]!) : "–"));
   return `| ${label} | ${cells.join(" | ")} | ${how} |`;
 }
@@ -44,25 +60,92 @@ export function renderReadmeSection(results: BenchResults): string {
     "",
     "| | Moodlens | human | face-api | how |",
     "|---|---|---|---|---|",
-    row("End to end, images/s", `17 group photos, decode + detect + classify every face, warm, median of ${e2eReps ?? "–"} passes`, (e) => fmt(e.endToEnd.imagesPerSec, 2), results),
-    row("End to end, faces/s", "faces found in one pass / median pass time", (e) => fmt(e.endToEnd.facesPerSec), results),
-    row("End to end, faces per CPU-second", "faces / CPU time of the system's process (steadier than wall time when other jobs share the CPU)", (e) => fmt(e.endToEnd.facesPerCpuSec), results),
-    row("Faces found", "in the 17 photos (the hand-labelled faces are only part of them)", (e) => fmt(e.endToEnd.faces, 0), results),
-    row("Hand-labelled faces found", `of the ${detectionOf(results)?.handBoxes ?? "–"} faces hand-boxed in ${detectionOf(results)?.handBoxedPhotos ?? "–"} photos (dlib XML): one-to-one, each box's centre inside the other`, (e) => (e.endToEnd.detection ? `${e.endToEnd.detection.matched} (${pct(e.endToEnd.detection.recall)})` : "–"), results),
-    row("Other boxes on those photos", "boxes matching no hand box: false detections (or unboxed faces; see the model README)", (e) => fmt(e.endToEnd.detection?.unmatchedFaces, 0), results),
-    row("Cold first request, ms", "first analysis in a fresh process right after loading (load time excluded)", (e) => fmt(e.endToEnd.coldFirstRequestMs, 0), results),
-    row("Classify, faces/s, batch 1", `FER-2013 48x48 crops, one face per call, median (Moodlens: ${results.moodlens?.classify.classifier ?? "–"})`, (e) => fmt(e.classify.batch1FacesPerSec, 0), results),
-    row("Classify, faces/s, batch 32", "32 faces per call, median", (e) => fmt(e.classify.batch32FacesPerSec, 0), results),
-    row("Classify, faces per CPU-second, batch 32", "same calls, faces / CPU time", (e) => fmt(e.classify.batch32FacesPerCpuSec, 0), results),
-    row("FER-2013 PublicTest accuracy", `same crops for all (${accuracySample}); peers' labels mapped to ours`, (e) => (e.accuracy.fer2013Val == null ? `– ${e.accuracy.reason ? "(not trained yet)" : ""}`.trim() : pct(e.accuracy.fer2013Val)), results),
+    row(
+      "End to end, images/s",
+      `17 group photos, decode + detect + classify every face, warm, median of ${e2eReps ?? "–"} passes`,
+      (e) => fmt(e.endToEnd.imagesPerSec, 2),
+      results,
+    ),
+    row(
+      "End to end, faces/s",
+      "faces found in one pass / median pass time",
+      (e) => fmt(e.endToEnd.facesPerSec),
+      results,
+    ),
+    row(
+      "End to end, faces per CPU-second",
+      "faces / CPU time of the system's process (steadier than wall time when other jobs share the CPU)",
+      (e) => fmt(e.endToEnd.facesPerCpuSec),
+      results,
+    ),
+    row(
+      "Faces found",
+      "in the 17 photos (the hand-labelled faces are only part of them)",
+      (e) => fmt(e.endToEnd.faces, 0),
+      results,
+    ),
+    row(
+      "Hand-labelled faces found",
+      `of the ${detectionOf(results)?.handBoxes ?? "–"} faces hand-boxed in ${detectionOf(results)?.handBoxedPhotos ?? "–"} photos (dlib XML): one-to-one, each box's centre inside the other`,
+      (e) =>
+        e.endToEnd.detection ? `${e.endToEnd.detection.matched} (${pct(e.endToEnd.detection.recall)})` : "–",
+      results,
+    ),
+    row(
+      "Other boxes on those photos",
+      "boxes matching no hand box: false detections (or unboxed faces; see the model README)",
+      (e) => fmt(e.endToEnd.detection?.unmatchedFaces, 0),
+      results,
+    ),
+    row(
+      "Cold first request, ms",
+      "first analysis in a fresh process right after loading (load time excluded)",
+      (e) => fmt(e.endToEnd.coldFirstRequestMs, 0),
+      results,
+    ),
+    row(
+      "Classify, faces/s, batch 1",
+      `FER-2013 48x48 crops, one face per call, median (Moodlens: ${results.moodlens?.classify.classifier ?? "–"})`,
+      (e) => fmt(e.classify.batch1FacesPerSec, 0),
+      results,
+    ),
+    row(
+      "Classify, faces/s, batch 32",
+      "32 faces per call, median",
+      (e) => fmt(e.classify.batch32FacesPerSec, 0),
+      results,
+    ),
+    row(
+      "Classify, faces per CPU-second, batch 32",
+      "same calls, faces / CPU time",
+      (e) => fmt(e.classify.batch32FacesPerCpuSec, 0),
+      results,
+    ),
+    row(
+      "FER-2013 PublicTest accuracy",
+      `same crops for all (${accuracySample}); peers' labels mapped to ours`,
+      (e) =>
+        e.accuracy.fer2013Val == null
+          ? `– ${e.accuracy.reason ? "(not trained yet)" : ""}`.trim()
+          : pct(e.accuracy.fer2013Val),
+      results,
+    ),
     row("Macro-F1", "unweighted mean of per-class F1", (e) => fmt(e.accuracy.macroF1, 3), results),
     row(
       "Recall per class, %",
       `${EMOTIONS.join(" / ")}`,
-      (e) => (e.accuracy.perClassRecall ? EMOTIONS.map((emotion) => Math.round(e.accuracy.perClassRecall![emotion] * 100)).join(" / ") : "–"),
+      (e) =>
+        e.accuracy.perClassRecall
+          ? EMOTIONS.map((emotion) => Math.round(e.accuracy.perClassRecall![emotion] * 100)).join(" / ")
+          : "–",
       results,
     ),
-    row("Peak RSS of the measuring process", "getrusage maxrss of the system's own process", (e) => mb(e.peakRssBytes), results),
+    row(
+      "Peak RSS of the measuring process",
+      "getrusage maxrss of the system's own process",
+      (e) => mb(e.peakRssBytes),
+      results,
+    ),
   );
   const c = results.comparison;
   lines.push(
@@ -73,7 +156,14 @@ export function renderReadmeSection(results: BenchResults): string {
   );
   const ours = results.moodlens?.classify.variants ?? [];
   if (ours.length > 0) {
-    lines.push("", "Moodlens classifiers (faces/s, batch 1 / batch 32): " + ours.map((v) => `${v.id} ${fmt(v.batch1FacesPerSec, 0)} / ${fmt(v.batch32FacesPerSec, 0)}`).join("; ") + ".");
+    lines.push(
+      "",
+      "Moodlens classifiers (faces/s, batch 1 / batch 32): " +
+        ours
+          .map((v) => `${v.id} ${fmt(v.batch1FacesPerSec, 0)} / ${fmt(v.batch32FacesPerSec, 0)}`)
+          .join("; ") +
+        ".",
+    );
   }
   if (Array.isArray(results.training)) {
     lines.push(
@@ -95,7 +185,10 @@ export function renderReadmeSection(results: BenchResults): string {
       "",
       `Trainer CLI (\`npm run trainer -- train\` with the shipped model's config, ${first.network}, batch ${first.batchSize}, ${fmt(first.trainImages, 0)} FER-2013 training images, 2 epochs, the second reported): ` +
         results.trainer
-          .map((t) => `--workers ${t.workers} ${fmt(t.imagesPerSec, 1)} images/s (CPU share ${fmt(t.cpuShare, 2)}, peak RSS ${mb(t.peakRssBytes)})`)
+          .map(
+            (t) =>
+              `--workers ${t.workers} ${fmt(t.imagesPerSec, 1)} images/s (CPU share ${fmt(t.cpuShare, 2)}, peak RSS ${mb(t.peakRssBytes)})`,
+          )
           .join("; ") +
         ".",
     );
@@ -104,7 +197,13 @@ export function renderReadmeSection(results: BenchResults): string {
   }
   if (Array.isArray(results.engines)) lines.push(...renderEngines(results.engines));
   if ("cases" in results.api) {
-    lines.push("", `API (\`analyzeImage\` over HTTP with autocannon, ${results.sample.apiRequestsPerClient ?? "?"} request(s) per client per case, fresh PostgreSQL database, model: ${results.api.model}):`, "", "| image | clients | requests/s (clients / mean latency) | faces/s | p50 ms | p99 ms | mean ms | errors |", "|---|---|---|---|---|---|---|---|");
+    lines.push(
+      "",
+      `API (\`analyzeImage\` over HTTP with autocannon, ${results.sample.apiRequestsPerClient ?? "?"} request(s) per client per case, fresh PostgreSQL database, model: ${results.api.model}):`,
+      "",
+      "| image | clients | requests/s (clients / mean latency) | faces/s | p50 ms | p99 ms | mean ms | errors |",
+      "|---|---|---|---|---|---|---|---|",
+    );
     for (const apiCase of results.api.cases) {
       const faces = results.api.images[apiCase.image]?.faces ?? 0;
       // Closed-loop throughput from the measured latencies, the same formula for every results file (see README).
@@ -116,9 +215,17 @@ export function renderReadmeSection(results: BenchResults): string {
     }
     lines.push("", `API peak RSS under load: ${mb(results.api.peakRssBytes)}.`);
     if (results.api.abuse?.length) {
-      lines.push("", "API abuse cases (each sent once, before the load; RSS of the API process before -> after; /healthz: slowest answer meanwhile):", "", "| request | answer | ms | RSS MB | /healthz max ms | before the limits (issue 16) |", "|---|---|---|---|---|---|");
+      lines.push(
+        "",
+        "API abuse cases (each sent once, before the load; RSS of the API process before -> after; /healthz: slowest answer meanwhile):",
+        "",
+        "| request | answer | ms | RSS MB | /healthz max ms | before the limits (issue 16) |",
+        "|---|---|---|---|---|---|",
+      );
       for (const abuse of results.api.abuse) {
-        lines.push(`| ${abuse.name} | ${abuse.status} ${abuse.code ?? ""} | ${fmt(abuse.ms, 0)} | ${abuse.rssBeforeMb ?? "–"} -> ${abuse.rssAfterMb ?? "–"} | ${abuse.healthzMaxMs === undefined ? "–" : fmt(abuse.healthzMaxMs, 0)} | ${abuse.before} |`);
+        lines.push(
+          `| ${abuse.name} | ${abuse.status} ${abuse.code ?? ""} | ${fmt(abuse.ms, 0)} | ${abuse.rssBeforeMb ?? "–"} -> ${abuse.rssAfterMb ?? "–"} | ${abuse.healthzMaxMs === undefined ? "–" : fmt(abuse.healthzMaxMs, 0)} | ${abuse.before} |`,
+        );
       }
     }
   } else {
@@ -129,7 +236,10 @@ export function renderReadmeSection(results: BenchResults): string {
       "",
       "`emotionStats` by DAY over 180 days on PostgreSQL (median of repeated calls): " +
         results.stats
-          .map((s) => `${fmt(s.storedFaces, 0)} faces: ${s.queries.map((q) => `${q.query.includes("UTC") ? "UTC" : "Asia/Kolkata"} ${fmt(q.medianMs, 1)} ms (from ${q.computedFrom})`).join(", ")}`)
+          .map(
+            (s) =>
+              `${fmt(s.storedFaces, 0)} faces: ${s.queries.map((q) => `${q.query.includes("UTC") ? "UTC" : "Asia/Kolkata"} ${fmt(q.medianMs, 1)} ms (from ${q.computedFrom})`).join(", ")}`,
+          )
           .join("; ") +
         ".",
     );
@@ -147,11 +257,15 @@ export function renderVideo(video: BenchResults["video"]): string | null {
   if (!video) return null;
   if ("reason" in video) return `Video: not measured (${video.reason}).`;
   const { clip, moodlens, human, analyzeFrame } = video;
-  const peer = "error" in human
-    ? `human not measured (${human.error})`
-    : `human's detect ${fmt(human.framesPerSec, 1)} frames/s (${fmt(human.framesPerCpuSec, 1)} per CPU-s)`;
+  const peer =
+    "error" in human
+      ? `human not measured (${human.error})`
+      : `human's detect ${fmt(human.framesPerSec, 1)} frames/s (${fmt(human.framesPerCpuSec, 1)} per CPU-s)`;
   const latency = analyzeFrame
-    .map((row) => `${row.path.split(" ")[0]} x${row.streams} p50 ${fmt(row.latencyP50Ms, 0)} / p99 ${fmt(row.latencyP99Ms, 0)} ms`)
+    .map(
+      (row) =>
+        `${row.path.split(" ")[0]} x${row.streams} p50 ${fmt(row.latencyP50Ms, 0)} / p99 ${fmt(row.latencyP99Ms, 0)} ms`,
+    )
     .join(", ");
   return (
     `Video (${clip.width}x${clip.height}, ${clip.seconds} s, sampled at ${clip.sampleFps} fps): ${fmt(moodlens.framesPerSec, 1)} frames/s ` +
@@ -174,7 +288,9 @@ export async function updateReadme(results: BenchResults, path: string = ROOT_RE
 function renderEngines(engines: EnginesResult[]): string[] {
   const lines: string[] = [];
   for (const result of engines) {
-    const peak = result.fmaPeak ? `; fp32 FMA peak ${fmt(result.fmaPeak.perCore, 0)} GFLOP/s per core (${result.fmaPeak.isa} probe)` : "";
+    const peak = result.fmaPeak
+      ? `; fp32 FMA peak ${fmt(result.fmaPeak.perCore, 0)} GFLOP/s per core (${result.fmaPeak.isa} probe)`
+      : "";
     lines.push(
       "",
       `Training engines, ${result.network} (${result.gflopPerTrainingImage} GFLOP per training image, batch ${result.batchSize}, Adam; fresh process per case${peak}):`,
@@ -190,7 +306,8 @@ function renderEngines(engines: EnginesResult[]): string[] {
           : `| ${c.engine} | ${c.precision} | ${c.threads} | ${c.skipped} | | | | |`,
       );
     }
-    const ratio = (value: number | null | undefined) => (value === null || value === undefined ? "–" : `${fmt(value, 2)}x`);
+    const ratio = (value: number | null | undefined) =>
+      value === null || value === undefined ? "–" : `${fmt(value, 2)}x`;
     lines.push(
       "",
       `Native / wasm (both on two cores): fp32 **${ratio(result.ratios.nativeFp32VsWasm)}**, bf16 **${ratio(result.ratios.nativeBf16VsWasm)}**; ` +

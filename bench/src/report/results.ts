@@ -64,7 +64,10 @@ export interface BenchResults {
   human?: SystemEntry;
   faceApi?: SystemEntry;
   /** moodlens / the fastest (or most accurate) peer measured in the same run. */
-  comparison: Record<string, { moodlens: number | null; bestPeer: number | null; bestPeerName: string | null; ratio: number | null }>;
+  comparison: Record<
+    string,
+    { moodlens: number | null; bestPeer: number | null; bestPeerName: string | null; ratio: number | null }
+  >;
   /** FER-2013 faces laid into synthetic photos, through analyze vs their original crops (absent in older results). */
   photoPath?: PhotoPathResult | { reason: string };
   training: TrainingCase[] | { reason: string };
@@ -80,10 +83,19 @@ export interface BenchResults {
   notes: string[];
 }
 
-export function toSystemEntry(result: SystemResult | undefined, headline?: (ids: string[]) => string | undefined): SystemEntry {
+export function toSystemEntry(
+  result: SystemResult | undefined,
+  headline?: (ids: string[]) => string | undefined,
+): SystemEntry {
   const entry: SystemEntry = {
     description: result?.description ?? {},
-    endToEnd: { imagesPerSec: null, facesPerSec: null, faces: null, coldFirstRequestMs: null, reason: "not measured in this run" },
+    endToEnd: {
+      imagesPerSec: null,
+      facesPerSec: null,
+      faces: null,
+      coldFirstRequestMs: null,
+      reason: "not measured in this run",
+    },
     classify: { batch1FacesPerSec: null, batch32FacesPerSec: null, reason: "not measured in this run" },
     accuracy: { fer2013Val: null, macroF1: null, perClassRecall: null, reason: "not measured in this run" },
     peakRssBytes: result?.peakRssBytes || null,

@@ -47,20 +47,37 @@ function greyPng(width: number, height: number): Buffer {
   header.writeUInt32BE(height, 4);
   header.writeUInt8(8, 8);
   const rows = Buffer.alloc((width + 1) * height, 0);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", deflateSync(rows, { level: 9 })), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(rows, { level: 9 })),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 /** The group photo tiled 4x4: a crowd of ~100 faces for explain. */
 async function crowd(photo: Buffer): Promise<Buffer> {
   const { width = 0, height = 0 } = await sharp(photo).metadata();
   const tiles = [];
-  for (let row = 0; row < 4; row++) for (let column = 0; column < 4; column++) tiles.push({ input: photo, left: column * width, top: row * height });
-  return sharp({ create: { width: width * 4, height: height * 4, channels: 3, background: { r: 128, g: 128, b: 128 } } }).composite(tiles).jpeg({ quality: 90 }).toBuffer();
+  for (let row = 0; row < 4; row++)
+    for (let column = 0; column < 4; column++)
+      tiles.push({ input: photo, left: column * width, top: row * height });
+  return sharp({
+    create: { width: width * 4, height: height * 4, channels: 3, background: { r: 128, g: 128, b: 128 } },
+  })
+    .composite(tiles)
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
-const aliased = (count: number, field: string) => Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(" ");
+const aliased = (count: number, field: string) =>
+  Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(" ");
 
-export async function measureAbuseCases(graphqlUrl: string, pid: number | undefined, images: { oneFace: Buffer; groupPhoto: Buffer }): Promise<AbuseCase[]> {
+export async function measureAbuseCases(
+  graphqlUrl: string,
+  pid: number | undefined,
+  images: { oneFace: Buffer; groupPhoto: Buffer },
+): Promise<AbuseCase[]> {
   const base = graphqlUrl.replace(/\/graphql$/, "");
   const oneFace = images.oneFace.toString("base64");
   const hourlyMonth = `emotionStats(filter: { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }, bucket: HOUR) { buckets { start faces } }`;
@@ -68,28 +85,41 @@ export async function measureAbuseCases(graphqlUrl: string, pid: number | undefi
     {
       name: "1000 aliased analyzeImage",
       before: "ran 1000 analyses (20 s), counted once by the rate limit",
-      body: async () => ({ query: `mutation($i: AnalyzeImageInput!) { ${aliased(1000, "analyzeImage(input: $i) { id }")} }`, variables: { i: { image: oneFace, store: false } } }),
+      body: async () => ({
+        query: `mutation($i: AnalyzeImageInput!) { ${aliased(1000, "analyzeImage(input: $i) { id }")} }`,
+        variables: { i: { image: oneFace, store: false } },
+      }),
     },
     {
       name: "analyzeImages with 17 inputs + 1 alias",
       before: "aliases slipped past the 16-image batch limit",
       body: async () => ({
-        query: "mutation($i: AnalyzeImageInput!, $b: [AnalyzeImageInput!]!) { one: analyzeImage(input: $i) { id } many: analyzeImages(inputs: $b) { results { __typename } } }",
-        variables: { i: { image: oneFace, store: false }, b: Array.from({ length: 16 }, () => ({ image: oneFace, store: false })) },
+        query:
+          "mutation($i: AnalyzeImageInput!, $b: [AnalyzeImageInput!]!) { one: analyzeImage(input: $i) { id } many: analyzeImages(inputs: $b) { results { __typename } } }",
+        variables: {
+          i: { image: oneFace, store: false },
+          b: Array.from({ length: 16 }, () => ({ image: oneFace, store: false })),
+        },
       }),
     },
     {
       name: "25,000,000x1 PNG",
       before: "55 s of detection, +850 MB RSS per request, kept",
-      body: async () => ({ query: "mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { id } }", variables: { i: { image: greyPng(25_000_000, 1).toString("base64"), store: false } } }),
+      body: async () => ({
+        query: "mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { id } }",
+        variables: { i: { image: greyPng(25_000_000, 1).toString("base64"), store: false } },
+      }),
       watchHealth: true,
     },
     {
       name: "explain: true on a ~100-face photo",
       before: "/healthz 8.5-13 s, RSS 1.6 -> 4.7 GB",
       body: async () => ({
-        query: "mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { faceCount skippedOverFaceLimit faces { saliency } } }",
-        variables: { i: { image: (await crowd(images.groupPhoto)).toString("base64"), store: false, explain: true } },
+        query:
+          "mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { faceCount skippedOverFaceLimit faces { saliency } } }",
+        variables: {
+          i: { image: (await crowd(images.groupPhoto)).toString("base64"), store: false, explain: true },
+        },
       }),
       watchHealth: true,
     },
@@ -106,12 +136,17 @@ export async function measureAbuseCases(graphqlUrl: string, pid: number | undefi
     {
       name: "fragment cycle",
       before: "stack overflow in graphql-depth-limit, HTTP 500",
-      body: async () => ({ query: "query { ...A } fragment A on Query { health { status } ...B } fragment B on Query { ...A }" }),
+      body: async () => ({
+        query: "query { ...A } fragment A on Query { health { status } ...B } fragment B on Query { ...A }",
+      }),
     },
     {
       name: "1 MB source",
       before: "rejected after the model ran, echoed back",
-      body: async () => ({ query: "mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { id } }", variables: { i: { image: oneFace, source: "s".repeat(1_000_000) } } }),
+      body: async () => ({
+        query: "mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { id } }",
+        variables: { i: { image: oneFace, source: "s".repeat(1_000_000) } },
+      }),
     },
   ];
   const results: AbuseCase[] = [];
@@ -129,14 +164,20 @@ export async function measureAbuseCases(graphqlUrl: string, pid: number | undefi
       }
     })();
     const started = now();
-    const response = await fetch(graphqlUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const response = await fetch(graphqlUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
     const text = await response.text();
     const ms = msSince(started);
     running = false;
     await watcher;
     let code: string | null = null;
     try {
-      code = (JSON.parse(text) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code ?? null;
+      code =
+        (JSON.parse(text) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions
+          ?.code ?? null;
     } catch {
       code = null;
     }

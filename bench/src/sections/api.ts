@@ -13,7 +13,8 @@ const API_DIR = join(REPO_ROOT, "apps", "api");
 const API_MAIN = join(API_DIR, "src", "main.ts");
 const READY_TIMEOUT_MS = 120_000;
 
-const ANALYZE_MUTATION = "mutation Bench($input: AnalyzeImageInput!) { analyzeImage(input: $input) { faceCount } }";
+const ANALYZE_MUTATION =
+  "mutation Bench($input: AnalyzeImageInput!) { analyzeImage(input: $input) { faceCount } }";
 
 export interface ApiCase {
   image: "oneFace" | "groupPhoto";
@@ -52,7 +53,9 @@ async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -69,14 +72,19 @@ function peakRss(pid: number | undefined): number | null {
 }
 
 async function post(url: string, body: string): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+  });
   return { status: response.status, json: await response.json().catch(() => null) };
 }
 
 async function waitUntilReady(url: string, server: ChildProcess): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`the API exited with code ${server.exitCode} during startup`);
+    if (server.exitCode !== null)
+      throw new Error(`the API exited with code ${server.exitCode} during startup`);
     try {
       const { status } = await post(url, JSON.stringify({ query: "{ __typename }" }));
       if (status === 200) return;
@@ -89,7 +97,10 @@ async function waitUntilReady(url: string, server: ChildProcess): Promise<void> 
 }
 
 const requestBody = (image: Buffer) =>
-  JSON.stringify({ query: ANALYZE_MUTATION, variables: { input: { image: image.toString("base64"), source: "bench", store: true } } });
+  JSON.stringify({
+    query: ANALYZE_MUTATION,
+    variables: { input: { image: image.toString("base64"), source: "bench", store: true } },
+  });
 
 export interface RunningApi {
   url: string;
@@ -159,7 +170,12 @@ export async function startApi(options: { databaseUrl: string; modelDir: string 
  */
 export async function measureApi(
   settings: ModeSettings,
-  options: { databaseUrl: string; modelDir: string; modelLabel: string; images: Record<"oneFace" | "groupPhoto", { bytes: Buffer; origin: string }> },
+  options: {
+    databaseUrl: string;
+    modelDir: string;
+    modelLabel: string;
+    images: Record<"oneFace" | "groupPhoto", { bytes: Buffer; origin: string }>;
+  },
 ): Promise<ApiResult> {
   const api = await startApi(options);
   const { url, server } = api;
@@ -185,14 +201,21 @@ export async function measureApi(
       const { status, json } = await post(url, requestBody(image.bytes));
       const elapsed = msSince(start);
       if (result.coldFirstRequestMs === null) result.coldFirstRequestMs = round(elapsed, 1);
-      const faces = (json as { data?: { analyzeImage?: { faceCount?: number } } } | null)?.data?.analyzeImage?.faceCount;
+      const faces = (json as { data?: { analyzeImage?: { faceCount?: number } } } | null)?.data?.analyzeImage
+        ?.faceCount;
       if (status !== 200 || typeof faces !== "number") {
         throw new Error(`analyzeImage on ${name} answered ${status}: ${JSON.stringify(json).slice(0, 400)}`);
       }
       result.images[name] = { origin: image.origin, bytes: image.bytes.byteLength, faces };
     }
-    result.abuse = await measureAbuseCases(url, server.pid, { oneFace: options.images.oneFace.bytes, groupPhoto: options.images.groupPhoto.bytes });
-    for (const abuse of result.abuse) log(`api abuse: ${abuse.name}: ${abuse.status} ${abuse.code ?? ""} in ${abuse.ms} ms, RSS ${abuse.rssBeforeMb} -> ${abuse.rssAfterMb} MB`);
+    result.abuse = await measureAbuseCases(url, server.pid, {
+      oneFace: options.images.oneFace.bytes,
+      groupPhoto: options.images.groupPhoto.bytes,
+    });
+    for (const abuse of result.abuse)
+      log(
+        `api abuse: ${abuse.name}: ${abuse.status} ${abuse.code ?? ""} in ${abuse.ms} ms, RSS ${abuse.rssBeforeMb} -> ${abuse.rssAfterMb} MB`,
+      );
     for (const [name, image] of Object.entries(options.images) as [ApiCase["image"], { bytes: Buffer }][]) {
       const body = requestBody(image.bytes);
       for (const connections of settings.apiConnections[name]) {
@@ -210,7 +233,8 @@ export async function measureApi(
         // taken from the closed loop instead (Little's law: clients / mean latency); the tick-based figure is kept too.
         const seconds = run.duration > 0 ? run.duration : msSince(started) / 1000;
         const completed = run["2xx"];
-        const closedLoopRps = completed > 0 && run.latency.average > 0 ? (connections * 1000) / run.latency.average : 0;
+        const closedLoopRps =
+          completed > 0 && run.latency.average > 0 ? (connections * 1000) / run.latency.average : 0;
         const faces = result.images[name]?.faces ?? 0;
         const apiCase: ApiCase = {
           image: name,
@@ -227,7 +251,9 @@ export async function measureApi(
           seconds: round(seconds, 1),
         };
         result.cases.push(apiCase);
-        log(`api: ${name} x${connections}: ${apiCase.requestsPerSec} req/s, p50 ${apiCase.latencyP50Ms} ms, p99 ${apiCase.latencyP99Ms} ms`);
+        log(
+          `api: ${name} x${connections}: ${apiCase.requestsPerSec} req/s, p50 ${apiCase.latencyP50Ms} ms, p99 ${apiCase.latencyP99Ms} ms`,
+        );
       }
     }
     result.peakRssBytes = peakRss(server.pid);

@@ -23,7 +23,12 @@ export interface EngineCase {
   /** e.g. "2 processes x 1 thread", "2 threads x 1 OpenMP thread". */
   threads: string;
   coresUsed: number;
-  result?: EngineProbeOutput & { gflopsPerSec: number; shareOfPeak: number | null; gflopsPerCpuSec: number; shareOfCorePeak: number | null };
+  result?: EngineProbeOutput & {
+    gflopsPerSec: number;
+    shareOfPeak: number | null;
+    gflopsPerCpuSec: number;
+    shareOfCorePeak: number | null;
+  };
   skipped?: string;
 }
 
@@ -44,11 +49,16 @@ export interface EnginesResult {
 export function shippedNetwork(): { label: string; config: DeepNetworkConfig } {
   const metadataPath = join(DEFAULT_MODEL_DIR, "metadata.json");
   if (existsSync(metadataPath)) {
-    const metadata = JSON.parse(readFileSync(metadataPath, "utf8")) as { hyperparameters?: { network?: unknown } };
+    const metadata = JSON.parse(readFileSync(metadataPath, "utf8")) as {
+      hyperparameters?: { network?: unknown };
+    };
     const config = resolveNetworkConfig(metadata.hyperparameters!.network as never);
     if (config.architecture === "deep") return { label: "shipped model's network (models/default)", config };
   }
-  return { label: "deep default (no models/default)", config: resolveNetworkConfig({ architecture: "deep" }) as DeepNetworkConfig };
+  return {
+    label: "deep default (no models/default)",
+    config: resolveNetworkConfig({ architecture: "deep" }) as DeepNetworkConfig,
+  };
 }
 
 function pythonWithTorch(): string | undefined {
@@ -59,7 +69,11 @@ function pythonWithTorch(): string | undefined {
   return undefined;
 }
 
-export async function measureEngines(settings: ModeSettings, cropSetBase: string, network: { label: string; config: DeepNetworkConfig }): Promise<EnginesResult> {
+export async function measureEngines(
+  settings: ModeSettings,
+  cropSetBase: string,
+  network: { label: string; config: DeepNetworkConfig },
+): Promise<EnginesResult> {
   const { label, config } = network;
   const cores = cpus().length;
   const flops = trainingFlopsPerImage(config);
@@ -74,8 +88,20 @@ export async function measureEngines(settings: ModeSettings, cropSetBase: string
       })()
     : null;
   if (!addon.addon) notes.push(`native engine not measured: ${addon.problem}`);
-  const probeInput = (engine: "wasm" | "native", precision: "fp32" | "bf16", replicas: number, threadsPerReplica: number): EngineProbeInput => ({
-    engine, precision, network: config, replicas, threadsPerReplica, batchSize, seconds, cropSetBase,
+  const probeInput = (
+    engine: "wasm" | "native",
+    precision: "fp32" | "bf16",
+    replicas: number,
+    threadsPerReplica: number,
+  ): EngineProbeInput => ({
+    engine,
+    precision,
+    network: config,
+    replicas,
+    threadsPerReplica,
+    batchSize,
+    seconds,
+    cropSetBase,
   });
   const withRates = (output: EngineProbeOutput, coresUsed: number): EngineCase["result"] => {
     const gflopsPerSec = round((output.imagesPerSec * flops) / 1e9, 1);
@@ -92,14 +118,25 @@ export async function measureEngines(settings: ModeSettings, cropSetBase: string
   const run = async (entry: Omit<EngineCase, "result" | "skipped">, inputs: EngineProbeInput[]) => {
     try {
       // Several inputs = processes at once (wasm: one thread per process, as the trainer's --workers 2 halves).
-      const outcomes = await Promise.all(inputs.map((input) => runProbe<EngineProbeOutput>("engine-training", input, { timeoutMs: PROBE_TIMEOUT_MS.training })));
+      const outcomes = await Promise.all(
+        inputs.map((input) =>
+          runProbe<EngineProbeOutput>("engine-training", input, { timeoutMs: PROBE_TIMEOUT_MS.training }),
+        ),
+      );
       const outputs = outcomes.map((outcome) => outcome.value);
-      const sum = (pick: (o: EngineProbeOutput) => number) => outputs.reduce((total, o) => total + pick(o), 0);
+      const sum = (pick: (o: EngineProbeOutput) => number) =>
+        outputs.reduce((total, o) => total + pick(o), 0);
       const merged: EngineProbeOutput = {
         steps: sum((o) => o.steps),
-        imagesPerSec: round(sum((o) => o.imagesPerSec), 1),
+        imagesPerSec: round(
+          sum((o) => o.imagesPerSec),
+          1,
+        ),
         imagesPerCpuSec: round(sum((o) => o.imagesPerCpuSec) / outputs.length, 1),
-        coresBusy: round(sum((o) => o.coresBusy), 2),
+        coresBusy: round(
+          sum((o) => o.coresBusy),
+          2,
+        ),
         detail: outputs[0]!.detail,
       };
       cases.push({ ...entry, result: withRates(merged, entry.coresUsed) });
@@ -109,30 +146,90 @@ export async function measureEngines(settings: ModeSettings, cropSetBase: string
       cases.push({ ...entry, skipped: `failed: ${message}` });
     }
   };
-  await run({ id: "wasm-fp32-1", engine: "wasm", precision: "fp32", threads: "1 process x 1 thread", coresUsed: 1 }, [probeInput("wasm", "fp32", 1, 1)]);
-  await run({ id: "wasm-fp32-2", engine: "wasm", precision: "fp32", threads: "2 processes x 1 thread (upper bound of --workers 2)", coresUsed: 2 }, [probeInput("wasm", "fp32", 1, 1), probeInput("wasm", "fp32", 1, 1)]);
+  await run(
+    { id: "wasm-fp32-1", engine: "wasm", precision: "fp32", threads: "1 process x 1 thread", coresUsed: 1 },
+    [probeInput("wasm", "fp32", 1, 1)],
+  );
+  await run(
+    {
+      id: "wasm-fp32-2",
+      engine: "wasm",
+      precision: "fp32",
+      threads: "2 processes x 1 thread (upper bound of --workers 2)",
+      coresUsed: 2,
+    },
+    [probeInput("wasm", "fp32", 1, 1), probeInput("wasm", "fp32", 1, 1)],
+  );
   if (addon.addon) {
-    await run({ id: "native-fp32-1", engine: "native", precision: "fp32", threads: "1 thread", coresUsed: 1 }, [probeInput("native", "fp32", 1, 1)]);
-    await run({ id: "native-fp32-2", engine: "native", precision: "fp32", threads: "2 threads x 1 (data-parallel halves)", coresUsed: 2 }, [probeInput("native", "fp32", 2, 1)]);
-    await run({ id: "native-fp32-omp2", engine: "native", precision: "fp32", threads: "1 part x 2 OpenMP threads", coresUsed: 2 }, [probeInput("native", "fp32", 1, 2)]);
-    await run({ id: "native-bf16-2", engine: "native", precision: "bf16", threads: "2 threads x 1 (data-parallel halves)", coresUsed: 2 }, [probeInput("native", "bf16", 2, 1)]);
+    await run(
+      { id: "native-fp32-1", engine: "native", precision: "fp32", threads: "1 thread", coresUsed: 1 },
+      [probeInput("native", "fp32", 1, 1)],
+    );
+    await run(
+      {
+        id: "native-fp32-2",
+        engine: "native",
+        precision: "fp32",
+        threads: "2 threads x 1 (data-parallel halves)",
+        coresUsed: 2,
+      },
+      [probeInput("native", "fp32", 2, 1)],
+    );
+    await run(
+      {
+        id: "native-fp32-omp2",
+        engine: "native",
+        precision: "fp32",
+        threads: "1 part x 2 OpenMP threads",
+        coresUsed: 2,
+      },
+      [probeInput("native", "fp32", 1, 2)],
+    );
+    await run(
+      {
+        id: "native-bf16-2",
+        engine: "native",
+        precision: "bf16",
+        threads: "2 threads x 1 (data-parallel halves)",
+        coresUsed: 2,
+      },
+      [probeInput("native", "bf16", 2, 1)],
+    );
   }
   const python = pythonWithTorch();
   if (python) {
     for (const precision of ["fp32", "bf16"] as const) {
-      const entry = { id: `pytorch-${precision}-2`, engine: "pytorch" as const, precision, threads: "2 OpenMP threads", coresUsed: 2 };
+      const entry = {
+        id: `pytorch-${precision}-2`,
+        engine: "pytorch" as const,
+        precision,
+        threads: "2 OpenMP threads",
+        coresUsed: 2,
+      };
       const script = join(BENCH_DIR, "src", "probes", "pytorch_vgg.py");
-      const ran = spawnSync(python, [script, JSON.stringify({ network: config, threads: 2, precision, batchSize, seconds })], { encoding: "utf8", timeout: PROBE_TIMEOUT_MS.training });
+      const ran = spawnSync(
+        python,
+        [script, JSON.stringify({ network: config, threads: 2, precision, batchSize, seconds })],
+        { encoding: "utf8", timeout: PROBE_TIMEOUT_MS.training },
+      );
       const line = ran.stdout?.trim().split("\n").at(-1);
-      if (ran.status === 0 && line) cases.push({ ...entry, result: withRates(JSON.parse(line) as EngineProbeOutput, 2) });
-      else cases.push({ ...entry, skipped: `failed: ${(ran.stderr ?? "").trim().split("\n").at(-1) ?? ran.status}` });
+      if (ran.status === 0 && line)
+        cases.push({ ...entry, result: withRates(JSON.parse(line) as EngineProbeOutput, 2) });
+      else
+        cases.push({
+          ...entry,
+          skipped: `failed: ${(ran.stderr ?? "").trim().split("\n").at(-1) ?? ran.status}`,
+        });
     }
   } else {
-    notes.push("PyTorch reference skipped: `python3 -c \"import torch\"` fails (Debian: apt-get install python3-torch; a measuring stick, not a dependency)");
+    notes.push(
+      'PyTorch reference skipped: `python3 -c "import torch"` fails (Debian: apt-get install python3-torch; a measuring stick, not a dependency)',
+    );
   }
   const rate = (id: string) => cases.find((c) => c.id === id)?.result?.imagesPerSec ?? null;
   const ratio = (a: string, b: string) => {
-    const x = rate(a), y = rate(b);
+    const x = rate(a),
+      y = rate(b);
     return x !== null && y !== null && y > 0 ? round(x / y, 2) : null;
   };
   return {

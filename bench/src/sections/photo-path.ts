@@ -12,9 +12,21 @@ const PHOTO_PATH_TIMEOUT_MS = 30 * 60_000;
  * The photo-path check (src/photo-path) in its own process, as `npm run photo-path` runs it: FER-2013 PublicTest
  * faces laid into synthetic photos, through createFaceAnalyzer's analyze, against classifying the original crops.
  */
-export async function measurePhotoPathSection(mode: "quick" | "full", modelDir: string, scratchDir: string): Promise<PhotoPathResult> {
+export async function measurePhotoPathSection(
+  mode: "quick" | "full",
+  modelDir: string,
+  scratchDir: string,
+): Promise<PhotoPathResult> {
   const out = join(scratchDir, "photo-path.json");
-  const args = ["--import", "tsx", join(BENCH_DIR, "src", "photo-path", "main.ts"), "--model", modelDir, "--out", out];
+  const args = [
+    "--import",
+    "tsx",
+    join(BENCH_DIR, "src", "photo-path", "main.ts"),
+    "--model",
+    modelDir,
+    "--out",
+    out,
+  ];
   if (mode === "quick") args.push("--quick");
   log(`photo path: ${mode} check with ${modelDir}`);
   await new Promise<void>((resolve, reject) => {
@@ -29,7 +41,12 @@ export async function measurePhotoPathSection(mode: "quick" | "full", modelDir: 
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve();
-      else reject(new Error(`photo-path check exited with ${code ?? signal}: ${stderr.trim().split("\n").at(-1) ?? ""}`));
+      else
+        reject(
+          new Error(
+            `photo-path check exited with ${code ?? signal}: ${stderr.trim().split("\n").at(-1) ?? ""}`,
+          ),
+        );
     });
   });
   return JSON.parse(await readFile(out, "utf8")) as PhotoPathResult;

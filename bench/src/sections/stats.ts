@@ -12,7 +12,11 @@ const FACES_PER_ANALYSIS = 4;
 const SOURCES = ["kiosk", "web", "app"];
 const CAMPAIGNS = ["spring", "summer", "none"];
 
-type StatsFn = (prisma: unknown, filter: Record<string, unknown>, bucket?: string) => Promise<{ totalFaces: number; buckets: unknown[]; computedFrom: string }>;
+type StatsFn = (
+  prisma: unknown,
+  filter: Record<string, unknown>,
+  bucket?: string,
+) => Promise<{ totalFaces: number; buckets: unknown[]; computedFrom: string }>;
 
 export interface StatsQueryTiming {
   query: string;
@@ -89,7 +93,12 @@ async function insertRows(prisma: db.PrismaClient, fromAnalysis: number, analyse
 }
 
 /** emotionStats by DAY over the whole range: UTC (served from rollups) and Asia/Kolkata (+05:30: exact, from faces). */
-async function timeQueries(prisma: db.PrismaClient, emotionStats: StatsFn, repetitions: number, storedFaces: number) {
+async function timeQueries(
+  prisma: db.PrismaClient,
+  emotionStats: StatsFn,
+  repetitions: number,
+  storedFaces: number,
+) {
   const filter = { from: new Date(DATA_END.getTime() - DAYS * 86_400_000), to: DATA_END };
   const queries: StatsQueryTiming[] = [];
   for (const timezone of ["UTC", "Asia/Kolkata"]) {
@@ -100,7 +109,8 @@ async function timeQueries(prisma: db.PrismaClient, emotionStats: StatsFn, repet
       last = await emotionStats(prisma, { ...filter, timezone }, "DAY");
       runsMs.push(msSince(start));
     }
-    if (last!.totalFaces !== storedFaces) throw new Error(`emotionStats counted ${last!.totalFaces} faces, ${storedFaces} are stored`);
+    if (last!.totalFaces !== storedFaces)
+      throw new Error(`emotionStats counted ${last!.totalFaces} faces, ${storedFaces} are stored`);
     const timing: StatsQueryTiming = {
       query: `emotionStats(bucket DAY, ${DAYS} days, timezone ${timezone})`,
       computedFrom: last!.computedFrom,
@@ -132,11 +142,14 @@ export async function measureStats(settings: ModeSettings): Promise<StatsResult[
       analyses = target;
       const loadSeconds = round(msSince(start) / 1000, 1);
       log(`stats: loaded ${faces} faces in ${loadSeconds} s`);
-      results.push({ storedFaces: faces, loadSeconds, queries: await timeQueries(prisma, emotionStats, settings.statsRepetitions, faces) });
+      results.push({
+        storedFaces: faces,
+        loadSeconds,
+        queries: await timeQueries(prisma, emotionStats, settings.statsRepetitions, faces),
+      });
     }
   } finally {
     await database.drop();
   }
   return results;
 }
-

@@ -65,22 +65,31 @@ export async function measureSystems(
     const message = error instanceof Error ? error.message.split("\n").slice(0, 3).join(" ") : String(error);
     log(`${name}: FAILED ${message}`);
     results[name] = { ...(results[name] ?? emptyResult()), error: message };
-    sessions.get(name)?.close().catch(() => 0);
+    sessions
+      .get(name)
+      ?.close()
+      .catch(() => 0);
     sessions.delete(name);
   };
 
   const handBoxes = readHandBoxes(base.photosDir);
   for (const name of names) {
     try {
-      const session = await startSession<SystemReady>("system", { ...base, system: name } satisfies SystemProbeInput, {
-        timeoutMs: PROBE_TIMEOUT_MS.system,
-      });
+      const session = await startSession<SystemReady>(
+        "system",
+        { ...base, system: name } satisfies SystemProbeInput,
+        {
+          timeoutMs: PROBE_TIMEOUT_MS.system,
+        },
+      );
       sessions.set(name, session);
       results[name] = { ...emptyResult(), description: session.ready.description };
       if (sections.endToEnd) {
         const coldFirstRequestMs = await session.call<number>("cold");
         const boxesPerPhoto = await session.call<Record<string, Box[]>>("warmup");
-        const facesPerPhoto = Object.fromEntries(Object.entries(boxesPerPhoto).map(([photo, boxes]) => [photo, boxes.length]));
+        const facesPerPhoto = Object.fromEntries(
+          Object.entries(boxesPerPhoto).map(([photo, boxes]) => [photo, boxes.length]),
+        );
         results[name]!.endToEnd = {
           imagesPerSec: 0,
           facesPerSec: 0,
@@ -95,7 +104,9 @@ export async function measureSystems(
           facesPerPhoto,
           detection: scoreDetection(boxesPerPhoto, handBoxes),
         };
-        log(`${name}: cold first request ${Math.round(coldFirstRequestMs)} ms, ${results[name]!.endToEnd!.faces} faces`);
+        log(
+          `${name}: cold first request ${Math.round(coldFirstRequestMs)} ms, ${results[name]!.endToEnd!.faces} faces`,
+        );
       }
     } catch (error) {
       fail(name, error);
@@ -151,7 +162,9 @@ export async function measureSystems(
             const key = `${name}\u0000${id}`;
             runs.set(key, [...(runs.get(key) ?? []), run]);
           } catch (error) {
-            log(`${name}: classifier ${id} failed: ${error instanceof Error ? error.message.split("\n")[0] : error}`);
+            log(
+              `${name}: classifier ${id} failed: ${error instanceof Error ? error.message.split("\n")[0] : error}`,
+            );
           }
         }
       }
@@ -164,7 +177,9 @@ export async function measureSystems(
           if (list.length === 0) return [];
           const batch1Runs = list.map((run) => round(run.batch1FacesPerSec, 1));
           const batch32Runs = list.map((run) => round(run.batch32FacesPerSec, 1));
-          log(`${name}: ${id} batch 1 ${Math.round(median(batch1Runs))}/s, batch 32 ${Math.round(median(batch32Runs))}/s`);
+          log(
+            `${name}: ${id} batch 1 ${Math.round(median(batch1Runs))}/s, batch 32 ${Math.round(median(batch32Runs))}/s`,
+          );
           return [
             {
               id,
@@ -192,12 +207,20 @@ export async function measureSystems(
   }
 
   for (const [name, session] of sessions) {
-    results[name]!.description = await session.call<Record<string, unknown>>("describe").catch(() => results[name]!.description);
+    results[name]!.description = await session
+      .call<Record<string, unknown>>("describe")
+      .catch(() => results[name]!.description);
     results[name]!.peakRssBytes = await session.close();
   }
   return results;
 }
 
-const emptyResult = (): SystemResult => ({ description: {}, endToEnd: null, classify: null, accuracy: null, peakRssBytes: 0 });
+const emptyResult = (): SystemResult => ({
+  description: {},
+  endToEnd: null,
+  classify: null,
+  accuracy: null,
+  peakRssBytes: 0,
+});
 
 export type { SystemOptions };

@@ -58,11 +58,15 @@ async function shippedConfig(): Promise<Record<string, unknown> | undefined> {
 
 function runTrainer(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "--import", join(BENCH_DIR, "src", "core", "exit-rss.mjs"), "src/cli.ts", ...args], {
-      cwd: join(REPO_ROOT, "apps", "trainer"),
-      env,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--import", join(BENCH_DIR, "src", "core", "exit-rss.mjs"), "src/cli.ts", ...args],
+      {
+        cwd: join(REPO_ROOT, "apps", "trainer"),
+        env,
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     let tail = "";
     child.stderr.on("data", (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-2000)));
     const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
@@ -70,17 +74,36 @@ function runTrainer(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve();
-      else reject(new Error(`trainer exited with ${signal ?? code}: ${tail.trim().split("\n").slice(-3).join(" ")}`));
+      else
+        reject(
+          new Error(`trainer exited with ${signal ?? code}: ${tail.trim().split("\n").slice(-3).join(" ")}`),
+        );
     });
   });
 }
 
-export async function measureTrainerCli(scratchDir: string, perClass: number, workerCounts: readonly number[]): Promise<TrainerCliCase[] | { reason: string }> {
+export async function measureTrainerCli(
+  scratchDir: string,
+  perClass: number,
+  workerCounts: readonly number[],
+): Promise<TrainerCliCase[] | { reason: string }> {
   const config = await shippedConfig();
-  if (!config) return { reason: "no shipped model with its training run record (models/default + models/training/<runId>/run.json)" };
+  if (!config)
+    return {
+      reason:
+        "no shipped model with its training run record (models/default + models/training/<runId>/run.json)",
+    };
   const base = join(scratchDir, "trainer-cli");
-  const trainImages = await sampleFolder(join(SHARED_DIR, "datasets", "fer2013", "train"), join(base, "train"), perClass);
-  const valImages = await sampleFolder(join(SHARED_DIR, "datasets", "fer2013", "val"), join(base, "val"), Math.ceil(perClass / 4));
+  const trainImages = await sampleFolder(
+    join(SHARED_DIR, "datasets", "fer2013", "train"),
+    join(base, "train"),
+    perClass,
+  );
+  const valImages = await sampleFolder(
+    join(SHARED_DIR, "datasets", "fer2013", "val"),
+    join(base, "val"),
+    Math.ceil(perClass / 4),
+  );
   const configPath = join(base, "config.json");
   await writeFile(configPath, JSON.stringify(config));
   const cases: TrainerCliCase[] = [];
@@ -90,8 +113,27 @@ export async function measureTrainerCli(scratchDir: string, perClass: number, wo
     const started = Date.now();
     try {
       await runTrainer(
-        ["train", "--data", join(base, "train"), "--val", join(base, "val"), "--config", configPath, "--workers", String(workers), "--no-db", "--no-progress", "--run-dir", runDir],
-        { ...process.env, MOODLENS_BACKEND: "wasm", MOODLENS_CACHE_DIR: join(base, `cache-${workers}`), MOODLENS_BENCH_RSS_FILE: rssFile },
+        [
+          "train",
+          "--data",
+          join(base, "train"),
+          "--val",
+          join(base, "val"),
+          "--config",
+          configPath,
+          "--workers",
+          String(workers),
+          "--no-db",
+          "--no-progress",
+          "--run-dir",
+          runDir,
+        ],
+        {
+          ...process.env,
+          MOODLENS_BACKEND: "wasm",
+          MOODLENS_CACHE_DIR: join(base, `cache-${workers}`),
+          MOODLENS_BENCH_RSS_FILE: rssFile,
+        },
       );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -99,7 +141,10 @@ export async function measureTrainerCli(scratchDir: string, perClass: number, wo
       return { reason: `trainer CLI with ${workers} worker(s) failed: ${message}` };
     }
     const [runId] = await readdir(runDir);
-    const journal = (await readFile(join(runDir, runId!, "journal.jsonl"), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { imagesPerSec: number; cpuShare: number; seconds: number });
+    const journal = (await readFile(join(runDir, runId!, "journal.jsonl"), "utf8"))
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { imagesPerSec: number; cpuShare: number; seconds: number });
     const last = journal.at(-1)!;
     const network = config.network as { architecture?: string; inputPool?: number };
     cases.push({
@@ -115,7 +160,9 @@ export async function measureTrainerCli(scratchDir: string, perClass: number, wo
       peakRssBytes: Number(await readFile(rssFile, "utf8").catch(() => "0")),
       wallSeconds: round((Date.now() - started) / 1000, 1),
     });
-    log(`trainer CLI, ${workers} worker(s): ${cases.at(-1)!.imagesPerSec} images/s, CPU share ${cases.at(-1)!.cpuShare}`);
+    log(
+      `trainer CLI, ${workers} worker(s): ${cases.at(-1)!.imagesPerSec} images/s, CPU share ${cases.at(-1)!.cpuShare}`,
+    );
   }
   return cases;
 }

@@ -13,25 +13,41 @@ const CASES: Omit<TrainingProbeInput, "seconds" | "cropSetBase">[] = [
   { architecture: "deep", backend: "cpu", batchSize: 2 },
 ];
 
-export type TrainingCase = (TrainingProbeOutput & { peakRssBytes: number }) | { architecture: string; backend: string; skipped: string };
+export type TrainingCase =
+  | (TrainingProbeOutput & { peakRssBytes: number })
+  | { architecture: string; backend: string; skipped: string };
 
 export async function measureTraining(settings: ModeSettings, cropSetBase: string): Promise<TrainingCase[]> {
   const results: TrainingCase[] = [];
   for (const trainingCase of CASES) {
     if (trainingCase.backend === "cpu" && !settings.trainingCpu) {
-      results.push({ ...trainingCase, skipped: "quick mode: the pure-JS cpu backend is measured in the full run only" });
+      results.push({
+        ...trainingCase,
+        skipped: "quick mode: the pure-JS cpu backend is measured in the full run only",
+      });
       continue;
     }
     try {
-      const seconds = trainingCase.backend === "cpu" ? Math.min(settings.trainingSecondsPerCase, 15) : settings.trainingSecondsPerCase;
-      const outcome = await runProbe<TrainingProbeOutput>("training", { ...trainingCase, seconds, cropSetBase }, {
-        timeoutMs: PROBE_TIMEOUT_MS.training,
-      });
+      const seconds =
+        trainingCase.backend === "cpu"
+          ? Math.min(settings.trainingSecondsPerCase, 15)
+          : settings.trainingSecondsPerCase;
+      const outcome = await runProbe<TrainingProbeOutput>(
+        "training",
+        { ...trainingCase, seconds, cropSetBase },
+        {
+          timeoutMs: PROBE_TIMEOUT_MS.training,
+        },
+      );
       results.push({ ...outcome.value, peakRssBytes: outcome.peakRssBytes });
     } catch (error) {
       const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
       log(`training ${trainingCase.architecture}/${trainingCase.backend} failed: ${message}`);
-      results.push({ architecture: trainingCase.architecture, backend: trainingCase.backend, skipped: `failed: ${message}` });
+      results.push({
+        architecture: trainingCase.architecture,
+        backend: trainingCase.backend,
+        skipped: `failed: ${message}`,
+      });
     }
   }
   return results;

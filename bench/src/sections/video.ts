@@ -24,10 +24,44 @@ const CLIP_SECONDS = 20;
 const SAMPLE_FPS = 2;
 
 export interface VideoResult {
-  clip: { file: string; width: number; height: number; seconds: number; fps: number; sampleFps: number; frames: number };
-  moodlens: { framesPerSec: number; framesPerCpuSec: number; realTimeFactor: number; wallMs: number; cpuMs: number; faces: number; tracks: number; how: string };
-  human: { framesPerSec: number; framesPerCpuSec: number; realTimeFactor: number; wallMs: number; cpuMs: number; faces: number; how: string } | { error: string };
-  analyzeFrame: { path: string; streams: number; frames: number; latencyP50Ms: number; latencyP99Ms: number; framesPerSec: number }[];
+  clip: {
+    file: string;
+    width: number;
+    height: number;
+    seconds: number;
+    fps: number;
+    sampleFps: number;
+    frames: number;
+  };
+  moodlens: {
+    framesPerSec: number;
+    framesPerCpuSec: number;
+    realTimeFactor: number;
+    wallMs: number;
+    cpuMs: number;
+    faces: number;
+    tracks: number;
+    how: string;
+  };
+  human:
+    | {
+        framesPerSec: number;
+        framesPerCpuSec: number;
+        realTimeFactor: number;
+        wallMs: number;
+        cpuMs: number;
+        faces: number;
+        how: string;
+      }
+    | { error: string };
+  analyzeFrame: {
+    path: string;
+    streams: number;
+    frames: number;
+    latencyP50Ms: number;
+    latencyP99Ms: number;
+    framesPerSec: number;
+  }[];
   notes: string[];
 }
 
@@ -44,17 +78,37 @@ const cpuMsSince = (start: NodeJS.CpuUsage) => {
 async function makeHdPan(dir: string): Promise<string> {
   const file = join(dir, "pan-720p.mp4");
   const args = [
-    "-hide_banner", "-nostdin", "-v", "error", "-y",
-    "-loop", "1", "-framerate", "25", "-t", String(CLIP_SECONDS), "-i", join(SAMPLE_PHOTOS_DIR, PAN_PHOTO),
-    "-vf", `scale=1600:-2,setsar=1,crop=${WIDTH}:${HEIGHT}:x='320*t/${CLIP_SECONDS}':y=100,format=yuv420p`,
-    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", file,
+    "-hide_banner",
+    "-nostdin",
+    "-v",
+    "error",
+    "-y",
+    "-loop",
+    "1",
+    "-framerate",
+    "25",
+    "-t",
+    String(CLIP_SECONDS),
+    "-i",
+    join(SAMPLE_PHOTOS_DIR, PAN_PHOTO),
+    "-vf",
+    `scale=1600:-2,setsar=1,crop=${WIDTH}:${HEIGHT}:x='320*t/${CLIP_SECONDS}':y=100,format=yuv420p`,
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-pix_fmt",
+    "yuv420p",
+    file,
   ];
   await new Promise<void>((resolve, reject) => {
     const ffmpeg = spawn(locateFfmpeg(), args, { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     ffmpeg.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     ffmpeg.on("error", reject);
-    ffmpeg.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}: ${stderr.slice(-400)}`))));
+    ffmpeg.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}: ${stderr.slice(-400)}`)),
+    );
   });
   return file;
 }
@@ -65,7 +119,12 @@ const FRAME_MUTATION =
 type Sender = (stream: number, index: number) => Promise<void>;
 
 /** `streams` clients at once, each sending `perStream` frames one after the other (a client waits for its answer). */
-async function latencyCase(path: string, streams: number, perStream: number, send: Sender): Promise<VideoResult["analyzeFrame"][number]> {
+async function latencyCase(
+  path: string,
+  streams: number,
+  perStream: number,
+  send: Sender,
+): Promise<VideoResult["analyzeFrame"][number]> {
   const latencies: number[] = [];
   const started = now();
   await Promise.all(
@@ -86,29 +145,48 @@ async function latencyCase(path: string, streams: number, perStream: number, sen
     latencyP99Ms: round(percentile(latencies, 99), 1),
     framesPerSec: round(latencies.length / seconds),
   };
-  log(`video: analyzeFrame (${path.split(" ")[0]}) x${streams}: p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms`);
+  log(
+    `video: analyzeFrame (${path.split(" ")[0]}) x${streams}: p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms`,
+  );
   return result;
 }
 
 /** analyzeFrame through the real API's GraphQL endpoint (the API section's server, on its own fresh database). */
-async function graphqlLatency(databaseUrl: string, modelDir: string, jpegs: Buffer[], perStream: number): Promise<VideoResult["analyzeFrame"]> {
+async function graphqlLatency(
+  databaseUrl: string,
+  modelDir: string,
+  jpegs: Buffer[],
+  perStream: number,
+): Promise<VideoResult["analyzeFrame"]> {
   const api = await startApi({ databaseUrl, modelDir });
   const bodies = jpegs.map((jpeg) => jpeg.toString("base64"));
   try {
     const cases: VideoResult["analyzeFrame"] = [];
     for (const streams of [1, 4]) {
       const send: Sender = async (stream, index) => {
-        const input = { streamId: `bench-${streams}-${stream}`, image: bodies[index % bodies.length], timestamp: index * (1000 / SAMPLE_FPS) };
+        const input = {
+          streamId: `bench-${streams}-${stream}`,
+          image: bodies[index % bodies.length],
+          timestamp: index * (1000 / SAMPLE_FPS),
+        };
         const response = await fetch(api.url, {
           method: "POST",
           headers: { "content-type": "application/json" },
           body: JSON.stringify({ query: FRAME_MUTATION, variables: { input } }),
         });
         const json = (await response.json()) as { data?: { analyzeFrame?: unknown }; errors?: unknown };
-        if (response.status !== 200 || !json.data?.analyzeFrame) throw new Error(`analyzeFrame answered ${response.status}: ${JSON.stringify(json).slice(0, 300)}`);
+        if (response.status !== 200 || !json.data?.analyzeFrame)
+          throw new Error(`analyzeFrame answered ${response.status}: ${JSON.stringify(json).slice(0, 300)}`);
       };
       await send(99, 0); // cold first request (model load, first inference): not timed
-      cases.push(await latencyCase("graphql (POST /graphql analyzeFrame to apps/api/src/main.ts, one HTTP request per frame)", streams, perStream, send));
+      cases.push(
+        await latencyCase(
+          "graphql (POST /graphql analyzeFrame to apps/api/src/main.ts, one HTTP request per frame)",
+          streams,
+          perStream,
+          send,
+        ),
+      );
     }
     return cases;
   } catch (error) {
@@ -126,7 +204,10 @@ export async function measureVideo(
   const framesDir = join(dir, "frames");
   await mkdir(framesDir, { recursive: true });
   const clip = await makeHdPan(dir);
-  const notes: string[] = [`model: ${options.modelLabel}`, "Moodlens runs in the bench process; human in its own child process (the bench's human system)"];
+  const notes: string[] = [
+    `model: ${options.modelLabel}`,
+    "Moodlens runs in the bench process; human in its own child process (the bench's human system)",
+  ];
 
   await selectBackend("wasm", { logger: () => {} });
   const analyzer = await createFaceAnalyzer({ modelDir: options.modelDir, backend: "wasm" });
@@ -135,7 +216,11 @@ export async function measureVideo(
     let frames = 0;
     for await (const frame of sampleFrames(clip, { sampleFps: SAMPLE_FPS, maxSide: WIDTH })) {
       const { rgb, width, height } = frame.image;
-      const png = await sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width, height, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+      const png = await sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), {
+        raw: { width, height, channels: 3 },
+      })
+        .png({ compressionLevel: 1 })
+        .toBuffer();
       await writeFile(join(framesDir, `frame-${String(frame.index).padStart(4, "0")}.png`), png);
       if (frames++ === 0) await analyzer.analyzeDecoded(frame.image as unknown as DecodedImage);
     }
@@ -160,7 +245,9 @@ export async function measureVideo(
       tracks = tracker.finish().length;
       wall.push(msSince(started));
       cpu.push(cpuMsSince(cpuStart));
-      log(`video: moodlens pass ${pass + 1}: ${Math.round(wall.at(-1)!)} ms, ${faces} faces, ${tracks} tracks`);
+      log(
+        `video: moodlens pass ${pass + 1}: ${Math.round(wall.at(-1)!)} ms, ${faces} faces, ${tracks} tracks`,
+      );
     }
     const wallMs = median(wall);
     const cpuMs = median(cpu);
@@ -180,7 +267,15 @@ export async function measureVideo(
     try {
       const session = await startSession<SystemReady>(
         "system",
-        { system: "human", photosDir: framesDir, servingModelDir: options.modelDir, servingModelTrained: false, architectureModels: [], scratchDir: options.scratchDir, cropSetBase: "" } satisfies SystemProbeInput,
+        {
+          system: "human",
+          photosDir: framesDir,
+          servingModelDir: options.modelDir,
+          servingModelTrained: false,
+          architectureModels: [],
+          scratchDir: options.scratchDir,
+          cropSetBase: "",
+        } satisfies SystemProbeInput,
         { timeoutMs: PROBE_TIMEOUT_MS.system },
       );
       try {
@@ -212,17 +307,28 @@ export async function measureVideo(
     const jpegs: Buffer[] = [];
     for await (const frame of sampleFrames(clip, { sampleFps: SAMPLE_FPS, maxSide: 640 })) {
       const { rgb, width, height } = frame.image;
-      jpegs.push(await sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width, height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer());
+      jpegs.push(
+        await sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), {
+          raw: { width, height, channels: 3 },
+        })
+          .jpeg({ quality: 85 })
+          .toBuffer(),
+      );
     }
     const perStream = mode === "quick" ? 10 : 30;
     const analyzeFrame: VideoResult["analyzeFrame"] = [];
     for (const streams of [1, 4]) {
       const registry = createStreamRegistry();
       analyzeFrame.push(
-        await latencyCase("in-process (the service's steps without HTTP: analyzer.analyze of the JPEG + createStreamRegistry().update)", streams, perStream, async (stream, index) => {
-          const result = await analyzer.analyze(jpegs[index % jpegs.length]!);
-          registry.update("bench", `stream-${stream}`, index * (1000 / SAMPLE_FPS), result.faces);
-        }),
+        await latencyCase(
+          "in-process (the service's steps without HTTP: analyzer.analyze of the JPEG + createStreamRegistry().update)",
+          streams,
+          perStream,
+          async (stream, index) => {
+            const result = await analyzer.analyze(jpegs[index % jpegs.length]!);
+            registry.update("bench", `stream-${stream}`, index * (1000 / SAMPLE_FPS), result.faces);
+          },
+        ),
       );
     }
     if (options.databaseUrl) {
@@ -230,12 +336,28 @@ export async function measureVideo(
       try {
         analyzeFrame.push(...(await graphqlLatency(options.databaseUrl, options.modelDir, jpegs, perStream)));
       } catch (error) {
-        notes.push(`analyzeFrame through GraphQL not measured: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+        notes.push(
+          `analyzeFrame through GraphQL not measured: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+        );
       }
     } else {
       notes.push("analyzeFrame through GraphQL not measured: no database URL given");
     }
-    return { clip: { file: "pan across two_people.jpg, libx264 ultrafast", width: WIDTH, height: HEIGHT, seconds: CLIP_SECONDS, fps: 25, sampleFps: SAMPLE_FPS, frames }, moodlens, human, analyzeFrame, notes };
+    return {
+      clip: {
+        file: "pan across two_people.jpg, libx264 ultrafast",
+        width: WIDTH,
+        height: HEIGHT,
+        seconds: CLIP_SECONDS,
+        fps: 25,
+        sampleFps: SAMPLE_FPS,
+        frames,
+      },
+      moodlens,
+      human,
+      analyzeFrame,
+      notes,
+    };
   } finally {
     await analyzer.dispose();
   }

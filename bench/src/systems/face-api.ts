@@ -33,7 +33,14 @@ interface FaceApi {
   detectAllFaces(
     input: tf.Tensor3D,
     options: unknown,
-  ): { withFaceExpressions(): Promise<{ expressions: Expressions; detection: { box: { x: number; y: number; width: number; height: number } } }[]> };
+  ): {
+    withFaceExpressions(): Promise<
+      {
+        expressions: Expressions;
+        detection: { box: { x: number; y: number; width: number; height: number } };
+      }[]
+    >;
+  };
 }
 
 /** SSD MobileNetV1 defaults (min confidence 0.5, 100 results), as in face-api's README. */
@@ -48,8 +55,16 @@ const toOurOrder = (expressions: Expressions): number[] => {
 };
 
 async function decodeToTensor(image: Buffer): Promise<tf.Tensor3D> {
-  const { data, info } = await sharp(image).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return tf.tensor3d(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), [info.height, info.width, 3], "int32");
+  const { data, info } = await sharp(image)
+    .rotate()
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return tf.tensor3d(
+    new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    [info.height, info.width, 3],
+    "int32",
+  );
 }
 
 export const createFaceApiSystem: SystemFactory = async () => {
@@ -63,10 +78,14 @@ export const createFaceApiSystem: SystemFactory = async () => {
     id: "face-api faceExpressionNet (112x112)",
     async classify(crops) {
       const inputs = crops.map((crop) =>
-        tf.tidy(() => tf.tile(tf.tensor3d(Int32Array.from(crop), [48, 48, 1], "int32"), [1, 1, 3]) as tf.Tensor3D),
+        tf.tidy(
+          () => tf.tile(tf.tensor3d(Int32Array.from(crop), [48, 48, 1], "int32"), [1, 1, 3]) as tf.Tensor3D,
+        ),
       );
       try {
-        const result = await faceapi.nets.faceExpressionNet.predictExpressions(inputs.length === 1 ? inputs[0]! : inputs);
+        const result = await faceapi.nets.faceExpressionNet.predictExpressions(
+          inputs.length === 1 ? inputs[0]! : inputs,
+        );
         return (Array.isArray(result) ? result : [result]).map(toOurOrder);
       } finally {
         tf.dispose(inputs);
@@ -86,7 +105,12 @@ export const createFaceApiSystem: SystemFactory = async () => {
       const input = await decodeToTensor(image);
       try {
         const faces = await faceapi.detectAllFaces(input, options).withFaceExpressions();
-        return faces.map(({ detection: { box } }) => ({ x: box.x, y: box.y, width: box.width, height: box.height }));
+        return faces.map(({ detection: { box } }) => ({
+          x: box.x,
+          y: box.y,
+          width: box.width,
+          height: box.height,
+        }));
       } finally {
         input.dispose();
       }

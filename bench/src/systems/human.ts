@@ -56,8 +56,16 @@ export const HUMAN_CONFIG = {
 };
 
 async function decodeToTensor(image: Buffer): Promise<tf.Tensor4D> {
-  const { data, info } = await sharp(image).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return tf.tensor4d(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), [1, info.height, info.width, 3], "int32");
+  const { data, info } = await sharp(image)
+    .rotate()
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return tf.tensor4d(
+    new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    [1, info.height, info.width, 3],
+    "int32",
+  );
 }
 
 /** Human's emotion network fed our 48x48 crops with human's own preprocessing (bilinear to 64, (x - 0.5) * 2). */
@@ -68,7 +76,12 @@ async function createHumanEmotionClassifier(): Promise<Classifier> {
     async classify(crops) {
       const output = tf.tidy(() => {
         const values = new Float32Array(crops.length * 48 * 48);
-        crops.forEach((crop, index) => values.set(Float32Array.from(crop, (v) => v / 255), index * 48 * 48));
+        crops.forEach((crop, index) =>
+          values.set(
+            Float32Array.from(crop, (v) => v / 255),
+            index * 48 * 48,
+          ),
+        );
         const input = tf.tensor4d(values, [crops.length, 48, 48, 1]);
         const resized = tf.image.resizeBilinear(input, [EMOTION_INPUT, EMOTION_INPUT], false);
         return model.execute(tf.mul(tf.sub(resized, 0.5), 2)) as tf.Tensor2D;

@@ -1,12 +1,16 @@
+import { createFaceAnalyzer, selectBackend, type ClassifierKind, type FaceAnalyzer } from "@moodlens/model";
 import {
-  createFaceAnalyzer,
-  selectBackend,
-  type ClassifierKind,
-  type FaceAnalyzer,
-} from "@moodlens/model";
-import { SHIPPED_PREFIX, type BenchSystem, type Classifier, type SystemFactory, type SystemOptions } from "./types";
+  SHIPPED_PREFIX,
+  type BenchSystem,
+  type Classifier,
+  type SystemFactory,
+  type SystemOptions,
+} from "./types";
 
-const ENGINE_LABEL: Record<Exclude<ClassifierKind, "auto">, string> = { tfjs: "tfjs-wasm", onnx: "onnxruntime" };
+const ENGINE_LABEL: Record<Exclude<ClassifierKind, "auto">, string> = {
+  tfjs: "tfjs-wasm",
+  onnx: "onnxruntime",
+};
 
 /** A classifier measured through the product path: the analyzer's classifyFaces (batching, temperature, TTA). */
 function analyzerClassifier(analyzer: FaceAnalyzer, id: string, tta: boolean): Classifier {
@@ -43,7 +47,9 @@ export const createMoodlensSystem: SystemFactory = async (options: SystemOptions
             built.push(analyzerClassifier(analyzer, `${id} + TTA`, true));
           }
         } catch (error) {
-          problems.push(`${architecture}/${ENGINE_LABEL[kind]}: ${error instanceof Error ? error.message.split("\n")[0] : error}`);
+          problems.push(
+            `${architecture}/${ENGINE_LABEL[kind]}: ${error instanceof Error ? error.message.split("\n")[0] : error}`,
+          );
         }
       }
     }
@@ -54,8 +60,11 @@ export const createMoodlensSystem: SystemFactory = async (options: SystemOptions
     name: "moodlens",
     get description() {
       return {
-        pipeline: "createFaceAnalyzer (@moodlens/model): decodeImage, BlazeFace with multi-scale tiling, cropFace, classifier",
-        servingModel: options.servingModelTrained ? options.servingModelDir : `random-init (speed only): ${options.servingModelDir}`,
+        pipeline:
+          "createFaceAnalyzer (@moodlens/model): decodeImage, BlazeFace with multi-scale tiling, cropFace, classifier",
+        servingModel: options.servingModelTrained
+          ? options.servingModelDir
+          : `random-init (speed only): ${options.servingModelDir}`,
         backend: `tfjs ${backend.name} (${backend.threads} thread)`,
         analyzer: serving.info,
         ...(problems.length > 0 ? { classifierProblems: problems } : {}),
@@ -70,7 +79,11 @@ export const createMoodlensSystem: SystemFactory = async (options: SystemOptions
             "models/default does not exist yet (the trainer has not shipped a model); a random-init network's accuracy would be meaningless",
         };
       }
-      return analyzerClassifier(serving, `shipped model (${serving.info.model.architecture}/${serving.info.model.classifier})`, false);
+      return analyzerClassifier(
+        serving,
+        `shipped model (${serving.info.model.architecture}/${serving.info.model.classifier})`,
+        false,
+      );
     },
     dispose() {
       void serving.dispose();

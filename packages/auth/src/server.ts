@@ -42,7 +42,11 @@ export function createDashboardAuth(options: DashboardAuthOptions) {
         disabled: { type: "boolean", input: false, required: false, defaultValue: false },
       },
     },
-    session: { ...AUTH_TABLES.session, expiresIn: (options.sessionHours ?? 12) * HOUR_SECONDS, updateAge: HOUR_SECONDS },
+    session: {
+      ...AUTH_TABLES.session,
+      expiresIn: (options.sessionHours ?? 12) * HOUR_SECONDS,
+      updateAge: HOUR_SECONDS,
+    },
     account: AUTH_TABLES.account,
     verification: AUTH_TABLES.verification,
     advanced: { cookiePrefix: COOKIE_PREFIX },
@@ -53,7 +57,9 @@ export function createDashboardAuth(options: DashboardAuthOptions) {
           before: async (session, context) => {
             const user = await context?.context.internalAdapter.findUserById(session.userId);
             if (!user || (user as { disabled?: boolean }).disabled) {
-              throw new APIError("FORBIDDEN", { message: "This account is disabled. Ask an admin to enable it." });
+              throw new APIError("FORBIDDEN", {
+                message: "This account is disabled. Ask an admin to enable it.",
+              });
             }
           },
         },

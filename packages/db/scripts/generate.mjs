@@ -30,11 +30,17 @@ function fingerprint() {
 export function prismaGenerateIfNeeded({ force = false, quiet = false } = {}) {
   const expected = fingerprint();
   const clientFile = path.join(outputDir, "client.ts");
-  if (!force && existsSync(clientFile) && existsSync(stampPath) && readFileSync(stampPath, "utf8") === expected) {
+  if (
+    !force &&
+    existsSync(clientFile) &&
+    existsSync(stampPath) &&
+    readFileSync(stampPath, "utf8") === expected
+  ) {
     return { generated: false };
   }
   const env = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" };
-  if (!env.PRISMA_SCHEMA_ENGINE_BINARY) env.PRISMA_SCHEMA_ENGINE_BINARY = path.join(packageDir, "package.json");
+  if (!env.PRISMA_SCHEMA_ENGINE_BINARY)
+    env.PRISMA_SCHEMA_ENGINE_BINARY = path.join(packageDir, "package.json");
   const result = spawnSync("npx", ["--no-install", "prisma", "generate"], {
     cwd: packageDir,
     env,

@@ -73,7 +73,9 @@ export function createPgliteAdapterFactory(pglite: PGlite): SqlMigrationAwareDri
 }
 
 /** For the schema engine only (the application client uses PrismaPg directly). */
-export function createPgMigrationAdapterFactory(config: pg.PoolConfig): SqlMigrationAwareDriverAdapterFactory {
+export function createPgMigrationAdapterFactory(
+  config: pg.PoolConfig,
+): SqlMigrationAwareDriverAdapterFactory {
   return withAtomicScripts(new PrismaPg(config), (adapter, script) => {
     const pool = (adapter as unknown as { underlyingDriver(): pg.Pool }).underlyingDriver();
     return pool.query(script);

@@ -46,11 +46,15 @@ export async function createApiKey(prisma: DbClient, input: CreateApiKeyInput): 
   const name = input.name.trim();
   if (!name || name.length > 100) throw badInput("an API key needs a name of 1..100 characters");
   const unknown = input.scopes.filter((scope) => !API_SCOPES.includes(scope));
-  if (unknown.length) throw badInput(`unknown scopes: ${unknown.join(", ")} (valid: ${API_SCOPES.join(", ")})`);
-  if (input.scopes.length === 0) throw badInput(`an API key needs at least one scope (${API_SCOPES.join(", ")})`);
+  if (unknown.length)
+    throw badInput(`unknown scopes: ${unknown.join(", ")} (valid: ${API_SCOPES.join(", ")})`);
+  if (input.scopes.length === 0)
+    throw badInput(`an API key needs at least one scope (${API_SCOPES.join(", ")})`);
   const limit = input.rateLimitPerMinute ?? null;
-  if (limit !== null && (!Number.isInteger(limit) || limit < 1)) throw badInput("rateLimitPerMinute must be a positive integer");
-  if (input.expiresAt && Number.isNaN(input.expiresAt.getTime())) throw badInput("expiresAt must be a valid date");
+  if (limit !== null && (!Number.isInteger(limit) || limit < 1))
+    throw badInput("rateLimitPerMinute must be a positive integer");
+  if (input.expiresAt && Number.isNaN(input.expiresAt.getTime()))
+    throw badInput("expiresAt must be a valid date");
 
   const prefix = randomPrefix();
   const key = `${API_KEY_PREFIX}_${prefix}_${randomBytes(SECRET_BYTES).toString("base64url")}`;
@@ -71,7 +75,11 @@ export type ApiKeyRejection = "malformed" | "unknown" | "revoked" | "expired";
 export type VerifyApiKeyResult = { key: ApiKeyRecord; reason: null } | { key: null; reason: ApiKeyRejection };
 
 /** Checks a presented key. Wrong, revoked and expired keys give `key: null` and the reason (for logs, not clients). */
-export async function verifyApiKey(prisma: DbClient, secret: string, now: Date = new Date()): Promise<VerifyApiKeyResult> {
+export async function verifyApiKey(
+  prisma: DbClient,
+  secret: string,
+  now: Date = new Date(),
+): Promise<VerifyApiKeyResult> {
   const match = KEY_PATTERN.exec(secret.trim());
   if (!match) return { key: null, reason: "malformed" };
   const row = await prisma.apiKey.findUnique({ where: { prefix: match[1]! } });
@@ -89,7 +97,10 @@ export async function verifyApiKey(prisma: DbClient, secret: string, now: Date =
   return { key: strip(row), reason: null };
 }
 
-export async function listApiKeys(prisma: DbClient, options: { includeRevoked?: boolean } = {}): Promise<ApiKeyRecord[]> {
+export async function listApiKeys(
+  prisma: DbClient,
+  options: { includeRevoked?: boolean } = {},
+): Promise<ApiKeyRecord[]> {
   const rows = await prisma.apiKey.findMany({
     where: options.includeRevoked ? {} : { revokedAt: null },
     orderBy: { createdAt: "desc" },
@@ -99,7 +110,11 @@ export async function listApiKeys(prisma: DbClient, options: { includeRevoked?: 
 }
 
 /** Revokes by id or by prefix (what `apikey list` shows). Revoking twice keeps the first revocation time. */
-export async function revokeApiKey(prisma: DbClient, idOrPrefix: string, now: Date = new Date()): Promise<ApiKeyRecord> {
+export async function revokeApiKey(
+  prisma: DbClient,
+  idOrPrefix: string,
+  now: Date = new Date(),
+): Promise<ApiKeyRecord> {
   const row = await prisma.apiKey.findFirst({ where: { OR: [{ id: idOrPrefix }, { prefix: idOrPrefix }] } });
   if (!row) throw new AppError("NOT_FOUND", `no API key with id or prefix "${idOrPrefix}"`);
   if (row.revokedAt) return strip(row);

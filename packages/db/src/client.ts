@@ -74,10 +74,12 @@ export class ResilientPgClient extends pg.Client {
 }
 
 /** "PostgreSQL 18.6 (PGlite 0.5.14) on wasm32-unknown-emscripten, compiled by …" → "PostgreSQL 18.6 (PGlite 0.5.14)". */
-const serverName = (version: string | undefined): string | undefined => version?.split(" on ")[0]?.trim() || undefined;
+const serverName = (version: string | undefined): string | undefined =>
+  version?.split(" on ")[0]?.trim() || undefined;
 
 /** What stores the data, whatever the connection: "pglite" for PGlite reached over a socket too. */
-export const databaseEngine = (db: Pick<Db, "kind" | "server">): DatabaseKind => (db.server?.includes("PGlite") ? "pglite" : db.kind);
+export const databaseEngine = (db: Pick<Db, "kind" | "server">): DatabaseKind =>
+  db.server?.includes("PGlite") ? "pglite" : db.kind;
 
 /** Removes the password so URLs can be logged and shown in errors. */
 export function redactUrl(url: string): string {
@@ -101,10 +103,14 @@ function parsePostgresUrl(url: string, variable: string): URL {
     });
   }
   if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
-    throw new AppError("CONFIG_INVALID", `${variable} must start with postgres:// or postgresql:// (got ${parsed.protocol}//)`, {
-      hint: "expected postgres://USER[:PASSWORD]@HOST:PORT/DATABASE, or unset it to use the embedded database",
-      details: { variable },
-    });
+    throw new AppError(
+      "CONFIG_INVALID",
+      `${variable} must start with postgres:// or postgresql:// (got ${parsed.protocol}//)`,
+      {
+        hint: "expected postgres://USER[:PASSWORD]@HOST:PORT/DATABASE, or unset it to use the embedded database",
+        details: { variable },
+      },
+    );
   }
   if (!parsed.hostname && !parsed.searchParams.get("host")) {
     throw new AppError("CONFIG_INVALID", `${variable} has no host`, {
@@ -127,15 +133,23 @@ export function connectionError(error: unknown, url: URL): AppError {
     });
   }
   if (code === "28P01" || code === "28000") {
-    return new AppError("DATABASE_UNAVAILABLE", `PostgreSQL at ${where} refused the credentials in DATABASE_URL`, {
-      hint: "fix the user/password in DATABASE_URL",
-      cause: error,
-    });
+    return new AppError(
+      "DATABASE_UNAVAILABLE",
+      `PostgreSQL at ${where} refused the credentials in DATABASE_URL`,
+      {
+        hint: "fix the user/password in DATABASE_URL",
+        cause: error,
+      },
+    );
   }
-  return new AppError("DATABASE_UNAVAILABLE", `cannot reach PostgreSQL at ${where} (${code ?? (error as Error).message})`, {
-    hint: "start PostgreSQL, fix DATABASE_URL, or unset DATABASE_URL to use the embedded database",
-    cause: error,
-  });
+  return new AppError(
+    "DATABASE_UNAVAILABLE",
+    `cannot reach PostgreSQL at ${where} (${code ?? (error as Error).message})`,
+    {
+      hint: "start PostgreSQL, fix DATABASE_URL, or unset DATABASE_URL to use the embedded database",
+      cause: error,
+    },
+  );
 }
 
 async function createPostgresDb(rawUrl: string, variable: string, poolSize: number): Promise<Db> {
@@ -180,7 +194,10 @@ async function createPostgresDb(rawUrl: string, variable: string, poolSize: numb
 }
 
 /** @internal PGlite-backed Db plus the PGlite instance itself (for serveEmbeddedDatabase). */
-export async function openPgliteDb(dataDir: string, snapshot?: Blob | File): Promise<Db & { pglite: PGlite }> {
+export async function openPgliteDb(
+  dataDir: string,
+  snapshot?: Blob | File,
+): Promise<Db & { pglite: PGlite }> {
   const inMemory = dataDir.startsWith("memory://");
   if (!inMemory) await mkdir(dataDir, { recursive: true });
   const release = inMemory ? () => {} : acquireDataDirLock(dataDir);
@@ -189,15 +206,23 @@ export async function openPgliteDb(dataDir: string, snapshot?: Blob | File): Pro
   try {
     pglite = await PGlite.create(snapshot ? { dataDir, loadDataDir: snapshot } : { dataDir });
     await pglite.exec("SET TIME ZONE 'UTC'");
-    server = serverName((await pglite.query<{ version: string }>("SELECT version()")).rows[0]?.version) ?? "PGlite";
+    server =
+      serverName((await pglite.query<{ version: string }>("SELECT version()")).rows[0]?.version) ?? "PGlite";
   } catch (error) {
     release();
-    throw new AppError("DATABASE_UNAVAILABLE", `cannot open the embedded database in ${dataDir}: ${(error as Error).message}`, {
-      hint: "the folder may be damaged or used by another program; set MOODLENS_DATA_DIR to another folder",
-      cause: error,
-    });
+    throw new AppError(
+      "DATABASE_UNAVAILABLE",
+      `cannot open the embedded database in ${dataDir}: ${(error as Error).message}`,
+      {
+        hint: "the folder may be damaged or used by another program; set MOODLENS_DATA_DIR to another folder",
+        cause: error,
+      },
+    );
   }
-  const prisma = new PrismaClient({ adapter: createPgliteAdapterFactory(pglite), transactionOptions: TRANSACTION_OPTIONS });
+  const prisma = new PrismaClient({
+    adapter: createPgliteAdapterFactory(pglite),
+    transactionOptions: TRANSACTION_OPTIONS,
+  });
   let closed: Promise<void> | undefined;
   return {
     pglite,
@@ -223,11 +248,21 @@ export async function openPgliteDb(dataDir: string, snapshot?: Blob | File): Pro
  */
 export async function createDb(options: CreateDbOptions = {}): Promise<Db> {
   const url = options.url?.trim() || undefined;
-  if (url) return createPostgresDb(url, options.urlName ?? "the database URL", options.poolSize ?? DEFAULT_POOL_SIZE);
+  if (url)
+    return createPostgresDb(
+      url,
+      options.urlName ?? "the database URL",
+      options.poolSize ?? DEFAULT_POOL_SIZE,
+    );
   const dataDir = options.dataDir ?? defaultPgliteDir();
   // `npm start` serves the embedded folder to every local process: connect to it rather than open the folder.
   const served = runningEmbeddedServer(dataDir);
-  if (served) return createPostgresDb(served, "the embedded database server", options.poolSize ?? EMBEDDED_SERVER_POOL_SIZE);
+  if (served)
+    return createPostgresDb(
+      served,
+      "the embedded database server",
+      options.poolSize ?? EMBEDDED_SERVER_POOL_SIZE,
+    );
   const { pglite: _pglite, ...db } = await openPgliteDb(dataDir, options.pgliteSnapshot);
   return db;
 }
@@ -236,7 +271,10 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Db> {
 function runningEmbeddedServer(dataDir: string): string | undefined {
   if (dataDir.startsWith("memory://")) return undefined;
   try {
-    const { url, pid } = JSON.parse(readFileSync(embeddedServerFile(dataDir), "utf8")) as { url: string; pid: number };
+    const { url, pid } = JSON.parse(readFileSync(embeddedServerFile(dataDir), "utf8")) as {
+      url: string;
+      pid: number;
+    };
     if (pid === process.pid) return undefined; // the serving process itself never goes through its own socket
     process.kill(pid, 0); // throws when the advertising process is gone (a stale file after a crash)
     return url;

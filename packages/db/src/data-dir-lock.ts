@@ -32,10 +32,14 @@ let exitHookInstalled = false;
 export function acquireDataDirLock(dataDir: string): () => void {
   const file = path.join(dataDir, LOCK_FILE);
   const inUse = () =>
-    new AppError("DATABASE_UNAVAILABLE", `the embedded database in ${dataDir} is used by another Moodlens process; stop it or set MOODLENS_DATA_DIR`, {
-      hint: "or serve it to several processes with serveEmbeddedDatabase (the start script does) and set DATABASE_URL",
-      details: { dataDir },
-    });
+    new AppError(
+      "DATABASE_UNAVAILABLE",
+      `the embedded database in ${dataDir} is used by another Moodlens process; stop it or set MOODLENS_DATA_DIR`,
+      {
+        hint: "or serve it to several processes with serveEmbeddedDatabase (the start script does) and set DATABASE_URL",
+        details: { dataDir },
+      },
+    );
   if (heldLocks.has(file)) throw inUse();
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

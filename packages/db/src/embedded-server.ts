@@ -33,7 +33,8 @@ class MessageGroupQueue {
   constructor(private readonly db: PGlite) {}
 
   async enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> {
-    while (this.owner !== null && this.owner !== handlerId) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    while (this.owner !== null && this.owner !== handlerId)
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
     this.owner = handlerId;
     let bytes = 0;
     await this.db.runExclusive(() =>
@@ -94,8 +95,9 @@ export interface EmbeddedDatabaseServer {
   close(): Promise<void>;
 }
 
-
-export async function serveEmbeddedDatabase(options: ServeEmbeddedDatabaseOptions = {}): Promise<EmbeddedDatabaseServer> {
+export async function serveEmbeddedDatabase(
+  options: ServeEmbeddedDatabaseOptions = {},
+): Promise<EmbeddedDatabaseServer> {
   const dataDir = options.dataDir ?? defaultPgliteDir();
   const host = options.host ?? "127.0.0.1";
   const db = await openPgliteDb(dataDir, options.pgliteSnapshot);
@@ -103,16 +105,28 @@ export async function serveEmbeddedDatabase(options: ServeEmbeddedDatabaseOption
     if (options.migrate ?? true) await migrate(db);
     // The serving process itself must not hold Prisma's connection: every client goes through the socket.
     await db.prisma.$disconnect();
-    const server = new PGLiteSocketServer({ db: db.pglite, port: options.port ?? 0, host, maxConnections: options.maxConnections ?? 20 });
+    const server = new PGLiteSocketServer({
+      db: db.pglite,
+      port: options.port ?? 0,
+      host,
+      maxConnections: options.maxConnections ?? 20,
+    });
     (server as unknown as { queryQueue: MessageGroupQueue }).queryQueue = new MessageGroupQueue(db.pglite);
     try {
       await server.start();
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new AppError("DATABASE_UNAVAILABLE", `cannot serve the embedded database on ${host}:${options.port ?? 0} (${code ?? (error as Error).message})`, {
-        hint: code === "EADDRINUSE" ? "choose another port or stop the process using it" : "check the host and port",
-        cause: error,
-      });
+      throw new AppError(
+        "DATABASE_UNAVAILABLE",
+        `cannot serve the embedded database on ${host}:${options.port ?? 0} (${code ?? (error as Error).message})`,
+        {
+          hint:
+            code === "EADDRINUSE"
+              ? "choose another port or stop the process using it"
+              : "check the host and port",
+          cause: error,
+        },
+      );
     }
     const port = Number(server.getServerConn().split(":").pop());
     const url = `postgres://postgres@${host}:${port}/postgres`;

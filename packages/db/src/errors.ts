@@ -5,9 +5,26 @@
 import { AppError } from "@moodlens/shared";
 
 /** Node socket errors that mean "the server is not there (any more)". */
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "EHOSTUNREACH"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+  "EHOSTUNREACH",
+]);
 /** Prisma error codes for unreachable / timed-out databases and exhausted pools. */
-const PRISMA_UNAVAILABLE_CODES = new Set(["P1001", "P1002", "P1003", "P1008", "P1010", "P1011", "P1017", "P2024"]);
+const PRISMA_UNAVAILABLE_CODES = new Set([
+  "P1001",
+  "P1002",
+  "P1003",
+  "P1008",
+  "P1010",
+  "P1011",
+  "P1017",
+  "P2024",
+]);
 /** Driver adapter error kinds (driver-adapter-utils MappedError) that mean the database cannot serve us. */
 const ADAPTER_UNAVAILABLE_KINDS = new Set([
   "DatabaseNotReachable",
@@ -67,7 +84,8 @@ export function sqlState(error: unknown): string | undefined {
 /** True for a unique violation (SQLSTATE 23505 / Prisma P2002 / adapter UniqueConstraintViolation). */
 export function isUniqueViolation(error: unknown): boolean {
   for (const link of causeChain(error)) {
-    if (link.code === "P2002" || link.code === "23505" || link.kind === "UniqueConstraintViolation") return true;
+    if (link.code === "P2002" || link.code === "23505" || link.kind === "UniqueConstraintViolation")
+      return true;
   }
   return sqlState(error) === "23505";
 }
@@ -76,15 +94,25 @@ export function isUniqueViolation(error: unknown): boolean {
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (const link of causeChain(error)) {
     if (link instanceof AppError) return link.code === "DATABASE_UNAVAILABLE";
-    if (typeof link.code === "string" && (NETWORK_CODES.has(link.code) || PRISMA_UNAVAILABLE_CODES.has(link.code))) return true;
+    if (
+      typeof link.code === "string" &&
+      (NETWORK_CODES.has(link.code) || PRISMA_UNAVAILABLE_CODES.has(link.code))
+    )
+      return true;
     if (typeof link.errorCode === "string" && PRISMA_UNAVAILABLE_CODES.has(link.errorCode)) return true;
     if (typeof link.kind === "string" && ADAPTER_UNAVAILABLE_KINDS.has(link.kind)) return true;
     if (link.name === "PrismaClientInitializationError") return true;
-    if (typeof link.message === "string" && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(link.message as string))) return true;
+    if (
+      typeof link.message === "string" &&
+      UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(link.message as string))
+    )
+      return true;
   }
   const state = sqlState(error);
   // Class 08: connection exception; 57P0x: server shutting down / cannot connect now; 53300: too many connections.
-  return !!state && (state.startsWith("08") || /^57P0[1-3]$/.test(state) || state === "53300" || state === "3D000");
+  return (
+    !!state && (state.startsWith("08") || /^57P0[1-3]$/.test(state) || state === "53300" || state === "3D000")
+  );
 }
 
 /**

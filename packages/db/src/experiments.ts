@@ -3,7 +3,14 @@
  * used, one row per epoch (upserted, so a resumed run overwrites rather than duplicates an epoch) and evaluations.
  */
 import { AppError, type EpochLog, type EvaluationReport, type RunStatus } from "@moodlens/shared";
-import { Prisma, type EpochMetric, type Evaluation, type Experiment, type ModelVersion, type Run } from "./generated/prisma/client";
+import {
+  Prisma,
+  type EpochMetric,
+  type Evaluation,
+  type Experiment,
+  type ModelVersion,
+  type Run,
+} from "./generated/prisma/client";
 import type { DbClient } from "./types";
 import { badInput } from "./validate";
 
@@ -47,7 +54,9 @@ export interface CreateRunInput {
 
 export async function createRun(prisma: DbClient, input: CreateRunInput): Promise<Run> {
   const experimentId =
-    "id" in input.experiment ? input.experiment.id : (await upsertExperiment(prisma, { name: input.experiment.name })).id;
+    "id" in input.experiment
+      ? input.experiment.id
+      : (await upsertExperiment(prisma, { name: input.experiment.name })).id;
   const status = input.status ?? "running";
   return prisma.run.create({
     data: {
@@ -99,13 +108,26 @@ export async function updateRun(prisma: DbClient, id: string, patch: UpdateRunIn
   const data: Prisma.RunUpdateInput = {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;
-    (data as Record<string, unknown>)[key] = key === "params" ? json(value) : key === "metrics" ? (value === null ? Prisma.DbNull : json(value)) : value;
+    (data as Record<string, unknown>)[key] =
+      key === "params"
+        ? json(value)
+        : key === "metrics"
+          ? value === null
+            ? Prisma.DbNull
+            : json(value)
+          : value;
   }
-  if (patch.status && FINISHED.includes(patch.status) && patch.finishedAt === undefined && !current.finishedAt) {
+  if (
+    patch.status &&
+    FINISHED.includes(patch.status) &&
+    patch.finishedAt === undefined &&
+    !current.finishedAt
+  ) {
     const finishedAt = new Date();
     data.finishedAt = finishedAt;
     const startedAt = patch.startedAt ?? current.startedAt;
-    if (patch.durationSeconds === undefined && startedAt) data.durationSeconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;
+    if (patch.durationSeconds === undefined && startedAt)
+      data.durationSeconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;
   }
   if (patch.status === "running" && patch.finishedAt === undefined) data.finishedAt = null;
   return prisma.run.update({ where: { id }, data });
@@ -145,11 +167,15 @@ export interface RecordEvaluationInput {
 export async function recordEvaluation(prisma: DbClient, input: RecordEvaluationInput): Promise<Evaluation> {
   let modelVersionId: string | null = null;
   if (input.modelVersion) {
-    const version = await prisma.modelVersion.findUnique({ where: { version: input.modelVersion }, select: { id: true } });
+    const version = await prisma.modelVersion.findUnique({
+      where: { version: input.modelVersion },
+      select: { id: true },
+    });
     if (!version) throw new AppError("NOT_FOUND", `no model version "${input.modelVersion}"`);
     modelVersionId = version.id;
   }
-  if (!input.runId && !modelVersionId) throw badInput("an evaluation belongs to a run, a model version or both");
+  if (!input.runId && !modelVersionId)
+    throw badInput("an evaluation belongs to a run, a model version or both");
   const { report } = input;
   return prisma.evaluation.create({
     data: {
@@ -187,7 +213,14 @@ export interface RunFilter {
   tag?: string;
 }
 
-export type RunOrderField = "createdAt" | "startedAt" | "bestValAccuracy" | "bestValMacroF1" | "durationSeconds" | "imagesPerSec" | "name";
+export type RunOrderField =
+  | "createdAt"
+  | "startedAt"
+  | "bestValAccuracy"
+  | "bestValMacroF1"
+  | "durationSeconds"
+  | "imagesPerSec"
+  | "name";
 export interface RunOrder {
   field: RunOrderField;
   direction?: "asc" | "desc";
@@ -203,7 +236,10 @@ function runWhere(filter: RunFilter): Prisma.RunWhereInput {
   return where;
 }
 
-async function summarizeRuns(prisma: DbClient, runs: (Run & { experiment: Experiment })[]): Promise<RunSummary[]> {
+async function summarizeRuns(
+  prisma: DbClient,
+  runs: (Run & { experiment: Experiment })[],
+): Promise<RunSummary[]> {
   if (runs.length === 0) return [];
   const aggregates = await prisma.epochMetric.groupBy({
     by: ["runId"],
@@ -232,7 +268,12 @@ export async function listRuns(
   orderBy: RunOrder = { field: "createdAt", direction: "desc" },
   limit = 200,
 ): Promise<RunSummary[]> {
-  const runs = await prisma.run.findMany({ where: runWhere(filter), include: { experiment: true }, orderBy: { createdAt: "desc" }, take: limit });
+  const runs = await prisma.run.findMany({
+    where: runWhere(filter),
+    include: { experiment: true },
+    orderBy: { createdAt: "desc" },
+    take: limit,
+  });
   const summaries = await summarizeRuns(prisma, runs);
   const sign = orderBy.direction === "asc" ? 1 : -1;
   const value = (run: RunSummary): number | string | null => {
@@ -291,12 +332,20 @@ export async function compareRuns(prisma: DbClient, ids: string[]): Promise<RunC
     if (!run) throw new AppError("NOT_FOUND", `no run with id "${id}"`);
     runs.push(run);
   }
-  const params = runs.map((run) => (run.params && typeof run.params === "object" && !Array.isArray(run.params) ? (run.params as JsonObject) : {}));
+  const params = runs.map((run) =>
+    run.params && typeof run.params === "object" && !Array.isArray(run.params)
+      ? (run.params as JsonObject)
+      : {},
+  );
   const paramKeys = [...new Set(params.flatMap((p) => Object.keys(p)))].sort();
   const differingParams = paramKeys
     .map((key) => ({ key, values: params.map((p) => (key in p ? p[key] : null)) }))
     .filter(({ values }) => new Set(values.map((v) => JSON.stringify(v))).size > 1);
-  const metric = (name: string, higherIsBetter: boolean, pick: (run: RunDetail) => number | null | undefined) => {
+  const metric = (
+    name: string,
+    higherIsBetter: boolean,
+    pick: (run: RunDetail) => number | null | undefined,
+  ) => {
     const values = runs.map((run) => pick(run) ?? null);
     let bestIndex: number | null = null;
     values.forEach((v, i) => {
@@ -332,9 +381,14 @@ export interface ExperimentSummary extends Experiment {
 }
 
 export async function listExperiments(prisma: DbClient): Promise<ExperimentSummary[]> {
-  const experiments = await prisma.experiment.findMany({ orderBy: { createdAt: "desc" }, include: { _count: { select: { runs: true } } } });
+  const experiments = await prisma.experiment.findMany({
+    orderBy: { createdAt: "desc" },
+    include: { _count: { select: { runs: true } } },
+  });
   if (experiments.length === 0) return [];
-  const stats = await prisma.$queryRaw<{ experiment_id: string; last_run_at: Date | null; best: number | null }[]>`
+  const stats = await prisma.$queryRaw<
+    { experiment_id: string; last_run_at: Date | null; best: number | null }[]
+  >`
     SELECT r.experiment_id, max(r.created_at) AS last_run_at, max(e.val_accuracy)::float8 AS best
     FROM run r LEFT JOIN epoch_metric e ON e.run_id = r.id
     GROUP BY r.experiment_id`;

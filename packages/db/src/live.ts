@@ -40,22 +40,34 @@ export interface RecordLiveSecondsResult {
 /** The flush's key: same stream start and same (track, second) pairs -> same key, whatever the order. */
 function flushKey(streamId: string, startedAt: Date, seconds: readonly TrackSecondInput[]): string {
   const pairs = seconds.map((ts) => `${ts.trackIndex}:${ts.second}`).sort();
-  const digest = createHash("sha256").update(`${streamId}\u0000${startedAt.getTime()}\u0000${pairs.join(",")}`).digest("hex");
+  const digest = createHash("sha256")
+    .update(`${streamId}\u0000${startedAt.getTime()}\u0000${pairs.join(",")}`)
+    .digest("hex");
   return `live:${digest.slice(0, 48)}`;
 }
 
 /** Stores one flush of closed track-seconds as kind LIVE (analysis + faces + rollups, one transaction), once. */
-export async function recordLiveSeconds(prisma: DbClient, input: RecordLiveSecondsInput): Promise<RecordLiveSecondsResult> {
+export async function recordLiveSeconds(
+  prisma: DbClient,
+  input: RecordLiveSecondsInput,
+): Promise<RecordLiveSecondsResult> {
   if (!input.streamId) throw badInput("streamId is required to record a live stream");
   const startedAt = assertDate(input.startedAt, "startedAt");
   input.trackSeconds.forEach((ts, i) => {
     checkProbabilities(ts.probabilities, `trackSeconds[${i}].probabilities`);
-    if (!Number.isInteger(ts.second) || ts.second < 0) throw badInput(`trackSeconds[${i}].second must be a whole number >= 0`);
+    if (!Number.isInteger(ts.second) || ts.second < 0)
+      throw badInput(`trackSeconds[${i}].second must be a whole number >= 0`);
   });
   if (input.trackSeconds.length === 0) return { analysisId: null, deduplicated: false };
   const scope = input.idempotencyScope ?? input.apiKeyId ?? ANONYMOUS_SCOPE;
   const clientRequestId = flushKey(input.streamId, startedAt, input.trackSeconds);
-  const earlier = async () => (await prisma.analysis.findFirst({ where: { idempotencyScope: scope, clientRequestId }, select: { id: true } }))?.id ?? null;
+  const earlier = async () =>
+    (
+      await prisma.analysis.findFirst({
+        where: { idempotencyScope: scope, clientRequestId },
+        select: { id: true },
+      })
+    )?.id ?? null;
   const stored = await earlier();
   if (stored) return { analysisId: stored, deduplicated: true };
   const data = {

@@ -3,7 +3,7 @@
  * runs in one transaction behind an advisory lock, so concurrent promotions queue instead of failing.
  */
 import { AppError, type ModelStage } from "@moodlens/shared";
-import type { Prisma} from "./generated/prisma/client";
+import type { Prisma } from "./generated/prisma/client";
 import { type ModelVersion } from "./generated/prisma/client";
 import { isUniqueViolation } from "./errors";
 import type { DbClient } from "./types";
@@ -30,8 +30,13 @@ export interface RegisterModelVersionInput {
 
 async function nextDailyVersion(prisma: DbClient, now: Date): Promise<string> {
   const day = now.toISOString().slice(0, 10).replaceAll("-", ".");
-  const existing = await prisma.modelVersion.findMany({ where: { version: { startsWith: `${day}-` } }, select: { version: true } });
-  const numbers = existing.map((row) => Number.parseInt(row.version.slice(day.length + 1), 10)).filter(Number.isFinite);
+  const existing = await prisma.modelVersion.findMany({
+    where: { version: { startsWith: `${day}-` } },
+    select: { version: true },
+  });
+  const numbers = existing
+    .map((row) => Number.parseInt(row.version.slice(day.length + 1), 10))
+    .filter(Number.isFinite);
   return `${day}-${Math.max(0, ...numbers) + 1}`;
 }
 
@@ -39,7 +44,10 @@ async function nextDailyVersion(prisma: DbClient, now: Date): Promise<string> {
  * Registers a model version. Registering the same version with the same weights again returns the existing row
  * (idempotent); the same version with other weights is a CONFLICT.
  */
-export async function registerModelVersion(prisma: DbClient, input: RegisterModelVersionInput): Promise<ModelVersion> {
+export async function registerModelVersion(
+  prisma: DbClient,
+  input: RegisterModelVersionInput,
+): Promise<ModelVersion> {
   const now = input.now ?? new Date();
   if (input.version !== undefined && !VERSION_PATTERN.test(input.version)) {
     throw badInput(`model version "${input.version}" must be 1..64 characters of letters, digits, . _ + -`);
@@ -50,11 +58,16 @@ export async function registerModelVersion(prisma: DbClient, input: RegisterMode
     if (existing) {
       if (input.version === undefined) continue; // raced with another registration of today: next number
       if (existing.weightsSha256 && input.weightsSha256 && existing.weightsSha256 !== input.weightsSha256) {
-        throw new AppError("CONFLICT", `model version "${version}" is already registered with other weights`, {
-          hint: "choose another version string",
-        });
+        throw new AppError(
+          "CONFLICT",
+          `model version "${version}" is already registered with other weights`,
+          {
+            hint: "choose another version string",
+          },
+        );
       }
-      if (input.stage === "production" && existing.stage !== "production") return (await promoteModelVersion(prisma, version, { now })).promoted;
+      if (input.stage === "production" && existing.stage !== "production")
+        return (await promoteModelVersion(prisma, version, { now })).promoted;
       return existing;
     }
     try {
@@ -80,8 +93,14 @@ export async function registerModelVersion(prisma: DbClient, input: RegisterMode
   throw new AppError("CONFLICT", "could not allocate a model version number; retry");
 }
 
-export async function listModelVersions(prisma: DbClient, filter: { stage?: ModelStage } = {}): Promise<ModelVersion[]> {
-  return prisma.modelVersion.findMany({ where: filter.stage ? { stage: filter.stage } : {}, orderBy: [{ createdAt: "desc" }, { version: "desc" }] });
+export async function listModelVersions(
+  prisma: DbClient,
+  filter: { stage?: ModelStage } = {},
+): Promise<ModelVersion[]> {
+  return prisma.modelVersion.findMany({
+    where: filter.stage ? { stage: filter.stage } : {},
+    orderBy: [{ createdAt: "desc" }, { version: "desc" }],
+  });
 }
 
 export async function getModelVersion(prisma: DbClient, version: string): Promise<ModelVersion | null> {
@@ -89,7 +108,10 @@ export async function getModelVersion(prisma: DbClient, version: string): Promis
 }
 
 /** A version registered with exactly these weights (sha256 of weights.bin), or null: finds a model by its bytes. */
-export async function findModelVersionByWeights(prisma: DbClient, weightsSha256: string): Promise<ModelVersion | null> {
+export async function findModelVersionByWeights(
+  prisma: DbClient,
+  weightsSha256: string,
+): Promise<ModelVersion | null> {
   return prisma.modelVersion.findFirst({ where: { weightsSha256 } });
 }
 
@@ -114,19 +136,32 @@ export async function promoteModelVersion(
   return prisma.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PROMOTE_LOCK})`;
     const target = await tx.modelVersion.findUnique({ where: { version } });
-    if (!target) throw new AppError("NOT_FOUND", `no model version "${version}"`, { hint: "list versions with `npm run trainer -- models list`" });
+    if (!target)
+      throw new AppError("NOT_FOUND", `no model version "${version}"`, {
+        hint: "list versions with `npm run trainer -- models list`",
+      });
     if (target.stage === "production") return { promoted: target, demoted: null };
     const current = await tx.modelVersion.findFirst({ where: { stage: "production" } });
     const demoted = current
-      ? await tx.modelVersion.update({ where: { id: current.id }, data: { stage: options.demoteTo ?? "archived" } })
+      ? await tx.modelVersion.update({
+          where: { id: current.id },
+          data: { stage: options.demoteTo ?? "archived" },
+        })
       : null;
-    const promoted = await tx.modelVersion.update({ where: { id: target.id }, data: { stage: "production", promotedAt: now } });
+    const promoted = await tx.modelVersion.update({
+      where: { id: target.id },
+      data: { stage: "production", promotedAt: now },
+    });
     return { promoted, demoted };
   });
 }
 
 /** Moves a version to staging/development/archived (production goes through promoteModelVersion). */
-export async function setModelStage(prisma: DbClient, version: string, stage: Exclude<ModelStage, "production">): Promise<ModelVersion> {
+export async function setModelStage(
+  prisma: DbClient,
+  version: string,
+  stage: Exclude<ModelStage, "production">,
+): Promise<ModelVersion> {
   const target = await prisma.modelVersion.findUnique({ where: { version } });
   if (!target) throw new AppError("NOT_FOUND", `no model version "${version}"`);
   return prisma.modelVersion.update({ where: { id: target.id }, data: { stage } });

@@ -12,7 +12,8 @@ export const defaultDataDir = (env: NodeJS.ProcessEnv = process.env): string =>
   env.MOODLENS_DATA_DIR ? path.resolve(env.MOODLENS_DATA_DIR) : path.join(REPO_ROOT, ".data");
 
 /** Where the embedded database lives when DATABASE_URL is unset. */
-export const defaultPgliteDir = (env: NodeJS.ProcessEnv = process.env): string => path.join(defaultDataDir(env), "pglite");
+export const defaultPgliteDir = (env: NodeJS.ProcessEnv = process.env): string =>
+  path.join(defaultDataDir(env), "pglite");
 
 /** Where a running embedded server advertises its URL, inside the PGlite folder it serves. */
 export const embeddedServerFile = (pgliteDir: string): string => path.join(pgliteDir, "moodlens-server.json");

@@ -59,8 +59,19 @@ function pick<T>(random: () => number, weights: readonly (readonly [T, number])[
 }
 
 /** Share of a day's traffic per UTC hour: quiet nights, a lunch peak and an after-work peak. */
-const HOUR_PROFILE = [0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1, 1.6, 2, 2.2, 2.5, 3, 2.8, 2.2, 2.1, 2.3, 2.9, 3.1, 2.6, 2, 1.4, 0.9, 0.5];
-const BASE_MIX: Record<Emotion, number> = { angry: 0.06, disgust: 0.025, fear: 0.045, happy: 0.27, sad: 0.09, surprise: 0.08, neutral: 0.43 };
+const HOUR_PROFILE = [
+  0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1, 1.6, 2, 2.2, 2.5, 3, 2.8, 2.2, 2.1, 2.3, 2.9, 3.1, 2.6, 2, 1.4, 0.9,
+  0.5,
+];
+const BASE_MIX: Record<Emotion, number> = {
+  angry: 0.06,
+  disgust: 0.025,
+  fear: 0.045,
+  happy: 0.27,
+  sad: 0.09,
+  surprise: 0.08,
+  neutral: 0.43,
+};
 const CAMPAIGN_MIX: Record<string, Partial<Record<Emotion, number>>> = {
   "spring-sale": { happy: 1.6, surprise: 1.3, neutral: 0.85 },
   "product-launch": { surprise: 2.3, happy: 1.3, fear: 1.2 },
@@ -73,11 +84,17 @@ const SOURCE_MIX: Record<string, Partial<Record<Emotion, number>>> = {
   "mobile-app": { happy: 1.15 },
   web: {},
 };
-const IMAGE_SIZES: Record<string, [number, number]> = { web: [1280, 960], "kiosk-lobby": [1920, 1080], "mobile-app": [1080, 1440], "survey-video": [1280, 720] };
+const IMAGE_SIZES: Record<string, [number, number]> = {
+  web: [1280, 960],
+  "kiosk-lobby": [1920, 1080],
+  "mobile-app": [1080, 1440],
+  "survey-video": [1280, 720],
+};
 
 function emotionMix(source: string, campaign: string, hour: number, incident: boolean): [Emotion, number][] {
   return EMOTIONS.map((emotion) => {
-    let weight = BASE_MIX[emotion] * (CAMPAIGN_MIX[campaign]?.[emotion] ?? 1) * (SOURCE_MIX[source]?.[emotion] ?? 1);
+    let weight =
+      BASE_MIX[emotion] * (CAMPAIGN_MIX[campaign]?.[emotion] ?? 1) * (SOURCE_MIX[source]?.[emotion] ?? 1);
     if (hour >= 17 && emotion === "happy") weight *= 1.1;
     if (incident && emotion === "angry") weight *= 4;
     if (incident && emotion === "sad") weight *= 2;
@@ -132,13 +149,19 @@ export async function seedDemoData(prisma: DbClient, options: SeedDemoOptions = 
   const days = options.days ?? 42;
   const facesPerDay = options.facesPerDay ?? 250;
   const seed = options.seed ?? 1;
-  if (!Number.isInteger(days) || days < 1 || days > 3650) throw badInput("days must be an integer from 1 to 3650");
-  if (!Number.isInteger(facesPerDay) || facesPerDay < 1 || facesPerDay > 100_000) throw badInput("facesPerDay must be an integer from 1 to 100000");
+  if (!Number.isInteger(days) || days < 1 || days > 3650)
+    throw badInput("days must be an integer from 1 to 3650");
+  if (!Number.isInteger(facesPerDay) || facesPerDay < 1 || facesPerDay > 100_000)
+    throw badInput("facesPerDay must be an integer from 1 to 100000");
   const to = new Date(Math.floor((options.now ?? new Date()).getTime() / HOUR_MS) * HOUR_MS);
   const from = new Date(to.getTime() - days * DAY_MS);
   const scope = `demo:${seed}`;
 
-  const existing = await prisma.analysis.aggregate({ where: { idempotencyScope: scope }, _count: { _all: true }, _sum: { faceCount: true } });
+  const existing = await prisma.analysis.aggregate({
+    where: { idempotencyScope: scope },
+    _count: { _all: true },
+    _sum: { faceCount: true },
+  });
   if (existing._count._all > 0) {
     return { analyses: existing._count._all, faces: existing._sum.faceCount ?? 0, skipped: true, from, to };
   }
@@ -158,7 +181,8 @@ export async function seedDemoData(prisma: DbClient, options: SeedDemoOptions = 
     for (let hour = 0; hour < 24; hour++) {
       const hourStart = dayStart + hour * HOUR_MS;
       if (hourStart >= to.getTime()) break;
-      const expected = (facesPerDay * trend * (weekend ? 0.65 : 1.1) * HOUR_PROFILE[hour]!) / hourTotal / 1.45;
+      const expected =
+        (facesPerDay * trend * (weekend ? 0.65 : 1.1) * HOUR_PROFILE[hour]!) / hourTotal / 1.45;
       const count = Math.max(0, Math.round(expected * (0.7 + 0.6 * random())));
       for (let i = 0; i < count; i++) {
         const source = pick(random, [
@@ -173,7 +197,12 @@ export async function seedDemoData(prisma: DbClient, options: SeedDemoOptions = 
           ["loyalty", 0.15],
           ["none", 0.4],
         ] as const);
-        const faceCount = pick(random, [[1, 0.7], [2, 0.18], [3, 0.08], [4, 0.04]] as const);
+        const faceCount = pick(random, [
+          [1, 0.7],
+          [2, 0.18],
+          [3, 0.08],
+          [4, 0.04],
+        ] as const);
         const capturedAt = new Date(hourStart + Math.floor(random() * HOUR_MS));
         const id = randomUUID();
         const [width, height] = IMAGE_SIZES[source]!;
@@ -190,7 +219,11 @@ export async function seedDemoData(prisma: DbClient, options: SeedDemoOptions = 
           imageWidth: width,
           imageHeight: height,
           faceCount,
-          timings: { decodeMs: 3 + random() * 4, detectMs: 8 + random() * 10, classifyMs: 2 + random() * 3 * faceCount },
+          timings: {
+            decodeMs: 3 + random() * 4,
+            detectMs: 8 + random() * 10,
+            classifyMs: 2 + random() * 3 * faceCount,
+          },
           isDemo: true,
         });
         for (let index = 0; index < faceCount; index++) {
@@ -258,12 +291,16 @@ export async function seedDemoData(prisma: DbClient, options: SeedDemoOptions = 
 }
 
 /** Removes demo data (all seeds, or one), rollups included, in one transaction. */
-export async function deleteDemoData(prisma: DbClient, options: { seed?: number } = {}): Promise<{ analyses: number }> {
-  return prisma.$transaction(async (tx) => {
-    const scope = options.seed === undefined ? undefined : `demo:${options.seed}`;
-    const where = scope ? { isDemo: true, idempotencyScope: scope } : { isDemo: true };
-    // Subtract exactly what is deleted from the rollups, then drop emptied rows.
-    await tx.$executeRaw`
+export async function deleteDemoData(
+  prisma: DbClient,
+  options: { seed?: number } = {},
+): Promise<{ analyses: number }> {
+  return prisma.$transaction(
+    async (tx) => {
+      const scope = options.seed === undefined ? undefined : `demo:${options.seed}`;
+      const where = scope ? { isDemo: true, idempotencyScope: scope } : { isDemo: true };
+      // Subtract exactly what is deleted from the rollups, then drop emptied rows.
+      await tx.$executeRaw`
       UPDATE hourly_emotion_rollup r SET faces = r.faces - d.faces, valence_sum = r.valence_sum - d.valence_sum
       FROM (SELECT date_trunc('hour', f.captured_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour_start, f.source, f.campaign,
                    f.dominant_emotion AS emotion, count(*)::int AS faces, sum(f.valence) AS valence_sum
@@ -271,10 +308,12 @@ export async function deleteDemoData(prisma: DbClient, options: { seed?: number 
             WHERE a.is_demo AND (${scope ?? null}::text IS NULL OR a.idempotency_scope = ${scope ?? null}::text)
             GROUP BY 1, 2, 3, 4) d
       WHERE r.hour_start = d.hour_start AND r.source = d.source AND r.campaign = d.campaign AND r.emotion = d.emotion AND r.is_demo`;
-    await tx.$executeRaw`DELETE FROM hourly_emotion_rollup WHERE faces <= 0`;
-    const { count } = await tx.analysis.deleteMany({ where });
-    return { analyses: count };
-  }, { timeout: 120_000 });
+      await tx.$executeRaw`DELETE FROM hourly_emotion_rollup WHERE faces <= 0`;
+      const { count } = await tx.analysis.deleteMany({ where });
+      return { analyses: count };
+    },
+    { timeout: 120_000 },
+  );
 }
 
 export interface SeedDefaultModelResult {
@@ -294,12 +333,18 @@ interface ModelMetadata {
 
 /** One line for logs: what `seedDefaultModel` did (the version record itself holds the whole metadata). */
 export function describeSeededModel(result: SeedDefaultModelResult, modelDir: string): string {
-  if (result.outcome === "no-model") return `no trained model in ${modelDir} yet: nothing registered (analyze will report MODEL_NOT_TRAINED)`;
+  if (result.outcome === "no-model")
+    return `no trained model in ${modelDir} yet: nothing registered (analyze will report MODEL_NOT_TRAINED)`;
   const version = result.version!;
   const accuracy = (version.metrics as { valAccuracy?: unknown } | null)?.valAccuracy;
-  const facts = [version.runId ? `run ${version.runId}` : null, typeof accuracy === "number" ? `val accuracy ${(accuracy * 100).toFixed(1)} %` : null].filter(Boolean);
+  const facts = [
+    version.runId ? `run ${version.runId}` : null,
+    typeof accuracy === "number" ? `val accuracy ${(accuracy * 100).toFixed(1)} %` : null,
+  ].filter(Boolean);
   const what = `${version.version}${facts.length ? ` (${facts.join(", ")})` : ""}`;
-  return result.outcome === "registered" ? `registered ${modelDir} as active model version ${what}` : `active model version already set: ${what}`;
+  return result.outcome === "registered"
+    ? `registered ${modelDir} as active model version ${what}`
+    : `active model version already set: ${what}`;
 }
 
 /**
@@ -319,7 +364,9 @@ export async function seedDefaultModel(prisma: DbClient, modelDir: string): Prom
   const sha = metadata.weightsSha256 ?? null;
   // The served-model rule's name, so analyses recorded before this seed and after it count under one version.
   const version = metadata.version ?? (sha ? servedVersionName(undefined, sha) : "default");
-  const run = metadata.runId ? await prisma.run.findUnique({ where: { id: metadata.runId }, select: { id: true } }) : null;
+  const run = metadata.runId
+    ? await prisma.run.findUnique({ where: { id: metadata.runId }, select: { id: true } })
+    : null;
   await registerModelVersion(prisma, {
     version,
     runId: run?.id ?? null,

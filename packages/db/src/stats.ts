@@ -104,7 +104,12 @@ const SPANS_PER_SCAN = 32;
  */
 const MAX_FACE_SPANS = 1_000;
 const UNIT: Record<StatsBucket, string> = { HOUR: "hour", DAY: "day", WEEK: "week", MONTH: "month" };
-const APPROX_BUCKET_MS: Record<StatsBucket, number> = { HOUR: HOUR_MS, DAY: 24 * HOUR_MS, WEEK: 7 * 24 * HOUR_MS, MONTH: 28 * 24 * HOUR_MS };
+const APPROX_BUCKET_MS: Record<StatsBucket, number> = {
+  HOUR: HOUR_MS,
+  DAY: 24 * HOUR_MS,
+  WEEK: 7 * 24 * HOUR_MS,
+  MONTH: 28 * 24 * HOUR_MS,
+};
 
 interface Range {
   from: string;
@@ -118,7 +123,8 @@ function checkRange(filter: StatsFilter): Range {
   const to = assertDate(filter.to, "to");
   if (to <= from) throw badInput("`to` must be after `from`");
   const minGroupSize = filter.minGroupSize ?? 0;
-  if (!Number.isInteger(minGroupSize) || minGroupSize < 0) throw badInput("minGroupSize must be a non-negative integer");
+  if (!Number.isInteger(minGroupSize) || minGroupSize < 0)
+    throw badInput("minGroupSize must be a non-negative integer");
   return { from: from.toISOString(), to: to.toISOString(), zone: timeZone(filter.timezone), minGroupSize };
 }
 
@@ -138,7 +144,9 @@ function dimensionFilters(filter: StatsFilter): Prisma.Sql {
  */
 async function cutHours(prisma: DbClient, range: Range, bucket: StatsBucket | undefined): Promise<string[]> {
   const utcHour = Prisma.sql`(date_trunc('hour', b AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')`;
-  const boundaries = bucket ? Prisma.sql`SELECT start FROM (${bucketSeries(bucket, range)}) AS series UNION ALL ` : Prisma.empty;
+  const boundaries = bucket
+    ? Prisma.sql`SELECT start FROM (${bucketSeries(bucket, range)}) AS series UNION ALL `
+    : Prisma.empty;
   const rows = await prisma.$queryRaw<{ h: string }[]>`
     SELECT DISTINCT to_char(${utcHour} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS h
     FROM (${boundaries}SELECT ${range.from}::timestamptz UNION ALL SELECT ${range.to}::timestamptz) AS bounds (b)
@@ -177,9 +185,12 @@ interface Source {
 async function queryRows<T>(prisma: DbClient, source: Source, query: Prisma.Sql): Promise<T[]> {
   if (!source.noJit) return prisma.$queryRaw<T[]>(query);
   // No transaction timeout beyond the plain query's (none): a long range of millions of faces may take a while.
-  const [, rows] = await prisma.$transaction([prisma.$executeRaw`SELECT set_config('jit', 'off', true)`, prisma.$queryRaw<T[]>(query)], {
-    timeout: 3_600_000,
-  });
+  const [, rows] = await prisma.$transaction(
+    [prisma.$executeRaw`SELECT set_config('jit', 'off', true)`, prisma.$queryRaw<T[]>(query)],
+    {
+      timeout: 3_600_000,
+    },
+  );
   return rows;
 }
 
@@ -208,7 +219,12 @@ async function sourceRows(
     FROM face WHERE ${span} ${where}`;
   const cutRanges = cutSpans(cut, range);
   if (cut.length >= hours || cutRanges.length > MAX_FACE_SPANS) {
-    return { computedFrom: "faces", sql: faces(Prisma.sql`captured_at >= ${range.from}::timestamptz AND captured_at < ${range.to}::timestamptz`) };
+    return {
+      computedFrom: "faces",
+      sql: faces(
+        Prisma.sql`captured_at >= ${range.from}::timestamptz AND captured_at < ${range.to}::timestamptz`,
+      ),
+    };
   }
   // Collapse the other dimension first: far fewer rows to convert to local time (1 M faces ≈ 70k rollup rows).
   // A cut hour's rollup rows are left out even when the hour starts inside the range; an hour cut by `from`/`to`
@@ -226,10 +242,12 @@ async function sourceRows(
   // (not a join, which the planner estimates at a ninth of the table per hour), at most SPANS_PER_SCAN per OR
   // (planning an OR of thousands of ranges takes seconds).
   const spans = cutRanges.map(
-    ([start, end]) => Prisma.sql`(captured_at >= ${start}::timestamptz AND captured_at < ${end}::timestamptz)`,
+    ([start, end]) =>
+      Prisma.sql`(captured_at >= ${start}::timestamptz AND captured_at < ${end}::timestamptz)`,
   );
   const scans: Prisma.Sql[] = [];
-  for (let i = 0; i < spans.length; i += SPANS_PER_SCAN) scans.push(faces(Prisma.sql`(${Prisma.join(spans.slice(i, i + SPANS_PER_SCAN), " OR ")})`));
+  for (let i = 0; i < spans.length; i += SPANS_PER_SCAN)
+    scans.push(faces(Prisma.sql`(${Prisma.join(spans.slice(i, i + SPANS_PER_SCAN), " OR ")})`));
   return { computedFrom: "rollup+faces", sql: Prisma.join([rollups, ...scans], " UNION ALL "), noJit: true };
 }
 
@@ -254,7 +272,10 @@ function bucketSeries(bucket: StatsBucket, range: Range): Prisma.Sql {
                          ${last} AT TIME ZONE ${range.zone}, ${`1 ${UNIT[bucket]}`}::interval) AS g`;
 }
 
-function summarize(perEmotion: Map<string, { faces: number; valenceSum: number }>, minGroupSize: number): EmotionSummary {
+function summarize(
+  perEmotion: Map<string, { faces: number; valenceSum: number }>,
+  minGroupSize: number,
+): EmotionSummary {
   let faces = 0;
   let valenceSum = 0;
   for (const value of perEmotion.values()) {
@@ -263,7 +284,12 @@ function summarize(perEmotion: Map<string, { faces: number; valenceSum: number }
   }
   const suppressed = faces > 0 && faces < minGroupSize;
   if (suppressed) {
-    return { faces: 0, meanValence: null, counts: EMOTIONS.map((emotion) => ({ emotion, count: 0, share: 0 })), suppressed };
+    return {
+      faces: 0,
+      meanValence: null,
+      counts: EMOTIONS.map((emotion) => ({ emotion, count: 0, share: 0 })),
+      suppressed,
+    };
   }
   return {
     faces,
@@ -286,15 +312,30 @@ async function runStatsQuery<T>(query: () => Promise<T>, zone: string): Promise<
 }
 
 /** Faces per time bucket with per-emotion counts and mean valence; a continuous series including empty buckets. */
-export async function emotionStats(prisma: DbClient, filter: StatsFilter, bucket: StatsBucket = "DAY"): Promise<EmotionStats> {
+export async function emotionStats(
+  prisma: DbClient,
+  filter: StatsFilter,
+  bucket: StatsBucket = "DAY",
+): Promise<EmotionStats> {
   if (!(bucket in UNIT)) throw badInput(`bucket must be one of ${Object.keys(UNIT).join(", ")}`);
   const range = checkRange(filter);
   const approxBuckets = (Date.parse(range.to) - Date.parse(range.from)) / APPROX_BUCKET_MS[bucket];
-  if (approxBuckets > MAX_BUCKETS) throw badInput(`too many ${bucket} buckets (max ${MAX_BUCKETS}); choose a larger bucket or a shorter range`);
+  if (approxBuckets > MAX_BUCKETS)
+    throw badInput(
+      `too many ${bucket} buckets (max ${MAX_BUCKETS}); choose a larger bucket or a shorter range`,
+    );
 
   return runStatsQuery(async () => {
     const source = await sourceRows(prisma, filter, range, bucket);
-    const rows = await queryRows<{ start: string; emotion: string | null; faces: number | null; valence_sum: number | null }>(prisma, source, Prisma.sql`
+    const rows = await queryRows<{
+      start: string;
+      emotion: string | null;
+      faces: number | null;
+      valence_sum: number | null;
+    }>(
+      prisma,
+      source,
+      Prisma.sql`
       WITH src AS (${source.sql}),
       data AS (
         SELECT ${bucketStart(Prisma.sql`ts`, bucket, range.zone)} AS start, emotion,
@@ -305,14 +346,16 @@ export async function emotionStats(prisma: DbClient, filter: StatsFilter, bucket
       SELECT to_char(s.start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS start,
              d.emotion::text AS emotion, d.faces, d.valence_sum
       FROM series s LEFT JOIN data d ON d.start = s.start
-      ORDER BY s.start`);
+      ORDER BY s.start`,
+    );
 
     const byBucket = new Map<string, Map<string, { faces: number; valenceSum: number }>>();
     const overall = new Map<string, { faces: number; valenceSum: number }>();
     for (const row of rows) {
       const perEmotion = byBucket.get(row.start) ?? new Map();
       byBucket.set(row.start, perEmotion);
-      if (row.emotion && row.faces) perEmotion.set(row.emotion, { faces: row.faces, valenceSum: row.valence_sum ?? 0 });
+      if (row.emotion && row.faces)
+        perEmotion.set(row.emotion, { faces: row.faces, valenceSum: row.valence_sum ?? 0 });
     }
     const buckets: StatsBucketRow[] = [];
     let suppressedBuckets = 0;
@@ -347,23 +390,43 @@ export async function emotionStats(prisma: DbClient, filter: StatsFilter, bucket
 }
 
 /** Faces per source or campaign over the range, largest group first. */
-export async function emotionBreakdown(prisma: DbClient, filter: StatsFilter, by: BreakdownDimension): Promise<EmotionBreakdown> {
+export async function emotionBreakdown(
+  prisma: DbClient,
+  filter: StatsFilter,
+  by: BreakdownDimension,
+): Promise<EmotionBreakdown> {
   if (by !== "SOURCE" && by !== "CAMPAIGN") throw badInput("breakdown must be by SOURCE or CAMPAIGN");
   const range = checkRange(filter);
   return runStatsQuery(async () => {
-    const source = await sourceRows(prisma, filter, range, undefined, by === "SOURCE" ? "source" : "campaign");
-    const rows = await queryRows<{ key: string; emotion: string; faces: number; valence_sum: number }>(prisma, source, Prisma.sql`
+    const source = await sourceRows(
+      prisma,
+      filter,
+      range,
+      undefined,
+      by === "SOURCE" ? "source" : "campaign",
+    );
+    const rows = await queryRows<{ key: string; emotion: string; faces: number; valence_sum: number }>(
+      prisma,
+      source,
+      Prisma.sql`
       WITH src AS (${source.sql})
       SELECT dim AS key, emotion::text AS emotion, sum(faces)::int AS faces, sum(valence_sum)::float8 AS valence_sum
-      FROM src GROUP BY 1, 2`);
+      FROM src GROUP BY 1, 2`,
+    );
     const byKey = new Map<string, Map<string, { faces: number; valenceSum: number }>>();
     for (const row of rows) {
       const perEmotion = byKey.get(row.key) ?? new Map();
       byKey.set(row.key, perEmotion);
       perEmotion.set(row.emotion, { faces: row.faces, valenceSum: row.valence_sum });
     }
-    const groups = [...byKey].map(([key, perEmotion]) => ({ key, ...summarize(perEmotion, range.minGroupSize) }));
-    groups.sort((a, b) => Number(a.suppressed) - Number(b.suppressed) || b.faces - a.faces || a.key.localeCompare(b.key));
+    const groups = [...byKey].map(([key, perEmotion]) => ({
+      key,
+      ...summarize(perEmotion, range.minGroupSize),
+    }));
+    groups.sort(
+      (a, b) =>
+        Number(a.suppressed) - Number(b.suppressed) || b.faces - a.faces || a.key.localeCompare(b.key),
+    );
     return {
       by,
       groups,
@@ -382,18 +445,31 @@ export interface DimensionValue {
   lastSeenAt: Date;
 }
 
-async function listDimension(prisma: DbClient, column: "source" | "campaign", isDemo: boolean | undefined): Promise<DimensionValue[]> {
+async function listDimension(
+  prisma: DbClient,
+  column: "source" | "campaign",
+  isDemo: boolean | undefined,
+): Promise<DimensionValue[]> {
   const demo = isDemo === undefined ? Prisma.empty : Prisma.sql`WHERE is_demo = ${isDemo}`;
-  const rows = await prisma.$queryRaw<{ name: string; faces: number; first_seen: string; last_seen: string }[]>`
+  const rows = await prisma.$queryRaw<
+    { name: string; faces: number; first_seen: string; last_seen: string }[]
+  >`
     SELECT ${Prisma.raw(column)} AS name, sum(faces)::int AS faces,
            to_char(min(hour_start) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS first_seen,
            to_char(max(hour_start) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_seen
     FROM hourly_emotion_rollup ${demo}
     GROUP BY 1 ORDER BY faces DESC, name`;
-  return rows.map((row) => ({ name: row.name, faces: row.faces, firstSeenAt: new Date(row.first_seen), lastSeenAt: new Date(row.last_seen) }));
+  return rows.map((row) => ({
+    name: row.name,
+    faces: row.faces,
+    firstSeenAt: new Date(row.first_seen),
+    lastSeenAt: new Date(row.last_seen),
+  }));
 }
 
 /** Every source that has faces, most faces first (seen times are UTC hour starts). */
-export const listSources = (prisma: DbClient, options: { isDemo?: boolean } = {}) => listDimension(prisma, "source", options.isDemo);
+export const listSources = (prisma: DbClient, options: { isDemo?: boolean } = {}) =>
+  listDimension(prisma, "source", options.isDemo);
 /** Every campaign that has faces, most faces first. */
-export const listCampaigns = (prisma: DbClient, options: { isDemo?: boolean } = {}) => listDimension(prisma, "campaign", options.isDemo);
+export const listCampaigns = (prisma: DbClient, options: { isDemo?: boolean } = {}) =>
+  listDimension(prisma, "campaign", options.isDemo);

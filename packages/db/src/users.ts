@@ -25,7 +25,14 @@ export interface CreateUserInput {
   passwordHash: string;
 }
 
-const record = ({ id, email, name, role, disabled, createdAt }: User): UserRecord => ({ id, email, name, role, disabled, createdAt });
+const record = ({ id, email, name, role, disabled, createdAt }: User): UserRecord => ({
+  id,
+  email,
+  name,
+  role,
+  disabled,
+  createdAt,
+});
 
 /** better-auth stores emails lower-cased; so do we, so sign-in finds CLI-made users. */
 export function normaliseEmail(email: string): string {
@@ -47,11 +54,14 @@ export async function createUser(prisma: DbClient, input: CreateUserInput): Prom
   try {
     const [user] = await prisma.$transaction([
       prisma.user.create({ data: { id, email, name: input.name?.trim() || email.split("@")[0]!, role } }),
-      prisma.account.create({ data: { accountId: id, providerId: CREDENTIAL_PROVIDER, userId: id, password: input.passwordHash } }),
+      prisma.account.create({
+        data: { accountId: id, providerId: CREDENTIAL_PROVIDER, userId: id, password: input.passwordHash },
+      }),
     ]);
     return record(user);
   } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError("CONFLICT", `a user with the email ${email} already exists`);
+    if (isUniqueViolation(error))
+      throw new AppError("CONFLICT", `a user with the email ${email} already exists`);
     throw error;
   }
 }
@@ -66,7 +76,10 @@ export async function countUsers(prisma: DbClient): Promise<number> {
 
 async function findUser(prisma: DbClient, email: string): Promise<User> {
   const user = await prisma.user.findUnique({ where: { email: normaliseEmail(email) } });
-  if (!user) throw new AppError("NOT_FOUND", `no user with the email ${email.trim()}`, { hint: "npm run users -- list" });
+  if (!user)
+    throw new AppError("NOT_FOUND", `no user with the email ${email.trim()}`, {
+      hint: "npm run users -- list",
+    });
   return user;
 }
 
@@ -77,7 +90,11 @@ export async function setUserRole(prisma: DbClient, email: string, role: string)
 }
 
 /** Disabling also ends every session of the user at once (the dashboard and the API stop accepting them). */
-export async function setUserDisabled(prisma: DbClient, email: string, disabled: boolean): Promise<UserRecord> {
+export async function setUserDisabled(
+  prisma: DbClient,
+  email: string,
+  disabled: boolean,
+): Promise<UserRecord> {
   const user = await findUser(prisma, email);
   const updated = await prisma.$transaction(async (tx) => {
     if (disabled) await tx.session.deleteMany({ where: { userId: user.id } });
@@ -96,8 +113,14 @@ export interface VerifiedSession {
 }
 
 /** Looks a session token (the random part of the dashboard's cookie) up: the user, or why it is not accepted. */
-export async function verifySessionToken(prisma: DbClient, token: string, now: Date = new Date()): Promise<VerifiedSession> {
-  const session = token ? await prisma.session.findUnique({ where: { token }, include: { user: true } }) : null;
+export async function verifySessionToken(
+  prisma: DbClient,
+  token: string,
+  now: Date = new Date(),
+): Promise<VerifiedSession> {
+  const session = token
+    ? await prisma.session.findUnique({ where: { token }, include: { user: true } })
+    : null;
   if (!session) return { user: null, sessionId: null, expiresAt: null, reason: "unknown" };
   const base = { sessionId: session.id, expiresAt: session.expiresAt };
   if (session.expiresAt <= now) return { ...base, user: null, reason: "expired" };
@@ -106,7 +129,12 @@ export async function verifySessionToken(prisma: DbClient, token: string, now: D
 }
 
 /** Counts one API request against the user's one-minute window (same scheme as consumeRateLimit for keys). */
-export async function consumeUserRateLimit(prisma: DbClient, userId: string, limit: number, now: Date = new Date()) {
+export async function consumeUserRateLimit(
+  prisma: DbClient,
+  userId: string,
+  limit: number,
+  now: Date = new Date(),
+) {
   if (!Number.isInteger(limit) || limit < 1) throw badInput("rate limit must be a positive integer");
   const windowStart = new Date(Math.floor(now.getTime() / RATE_WINDOW_MS) * RATE_WINDOW_MS);
   const resetAt = new Date(windowStart.getTime() + RATE_WINDOW_MS);

@@ -17,7 +17,8 @@ export function pageSize(first: number | undefined): number {
 }
 
 export function assertDate(value: Date, name: string): Date {
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw badInput(`${name} must be a valid date`);
+  if (!(value instanceof Date) || Number.isNaN(value.getTime()))
+    throw badInput(`${name} must be a valid date`);
   return value;
 }
 
@@ -32,7 +33,10 @@ export function label(value: string | null | undefined, name: string, fallback: 
   const trimmed = value.trim();
   if (trimmed === "") return fallback;
   if (trimmed.length > MAX_LABEL_LENGTH || /[\u0000-\u001f]/.test(trimmed)) {
-    throw badInput(`${name} must be at most ${MAX_LABEL_LENGTH} printable characters (got ${value.length})`, { field: name, length: value.length });
+    throw badInput(`${name} must be at most ${MAX_LABEL_LENGTH} printable characters (got ${value.length})`, {
+      field: name,
+      length: value.length,
+    });
   }
   return trimmed;
 }
@@ -43,12 +47,15 @@ export function timeZone(value: string | undefined): string {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: zone });
   } catch {
-    throw badInput(`unknown time zone "${zone}" (use an IANA name such as Europe/Berlin)`, { timezone: zone });
+    throw badInput(`unknown time zone "${zone}" (use an IANA name such as Europe/Berlin)`, {
+      timezone: zone,
+    });
   }
   return zone;
 }
 
-export const encodeCursor = (parts: string[]): string => Buffer.from(parts.join("|"), "utf8").toString("base64url");
+export const encodeCursor = (parts: string[]): string =>
+  Buffer.from(parts.join("|"), "utf8").toString("base64url");
 export function decodeCursor(cursor: string, count: number): string[] {
   const parts = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   if (parts.length !== count || parts.some((part) => part === "")) throw badInput("invalid cursor");

@@ -7,8 +7,20 @@
  * retried) matches no row and is refused. Finishing writes tracks, timeline and the statistics contribution (a VIDEO
  * analysis whose faces are track-seconds, plus the hourly rollups) in ONE transaction with the status change.
  */
-import { EMOTIONS, dominantEmotion as argmaxEmotion, valenceOf, type Box, type Emotion } from "@moodlens/shared";
-import { Prisma, type VideoJob, type VideoJobStatus, type VideoTimelineSecond, type VideoTrack } from "./generated/prisma/client";
+import {
+  EMOTIONS,
+  dominantEmotion as argmaxEmotion,
+  valenceOf,
+  type Box,
+  type Emotion,
+} from "@moodlens/shared";
+import {
+  Prisma,
+  type VideoJob,
+  type VideoJobStatus,
+  type VideoTimelineSecond,
+  type VideoTrack,
+} from "./generated/prisma/client";
 import { isUniqueViolation } from "./errors";
 import { ANONYMOUS_SCOPE, DEFAULT_CAMPAIGN, DEFAULT_SOURCE } from "./analyses";
 import type { DbClient, Page, PageArgs } from "./types";
@@ -91,15 +103,20 @@ const RESULTS = { tracks: { orderBy: { index: "asc" } }, timeline: { orderBy: { 
 
 function checkSampleFps(value: number | null | undefined): number {
   const fps = value ?? DEFAULT_SAMPLE_FPS;
-  if (!Number.isFinite(fps) || fps <= 0 || fps > MAX_SAMPLE_FPS) throw badInput(`sampleFps must be a number in (0, ${MAX_SAMPLE_FPS}]`, { sampleFps: value });
+  if (!Number.isFinite(fps) || fps <= 0 || fps > MAX_SAMPLE_FPS)
+    throw badInput(`sampleFps must be a number in (0, ${MAX_SAMPLE_FPS}]`, { sampleFps: value });
   return fps;
 }
 
 /** Stores the upload and the job row (status queued) in one transaction; a repeated clientRequestId returns the first job. */
-export async function createVideoJob(prisma: DbClient, input: CreateVideoJobInput): Promise<{ job: VideoJobRow; deduplicated: boolean }> {
+export async function createVideoJob(
+  prisma: DbClient,
+  input: CreateVideoJobInput,
+): Promise<{ job: VideoJobRow; deduplicated: boolean }> {
   const scope = input.apiKeyId ?? input.idempotencyScope ?? ANONYMOUS_SCOPE;
   const clientRequestId = input.clientRequestId?.trim() || null;
-  if (clientRequestId && clientRequestId.length > 128) throw badInput("clientRequestId must be at most 128 characters");
+  if (clientRequestId && clientRequestId.length > 128)
+    throw badInput("clientRequestId must be at most 128 characters");
   const earlier = clientRequestId ? { idempotencyScope: scope, clientRequestId } : null;
   if (earlier) {
     const job = await prisma.videoJob.findFirst({ where: earlier });
@@ -159,7 +176,11 @@ export interface VideoJobFilter {
 }
 
 /** Newest first, keyset cursors (createdAt, id). */
-export async function listVideoJobs(prisma: DbClient, filter: VideoJobFilter, args: PageArgs = {}): Promise<Page<VideoJobRow>> {
+export async function listVideoJobs(
+  prisma: DbClient,
+  filter: VideoJobFilter,
+  args: PageArgs = {},
+): Promise<Page<VideoJobRow>> {
   const take = pageSize(args.first);
   const where: Prisma.VideoJobWhereInput = {};
   if (filter.status) where.status = filter.status;
@@ -171,14 +192,27 @@ export async function listVideoJobs(prisma: DbClient, filter: VideoJobFilter, ar
     if (Number.isNaN(at.getTime()) || !isUuid(id)) throw badInput("invalid cursor");
     and.push({ OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: id } }] });
   }
-  const rows = await prisma.videoJob.findMany({ where: { AND: and }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: take + 1 });
+  const rows = await prisma.videoJob.findMany({
+    where: { AND: and },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: take + 1,
+  });
   const items = rows.slice(0, take);
   const last = items.at(-1);
-  return { items, endCursor: last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null, hasNextPage: rows.length > take };
+  return {
+    items,
+    endCursor: last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+    hasNextPage: rows.length > take,
+  };
 }
 
 export async function countVideoJobs(prisma: DbClient, filter: VideoJobFilter): Promise<number> {
-  return prisma.videoJob.count({ where: { ...(filter.status ? { status: filter.status } : {}), ...(filter.idempotencyScope ? { idempotencyScope: filter.idempotencyScope } : {}) } });
+  return prisma.videoJob.count({
+    where: {
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.idempotencyScope ? { idempotencyScope: filter.idempotencyScope } : {}),
+    },
+  });
 }
 
 export interface VideoJobAttempt {
@@ -193,7 +227,11 @@ export interface VideoJobAttempt {
  * A worker takes the job: queued or running (a dead worker's) -> running, attempts + 1. Null when the job ended
  * (cancelled, done, failed) or is unknown: the queue message is then simply completed.
  */
-export async function startVideoJobAttempt(prisma: DbClient, id: string, now = new Date()): Promise<VideoJobAttempt | null> {
+export async function startVideoJobAttempt(
+  prisma: DbClient,
+  id: string,
+  now = new Date(),
+): Promise<VideoJobAttempt | null> {
   if (!isUuid(id)) return null;
   return prisma.$transaction(async (tx) => {
     const taken = await tx.$queryRaw<{ attempts: number }[]>`
@@ -203,11 +241,19 @@ export async function startVideoJobAttempt(prisma: DbClient, id: string, now = n
     if (!first) return null;
     const job = await tx.videoJob.findUniqueOrThrow({ where: { id } });
     const checkpoint = await tx.videoCheckpoint.findUnique({ where: { jobId: id } });
-    return { job, attempt: first.attempts, checkpoint: checkpoint ? { framesDone: checkpoint.framesDone, tracker: checkpoint.tracker } : null };
+    return {
+      job,
+      attempt: first.attempts,
+      checkpoint: checkpoint ? { framesDone: checkpoint.framesDone, tracker: checkpoint.tracker } : null,
+    };
   });
 }
 
-const fenced = (id: string, attempt: number): Prisma.VideoJobWhereInput => ({ id, attempts: attempt, status: "running" });
+const fenced = (id: string, attempt: number): Prisma.VideoJobWhereInput => ({
+  id,
+  attempts: attempt,
+  status: "running",
+});
 
 /** Records the probe (video info, frames to analyse, model). False when this worker lost the job. */
 export async function setVideoJobProbe(
@@ -218,7 +264,11 @@ export async function setVideoJobProbe(
 ): Promise<boolean> {
   const { count } = await prisma.videoJob.updateMany({
     where: fenced(id, attempt),
-    data: { videoInfo: probe.videoInfo as unknown as Prisma.InputJsonValue, framesTotal: probe.framesTotal, modelVersion: probe.modelVersion },
+    data: {
+      videoInfo: probe.videoInfo as unknown as Prisma.InputJsonValue,
+      framesTotal: probe.framesTotal,
+      modelVersion: probe.modelVersion,
+    },
   });
   return count === 1;
 }
@@ -227,12 +277,24 @@ export async function setVideoJobProbe(
  * After a batch of frames: progress and tracker state in one transaction, only while this worker holds the job and
  * only forward. False when the job was cancelled or handed to another worker: stop without writing more.
  */
-export async function saveVideoCheckpoint(prisma: DbClient, id: string, attempt: number, state: { framesDone: number; tracker: unknown }): Promise<boolean> {
+export async function saveVideoCheckpoint(
+  prisma: DbClient,
+  id: string,
+  attempt: number,
+  state: { framesDone: number; tracker: unknown },
+): Promise<boolean> {
   const tracker = state.tracker as Prisma.InputJsonValue;
   return prisma.$transaction(async (tx) => {
-    const { count } = await tx.videoJob.updateMany({ where: { ...fenced(id, attempt), framesDone: { lte: state.framesDone } }, data: { framesDone: state.framesDone } });
+    const { count } = await tx.videoJob.updateMany({
+      where: { ...fenced(id, attempt), framesDone: { lte: state.framesDone } },
+      data: { framesDone: state.framesDone },
+    });
     if (count !== 1) return false;
-    await tx.videoCheckpoint.upsert({ where: { jobId: id }, create: { jobId: id, framesDone: state.framesDone, tracker }, update: { framesDone: state.framesDone, tracker } });
+    await tx.videoCheckpoint.upsert({
+      where: { jobId: id },
+      create: { jobId: id, framesDone: state.framesDone, tracker },
+      update: { framesDone: state.framesDone, tracker },
+    });
     return true;
   });
 }
@@ -242,7 +304,10 @@ export async function holdsVideoJob(prisma: DbClient, id: string, attempt: numbe
   return (await prisma.videoJob.count({ where: fenced(id, attempt) })) === 1;
 }
 
-async function dropWorkingData(tx: Prisma.TransactionClient, job: { id: string; storeVideo: boolean }): Promise<void> {
+async function dropWorkingData(
+  tx: Prisma.TransactionClient,
+  job: { id: string; storeVideo: boolean },
+): Promise<void> {
   await tx.videoCheckpoint.deleteMany({ where: { jobId: job.id } });
   if (!job.storeVideo) await tx.videoUploadChunk.deleteMany({ where: { jobId: job.id } });
 }
@@ -278,7 +343,10 @@ export interface TrackSecondsAnalysisInput {
  * Inside the caller's transaction: one analysis of `kind` whose faces are the track-seconds, and their hourly
  * rollups. Shared by video jobs and live recording so both count by the same rule (docs/video.md).
  */
-export async function writeTrackSecondsAnalysis(tx: Prisma.TransactionClient, input: TrackSecondsAnalysisInput): Promise<{ id: string }> {
+export async function writeTrackSecondsAnalysis(
+  tx: Prisma.TransactionClient,
+  input: TrackSecondsAnalysisInput,
+): Promise<{ id: string }> {
   const { kind, source, campaign } = input;
   const faces = input.trackSeconds.map((ts, index) => {
     const capturedAt = new Date(input.capturedAt.getTime() + ts.second * 1000);
@@ -329,7 +397,8 @@ export async function writeTrackSecondsAnalysis(tx: Prisma.TransactionClient, in
   }
   if (rollups.size > 0) {
     const rows = [...rollups.values()].map(
-      (r) => Prisma.sql`(${r.hour}::timestamptz, ${source}, ${campaign}, ${r.emotion}::"Emotion", false, ${kind}::"AnalysisKind", ${r.faces}, ${r.valenceSum}::float8)`,
+      (r) =>
+        Prisma.sql`(${r.hour}::timestamptz, ${source}, ${campaign}, ${r.emotion}::"Emotion", false, ${kind}::"AnalysisKind", ${r.faces}, ${r.valenceSum}::float8)`,
     );
     await tx.$executeRaw`
       INSERT INTO hourly_emotion_rollup (hour_start, source, campaign, emotion, is_demo, kind, faces, valence_sum)
@@ -346,9 +415,17 @@ export async function writeTrackSecondsAnalysis(tx: Prisma.TransactionClient, in
  * job's capturedAt + second) and their hourly rollups, the status, and the deletion of the upload (unless kept) in
  * ONE transaction. False (nothing written) when this worker no longer holds the job.
  */
-export async function finishVideoJob(prisma: DbClient, id: string, attempt: number, result: FinishVideoJobInput, now = new Date()): Promise<boolean> {
+export async function finishVideoJob(
+  prisma: DbClient,
+  id: string,
+  attempt: number,
+  result: FinishVideoJobInput,
+  now = new Date(),
+): Promise<boolean> {
   result.tracks.forEach((track, i) => checkProbabilities(track.probabilities, `tracks[${i}].probabilities`));
-  result.trackSeconds.forEach((ts, i) => checkProbabilities(ts.probabilities, `trackSeconds[${i}].probabilities`));
+  result.trackSeconds.forEach((ts, i) =>
+    checkProbabilities(ts.probabilities, `trackSeconds[${i}].probabilities`),
+  );
   return prisma.$transaction(async (tx) => {
     const job = await tx.videoJob.findFirst({ where: fenced(id, attempt) });
     if (!job) return false;
@@ -383,12 +460,25 @@ export async function finishVideoJob(prisma: DbClient, id: string, attempt: numb
     }
     if (result.timeline.length > 0) {
       await tx.videoTimelineSecond.createMany({
-        data: result.timeline.map((s) => ({ jobId: id, second: s.second, faces: s.faces, meanValence: s.meanValence, shares: [...s.shares] })),
+        data: result.timeline.map((s) => ({
+          jobId: id,
+          second: s.second,
+          faces: s.faces,
+          meanValence: s.meanValence,
+          shares: [...s.shares],
+        })),
       });
     }
     await tx.videoJob.update({
       where: { id },
-      data: { status: "done", finishedAt: now, analysisId: analysis.id, timings: result.timings, modelVersion: result.modelVersion, framesDone: job.framesTotal ?? job.framesDone },
+      data: {
+        status: "done",
+        finishedAt: now,
+        analysisId: analysis.id,
+        timings: result.timings,
+        modelVersion: result.modelVersion,
+        framesDone: job.framesTotal ?? job.framesDone,
+      },
     });
     await dropWorkingData(tx, job);
     return true;
@@ -399,20 +489,39 @@ export async function finishVideoJob(prisma: DbClient, id: string, attempt: numb
  * Failed with a typed error (code + message). `attempt` null: from outside any attempt (the dead-letter handler, a
  * job that failed before a worker took it). Nothing of a failed job reaches the statistics.
  */
-export async function failVideoJob(prisma: DbClient, id: string, attempt: number | null, error: { code: string; message: string }, now = new Date()): Promise<boolean> {
+export async function failVideoJob(
+  prisma: DbClient,
+  id: string,
+  attempt: number | null,
+  error: { code: string; message: string },
+  now = new Date(),
+): Promise<boolean> {
   if (!isUuid(id)) return false;
   return prisma.$transaction(async (tx) => {
-    const where: Prisma.VideoJobWhereInput = attempt === null ? { id, status: { in: ["queued", "running"] } } : fenced(id, attempt);
+    const where: Prisma.VideoJobWhereInput =
+      attempt === null ? { id, status: { in: ["queued", "running"] } } : fenced(id, attempt);
     const job = await tx.videoJob.findFirst({ where });
     if (!job) return false;
-    await tx.videoJob.update({ where: { id }, data: { status: "failed", finishedAt: now, errorCode: error.code, errorMessage: error.message.slice(0, 2000) } });
+    await tx.videoJob.update({
+      where: { id },
+      data: {
+        status: "failed",
+        finishedAt: now,
+        errorCode: error.code,
+        errorMessage: error.message.slice(0, 2000),
+      },
+    });
     await dropWorkingData(tx, job);
     return true;
   });
 }
 
 /** Queued or running -> cancelled (a running worker notices at its next batch); an ended job is returned as is. */
-export async function cancelVideoJob(prisma: DbClient, id: string, now = new Date()): Promise<VideoJobRecord | null> {
+export async function cancelVideoJob(
+  prisma: DbClient,
+  id: string,
+  now = new Date(),
+): Promise<VideoJobRecord | null> {
   if (!isUuid(id)) return null;
   await prisma.$transaction(async (tx) => {
     const job = await tx.videoJob.findFirst({ where: { id, status: { notIn: TERMINAL } } });
@@ -425,7 +534,11 @@ export async function cancelVideoJob(prisma: DbClient, id: string, now = new Dat
 
 /** Ids of jobs not ended (queued or running): what a worker re-sends to the queue at start-up. */
 export async function listOpenVideoJobIds(prisma: DbClient): Promise<string[]> {
-  const rows = await prisma.videoJob.findMany({ where: { status: { in: ["queued", "running"] } }, select: { id: true }, orderBy: { createdAt: "asc" } });
+  const rows = await prisma.videoJob.findMany({
+    where: { status: { in: ["queued", "running"] } },
+    select: { id: true },
+    orderBy: { createdAt: "asc" },
+  });
   return rows.map((row) => row.id);
 }
 

@@ -5,7 +5,11 @@ import { describeEachDatabase } from "../src/testing";
 describeEachDatabase("api keys", (database) => {
   it("creates a key shown once, stores only its hash, and verifies it", async () => {
     const { prisma } = database().db;
-    const { key, record } = await createApiKey(prisma, { name: "dashboard", scopes: ["read:stats", "analyze"], rateLimitPerMinute: 30 });
+    const { key, record } = await createApiKey(prisma, {
+      name: "dashboard",
+      scopes: ["read:stats", "analyze"],
+      rateLimitPerMinute: 30,
+    });
     expect(key).toMatch(/^ml_[a-z2-9]{8}_[A-Za-z0-9_-]{43}$/);
     expect(key.split("_")[1]).toBe(record.prefix);
     expect(record).not.toHaveProperty("hash");
@@ -28,9 +32,16 @@ describeEachDatabase("api keys", (database) => {
     expect(await verifyApiKey(prisma, tampered)).toEqual({ key: null, reason: "unknown" });
     expect((await verifyApiKey(prisma, `ml_zzzzzzzz_${key.slice(12)}`)).reason).toBe("unknown");
 
-    const expiring = await createApiKey(prisma, { name: "expiring", scopes: ["analyze"], expiresAt: new Date("2030-01-01T00:00:00Z") });
+    const expiring = await createApiKey(prisma, {
+      name: "expiring",
+      scopes: ["analyze"],
+      expiresAt: new Date("2030-01-01T00:00:00Z"),
+    });
     expect((await verifyApiKey(prisma, expiring.key, new Date("2029-12-31T23:59:59Z"))).reason).toBeNull();
-    expect(await verifyApiKey(prisma, expiring.key, new Date("2030-01-01T00:00:00Z"))).toEqual({ key: null, reason: "expired" });
+    expect(await verifyApiKey(prisma, expiring.key, new Date("2030-01-01T00:00:00Z"))).toEqual({
+      key: null,
+      reason: "expired",
+    });
 
     const revoked = await revokeApiKey(prisma, record.prefix);
     expect(revoked.revokedAt).toBeInstanceOf(Date);
@@ -41,9 +52,15 @@ describeEachDatabase("api keys", (database) => {
 
   it("validates scopes and names", async () => {
     const { prisma } = database().db;
-    await expect(createApiKey(prisma, { name: "x", scopes: ["root" as never] })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
-    await expect(createApiKey(prisma, { name: " ", scopes: ["analyze"] })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
-    await expect(createApiKey(prisma, { name: "x", scopes: [] })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+    await expect(createApiKey(prisma, { name: "x", scopes: ["root" as never] })).rejects.toMatchObject({
+      code: "BAD_USER_INPUT",
+    });
+    await expect(createApiKey(prisma, { name: " ", scopes: ["analyze"] })).rejects.toMatchObject({
+      code: "BAD_USER_INPUT",
+    });
+    await expect(createApiKey(prisma, { name: "x", scopes: [] })).rejects.toMatchObject({
+      code: "BAD_USER_INPUT",
+    });
   });
 
   it("lists keys without revoked ones unless asked", async () => {
@@ -62,7 +79,9 @@ describeEachDatabase("api keys", (database) => {
     const { prisma } = database().db;
     const { record } = await createApiKey(prisma, { name: "limited", scopes: ["analyze"] });
     const now = new Date("2026-05-01T10:00:30Z");
-    const results = await Promise.all(Array.from({ length: 8 }, () => consumeRateLimit(prisma, record.id, 5, now)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => consumeRateLimit(prisma, record.id, 5, now)),
+    );
     expect(results.filter((r) => r.allowed)).toHaveLength(5);
     expect(results.map((r) => r.remaining).sort()).toEqual([0, 0, 0, 0, 1, 2, 3, 4]);
     expect(results[0]!.resetAt.toISOString()).toBe("2026-05-01T10:01:00.000Z");

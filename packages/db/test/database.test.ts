@@ -31,11 +31,24 @@ describeEachDatabase("migrate", (database, kind) => {
 
   it("records _prisma_migrations rows like prisma migrate deploy, and a second call is a no-op", async () => {
     const { db } = database();
-    const rows = await db.prisma.$queryRaw<{ migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null; applied_steps_count: number }[]>`
+    const rows = await db.prisma.$queryRaw<
+      {
+        migration_name: string;
+        checksum: string;
+        finished_at: Date | null;
+        rolled_back_at: Date | null;
+        applied_steps_count: number;
+      }[]
+    >`
       SELECT migration_name, checksum, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name`;
     const { createHash } = await import("node:crypto");
     const sql = await readFile(path.join(MIGRATIONS_DIR, "20261124060000_init", "migration.sql"), "utf8");
-    expect(rows[0]).toMatchObject({ migration_name: "20261124060000_init", checksum: createHash("sha256").update(sql).digest("hex"), rolled_back_at: null, applied_steps_count: 1 });
+    expect(rows[0]).toMatchObject({
+      migration_name: "20261124060000_init",
+      checksum: createHash("sha256").update(sql).digest("hex"),
+      rolled_back_at: null,
+      applied_steps_count: 1,
+    });
     expect(rows[0]!.finished_at).toBeInstanceOf(Date);
     expect(await migrate(db)).toEqual({ applied: [] });
   });
@@ -45,11 +58,18 @@ describeEachDatabase("migrate", (database, kind) => {
     const dir = await tempDir();
     await cp(MIGRATIONS_DIR, dir, { recursive: true });
     await mkdir(path.join(dir, "20991231000000_broken"));
-    await writeFile(path.join(dir, "20991231000000_broken", "migration.sql"), `CREATE TABLE half_done (id int);\nSELECT no_such_function();\n`);
+    await writeFile(
+      path.join(dir, "20991231000000_broken", "migration.sql"),
+      `CREATE TABLE half_done (id int);\nSELECT no_such_function();\n`,
+    );
     await expect(migrate(db, { migrationsDir: dir })).rejects.toMatchObject({ code: "INTERNAL" });
-    const [table] = await db.prisma.$queryRaw<{ exists: boolean }[]>`SELECT to_regclass('half_done') IS NOT NULL AS exists`;
+    const [table] = await db.prisma.$queryRaw<
+      { exists: boolean }[]
+    >`SELECT to_regclass('half_done') IS NOT NULL AS exists`;
     expect(table!.exists).toBe(false);
-    const [row] = await db.prisma.$queryRaw<{ finished_at: Date | null }[]>`SELECT finished_at FROM _prisma_migrations WHERE migration_name = '20991231000000_broken'`;
+    const [row] = await db.prisma.$queryRaw<
+      { finished_at: Date | null }[]
+    >`SELECT finished_at FROM _prisma_migrations WHERE migration_name = '20991231000000_broken'`;
     expect(row?.finished_at).toBeNull();
   });
 });
@@ -61,15 +81,26 @@ describe("createDb", () => {
   });
 
   it("rejects a malformed DATABASE_URL naming the variable", async () => {
-    await expect(createDb({ url: "not a url", urlName: "DATABASE_URL" })).rejects.toMatchObject({ code: "CONFIG_INVALID", message: expect.stringContaining("DATABASE_URL") });
-    await expect(createDb({ url: "mysql://x@localhost/db" })).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+    await expect(createDb({ url: "not a url", urlName: "DATABASE_URL" })).rejects.toMatchObject({
+      code: "CONFIG_INVALID",
+      message: expect.stringContaining("DATABASE_URL"),
+    });
+    await expect(createDb({ url: "mysql://x@localhost/db" })).rejects.toMatchObject({
+      code: "CONFIG_INVALID",
+    });
   });
 
   it("explains an unreachable server and a missing database", async () => {
-    await expect(createDb({ url: "postgres://postgres@127.0.0.1:1/x" })).rejects.toMatchObject({ code: "DATABASE_UNAVAILABLE", message: expect.stringContaining("127.0.0.1:1") });
+    await expect(createDb({ url: "postgres://postgres@127.0.0.1:1/x" })).rejects.toMatchObject({
+      code: "DATABASE_UNAVAILABLE",
+      message: expect.stringContaining("127.0.0.1:1"),
+    });
     const admin = new URL(process.env.MOODLENS_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
     admin.pathname = "/moodlens_no_such_database";
-    await expect(createDb({ url: admin.toString() })).rejects.toMatchObject({ code: "DATABASE_UNAVAILABLE", message: expect.stringContaining("does not exist") });
+    await expect(createDb({ url: admin.toString() })).rejects.toMatchObject({
+      code: "DATABASE_UNAVAILABLE",
+      message: expect.stringContaining("does not exist"),
+    });
   });
 
   it("opens PGlite in a folder it creates, refuses a second opener, and reopens after close", async () => {
@@ -78,14 +109,19 @@ describe("createDb", () => {
     opened.push(db);
     expect(db.kind).toBe("pglite");
     await migrate(db);
-    await expect(createDb({ dataDir })).rejects.toMatchObject({ code: "DATABASE_UNAVAILABLE", message: expect.stringContaining("another Moodlens process") });
+    await expect(createDb({ dataDir })).rejects.toMatchObject({
+      code: "DATABASE_UNAVAILABLE",
+      message: expect.stringContaining("another Moodlens process"),
+    });
 
     // Another process: the lock file names a live pid that is not ours.
     const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
     try {
       await db.close();
       await writeFile(path.join(dataDir, "moodlens.lock"), String(child.pid));
-      await expect(createDb({ dataDir })).rejects.toMatchObject({ message: expect.stringContaining("set MOODLENS_DATA_DIR") });
+      await expect(createDb({ dataDir })).rejects.toMatchObject({
+        message: expect.stringContaining("set MOODLENS_DATA_DIR"),
+      });
     } finally {
       child.kill();
     }
@@ -125,7 +161,11 @@ describe("serveEmbeddedDatabase (pglite-socket)", () => {
         await db.close();`;
       const env = { ...process.env };
       delete env.DATABASE_URL;
-      const { stdout: output } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { env, encoding: "utf8" });
+      const { stdout: output } = await promisify(execFile)(
+        process.execPath,
+        ["--import", "tsx", "--input-type=module", "-e", script],
+        { env, encoding: "utf8" },
+      );
       expect(JSON.parse(output.trim().split("\n").pop()!)).toEqual({ kind: "postgres", count: 0 });
     } finally {
       await server.close();
@@ -137,7 +177,10 @@ describe("serveEmbeddedDatabase (pglite-socket)", () => {
   });
 
   it("serves one PGlite folder to several clients over a postgres URL", async () => {
-    const server = await serveEmbeddedDatabase({ dataDir: path.join(await tempDir(), "pglite"), pgliteSnapshot: await pgliteEmptySnapshot() });
+    const server = await serveEmbeddedDatabase({
+      dataDir: path.join(await tempDir(), "pglite"),
+      pgliteSnapshot: await pgliteEmptySnapshot(),
+    });
     const clients: Db[] = [];
     try {
       expect(server.url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
@@ -151,11 +194,22 @@ describe("serveEmbeddedDatabase (pglite-socket)", () => {
       await Promise.all(
         clients.flatMap((db, c) =>
           Array.from({ length: 6 }, (_, i) =>
-            recordAnalysis(db.prisma, analysisInput({ clientRequestId: `c${c}-${i % 3}`, faces: [face("happy"), face("sad", 1)], capturedAt: new Date("2026-06-01T10:00:00Z") })),
+            recordAnalysis(
+              db.prisma,
+              analysisInput({
+                clientRequestId: `c${c}-${i % 3}`,
+                faces: [face("happy"), face("sad", 1)],
+                capturedAt: new Date("2026-06-01T10:00:00Z"),
+              }),
+            ),
           ),
         ),
       );
-      const stats = await emotionStats(clients[1]!.prisma, { from: new Date("2026-06-01T00:00:00Z"), to: new Date("2026-06-02T00:00:00Z") }, "DAY");
+      const stats = await emotionStats(
+        clients[1]!.prisma,
+        { from: new Date("2026-06-01T00:00:00Z"), to: new Date("2026-06-02T00:00:00Z") },
+        "DAY",
+      );
       expect(stats.totalFaces).toBe(2 * 3 * 2);
       expect(await clients[0]!.prisma.analysis.count()).toBe(6);
       // The server goes away mid-session: queries fail as DATABASE_UNAVAILABLE.

@@ -8,7 +8,11 @@ export function probabilitiesFor(emotion: Emotion, confidence = 0.7): number[] {
 }
 
 export function face(emotion: Emotion, index = 0): FaceInput {
-  return { box: { x: 10 + index * 50, y: 20, width: 40, height: 40 }, detectionScore: 0.95, probabilities: probabilitiesFor(emotion) };
+  return {
+    box: { x: 10 + index * 50, y: 20, width: 40, height: 40 },
+    detectionScore: 0.95,
+    probabilities: probabilitiesFor(emotion),
+  };
 }
 
 export function analysisInput(overrides: Partial<RecordAnalysisInput> = {}): RecordAnalysisInput {

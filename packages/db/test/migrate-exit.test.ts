@@ -20,7 +20,9 @@ afterAll(async () => {
  * 10 s timer, started during `migrate`, outlived the engine. A process that migrates and closes must hold no timer.
  */
 it("migrate leaves no timer behind: after close, nothing keeps the process alive", async () => {
-  const { stdout } = await run(process.execPath, ["--import", "tsx", FIXTURE, test.url!], { timeout: 120_000 });
+  const { stdout } = await run(process.execPath, ["--import", "tsx", FIXTURE, test.url!], {
+    timeout: 120_000,
+  });
   const pending = JSON.parse(stdout.trim().split("\n").at(-1)!) as string[];
   expect(pending).not.toContain("Timeout");
 });

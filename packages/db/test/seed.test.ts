@@ -34,8 +34,11 @@ describeEachDatabase("demo seed", (database) => {
     expect(sources).toEqual([...DEMO_SOURCES].sort());
     // Campaigns shape the mix: the launch is surprise-heavy compared with no campaign.
     const byCampaign = await emotionBreakdown(prisma, { from: result.from, to: result.to }, "CAMPAIGN");
-    expect(byCampaign.groups.map((g) => g.key).every((k) => (DEMO_CAMPAIGNS as readonly string[]).includes(k))).toBe(true);
-    const share = (key: string, emotion: string) => byCampaign.groups.find((g) => g.key === key)!.counts.find((c) => c.emotion === emotion)!.share;
+    expect(
+      byCampaign.groups.map((g) => g.key).every((k) => (DEMO_CAMPAIGNS as readonly string[]).includes(k)),
+    ).toBe(true);
+    const share = (key: string, emotion: string) =>
+      byCampaign.groups.find((g) => g.key === key)!.counts.find((c) => c.emotion === emotion)!.share;
     expect(share("product-launch", "surprise")).toBeGreaterThan(share("none", "surprise"));
   });
 

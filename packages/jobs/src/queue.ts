@@ -65,7 +65,10 @@ export interface OpenJobQueueOptions {
  * The PostgreSQL URL pg-boss connects to: the given DATABASE_URL, else the embedded server that `npm start` serves
  * for the data folder. pg-boss needs a server: an embedded folder opened in-process allows one process only.
  */
-export function queueDatabaseUrl(databaseUrl: string | undefined, dataDir: string = defaultPgliteDir()): string {
+export function queueDatabaseUrl(
+  databaseUrl: string | undefined,
+  dataDir: string = defaultPgliteDir(),
+): string {
   if (databaseUrl?.trim()) return databaseUrl.trim();
   try {
     const { url } = JSON.parse(readFileSync(embeddedServerFile(dataDir), "utf8")) as { url: string };
@@ -73,14 +76,20 @@ export function queueDatabaseUrl(databaseUrl: string | undefined, dataDir: strin
   } catch {
     // fall through to the error below
   }
-  throw new AppError("DATABASE_UNAVAILABLE", `no DATABASE_URL and no embedded database server for ${dataDir}`, {
-    hint: "run `npm start` (it serves the embedded database) or set DATABASE_URL",
-  });
+  throw new AppError(
+    "DATABASE_UNAVAILABLE",
+    `no DATABASE_URL and no embedded database server for ${dataDir}`,
+    {
+      hint: "run `npm start` (it serves the embedded database) or set DATABASE_URL",
+    },
+  );
 }
 
 /** Creates the queues when missing; `update`: also applies these settings to an existing queue (workers do). */
 async function ensureQueues(boss: PgBoss, settings: QueueSettings, update: boolean): Promise<void> {
-  const existing = new Set((await boss.getQueues([VIDEO_QUEUE, VIDEO_DEAD_LETTER_QUEUE])).map((queue) => queue.name));
+  const existing = new Set(
+    (await boss.getQueues([VIDEO_QUEUE, VIDEO_DEAD_LETTER_QUEUE])).map((queue) => queue.name),
+  );
   if (!existing.has(VIDEO_DEAD_LETTER_QUEUE)) {
     await boss.createQueue(VIDEO_DEAD_LETTER_QUEUE, { retryLimit: 2, retryDelay: 5, retryBackoff: true });
   }
@@ -100,7 +109,10 @@ async function ensureQueues(boss: PgBoss, settings: QueueSettings, update: boole
 const toUnavailable = (error: unknown): AppError =>
   error instanceof AppError
     ? error
-    : new AppError("DATABASE_UNAVAILABLE", `job queue: ${(error as Error).message}`, { hint: "check that the database is running", cause: error });
+    : new AppError("DATABASE_UNAVAILABLE", `job queue: ${(error as Error).message}`, {
+        hint: "check that the database is running",
+        cause: error,
+      });
 
 export async function openJobQueue(options: OpenJobQueueOptions): Promise<JobQueue> {
   const settings: QueueSettings = { ...DEFAULT_QUEUE_SETTINGS, ...options.settings };

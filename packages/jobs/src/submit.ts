@@ -3,7 +3,13 @@
  * job row are stored in one transaction first, then the queue message is sent; a replayed clientRequestId returns
  * the first job (and re-sends its message, harmless: the queue id is the job id).
  */
-import { createVideoJob, listOpenVideoJobIds, type CreateVideoJobInput, type DbClient, type VideoJobRow } from "@moodlens/db";
+import {
+  createVideoJob,
+  listOpenVideoJobIds,
+  type CreateVideoJobInput,
+  type DbClient,
+  type VideoJobRow,
+} from "@moodlens/db";
 import type { JobQueue } from "./queue";
 
 export interface SubmitVideoJobResult {
@@ -11,11 +17,16 @@ export interface SubmitVideoJobResult {
   deduplicated: boolean;
 }
 
-export async function submitVideoJob(prisma: DbClient, queue: JobQueue, input: CreateVideoJobInput): Promise<SubmitVideoJobResult> {
+export async function submitVideoJob(
+  prisma: DbClient,
+  queue: JobQueue,
+  input: CreateVideoJobInput,
+): Promise<SubmitVideoJobResult> {
   const result = await createVideoJob(prisma, input);
   // A crash between the insert and the send leaves a queued row without a message; workers re-send those at
   // start-up (sweepUnqueuedJobs), so the job is never lost.
-  if (result.job.status === "queued" || result.job.status === "running") await queue.sendVideoJob(result.job.id);
+  if (result.job.status === "queued" || result.job.status === "running")
+    await queue.sendVideoJob(result.job.id);
   return result;
 }
 

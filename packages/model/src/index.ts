@@ -20,7 +20,13 @@ export {
 } from "./networks";
 
 // Model directories on disk, which one is served, and the ONNX export.
-export { loadModelArtifacts, readModelMetadata, saveModelArtifacts, type LoadedModel, type ModelMetadata } from "./artifacts";
+export {
+  loadModelArtifacts,
+  readModelMetadata,
+  saveModelArtifacts,
+  type LoadedModel,
+  type ModelMetadata,
+} from "./artifacts";
 export { DEFAULT_MODEL_DIR, resolveServedModel, servedVersionName, type ServedModel } from "./artifacts";
 export { exportOnnx } from "./onnx";
 

@@ -16,7 +16,9 @@ const TEMPERATURE = 1.5;
 const dirs: string[] = [];
 
 /** Saves a random compact net with model.onnx exported from `onnxSource` (default: the same net). */
-async function saveWithOnnx(options: { bakeTemperature?: boolean; foreignOnnx?: boolean; nearlyUniform?: boolean } = {}): Promise<string> {
+async function saveWithOnnx(
+  options: { bakeTemperature?: boolean; foreignOnnx?: boolean; nearlyUniform?: boolean } = {},
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "moodlens-onnx-analyzer-"));
   dirs.push(dir);
   const model = buildNetwork({ architecture: "compact" });
@@ -32,7 +34,14 @@ async function saveWithOnnx(options: { bakeTemperature?: boolean; foreignOnnx?: 
   await saveModelArtifacts(
     model,
     dir,
-    { architecture: "compact", hyperparameters: {}, runId: "onnx-test", datasetFingerprint: "none", metrics: {}, temperature: TEMPERATURE },
+    {
+      architecture: "compact",
+      hyperparameters: {},
+      runId: "onnx-test",
+      datasetFingerprint: "none",
+      metrics: {},
+      temperature: TEMPERATURE,
+    },
     { onnx },
   );
   model.dispose();
@@ -53,25 +62,28 @@ afterAll(async () => {
 });
 
 describe("analyzer with model.onnx", () => {
-  it.each([false, true])("uses ONNX and agrees with tfjs (temperature baked into the export: %s)", async (bake) => {
-    const dir = await saveWithOnnx({ bakeTemperature: bake });
-    const viaOnnx = await createFaceAnalyzer({ modelDir: dir });
-    const viaTfjs = await createFaceAnalyzer({ modelDir: dir, classifier: "tfjs" });
-    try {
-      expect(viaOnnx.info.model.classifier).toBe("onnx");
-      expect(viaTfjs.info.model.classifier).toBe("tfjs");
-      for (const tta of [false, true]) {
-        const a = await viaOnnx.classifyFaces(crops, { tta });
-        const b = await viaTfjs.classifyFaces(crops, { tta });
-        a.forEach((row, i) => row.forEach((p, k) => expect(p).toBeCloseTo(b[i]![k]!, 4)));
+  it.each([false, true])(
+    "uses ONNX and agrees with tfjs (temperature baked into the export: %s)",
+    async (bake) => {
+      const dir = await saveWithOnnx({ bakeTemperature: bake });
+      const viaOnnx = await createFaceAnalyzer({ modelDir: dir });
+      const viaTfjs = await createFaceAnalyzer({ modelDir: dir, classifier: "tfjs" });
+      try {
+        expect(viaOnnx.info.model.classifier).toBe("onnx");
+        expect(viaTfjs.info.model.classifier).toBe("tfjs");
+        for (const tta of [false, true]) {
+          const a = await viaOnnx.classifyFaces(crops, { tta });
+          const b = await viaTfjs.classifyFaces(crops, { tta });
+          a.forEach((row, i) => row.forEach((p, k) => expect(p).toBeCloseTo(b[i]![k]!, 4)));
+        }
+        const result = await viaOnnx.analyze(await redBlue(200, 200).png().toBuffer());
+        expect(result.model.classifier).toBe("onnx");
+      } finally {
+        await viaOnnx.dispose();
+        await viaTfjs.dispose();
       }
-      const result = await viaOnnx.analyze(await redBlue(200, 200).png().toBuffer());
-      expect(result.model.classifier).toBe("onnx");
-    } finally {
-      await viaOnnx.dispose();
-      await viaTfjs.dispose();
-    }
-  });
+    },
+  );
 
   it("tells a baked temperature apart even when the outputs are nearly uniform", async () => {
     const dir = await saveWithOnnx({ bakeTemperature: true, nearlyUniform: true });
@@ -98,6 +110,8 @@ describe("analyzer with model.onnx", () => {
     } finally {
       await analyzer.dispose();
     }
-    await expect(createFaceAnalyzer({ modelDir: dir, classifier: "onnx" })).rejects.toMatchObject({ code: "MODEL_INVALID" });
+    await expect(createFaceAnalyzer({ modelDir: dir, classifier: "onnx" })).rejects.toMatchObject({
+      code: "MODEL_INVALID",
+    });
   });
 });

@@ -12,15 +12,7 @@ import { saliencyToDataUrl } from "../src/explain";
 import { cropFace, decodeImage, preprocessCrop } from "../src/preprocess";
 import { FIXTURE_TEMPERATURE, saveRandomModel } from "./model-fixture";
 import { FER_VAL_DIR, GROUP_PHOTOS_DIR, handBoxedFaces } from "./group-photos";
-import {
-  animatedGif,
-  cmykJpeg,
-  gradientPng,
-  hugePng,
-  randomBytes,
-  redBlue,
-  sixteenBitPng,
-} from "./fixtures";
+import { animatedGif, cmykJpeg, gradientPng, hugePng, randomBytes, redBlue, sixteenBitPng } from "./fixtures";
 
 let fixture: Awaited<ReturnType<typeof saveRandomModel>>;
 let analyzer: FaceAnalyzer;
@@ -45,7 +37,12 @@ async function fiftyFaceMosaic(): Promise<Buffer> {
       const left = Math.max(0, Math.round(box.x + box.width / 2 - side / 2));
       const top = Math.max(0, Math.round(box.y + box.height / 2 - side / 2));
       const tile = await sharp(image.rgb, { raw: { width: image.width, height: image.height, channels: 3 } })
-        .extract({ left, top, width: Math.min(side, image.width - left), height: Math.min(side, image.height - top) })
+        .extract({
+          left,
+          top,
+          width: Math.min(side, image.width - left),
+          height: Math.min(side, image.height - top),
+        })
         .resize(80, 80)
         .png()
         .toBuffer();
@@ -102,7 +99,8 @@ describe("createFaceAnalyzer", () => {
   it("throws MODEL_INVALID for corrupted weights", async () => {
     const copy = await mkdtemp(join(tmpdir(), "moodlens-corrupt-"));
     try {
-      for (const file of ["model.json", "metadata.json"]) await writeFile(join(copy, file), await readFile(join(fixture.dir, file)));
+      for (const file of ["model.json", "metadata.json"])
+        await writeFile(join(copy, file), await readFile(join(fixture.dir, file)));
       const weights = await readFile(join(fixture.dir, "weights.bin"));
       weights[100] = weights[100]! ^ 0xff;
       await writeFile(join(copy, "weights.bin"), weights);
@@ -154,7 +152,11 @@ describe("analyze", () => {
     expect(result.timings.decodeMs).toBeGreaterThanOrEqual(0);
     expect(result.timings.detectMs).toBeGreaterThan(0);
     expect(result.timings.classifyMs).toBeGreaterThanOrEqual(0);
-    expect(result.model).toMatchObject({ runId: "test-random-weights", classifier: "tfjs", temperature: FIXTURE_TEMPERATURE });
+    expect(result.model).toMatchObject({
+      runId: "test-random-weights",
+      classifier: "tfjs",
+      temperature: FIXTURE_TEMPERATURE,
+    });
   });
 
   it("classifies exactly the crop cropFace makes, temperature-scaled", async () => {
@@ -163,7 +165,16 @@ describe("analyze", () => {
     const face = result.faces[0]!;
     const crop = await cropFace(image, face, { margin: analyzer.info.margin });
     const { model } = await loadModelArtifacts(fixture.dir);
-    const raw = tf.tidy(() => (model.predict(tf.tensor4d(Float32Array.from(crop, (v) => v / 255), [1, 48, 48, 1])) as tf.Tensor).dataSync());
+    const raw = tf.tidy(() =>
+      (
+        model.predict(
+          tf.tensor4d(
+            Float32Array.from(crop, (v) => v / 255),
+            [1, 48, 48, 1],
+          ),
+        ) as tf.Tensor
+      ).dataSync(),
+    );
     model.dispose();
     const expected = applyTemperature(raw, FIXTURE_TEMPERATURE);
     face.probabilities.forEach((p, i) => expect(p).toBeCloseTo(expected[i]!, 5));
@@ -184,7 +195,10 @@ describe("analyze", () => {
   it("analyzeDecoded gives analyze's result for an already-decoded photo", async () => {
     const bytes = photo("2007_007763.jpg");
     const fromBytes = await analyzer.analyze(bytes, { explain: true, explainMaxFaces: 2 });
-    const fromPixels = await analyzer.analyzeDecoded(await decodeImage(bytes), { explain: true, explainMaxFaces: 2 });
+    const fromPixels = await analyzer.analyzeDecoded(await decodeImage(bytes), {
+      explain: true,
+      explainMaxFaces: 2,
+    });
     expect(fromPixels.faces.length).toBeGreaterThanOrEqual(6);
     expect(fromPixels.faces).toEqual(fromBytes.faces);
     expect(fromPixels.skipped).toEqual(fromBytes.skipped);
@@ -202,7 +216,9 @@ describe("analyze", () => {
   it("gives the same answers to concurrent calls", async () => {
     const [a, b] = [photo("2008_001009.jpg"), photo("2008_002506.jpg")];
     const sequential = [await analyzer.analyze(a), await analyzer.analyze(b)].map((result) => result.faces);
-    const concurrent = (await Promise.all([analyzer.analyze(a), analyzer.analyze(b)])).map((result) => result.faces);
+    const concurrent = (await Promise.all([analyzer.analyze(a), analyzer.analyze(b)])).map(
+      (result) => result.faces,
+    );
     expect(concurrent).toEqual(sequential);
   });
 
@@ -223,7 +239,9 @@ describe("analyze", () => {
     expect((await errorOf(analyzer.analyze(Buffer.alloc(0)))).code).toBe("UNSUPPORTED_IMAGE");
     expect((await errorOf(analyzer.analyze(randomBytes(4096)))).code).toBe("UNSUPPORTED_IMAGE");
     const jpeg = await redBlue(300, 300).jpeg().toBuffer();
-    expect((await errorOf(analyzer.analyze(jpeg.subarray(0, jpeg.length >> 1)))).code).toBe("UNSUPPORTED_IMAGE");
+    expect((await errorOf(analyzer.analyze(jpeg.subarray(0, jpeg.length >> 1)))).code).toBe(
+      "UNSUPPORTED_IMAGE",
+    );
     expect((await errorOf(analyzer.analyze(hugePng()))).code).toBe("PAYLOAD_TOO_LARGE");
   });
 
@@ -248,7 +266,9 @@ describe("classifyFaces and explain", () => {
     expect(plain[68]).toEqual(plain[0]);
     const tta = await analyzer.classifyFaces([crop], { tta: true });
     // Averaging happens before temperature scaling, so compare in that order.
-    const raw = (await analyzer.classifyFaces([crop, mirrored])).map((p) => p.map((v) => Math.log(v) * FIXTURE_TEMPERATURE));
+    const raw = (await analyzer.classifyFaces([crop, mirrored])).map((p) =>
+      p.map((v) => Math.log(v) * FIXTURE_TEMPERATURE),
+    );
     const softmax = (logits: number[]) => {
       const exps = logits.map((l) => Math.exp(l - Math.max(...logits)));
       const sum = exps.reduce((a, b) => a + b, 0);

@@ -3,15 +3,28 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { decodeImage } from "../src/preprocess";
 import { planPasses } from "../src/detect";
-import { outputsFromRows, BLAZEFACE_ANCHOR_COUNT, BLAZEFACE_VALUES_PER_ANCHOR } from "../src/detect/blazeface-model";
+import {
+  outputsFromRows,
+  BLAZEFACE_ANCHOR_COUNT,
+  BLAZEFACE_VALUES_PER_ANCHOR,
+} from "../src/detect/blazeface-model";
 import { renderLevel, toNetworkInput, viewInput } from "../src/detect/views";
 import { GROUP_PHOTOS_DIR } from "./group-photos";
 
 /** Bit-for-bit equality of two float arrays (vitest's deep equality is slow on 400 k values). */
 const sameBits = (a: Float32Array, b: Float32Array) =>
-  a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  a.length === b.length &&
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
-const plan = { inputSize: 256, minDetectableInput: 16, minFaceSize: 24, overlap: 0.25, maxLevels: 4, maxUpscale: 2, maxViewSide: 384 };
+const plan = {
+  inputSize: 256,
+  minDetectableInput: 16,
+  minFaceSize: 24,
+  overlap: 0.25,
+  maxLevels: 4,
+  maxUpscale: 2,
+  maxViewSide: 384,
+};
 
 describe("detector views", () => {
   it("cuts flexible views straight into the float input the pixel-by-pixel conversion gives (bit for bit)", async () => {
@@ -28,7 +41,10 @@ describe("detector views", () => {
       const top = Math.round(pass.top * pass.scale);
       for (let y = 0; y < Math.min(pass.inputHeight, raster.height - top); y++) {
         const from = ((top + y) * raster.width + left) * 3;
-        pixels.set(raster.rgb.subarray(from, from + Math.min(pass.inputWidth, raster.width - left) * 3), y * pass.inputWidth * 3);
+        pixels.set(
+          raster.rgb.subarray(from, from + Math.min(pass.inputWidth, raster.width - left) * 3),
+          y * pass.inputWidth * 3,
+        );
       }
       const expected = Float32Array.from(pixels, (value) => value / 127.5 - 1);
       expect(sameBits(viewInput(raster, pass), expected)).toBe(true);
@@ -38,7 +54,17 @@ describe("detector views", () => {
 
   it("pads views that reach past the raster with black (-1)", () => {
     const raster = { rgb: new Uint8Array(3 * 2 * 3).fill(255), width: 3, height: 2 };
-    const pass = { left: 0, top: 0, width: 3, height: 2, scale: 1, level: 1, inputWidth: 4, inputHeight: 3, maxFaceInput: 64 };
+    const pass = {
+      left: 0,
+      top: 0,
+      width: 3,
+      height: 2,
+      scale: 1,
+      level: 1,
+      inputWidth: 4,
+      inputHeight: 3,
+      maxFaceInput: 64,
+    };
     const input = viewInput(raster, pass);
     const at = (x: number, y: number) => Array.from(input.subarray((y * 4 + x) * 3, (y * 4 + x) * 3 + 3));
     expect(at(2, 1)).toEqual([1, 1, 1]);
@@ -47,7 +73,10 @@ describe("detector views", () => {
   });
 
   it("splits 17-value rows into per-grid logits and regressors (tfjs engine)", () => {
-    const raw = Float32Array.from({ length: BLAZEFACE_ANCHOR_COUNT * BLAZEFACE_VALUES_PER_ANCHOR }, (_, index) => index);
+    const raw = Float32Array.from(
+      { length: BLAZEFACE_ANCHOR_COUNT * BLAZEFACE_VALUES_PER_ANCHOR },
+      (_, index) => index,
+    );
     const { grids } = outputsFromRows(raw);
     expect(grids.map((grid) => grid.logits.length)).toEqual([512, 384]);
     expect(grids[0]!.logits[1]).toBe(17);

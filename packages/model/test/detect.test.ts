@@ -58,13 +58,22 @@ describe("face detector", () => {
   it("follows EXIF orientation: a sideways-stored photo gives the same faces, in displayed coordinates", async () => {
     const upright = await decodeImage(photo("2008_001009.jpg"));
     // Store the pixels rotated 90° counter-clockwise and tag orientation 6 (= display rotated back clockwise).
-    const sideways = await sharp(photo("2008_001009.jpg")).rotate(-90).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toBuffer();
+    const sideways = await sharp(photo("2008_001009.jpg"))
+      .rotate(-90)
+      .withMetadata({ orientation: 6 })
+      .jpeg({ quality: 95 })
+      .toBuffer();
     const displayed = await decodeImage(sideways);
     expect([displayed.width, displayed.height]).toEqual([upright.width, upright.height]);
     const a = await detector.detect(upright);
     const b = await detector.detect(displayed);
     expect(b.faces.length).toBe(a.faces.length);
-    expect(matchFaces(a.faces.map((face) => face.box), b.faces.map((face) => face.box))).toBe(a.faces.length);
+    expect(
+      matchFaces(
+        a.faces.map((face) => face.box),
+        b.faces.map((face) => face.box),
+      ),
+    ).toBe(a.faces.length);
   });
 
   it("finds no face in a gradient", async () => {
@@ -79,7 +88,11 @@ describe("face detector", () => {
     expect(all.faces.length).toBeGreaterThanOrEqual(6);
     const strict = await detector.detect(image, { minFaceSize: 40 });
     expect(strict.skipped.length).toBeGreaterThan(0);
-    expect(strict.skipped.every((face) => face.reason === "too-small" && Math.max(face.box.width, face.box.height) < 40)).toBe(true);
+    expect(
+      strict.skipped.every(
+        (face) => face.reason === "too-small" && Math.max(face.box.width, face.box.height) < 40,
+      ),
+    ).toBe(true);
     expect(strict.faces.every((face) => Math.max(face.box.width, face.box.height) >= 40)).toBe(true);
     expect(strict.faces.length + strict.skipped.length).toBe(all.faces.length + all.skipped.length);
     const capped = await detector.detect(image, { maxFaces: 2 });
@@ -121,11 +134,17 @@ describe("face detector", () => {
       viaOnnx.faces.forEach((face, index) => {
         const twin = viaTfjs.faces[index]!;
         expect(face.score).toBeCloseTo(twin.score, 3);
-        for (const key of ["x", "y", "width", "height"] as const) expect(Math.abs(face.box[key] - twin.box[key])).toBeLessThanOrEqual(0.2);
+        for (const key of ["x", "y", "width", "height"] as const)
+          expect(Math.abs(face.box[key] - twin.box[key])).toBeLessThanOrEqual(0.2);
       });
       expect(viaFlexible.passes).toBeLessThan(viaTfjs.passes);
       expect(viaFlexible.faces).toHaveLength(viaTfjs.faces.length);
-      expect(matchFaces(viaTfjs.faces.map((face) => face.box), viaFlexible.faces.map((face) => face.box))).toBe(viaTfjs.faces.length);
+      expect(
+        matchFaces(
+          viaTfjs.faces.map((face) => face.box),
+          viaFlexible.faces.map((face) => face.box),
+        ),
+      ).toBe(viaTfjs.faces.length);
     } finally {
       await fixedOnnx.dispose();
       await alone.dispose();
@@ -134,7 +153,9 @@ describe("face detector", () => {
   });
 
   it("gives the same numbers with ONNX worker threads sharing the views, also for concurrent calls", async () => {
-    const images = await Promise.all(["bald_guys.jpg", "2008_004176.jpg"].map((name) => decodeImage(photo(name))));
+    const images = await Promise.all(
+      ["bald_guys.jpg", "2008_004176.jpg"].map((name) => decodeImage(photo(name))),
+    );
     const alone = await createFaceDetector({ onnxWorkers: 0 });
     const shared = await createFaceDetector({ onnxWorkers: 2 });
     try {
@@ -143,8 +164,12 @@ describe("face detector", () => {
       const expected = [];
       for (const image of images) expected.push(await alone.detect(image));
       expect(expected.every((result) => result.faces.length > 0)).toBe(true);
-      for (const [index, image] of images.entries()) expect(await shared.detect(image)).toEqual(expected[index]);
-      expect(await Promise.all([...images, ...images].map((image) => shared.detect(image)))).toEqual([...expected, ...expected]);
+      for (const [index, image] of images.entries())
+        expect(await shared.detect(image)).toEqual(expected[index]);
+      expect(await Promise.all([...images, ...images].map((image) => shared.detect(image)))).toEqual([
+        ...expected,
+        ...expected,
+      ]);
     } finally {
       await alone.dispose();
       await shared.dispose();
@@ -161,7 +186,14 @@ describe("face detector", () => {
 });
 
 describe("planPasses", () => {
-  const plan = { inputSize: 256, minDetectableInput: 16, minFaceSize: 24, overlap: 0.25, maxLevels: 4, maxUpscale: 2 };
+  const plan = {
+    inputSize: 256,
+    minDetectableInput: 16,
+    minFaceSize: 24,
+    overlap: 0.25,
+    maxLevels: 4,
+    maxUpscale: 2,
+  };
 
   it("uses one pass when the whole image already shows minFaceSize faces at 16 px", () => {
     expect(planPasses(300, 200, plan)).toHaveLength(1);
@@ -172,8 +204,15 @@ describe("planPasses", () => {
     const finest = Math.max(...passes.map((pass) => pass.level));
     const tiles = passes.filter((pass) => pass.level === finest);
     expect(tiles[0]!.scale).toBeCloseTo(16 / 24, 2);
-    for (const [x, y] of [[0, 0], [1999, 1499], [1000, 750], [1999, 0]] as const) {
-      expect(tiles.some((t) => x >= t.left && x < t.left + t.width && y >= t.top && y < t.top + t.height)).toBe(true);
+    for (const [x, y] of [
+      [0, 0],
+      [1999, 1499],
+      [1000, 750],
+      [1999, 0],
+    ] as const) {
+      expect(
+        tiles.some((t) => x >= t.left && x < t.left + t.width && y >= t.top && y < t.top + t.height),
+      ).toBe(true);
     }
     for (const tile of tiles) {
       expect(tile.left + tile.width).toBeLessThanOrEqual(2000);
@@ -184,11 +223,15 @@ describe("planPasses", () => {
   it("with maxViewSide: same scales, fewer and larger views (multiples of 32) overlapping by 64 input px", () => {
     const fixed = planPasses(2000, 1500, plan);
     const flexible = planPasses(2000, 1500, { ...plan, maxViewSide: 384 });
-    const scales = (passes: typeof fixed) => [...new Set(passes.map((pass) => pass.level))].map((level) => passes.find((pass) => pass.level === level)!.scale);
+    const scales = (passes: typeof fixed) =>
+      [...new Set(passes.map((pass) => pass.level))].map(
+        (level) => passes.find((pass) => pass.level === level)!.scale,
+      );
     expect(scales(flexible)).toHaveLength(scales(fixed).length);
     scales(fixed).forEach((scale, level) => expect(scales(flexible)[level]).toBeCloseTo(scale, 2));
     expect(flexible.length).toBeLessThan(fixed.length / 2);
-    const inputPixels = (passes: typeof fixed) => passes.reduce((sum, pass) => sum + pass.inputWidth * pass.inputHeight, 0);
+    const inputPixels = (passes: typeof fixed) =>
+      passes.reduce((sum, pass) => sum + pass.inputWidth * pass.inputHeight, 0);
     expect(inputPixels(flexible)).toBeLessThan(inputPixels(fixed) * 0.85);
     for (const level of new Set(flexible.map((pass) => pass.level))) {
       const views = flexible.filter((pass) => pass.level === level);
@@ -200,12 +243,30 @@ describe("planPasses", () => {
         expect(view.height * view.scale).toBeLessThanOrEqual(view.inputHeight);
       }
       // Every pixel is seen; wherever two views meet, they share at least 64 input px.
-      for (const [x, y] of [[0, 0], [1999, 1499], [1000, 750], [1999, 0], [0, 1499]] as const) {
-        expect(views.some((v) => x >= v.left && x < v.left + v.width + 0.5 / v.scale && y >= v.top && y < v.top + v.height + 0.5 / v.scale)).toBe(true);
+      for (const [x, y] of [
+        [0, 0],
+        [1999, 1499],
+        [1000, 750],
+        [1999, 0],
+        [0, 1499],
+      ] as const) {
+        expect(
+          views.some(
+            (v) =>
+              x >= v.left &&
+              x < v.left + v.width + 0.5 / v.scale &&
+              y >= v.top &&
+              y < v.top + v.height + 0.5 / v.scale,
+          ),
+        ).toBe(true);
       }
       const lefts = [...new Set(views.map((view) => view.left))].sort((a, b) => a - b);
       const width = views[0]!.width;
-      lefts.slice(1).forEach((left, index) => expect((lefts[index]! + width - left) * views[0]!.scale).toBeGreaterThanOrEqual(64 - 1e-6));
+      lefts
+        .slice(1)
+        .forEach((left, index) =>
+          expect((lefts[index]! + width - left) * views[0]!.scale).toBeGreaterThanOrEqual(64 - 1e-6),
+        );
     }
   });
 });

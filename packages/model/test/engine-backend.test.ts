@@ -54,7 +54,10 @@ describe("backend selection", () => {
       process.env.MOODLENS_BACKEND = "cpu";
       expect((await selectBackend(undefined, { logger: () => {} })).requested).toBe("auto");
       expect(tf.getBackend()).toBe("wasm");
-      expect((await selectBackend(parseBackendPreference(process.env.MOODLENS_BACKEND), { logger: () => {} })).name).toBe("cpu");
+      expect(
+        (await selectBackend(parseBackendPreference(process.env.MOODLENS_BACKEND), { logger: () => {} }))
+          .name,
+      ).toBe("cpu");
       expect(() => parseBackendPreference("quantum")).toThrow(/quantum/);
     } finally {
       if (previous === undefined) delete process.env.MOODLENS_BACKEND;

@@ -55,7 +55,11 @@ beforeAll(async () => {
 
 describe("wasm training kernels", () => {
   it("are registered for the kernels the shipped wasm backend lacks", () => {
-    for (const name of ["Conv2DBackpropFilter", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput"]) {
+    for (const name of [
+      "Conv2DBackpropFilter",
+      "DepthwiseConv2dNativeBackpropFilter",
+      "DepthwiseConv2dNativeBackpropInput",
+    ]) {
       expect(WASM_TRAINING_KERNEL_NAMES).toContain(name);
       expect(tf.getKernel(name, "wasm")).toBeDefined();
     }
@@ -94,8 +98,14 @@ describe("wasm training kernels", () => {
   }
 
   it("separable conv gradients match cpu", async () => {
-    await expectWasmMatchesCpu([[2, 8, 8, 3], [3, 3, 3, 1], [1, 1, 3, 5]], (x, depthwise, pointwise) =>
-      tf.separableConv2d(x as tf.Tensor4D, depthwise as tf.Tensor4D, pointwise as tf.Tensor4D, 1, "same"),
+    await expectWasmMatchesCpu(
+      [
+        [2, 8, 8, 3],
+        [3, 3, 3, 1],
+        [1, 1, 3, 5],
+      ],
+      (x, depthwise, pointwise) =>
+        tf.separableConv2d(x as tf.Tensor4D, depthwise as tf.Tensor4D, pointwise as tf.Tensor4D, 1, "same"),
     );
   });
 

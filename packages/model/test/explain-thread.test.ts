@@ -87,7 +87,9 @@ describe.skipIf(!shipped)("explain off the event loop (the shipped model)", () =
     const there = await analyzer.explainCrops(crops.slice(0, 2), classIndices);
     there.forEach((map, index) => {
       expect(map.emotion).toBe(here[index]!.emotion);
-      const meanGap = map.values.reduce((sum, value, pixel) => sum + Math.abs(value - here[index]!.values[pixel]!), 0) / map.values.length;
+      const meanGap =
+        map.values.reduce((sum, value, pixel) => sum + Math.abs(value - here[index]!.values[pixel]!), 0) /
+        map.values.length;
       expect(meanGap).toBeLessThan(2);
     });
   }, 300_000);

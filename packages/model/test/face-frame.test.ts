@@ -57,7 +57,16 @@ describe("faceFrame", () => {
 
   it("falls back to the box (no rotation, centre raised) without usable keypoints", () => {
     const box = { x: 100, y: 50, width: 80, height: 80 };
-    for (const landmarks of [undefined, [], [{ x: 5, y: 5 }, { x: 5, y: 5 }, { x: 6, y: 9 }, { x: 6, y: 12 }]]) {
+    for (const landmarks of [
+      undefined,
+      [],
+      [
+        { x: 5, y: 5 },
+        { x: 5, y: 5 },
+        { x: 6, y: 9 },
+        { x: 6, y: 12 },
+      ],
+    ]) {
       const frame = faceFrame({ box, ...(landmarks ? { landmarks } : {}) });
       expect(frame.angle).toBe(0);
       expect(frame.side).toBeCloseTo(80 * FER_SIDE_PER_BOX_SIDE, 9);
@@ -77,11 +86,15 @@ describe("cropFace framing", () => {
     for (const point of keypoints.slice(0, 4)) {
       for (let y = Math.round(point.y) - 4; y <= Math.round(point.y) + 4; y++) {
         for (let x = Math.round(point.x) - 4; x <= Math.round(point.x) + 4; x++) {
-          if ((x - point.x) ** 2 + (y - point.y) ** 2 <= 16) rgb.fill(20, (y * width + x) * 3, (y * width + x) * 3 + 3);
+          if ((x - point.x) ** 2 + (y - point.y) ** 2 <= 16)
+            rgb.fill(20, (y * width + x) * 3, (y * width + x) * 3 + 3);
         }
       }
     }
-    const crop = await cropFace({ width, height, channels: 3, rgb, format: "png" }, { box: anyBox, landmarks: keypoints });
+    const crop = await cropFace(
+      { width, height, channels: 3, rgb, format: "png" },
+      { box: anyBox, landmarks: keypoints },
+    );
     // Centroid of the dark pixels in each upper quadrant: the two eyes.
     const eye = (fromX: number, toX: number) => {
       let [sum, sumX, sumY] = [0, 0, 0];
@@ -105,7 +118,12 @@ describe("cropFace framing", () => {
 
   it("gives back a FER-2013 face placed at a known position, size and angle", async () => {
     const folder = join(FER_VAL_DIR, "surprise");
-    const file = join(folder, readdirSync(folder).filter((name) => name.endsWith(".jpg")).sort()[0]!);
+    const file = join(
+      folder,
+      readdirSync(folder)
+        .filter((name) => name.endsWith(".jpg"))
+        .sort()[0]!,
+    );
     const original = await preprocessCrop(file);
     for (const [side, angleDegrees, left, top] of [
       [180, 0, 40, 60],
@@ -120,8 +138,17 @@ describe("cropFace framing", () => {
         .rotate(angleDegrees, { background: { r: 0, g: 0, b: 0, alpha: 0 } })
         .raw()
         .toBuffer({ resolveWithObject: true });
-      const photo = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 90, g: 140, b: 60 } } })
-        .composite([{ input: layer.data, raw: { width: layer.info.width, height: layer.info.height, channels: 4 }, left, top }])
+      const photo = await sharp({
+        create: { width: 640, height: 480, channels: 3, background: { r: 90, g: 140, b: 60 } },
+      })
+        .composite([
+          {
+            input: layer.data,
+            raw: { width: layer.info.width, height: layer.info.height, channels: 4 },
+            left,
+            top,
+          },
+        ])
         .png()
         .toBuffer();
       const frame = {

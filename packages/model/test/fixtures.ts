@@ -18,7 +18,9 @@ export function redBlueRaw(width = 64, height = 40): Buffer {
 export const redBlue = (width = 64, height = 40) =>
   sharp(redBlueRaw(width, height), { raw: { width, height, channels: 3 } });
 
-export async function encodedRedBlue(format: "jpeg" | "png" | "webp" | "gif" | "tiff" | "avif"): Promise<Buffer> {
+export async function encodedRedBlue(
+  format: "jpeg" | "png" | "webp" | "gif" | "tiff" | "avif",
+): Promise<Buffer> {
   const image = redBlue();
   switch (format) {
     case "jpeg":
@@ -45,7 +47,9 @@ export const sixteenBitPng = () => redBlue().toColourspace("rgb16").png().toBuff
 
 /** Semi-transparent RGBA PNG: alpha 0 everywhere, so decoding must show the white background. */
 export const transparentPng = () =>
-  sharp({ create: { width: 20, height: 20, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+  sharp({ create: { width: 20, height: 20, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+    .png()
+    .toBuffer();
 
 /** Two-frame animated GIF: frame 1 solid red, frame 2 solid green. */
 export async function animatedGif(width = 32, height = 32): Promise<Buffer> {
@@ -68,7 +72,9 @@ export function gradientPng(width = 320, height = 240): Promise<Buffer> {
       pixels.set([Math.round((255 * x) / width), Math.round((255 * y) / height), 128], (y * width + x) * 3);
     }
   }
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 const crcTable = Array.from({ length: 256 }, (_, n) => {

@@ -47,8 +47,10 @@ function gradientEnergy(crop: Uint8Array, size = SIZE): number {
   return energy;
 }
 
-const mirror = (crop: Uint8Array, size = SIZE) => Uint8Array.from(crop, (_, i) => crop[Math.floor(i / size) * size + (size - 1 - (i % size))]!);
-const transpose = (crop: Uint8Array, size = SIZE) => Uint8Array.from(crop, (_, i) => crop[(i % size) * size + Math.floor(i / size)]!);
+const mirror = (crop: Uint8Array, size = SIZE) =>
+  Uint8Array.from(crop, (_, i) => crop[Math.floor(i / size) * size + (size - 1 - (i % size))]!);
+const transpose = (crop: Uint8Array, size = SIZE) =>
+  Uint8Array.from(crop, (_, i) => crop[(i % size) * size + Math.floor(i / size)]!);
 
 function codeOf(action: () => unknown): string | undefined {
   try {
@@ -69,7 +71,10 @@ describe("applyInputFilter", () => {
   it("gaussian keeps a constant image exactly, and the mean brightness of any image closely", () => {
     for (const value of [0, 37, 128, 255]) {
       const out = applyInputFilter(new Uint8Array(SIZE * SIZE).fill(value), { kind: "gaussian", sigma: 3.5 });
-      expect(out.every((v) => v === value), String(value)).toBe(true);
+      expect(
+        out.every((v) => v === value),
+        String(value),
+      ).toBe(true);
     }
     const crop = noiseCrop(7);
     expect(Math.abs(mean(applyInputFilter(crop, GAUSSIAN)) - mean(crop))).toBeLessThan(2);
@@ -93,7 +98,9 @@ describe("applyInputFilter", () => {
   it("reduces gradient energy, more for a larger sigma, and leaves its input untouched", () => {
     const crop = noiseCrop(5);
     const copy = Uint8Array.from(crop);
-    const energies = [0.5, 1, 2, 4].map((sigma) => gradientEnergy(applyInputFilter(crop, { kind: "gaussian", sigma })));
+    const energies = [0.5, 1, 2, 4].map((sigma) =>
+      gradientEnergy(applyInputFilter(crop, { kind: "gaussian", sigma })),
+    );
     expect(energies[0]!).toBeLessThan(gradientEnergy(crop) * 0.7);
     for (let i = 1; i < energies.length; i++) expect(energies[i]!).toBeLessThan(energies[i - 1]!);
     expect(crop).toEqual(copy);
@@ -101,8 +108,14 @@ describe("applyInputFilter", () => {
 
   it("rejects crops of the wrong size and takes another size when told", () => {
     for (const length of [0, SIZE * SIZE - 1, SIZE * SIZE + 1, 96 * 96]) {
-      expect(codeOf(() => applyInputFilter(new Uint8Array(length), GAUSSIAN)), String(length)).toBe("INTERNAL");
-      expect(codeOf(() => applyInputFilter(new Uint8Array(length), NO_INPUT_FILTER)), String(length)).toBe("INTERNAL");
+      expect(
+        codeOf(() => applyInputFilter(new Uint8Array(length), GAUSSIAN)),
+        String(length),
+      ).toBe("INTERNAL");
+      expect(
+        codeOf(() => applyInputFilter(new Uint8Array(length), NO_INPUT_FILTER)),
+        String(length),
+      ).toBe("INTERNAL");
     }
     const small = applyInputFilter(noiseCrop(2, 10), GAUSSIAN, 10);
     expect(small).toHaveLength(100);
@@ -112,21 +125,57 @@ describe("applyInputFilter", () => {
 describe("validateInputFilter and parseInputFilter", () => {
   it("accept none and gaussian with 0 < sigma <= 8, dropping anything else in the object", () => {
     expect(validateInputFilter({ kind: "none" })).toEqual(NO_INPUT_FILTER);
-    expect(validateInputFilter({ kind: "gaussian", sigma: 8, extra: 1 })).toEqual({ kind: "gaussian", sigma: 8 });
+    expect(validateInputFilter({ kind: "gaussian", sigma: 8, extra: 1 })).toEqual({
+      kind: "gaussian",
+      sigma: 8,
+    });
     expect(parseInputFilter("none")).toEqual(NO_INPUT_FILTER);
     expect(parseInputFilter("gaussian:3.5")).toEqual({ kind: "gaussian", sigma: 3.5 });
     expect(parseInputFilter("gaussian:.5")).toEqual({ kind: "gaussian", sigma: 0.5 });
-    for (const filter of [NO_INPUT_FILTER, GAUSSIAN, { kind: "gaussian", sigma: 3.5 } as const]) expect(parseInputFilter(describeInputFilter(filter))).toEqual(filter);
+    for (const filter of [NO_INPUT_FILTER, GAUSSIAN, { kind: "gaussian", sigma: 3.5 } as const])
+      expect(parseInputFilter(describeInputFilter(filter))).toEqual(filter);
   });
 
   it("reject anything else with CONFIG_INVALID, or the code asked for", () => {
-    const bad: unknown[] = [null, undefined, "none", {}, { kind: "box" }, { kind: "gaussian" }, { kind: "gaussian", sigma: 0 }, { kind: "gaussian", sigma: -1 }, { kind: "gaussian", sigma: 8.5 }, { kind: "gaussian", sigma: Number.NaN }, { kind: "gaussian", sigma: "2" }];
+    const bad: unknown[] = [
+      null,
+      undefined,
+      "none",
+      {},
+      { kind: "box" },
+      { kind: "gaussian" },
+      { kind: "gaussian", sigma: 0 },
+      { kind: "gaussian", sigma: -1 },
+      { kind: "gaussian", sigma: 8.5 },
+      { kind: "gaussian", sigma: Number.NaN },
+      { kind: "gaussian", sigma: "2" },
+    ];
     for (const value of bad) {
-      expect(codeOf(() => validateInputFilter(value)), JSON.stringify(value)).toBe("CONFIG_INVALID");
-      expect(codeOf(() => validateInputFilter(value, "MODEL_INVALID")), JSON.stringify(value)).toBe("MODEL_INVALID");
+      expect(
+        codeOf(() => validateInputFilter(value)),
+        JSON.stringify(value),
+      ).toBe("CONFIG_INVALID");
+      expect(
+        codeOf(() => validateInputFilter(value, "MODEL_INVALID")),
+        JSON.stringify(value),
+      ).toBe("MODEL_INVALID");
     }
-    for (const text of ["", "None", "gaussian", "gaussian:", "gaussian:-1", "gaussian:0", "gaussian:9", "gaussian:2px", "gauss:2", "gaussian:1e1"]) {
-      expect(codeOf(() => parseInputFilter(text)), text).toBe("CONFIG_INVALID");
+    for (const text of [
+      "",
+      "None",
+      "gaussian",
+      "gaussian:",
+      "gaussian:-1",
+      "gaussian:0",
+      "gaussian:9",
+      "gaussian:2px",
+      "gauss:2",
+      "gaussian:1e1",
+    ]) {
+      expect(
+        codeOf(() => parseInputFilter(text)),
+        text,
+      ).toBe("CONFIG_INVALID");
     }
   });
 });
@@ -171,7 +220,14 @@ describe("a model's input filter", () => {
         expect((error as AppError).code).toBe("MODEL_INVALID");
         expect((error as AppError).message).toContain("metadata.json");
       }
-      expect(codeOf(() => validateMetadata({ ...JSON.parse(good), inputFilter: { kind: "gaussian", sigma: 99 } }, "x/metadata.json"))).toBe("MODEL_INVALID");
+      expect(
+        codeOf(() =>
+          validateMetadata(
+            { ...JSON.parse(good), inputFilter: { kind: "gaussian", sigma: 99 } },
+            "x/metadata.json",
+          ),
+        ),
+      ).toBe("MODEL_INVALID");
     } finally {
       await writeFile(path, good);
     }

@@ -9,7 +9,9 @@ import { buildNetwork } from "../src/networks";
 export const FIXTURE_TEMPERATURE = 1.7;
 
 /** `metadata` adds to or overrides the recorded metadata (e.g. an inputFilter). */
-export async function saveRandomModel(metadata: Partial<ModelMetadataInput> = {}): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+export async function saveRandomModel(
+  metadata: Partial<ModelMetadataInput> = {},
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "moodlens-analyzer-"));
   const model = buildNetwork({ architecture: "compact" });
   await saveModelArtifacts(model, dir, {

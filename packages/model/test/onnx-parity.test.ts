@@ -18,7 +18,11 @@ async function realFaces(): Promise<Uint8Array[]> {
   const faces: Uint8Array[] = [];
   for (const folder of readdirSync(VAL_DIR).sort()) {
     const file = readdirSync(join(VAL_DIR, folder)).sort()[0]!;
-    const pixels = await sharp(join(VAL_DIR, folder, file)).greyscale().resize(48, 48).raw().toBuffer();
+    const pixels = await sharp(join(VAL_DIR, folder, file))
+      .greyscale()
+      .resize(48, 48)
+      .raw()
+      .toBuffer();
     faces.push(new Uint8Array(pixels));
   }
   return faces;
@@ -74,13 +78,17 @@ async function expectParity(model: tf.LayersModel, options: { temperature?: numb
     const expected = tf.tidy(() => {
       const probabilities = model.predict(tf.tensor4d(batch, [faces.length, 48, 48, 1])) as tf.Tensor;
       const t = options.temperature ?? 1;
-      return (t === 1 ? probabilities : tf.softmax(tf.div(tf.log(probabilities), t))).dataSync() as Float32Array;
+      return (
+        t === 1 ? probabilities : tf.softmax(tf.div(tf.log(probabilities), t))
+      ).dataSync() as Float32Array;
     });
     const fromBatch = await classifier.classify(batch, faces.length);
     expect(maxAbsDifference(fromBatch, expected)).toBeLessThan(1e-4);
     const fromCrops = await classifier.classify(faces);
     expect(fromCrops).toHaveLength(faces.length);
-    expect(maxAbsDifference(Float32Array.from(fromCrops.flatMap((row) => Array.from(row))), expected)).toBeLessThan(1e-4);
+    expect(
+      maxAbsDifference(Float32Array.from(fromCrops.flatMap((row) => Array.from(row))), expected),
+    ).toBeLessThan(1e-4);
     return { bytes, expected };
   } finally {
     await classifier.dispose();
@@ -91,7 +99,10 @@ const NETWORKS: [string, NetworkConfigInput][] = [
   ["compact (mini-Xception)", { architecture: "compact" }],
   ["deep, flatten head", { architecture: "deep" }],
   ["deep, global-average-pooling head", { architecture: "deep", head: "gap", blockWidths: [16, 32, 64] }],
-  ["deep, input average-pooled to 24x24 (the shipped layout)", { architecture: "deep", inputPool: 2, blockWidths: [16, 32, 64, 128] }],
+  [
+    "deep, input average-pooled to 24x24 (the shipped layout)",
+    { architecture: "deep", inputPool: 2, blockWidths: [16, 32, 64, 128] },
+  ],
 ];
 
 describe("ONNX export", () => {
@@ -117,9 +128,13 @@ describe("ONNX export", () => {
 
   it("keeps batch norms that cannot be folded as BatchNormalization ops", async () => {
     const input = tf.input({ shape: [48, 48, 1] });
-    const conv = tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: "relu" }).apply(input) as tf.SymbolicTensor;
+    const conv = tf.layers
+      .conv2d({ filters: 4, kernelSize: 3, activation: "relu" })
+      .apply(input) as tf.SymbolicTensor;
     const normed = tf.layers.batchNormalization().apply(conv) as tf.SymbolicTensor;
-    const pooled = tf.layers.averagePooling2d({ poolSize: 3, strides: 2, padding: "same" }).apply(normed) as tf.SymbolicTensor;
+    const pooled = tf.layers
+      .averagePooling2d({ poolSize: 3, strides: 2, padding: "same" })
+      .apply(normed) as tf.SymbolicTensor;
     const flat = tf.layers.flatten().apply(pooled) as tf.SymbolicTensor;
     const output = tf.layers.dense({ units: 7, activation: "softmax" }).apply(flat) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: output });
@@ -135,12 +150,15 @@ describe("ONNX export", () => {
     expect((error as AppError).code).toBe("MODEL_INVALID");
   });
 
-  it.skipIf(!existsSync(join(DEFAULT_MODEL_DIR, "metadata.json")))("the shipped default model exports with parity", async () => {
-    const { model, metadata } = await loadModelArtifacts(DEFAULT_MODEL_DIR);
-    expect(metadata.labels).toEqual([...EMOTIONS]);
-    await expectParity(model);
-    model.dispose();
-  });
+  it.skipIf(!existsSync(join(DEFAULT_MODEL_DIR, "metadata.json")))(
+    "the shipped default model exports with parity",
+    async () => {
+      const { model, metadata } = await loadModelArtifacts(DEFAULT_MODEL_DIR);
+      expect(metadata.labels).toEqual([...EMOTIONS]);
+      await expectParity(model);
+      model.dispose();
+    },
+  );
 });
 
 afterAll(() => {

@@ -42,17 +42,20 @@ async function expectAppError(promise: Promise<unknown>, code: string, message?:
 }
 
 describe("decodeImage", () => {
-  it.each(["jpeg", "png", "webp", "gif", "tiff", "avif"] as const)("decodes %s to 8-bit RGB", async (format) => {
-    const image = await decodeImage(await encodedRedBlue(format));
-    expect(image).toMatchObject({ width: 64, height: 40, channels: 3, format });
-    expect(image.rgb.length).toBe(64 * 40 * 3);
-    const [r, , b] = pixel(image, 5, 20);
-    expect(r).toBeGreaterThan(150);
-    expect(b).toBeLessThan(80);
-    const [r2, , b2] = pixel(image, 60, 20);
-    expect(b2).toBeGreaterThan(150);
-    expect(r2).toBeLessThan(80);
-  });
+  it.each(["jpeg", "png", "webp", "gif", "tiff", "avif"] as const)(
+    "decodes %s to 8-bit RGB",
+    async (format) => {
+      const image = await decodeImage(await encodedRedBlue(format));
+      expect(image).toMatchObject({ width: 64, height: 40, channels: 3, format });
+      expect(image.rgb.length).toBe(64 * 40 * 3);
+      const [r, , b] = pixel(image, 5, 20);
+      expect(r).toBeGreaterThan(150);
+      expect(b).toBeLessThan(80);
+      const [r2, , b2] = pixel(image, 60, 20);
+      expect(b2).toBeGreaterThan(150);
+      expect(r2).toBeLessThan(80);
+    },
+  );
 
   it("applies EXIF orientation", async () => {
     const image = await decodeImage(await exifRotatedJpeg());
@@ -94,10 +97,16 @@ describe("decodeImage", () => {
     await expectAppError(decodeImage(Buffer.alloc(0)), "UNSUPPORTED_IMAGE", /empty/);
     await expectAppError(decodeImage(randomBytes(5000)), "UNSUPPORTED_IMAGE", /not an image/);
     const jpeg = await redBlue(256, 256).jpeg().toBuffer();
-    await expectAppError(decodeImage(jpeg.subarray(0, Math.floor(jpeg.length / 2))), "UNSUPPORTED_IMAGE", /truncated|corrupt/);
+    await expectAppError(
+      decodeImage(jpeg.subarray(0, Math.floor(jpeg.length / 2))),
+      "UNSUPPORTED_IMAGE",
+      /truncated|corrupt/,
+    );
     const png = await redBlue(256, 256).png().toBuffer();
     await expectAppError(decodeImage(png.subarray(0, Math.floor(png.length / 2))), "UNSUPPORTED_IMAGE");
-    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>');
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+    );
     await expectAppError(decodeImage(svg), "UNSUPPORTED_IMAGE", /unsupported image format "svg"/);
   });
 
@@ -126,7 +135,10 @@ describe("decodeImage", () => {
     expect(inspected).toMatchObject({ width: 64, height: 40, format: "png" });
     expect(Buffer.from(inspected.rgb).equals(Buffer.from(plain.rgb))).toBe(true);
     // A header that understates the size does not open the door to a bomb: the decoder's own limit refuses it.
-    await expectAppError(decodeImage({ bytes: hugePng(20_000), header: { format: "png", width: 1, height: 1 } }), "PAYLOAD_TOO_LARGE");
+    await expectAppError(
+      decodeImage({ bytes: hugePng(20_000), header: { format: "png", width: 1, height: 1 } }),
+      "PAYLOAD_TOO_LARGE",
+    );
   });
 });
 
@@ -156,7 +168,12 @@ describe("cropFace", () => {
 
   it("is the same computation as preprocessCrop (training and serving cannot drift)", async () => {
     const png = await redBlue(120, 120).png().toBuffer();
-    const viaDetector = await cropFrame(await decodeImage(png), { centreX: 60, centreY: 60, side: 120, angle: 0 });
+    const viaDetector = await cropFrame(await decodeImage(png), {
+      centreX: 60,
+      centreY: 60,
+      side: 120,
+      angle: 0,
+    });
     const viaDataset = await preprocessCrop(png);
     expect(Array.from(viaDataset)).toEqual(Array.from(viaDetector));
   });
@@ -189,7 +206,11 @@ describe("preprocessCrop", () => {
   });
 
   it("reports bad files with the path", async () => {
-    await expectAppError(preprocessCrop("/nonexistent/file.jpg"), "UNSUPPORTED_IMAGE", /\/nonexistent\/file.jpg/);
+    await expectAppError(
+      preprocessCrop("/nonexistent/file.jpg"),
+      "UNSUPPORTED_IMAGE",
+      /\/nonexistent\/file.jpg/,
+    );
     await expectAppError(preprocessCrop(Buffer.alloc(0)), "UNSUPPORTED_IMAGE", /empty/);
     await expectAppError(preprocessCrop(randomBytes(100)), "UNSUPPORTED_IMAGE");
   });

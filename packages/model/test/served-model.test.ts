@@ -12,7 +12,11 @@ describe("the served-model rule", () => {
   });
 
   it("falls back to the configured directory, then to the shipped models/default", async () => {
-    expect(await resolveServedModel({ activeVersion: async () => null, configured })).toMatchObject({ path: configured.dir, registryVersion: undefined, why: "MOODLENS_MODEL_DIR" });
+    expect(await resolveServedModel({ activeVersion: async () => null, configured })).toMatchObject({
+      path: configured.dir,
+      registryVersion: undefined,
+      why: "MOODLENS_MODEL_DIR",
+    });
     expect((await resolveServedModel({ activeVersion: async () => null })).path).toBe(DEFAULT_MODEL_DIR);
     expect(DEFAULT_MODEL_DIR).toBe(join(import.meta.dirname, "..", "..", "..", "models", "default"));
   });
@@ -23,7 +27,9 @@ describe("the served-model rule", () => {
     };
     const kept = { path: "/models/v6", registryVersion: "v6", why: "kept" };
     expect(await resolveServedModel({ activeVersion: away, onRegistryError: () => kept })).toBe(kept);
-    expect((await resolveServedModel({ activeVersion: away, configured, onRegistryError: () => undefined })).path).toBe(configured.dir);
+    expect(
+      (await resolveServedModel({ activeVersion: away, configured, onRegistryError: () => undefined })).path,
+    ).toBe(configured.dir);
     await expect(resolveServedModel({ activeVersion: away })).rejects.toThrow("connection refused");
   });
 

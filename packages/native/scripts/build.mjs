@@ -19,7 +19,8 @@ function give_up(reason) {
 }
 
 if (process.env.MOODLENS_NATIVE === "off") give_up("MOODLENS_NATIVE=off");
-if (process.platform !== "linux" || process.arch !== "x64") give_up(`${process.platform}/${process.arch} is not supported`);
+if (process.platform !== "linux" || process.arch !== "x64")
+  give_up(`${process.platform}/${process.arch} is not supported`);
 if (!existsSync("/usr/include/oneapi/dnnl/dnnl.hpp") && !existsSync("/usr/include/dnnl.hpp")) {
   give_up("oneDNN headers not found: apt-get install libdnnl-dev");
 }
@@ -27,8 +28,23 @@ if (!existsSync("/usr/include/oneapi/dnnl/dnnl.hpp") && !existsSync("/usr/includ
 // node-gyp ships inside npm; find it next to the npm that runs us, else next to node.
 function findNodeGyp() {
   const candidates = [];
-  if (process.env.npm_execpath) candidates.push(join(dirname(process.env.npm_execpath), "..", "node_modules", "node-gyp", "bin", "node-gyp.js"));
-  candidates.push(join(dirname(process.execPath), "..", "lib", "node_modules", "npm", "node_modules", "node-gyp", "bin", "node-gyp.js"));
+  if (process.env.npm_execpath)
+    candidates.push(
+      join(dirname(process.env.npm_execpath), "..", "node_modules", "node-gyp", "bin", "node-gyp.js"),
+    );
+  candidates.push(
+    join(
+      dirname(process.execPath),
+      "..",
+      "lib",
+      "node_modules",
+      "npm",
+      "node_modules",
+      "node-gyp",
+      "bin",
+      "node-gyp.js",
+    ),
+  );
   try {
     candidates.push(createRequire(import.meta.url).resolve("node-gyp/bin/node-gyp.js"));
   } catch {
@@ -43,10 +59,17 @@ if (!nodeGyp) give_up("node-gyp not found");
 const nodeDir = process.env.npm_config_nodedir || join(dirname(process.execPath), "..");
 const args = [nodeGyp, "rebuild", "--release"];
 if (existsSync(join(nodeDir, "include", "node", "node_api.h"))) args.push(`--nodedir=${nodeDir}`);
-const result = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", stdio: verbose ? "inherit" : "pipe" });
+const result = spawnSync(process.execPath, args, {
+  cwd: root,
+  encoding: "utf8",
+  stdio: verbose ? "inherit" : "pipe",
+});
 if (result.status !== 0) {
   const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
-  const firstError = output.split("\n").find((line) => /error|not found|cannot find/i.test(line))?.trim();
+  const firstError = output
+    .split("\n")
+    .find((line) => /error|not found|cannot find/i.test(line))
+    ?.trim();
   give_up(`node-gyp failed${firstError ? `: ${firstError.slice(0, 200)}` : ""}`);
 }
 rmSync(marker, { force: true });

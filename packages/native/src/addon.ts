@@ -79,14 +79,18 @@ export function loadNativeAddon(options: { disabled?: boolean } = {}): AddonLoad
   const path = join(packageRoot, "build", "Release", "moodlens_native.node");
   if (!existsSync(path)) {
     const marker = join(packageRoot, "build", "UNAVAILABLE");
-    const reason = existsSync(marker) ? readFileSync(marker, "utf8").trim() : "the addon was not built (npm install runs packages/native/scripts/build.mjs)";
+    const reason = existsSync(marker)
+      ? readFileSync(marker, "utf8").trim()
+      : "the addon was not built (npm install runs packages/native/scripts/build.mjs)";
     cached = { problem: reason };
     return cached;
   }
   try {
     cached = { addon: createRequire(import.meta.url)(path) as NativeAddon };
   } catch (error) {
-    cached = { problem: `cannot load the addon: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` };
+    cached = {
+      problem: `cannot load the addon: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+    };
   }
   return cached;
 }

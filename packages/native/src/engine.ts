@@ -1,5 +1,11 @@
 import { AppError, EMOTIONS } from "@moodlens/shared";
-import { INPUT_SIZE, resolveNetworkConfig, type DeepNetworkConfig, type NetworkConfigInput, type tf } from "@moodlens/model";
+import {
+  INPUT_SIZE,
+  resolveNetworkConfig,
+  type DeepNetworkConfig,
+  type NetworkConfigInput,
+  type tf,
+} from "@moodlens/model";
 import type { NativeAddon, NativeNetwork } from "./addon";
 import { checkSameLayout, loadIntoNative, storeFromNative } from "./exchange";
 
@@ -31,9 +37,12 @@ export interface NativeBatch {
 }
 
 /** The deep network config the native engine supports, or why it does not. */
-export function nativeSupport(network: NetworkConfigInput): { config: DeepNetworkConfig } | { problem: string } {
+export function nativeSupport(
+  network: NetworkConfigInput,
+): { config: DeepNetworkConfig } | { problem: string } {
   const config = resolveNetworkConfig(network);
-  if (config.architecture !== "deep") return { problem: `it trains the deep (VGG-style) family only, not ${config.architecture}` };
+  if (config.architecture !== "deep")
+    return { problem: `it trains the deep (VGG-style) family only, not ${config.architecture}` };
   return { config };
 }
 
@@ -49,7 +58,8 @@ export class NativeTrainingEngine {
     config: DeepNetworkConfig,
     readonly options: NativeEngineOptions,
   ) {
-    if (options.precision !== "fp32" && options.precision !== "bf16") throw new AppError("CONFIG_INVALID", `precision must be fp32 or bf16`);
+    if (options.precision !== "fp32" && options.precision !== "bf16")
+      throw new AppError("CONFIG_INVALID", `precision must be fp32 or bf16`);
     this.network = new addon.Network({
       inputSize: INPUT_SIZE,
       inputPool: config.inputPool,
@@ -93,7 +103,16 @@ export class NativeTrainingEngine {
 
   /** Gradients only (tests compare them with tfjs'); loss = weighted smoothed cross-entropy / normalizer + L2. */
   gradients(batch: NativeBatch): { loss: number; correct: number } {
-    return this.network.forwardBackward(batch.pixels, batch.labels, batch.classWeights, batch.smoothing, batch.normalizer, batch.seed, batch.epoch, batch.batch);
+    return this.network.forwardBackward(
+      batch.pixels,
+      batch.labels,
+      batch.classWeights,
+      batch.smoothing,
+      batch.normalizer,
+      batch.seed,
+      batch.epoch,
+      batch.batch,
+    );
   }
 
   /** Gradient of parameter i (model.weights order) after gradients(). */

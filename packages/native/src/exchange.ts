@@ -26,16 +26,22 @@ export function checkSameLayout(model: tf.LayersModel, params: NativeParamInfo[]
       : weights
           .map((weight, i) => {
             const native = params[i]!;
-            if (weight.originalName !== native.name || weight.shape.join("x") !== native.shape.join("x") || weight.trainable !== native.trainable) {
+            if (
+              weight.originalName !== native.name ||
+              weight.shape.join("x") !== native.shape.join("x") ||
+              weight.trainable !== native.trainable
+            ) {
               return `weight ${i}: tfjs ${weight.originalName} [${weight.shape}] vs native ${native.name} [${native.shape}]`;
             }
             return undefined;
           })
           .find((message) => message !== undefined);
-  if (problem) throw new AppError("CONFIG_INVALID", `native engine: network layout differs from tfjs (${problem})`);
+  if (problem)
+    throw new AppError("CONFIG_INVALID", `native engine: network layout differs from tfjs (${problem})`);
 }
 
-const isAdam = (optimizer: tf.Optimizer) => (optimizer as unknown as OptimizerInternals).accBeta1 !== undefined;
+const isAdam = (optimizer: tf.Optimizer) =>
+  (optimizer as unknown as OptimizerInternals).accBeta1 !== undefined;
 
 /** tfjs model + optimizer → native (start of an epoch, after a resume or --init-from). */
 export function loadIntoNative(network: NativeNetwork, model: tf.LayersModel, optimizer: tf.Optimizer): void {
@@ -59,7 +65,11 @@ export function loadIntoNative(network: NativeNetwork, model: tf.LayersModel, op
 }
 
 /** native → tfjs model + optimizer (end of an epoch: before validation, checkpoint and export). */
-export async function storeFromNative(network: NativeNetwork, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<void> {
+export async function storeFromNative(
+  network: NativeNetwork,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+): Promise<void> {
   model.weights.forEach((weight, i) => {
     const values = tf.tensor(network.read("value", i), weight.shape as number[]);
     weight.write(values);
@@ -80,7 +90,10 @@ export async function storeFromNative(network: NativeNetwork, model: tf.LayersMo
   } else {
     // A fresh tfjs optimizer creates its slots lazily: setWeights creates them (tfjs' order: iter, m..., v...).
     const named = (suffix: string, kind: "m" | "v") =>
-      trainableIndices.map((index, k) => ({ name: `${variables[k]!.name}/${suffix}`, tensor: tf.tensor(network.read(kind, index), model.weights[index]!.shape as number[]) }));
+      trainableIndices.map((index, k) => ({
+        name: `${variables[k]!.name}/${suffix}`,
+        tensor: tf.tensor(network.read(kind, index), model.weights[index]!.shape as number[]),
+      }));
     const slots = adam ? [...named("m", "m"), ...named("v", "v")] : named("momentum", "m");
     const iter = tf.scalar(scalars.iterations, "int32");
     await optimizer.setWeights([{ name: "iter", tensor: iter }, ...slots]);

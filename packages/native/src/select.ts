@@ -27,7 +27,8 @@ export function selectTrainingEngine(input: SelectEngineInput): NativeTrainingEn
   };
   const { requested } = input;
   if (requested !== "native" && requested !== "auto") return tfjs(`requested ${requested}`);
-  if (requested === "auto" && input.tfjsBackend.startsWith("tensorflow")) return tfjs("auto prefers libtensorflow when it loads");
+  if (requested === "auto" && input.tfjsBackend.startsWith("tensorflow"))
+    return tfjs("auto prefers libtensorflow when it loads");
   const loaded = loadNativeAddon({ disabled: input.disabled });
   const support = nativeSupport(input.network);
   const problem = loaded.problem ?? ("problem" in support ? support.problem : undefined);
@@ -40,6 +41,8 @@ export function selectTrainingEngine(input: SelectEngineInput): NativeTrainingEn
     return tfjs(`native skipped: ${problem}`);
   }
   const engine = new NativeTrainingEngine(loaded.addon, support.config, input.options);
-  log(`moodlens: training engine ${engine.describe()} (requested ${requested}); validation and checkpoints via tfjs ${input.tfjsBackend}`);
+  log(
+    `moodlens: training engine ${engine.describe()} (requested ${requested}); validation and checkpoints via tfjs ${input.tfjsBackend}`,
+  );
   return engine;
 }

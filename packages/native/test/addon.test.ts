@@ -10,11 +10,15 @@ describe("@moodlens/native", () => {
   });
 
   it("either loads or says why not", () => {
-    expect(loaded.addon !== undefined || (typeof loaded.problem === "string" && loaded.problem.length > 0)).toBe(true);
+    expect(
+      loaded.addon !== undefined || (typeof loaded.problem === "string" && loaded.problem.length > 0),
+    ).toBe(true);
   });
 
   it("trains the deep family only", () => {
-    expect(nativeSupport({ architecture: "compact" })).toEqual({ problem: "it trains the deep (VGG-style) family only, not compact" });
+    expect(nativeSupport({ architecture: "compact" })).toEqual({
+      problem: "it trains the deep (VGG-style) family only, not compact",
+    });
     expect("config" in nativeSupport({ architecture: "deep" })).toBe(true);
   });
 
@@ -27,8 +31,11 @@ describe("@moodlens/native", () => {
     expect(pooled / trainingFlopsPerImage(config)).toBeLessThan(0.26);
   });
 
-  it.skipIf(!loaded.addon)(`names oneDNN's version and the ISA its kernels use${loaded.problem ? ` (skipped: ${loaded.problem})` : ""}`, () => {
-    expect(loaded.addon!.version()).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(loaded.addon!.isa().length).toBeGreaterThan(0);
-  });
+  it.skipIf(!loaded.addon)(
+    `names oneDNN's version and the ISA its kernels use${loaded.problem ? ` (skipped: ${loaded.problem})` : ""}`,
+    () => {
+      expect(loaded.addon!.version()).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(loaded.addon!.isa().length).toBeGreaterThan(0);
+    },
+  );
 });

@@ -76,6 +76,7 @@ export const valenceOf = (probabilities: readonly number[]): number =>
 /** Index of the largest probability, as a label. */
 export const dominantEmotion = (probabilities: readonly number[]): Emotion => {
   let best = 0;
-  for (let i = 1; i < EMOTIONS.length; i++) if ((probabilities[i] ?? 0) > (probabilities[best] ?? 0)) best = i;
+  for (let i = 1; i < EMOTIONS.length; i++)
+    if ((probabilities[i] ?? 0) > (probabilities[best] ?? 0)) best = i;
   return EMOTIONS[best]!;
 };

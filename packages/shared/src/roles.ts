@@ -14,7 +14,8 @@ const ROLE_SCOPES: Record<UserRole, readonly ApiScope[]> = {
   admin: [...API_SCOPES],
 };
 
-export const isUserRole = (value: unknown): value is UserRole => (USER_ROLES as readonly unknown[]).includes(value);
+export const isUserRole = (value: unknown): value is UserRole =>
+  (USER_ROLES as readonly unknown[]).includes(value);
 
 /** The API scopes a role grants; an unknown role (a row edited by hand) grants nothing. */
 export function scopesForRole(role: string): ApiScope[] {

@@ -23,7 +23,10 @@ export function locateFfmpeg(path?: string): string {
   try {
     accessSync(binary, constants.X_OK);
   } catch (cause) {
-    throw new AppError("CONFIG_INVALID", `ffmpeg at "${binary}" is missing or not executable`, { cause, hint: "check MOODLENS_FFMPEG" });
+    throw new AppError("CONFIG_INVALID", `ffmpeg at "${binary}" is missing or not executable`, {
+      cause,
+      hint: "check MOODLENS_FFMPEG",
+    });
   }
   return binary;
 }
@@ -59,6 +62,8 @@ export function runFfmpeg(ffmpeg: string, args: readonly string[], signal?: Abor
     child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
     child.on("error", reject);
-    child.on("close", (code, exitSignal) => resolve({ code, signal: exitSignal, stdout: Buffer.concat(stdout), stderr: stderr.text() }));
+    child.on("close", (code, exitSignal) =>
+      resolve({ code, signal: exitSignal, stdout: Buffer.concat(stdout), stderr: stderr.text() }),
+    );
   });
 }

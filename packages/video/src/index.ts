@@ -4,7 +4,13 @@ export * from "./types";
 export { locateFfmpeg } from "./ffmpeg";
 export { DEFAULT_VIDEO_LIMITS, SUPPORTED_CODECS, SUPPORTED_CONTAINERS } from "./limits";
 export { probeVideo, type ProbeOptions } from "./probe";
-export { sampleFrames, estimateSampledFrames, outputSize, MAX_SAMPLE_FPS, type SampleOptions } from "./sample";
+export {
+  sampleFrames,
+  estimateSampledFrames,
+  outputSize,
+  MAX_SAMPLE_FPS,
+  type SampleOptions,
+} from "./sample";
 export * from "./tracker";
 export { buildTimeline, timelineFromSeconds, trackSeconds } from "./timeline";
 export {

@@ -42,7 +42,9 @@ export function parseFfmpegInfo(log: string): ParsedInfo {
   if (!input) return { ok: false, error: "invalid" };
   const container = input[1]!;
   // The first real video stream: cover art in mp4/mov is a video stream marked "(attached pic)".
-  const streamLine = log.split("\n").find((line) => /Stream #0:\d+.*: Video: /.test(line) && !/attached pic/.test(line));
+  const streamLine = log
+    .split("\n")
+    .find((line) => /Stream #0:\d+.*: Video: /.test(line) && !/attached pic/.test(line));
   if (!streamLine) return { ok: false, error: "no-video-stream" };
   const codec = /Video: ([\w-]+)/.exec(streamLine)?.[1] ?? "unknown";
   const size = /, (\d{1,6})x(\d{1,6})(?=[\s,[]|$)/.exec(streamLine);
@@ -51,16 +53,23 @@ export function parseFfmpegInfo(log: string): ParsedInfo {
   // Phones store rotation as metadata; ffmpeg turns the frames on decode, so the decoded size swaps for 90/270.
   const rotateTag = /rotate\s*:\s*(-?\d+)/.exec(log)?.[1];
   const displayMatrix = /rotation of (-?[\d.]+) degrees/.exec(log)?.[1];
-  const rawRotation = rotateTag !== undefined ? Number(rotateTag) : displayMatrix !== undefined ? -Number(displayMatrix) : 0;
-  const rotation = ((Math.round(rawRotation / 90) * 90) % 360 + 360) % 360;
+  const rawRotation =
+    rotateTag !== undefined ? Number(rotateTag) : displayMatrix !== undefined ? -Number(displayMatrix) : 0;
+  const rotation = (((Math.round(rawRotation / 90) * 90) % 360) + 360) % 360;
   let width = size ? Number(size[1]) : 0;
   let height = size ? Number(size[2]) : 0;
   if (rotation === 90 || rotation === 270) [width, height] = [height, width];
   const family = container.includes("mp4") ? "mov" : container.includes("matroska") ? "matroska" : container;
   const format =
-    family === "mov" ? (/major_brand\s*:\s*qt/.test(log) ? "mov" : "mp4")
-    : family === "matroska" ? (["vp8", "vp9", "av1"].includes(codec) ? "webm" : "matroska")
-    : container;
+    family === "mov"
+      ? /major_brand\s*:\s*qt/.test(log)
+        ? "mov"
+        : "mp4"
+      : family === "matroska"
+        ? ["vp8", "vp9", "av1"].includes(codec)
+          ? "webm"
+          : "matroska"
+        : container;
   return {
     ok: true,
     container,
@@ -90,7 +99,11 @@ async function startsLikeMp4(file: string): Promise<boolean> {
 
 /** Duration of a file whose header has none (browser-recorded webm): copy the video stream to nowhere and read the last time. */
 async function measureDuration(ffmpeg: string, file: string, signal?: AbortSignal): Promise<number> {
-  const run = await runFfmpeg(ffmpeg, ["-hide_banner", "-nostdin", "-i", file, "-map", "0:v:0", "-c", "copy", "-f", "null", "-"], signal);
+  const run = await runFfmpeg(
+    ffmpeg,
+    ["-hide_banner", "-nostdin", "-i", file, "-map", "0:v:0", "-c", "copy", "-f", "null", "-"],
+    signal,
+  );
   const times = [...run.stderr.matchAll(/time=(\d+:\d{2}:\d{2}(?:\.\d+)?)/g)];
   const last = times.at(-1);
   return last ? parseClock(last[1]!) : 0;
@@ -111,10 +124,14 @@ export async function probeVideo(file: string, options: ProbeOptions = {}): Prom
   );
   if (bytes === 0) throw notAVideo(file, "the file is empty");
   if (bytes > limits.maxBytes) {
-    throw new AppError("PAYLOAD_TOO_LARGE", `the video is ${(bytes / 2 ** 20).toFixed(1)} MiB; the limit is ${(limits.maxBytes / 2 ** 20).toFixed(0)} MiB`, {
-      details: { reason: "too-large", bytes, maxBytes: limits.maxBytes },
-      hint: "split the video or lower its bit rate",
-    });
+    throw new AppError(
+      "PAYLOAD_TOO_LARGE",
+      `the video is ${(bytes / 2 ** 20).toFixed(1)} MiB; the limit is ${(limits.maxBytes / 2 ** 20).toFixed(0)} MiB`,
+      {
+        details: { reason: "too-large", bytes, maxBytes: limits.maxBytes },
+        hint: "split the video or lower its bit rate",
+      },
+    );
   }
   const ffmpeg = options.ffmpegPath ?? locateFfmpeg();
   const run = await runFfmpeg(ffmpeg, ["-hide_banner", "-nostdin", "-i", file], options.signal);
@@ -122,11 +139,16 @@ export async function probeVideo(file: string, options: ProbeOptions = {}): Prom
   if (!parsed.ok) {
     // ffmpeg says "moov atom not found" for any data it tried as mp4 (by the file name): only a file that starts
     // like an mp4/mov (an ftyp box) is a cut video; anything else is not a video at all.
-    if (parsed.error === "truncated" && (await startsLikeMp4(file))) throw truncatedVideo("its index is missing");
-    throw notAVideo(file, parsed.error === "no-video-stream" ? "it has no video stream" : "ffmpeg cannot read it");
+    if (parsed.error === "truncated" && (await startsLikeMp4(file)))
+      throw truncatedVideo("its index is missing");
+    throw notAVideo(
+      file,
+      parsed.error === "no-video-stream" ? "it has no video stream" : "ffmpeg cannot read it",
+    );
   }
   const { durationKnown, container, info } = parsed;
-  if (!SUPPORTED_CONTAINERS.some((name) => name === container)) throw notAVideo(file, `unsupported container "${container}"`);
+  if (!SUPPORTED_CONTAINERS.some((name) => name === container))
+    throw notAVideo(file, `unsupported container "${container}"`);
   if (!SUPPORTED_CODECS.some((codec) => codec === info.codec)) {
     throw new AppError("BAD_USER_INPUT", `unsupported video codec "${info.codec}"`, {
       details: { reason: "unsupported-codec", codec: info.codec, supported: SUPPORTED_CODECS },
@@ -135,18 +157,34 @@ export async function probeVideo(file: string, options: ProbeOptions = {}): Prom
   }
   if (info.width <= 0 || info.height <= 0) throw notAVideo(file, "its frame size is unknown");
   if (info.width * info.height > limits.maxPixels) {
-    throw new AppError("PAYLOAD_TOO_LARGE", `the video's frames are ${info.width}x${info.height}; the limit is ${limits.maxPixels} pixels a frame`, {
-      details: { reason: "too-many-pixels", width: info.width, height: info.height, maxPixels: limits.maxPixels },
-      hint: "downscale the video (e.g. to 1080p)",
-    });
+    throw new AppError(
+      "PAYLOAD_TOO_LARGE",
+      `the video's frames are ${info.width}x${info.height}; the limit is ${limits.maxPixels} pixels a frame`,
+      {
+        details: {
+          reason: "too-many-pixels",
+          width: info.width,
+          height: info.height,
+          maxPixels: limits.maxPixels,
+        },
+        hint: "downscale the video (e.g. to 1080p)",
+      },
+    );
   }
-  const durationSeconds = durationKnown && info.durationSeconds > 0 ? info.durationSeconds : await measureDuration(ffmpeg, file, options.signal);
+  const durationSeconds =
+    durationKnown && info.durationSeconds > 0
+      ? info.durationSeconds
+      : await measureDuration(ffmpeg, file, options.signal);
   if (!(durationSeconds > 0)) throw truncatedVideo("it holds no complete frame");
   if (durationSeconds > limits.maxDurationSeconds) {
-    throw new AppError("PAYLOAD_TOO_LARGE", `the video lasts ${durationSeconds.toFixed(1)} s; the limit is ${limits.maxDurationSeconds} s`, {
-      details: { reason: "too-long", durationSeconds, maxDurationSeconds: limits.maxDurationSeconds },
-      hint: "split the video into shorter parts",
-    });
+    throw new AppError(
+      "PAYLOAD_TOO_LARGE",
+      `the video lasts ${durationSeconds.toFixed(1)} s; the limit is ${limits.maxDurationSeconds} s`,
+      {
+        details: { reason: "too-long", durationSeconds, maxDurationSeconds: limits.maxDurationSeconds },
+        hint: "split the video into shorter parts",
+      },
+    );
   }
   return { ...info, durationSeconds, bytes };
 }

@@ -30,21 +30,32 @@ export const estimateSampledFrames = (durationSeconds: number, sampleFps: number
  * truncated. Decoder complaints alone ("error while decoding MB ...") are not on the list: phones and browsers write
  * streams that log some and play fine; a file that really lost data also falls short of its samples (checked below).
  */
-const TRUNCATION = /partial file|Read error|Truncat|Invalid NAL unit size|Error splitting the input into NAL units/i;
+const TRUNCATION =
+  /partial file|Read error|Truncat|Invalid NAL unit size|Error splitting the input into NAL units/i;
 
-export function outputSize(info: Pick<VideoInfo, "width" | "height">, maxSide?: number): { width: number; height: number; scale: number } {
+export function outputSize(
+  info: Pick<VideoInfo, "width" | "height">,
+  maxSide?: number,
+): { width: number; height: number; scale: number } {
   const longer = Math.max(info.width, info.height);
   if (!maxSide || longer <= maxSide) return { width: info.width, height: info.height, scale: 1 };
   const scale = maxSide / longer;
-  return { width: Math.max(1, Math.round(info.width * scale)), height: Math.max(1, Math.round(info.height * scale)), scale };
+  return {
+    width: Math.max(1, Math.round(info.width * scale)),
+    height: Math.max(1, Math.round(info.height * scale)),
+    scale,
+  };
 }
 
 function checkOptions(options: SampleOptions): void {
   if (!(options.sampleFps > 0 && options.sampleFps <= MAX_SAMPLE_FPS)) {
-    throw new AppError("BAD_USER_INPUT", `sampleFps must be above 0 and at most ${MAX_SAMPLE_FPS}`, { details: { sampleFps: options.sampleFps } });
+    throw new AppError("BAD_USER_INPUT", `sampleFps must be above 0 and at most ${MAX_SAMPLE_FPS}`, {
+      details: { sampleFps: options.sampleFps },
+    });
   }
   const start = options.startFrame ?? 0;
-  if (!Number.isInteger(start) || start < 0) throw new AppError("BAD_USER_INPUT", "startFrame must be an integer >= 0");
+  if (!Number.isInteger(start) || start < 0)
+    throw new AppError("BAD_USER_INPUT", "startFrame must be an integer >= 0");
   if (options.maxSide !== undefined && !(Number.isInteger(options.maxSide) && options.maxSide >= 16)) {
     throw new AppError("BAD_USER_INPUT", "maxSide must be an integer >= 16");
   }
@@ -62,11 +73,16 @@ function checkOptions(options: SampleOptions): void {
  * A truncated or damaged file ends the iteration with a BAD_USER_INPUT error (details.reason "truncated") after
  * the frames that could be decoded: consumers keep nothing of a run that did not end normally.
  */
-export async function* sampleFrames(file: string, options: SampleOptions): AsyncGenerator<SampledFrame, void, undefined> {
+export async function* sampleFrames(
+  file: string,
+  options: SampleOptions,
+): AsyncGenerator<SampledFrame, void, undefined> {
   checkOptions(options);
   options.signal?.throwIfAborted();
   const ffmpeg = options.ffmpegPath ?? locateFfmpeg();
-  const info = options.info ?? (await probeVideo(file, { ffmpegPath: ffmpeg, ...(options.limits ? { limits: options.limits } : {}) }));
+  const info =
+    options.info ??
+    (await probeVideo(file, { ffmpegPath: ffmpeg, ...(options.limits ? { limits: options.limits } : {}) }));
   const { sampleFps } = options;
   const startFrame = options.startFrame ?? 0;
   // Seek one second of samples early (at least one): the samples in between are decoded and dropped.
@@ -78,13 +94,26 @@ export async function* sampleFrames(file: string, options: SampleOptions): Async
   const filters = [`fps=fps=${sampleFps}:start_time=${seekSeconds}`];
   if (scale !== 1) filters.push(`scale=${width}:${height}:flags=area`);
   const args = [
-    "-hide_banner", "-nostdin", "-v", "error",
+    "-hide_banner",
+    "-nostdin",
+    "-v",
+    "error",
     // -copyts keeps the file's timestamps after the seek, so the fps grid is the same as in a run from 0.
     ...(firstIndex > 0 ? ["-ss", seekSeconds, "-copyts"] : []),
-    "-i", file,
-    "-map", "0:v:0", "-an", "-sn", "-dn",
-    "-vf", filters.join(","),
-    "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1",
+    "-i",
+    file,
+    "-map",
+    "0:v:0",
+    "-an",
+    "-sn",
+    "-dn",
+    "-vf",
+    filters.join(","),
+    "-pix_fmt",
+    "rgb24",
+    "-f",
+    "rawvideo",
+    "pipe:1",
   ];
   const child = spawn(ffmpeg, args, { stdio: ["ignore", "pipe", "pipe"] });
   const stderr = stderrTail();
@@ -115,7 +144,12 @@ export async function* sampleFrames(file: string, options: SampleOptions): Async
         offset += take;
         if (filled < frameBytes) continue;
         if (index >= startFrame) {
-          yield { index, seconds: index / sampleFps, image: { width, height, channels: 3, rgb: frame, format: "raw" }, scale };
+          yield {
+            index,
+            seconds: index / sampleFps,
+            image: { width, height, channels: 3, rgb: frame, format: "raw" },
+            scale,
+          };
           frame = new Uint8Array(frameBytes);
         }
         index++;
@@ -124,16 +158,24 @@ export async function* sampleFrames(file: string, options: SampleOptions): Async
     }
     const result = await exited;
     options.signal?.throwIfAborted();
-    if (result.error) throw new AppError("INTERNAL", `ffmpeg could not be started: ${result.error.message}`, { cause: result.error });
+    if (result.error)
+      throw new AppError("INTERNAL", `ffmpeg could not be started: ${result.error.message}`, {
+        cause: result.error,
+      });
     const log = stderr.text();
     if (result.code !== 0 || TRUNCATION.test(log) || filled !== 0) {
       if (TRUNCATION.test(log) || filled !== 0) throw truncatedVideo(lastLine(log) || "a frame is cut off");
-      throw new AppError("BAD_USER_INPUT", `ffmpeg could not decode the video: ${lastLine(log) || `exit code ${result.code}`}`, {
-        details: { reason: "undecodable" },
-      });
+      throw new AppError(
+        "BAD_USER_INPUT",
+        `ffmpeg could not decode the video: ${lastLine(log) || `exit code ${result.code}`}`,
+        {
+          details: { reason: "undecodable" },
+        },
+      );
     }
     const expected = estimateSampledFrames(info.durationSeconds, sampleFps);
-    if (index < expected * 0.9 - 1) throw truncatedVideo(`${index} of about ${expected} samples could be decoded`);
+    if (index < expected * 0.9 - 1)
+      throw truncatedVideo(`${index} of about ${expected} samples could be decoded`);
   } finally {
     options.signal?.removeEventListener("abort", kill);
     kill();

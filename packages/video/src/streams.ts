@@ -40,7 +40,13 @@ export interface StreamRegistry<Meta = unknown> {
    * Tracks this frame's faces in the stream of (key, streamId); `timestampMs` must increase within a stream.
    * `meta` is kept with the stream (the latest wins) and handed back when it is evicted.
    */
-  update(key: string, streamId: string, timestampMs: number, faces: readonly FacePrediction[], meta?: Meta): StreamFrameResult;
+  update(
+    key: string,
+    streamId: string,
+    timestampMs: number,
+    faces: readonly FacePrediction[],
+    meta?: Meta,
+  ): StreamFrameResult;
   /** Ends a stream now; returns its last track-seconds (also given to onEvict). */
   close(key: string, streamId: string): TrackSecond[];
   /** Drops the streams idle for longer than idleMs (also done on every check/update). */
@@ -64,11 +70,14 @@ export const DEFAULT_STREAM_IDLE_MS = 30_000;
 export const DEFAULT_MAX_STREAMS = 200;
 export const MAX_STREAM_ID_LENGTH = 128;
 
-export function createStreamRegistry<Meta = unknown>(options: StreamRegistryOptions<Meta> = {}): StreamRegistry<Meta> {
+export function createStreamRegistry<Meta = unknown>(
+  options: StreamRegistryOptions<Meta> = {},
+): StreamRegistry<Meta> {
   const idleMs = options.idleMs ?? DEFAULT_STREAM_IDLE_MS;
   const maxStreams = options.maxStreams ?? DEFAULT_MAX_STREAMS;
   const now = options.now ?? Date.now;
-  if (!(idleMs > 0) || !(maxStreams >= 1)) throw new AppError("CONFIG_INVALID", "stream registry: idleMs > 0 and maxStreams >= 1 are needed");
+  if (!(idleMs > 0) || !(maxStreams >= 1))
+    throw new AppError("CONFIG_INVALID", "stream registry: idleMs > 0 and maxStreams >= 1 are needed");
   const trackerOptions: TrackerOptions = { ...options.tracker, keepSeries: false };
   createTracker(trackerOptions); // fails now, not on the first frame, when the tracker settings are invalid
   // Insertion order = least recently used first: every use moves a stream to the end, so a sweep stops early.
@@ -103,16 +112,24 @@ export function createStreamRegistry<Meta = unknown>(options: StreamRegistryOpti
     }
     if (state && timestampMs <= state.lastTimestampMs) {
       const what = timestampMs === state.lastTimestampMs ? "repeats" : "is before";
-      throw new AppError("BAD_USER_INPUT", `timestamp ${timestampMs} ms ${what} the stream's last frame (${state.lastTimestampMs} ms)`, {
-        details: { streamId, timestamp: timestampMs, lastTimestamp: state.lastTimestampMs },
-        hint: "send a stream's frames one after another with increasing timestamps (ms since the stream started)",
-      });
+      throw new AppError(
+        "BAD_USER_INPUT",
+        `timestamp ${timestampMs} ms ${what} the stream's last frame (${state.lastTimestampMs} ms)`,
+        {
+          details: { streamId, timestamp: timestampMs, lastTimestamp: state.lastTimestampMs },
+          hint: "send a stream's frames one after another with increasing timestamps (ms since the stream started)",
+        },
+      );
     }
     if (!state && streams.size >= maxStreams) {
-      throw new AppError("RATE_LIMITED", `too many live streams (${maxStreams}); try again when idle ones have expired`, {
-        details: { maxStreams, idleMs },
-        hint: "reuse one streamId per camera session",
-      });
+      throw new AppError(
+        "RATE_LIMITED",
+        `too many live streams (${maxStreams}); try again when idle ones have expired`,
+        {
+          details: { maxStreams, idleMs },
+          hint: "reuse one streamId per camera session",
+        },
+      );
     }
   };
 
@@ -127,7 +144,15 @@ export function createStreamRegistry<Meta = unknown>(options: StreamRegistryOpti
       let state = streams.get(id);
       validate(streamId, timestampMs, state);
       const started = !state;
-      if (!state) state = { key, streamId, meta, tracker: createTracker(trackerOptions), lastTimestampMs: -1, lastUsedMs: 0 };
+      if (!state)
+        state = {
+          key,
+          streamId,
+          meta,
+          tracker: createTracker(trackerOptions),
+          lastTimestampMs: -1,
+          lastUsedMs: 0,
+        };
       const tracked = state.tracker.update(timestampMs / 1000, faces);
       state.lastTimestampMs = timestampMs;
       if (meta !== undefined) state.meta = meta;

@@ -12,7 +12,10 @@ export function trackSeconds(tracks: readonly FaceTrack[]): TrackSecond[] {
 }
 
 /** Per-second aggregates of track-seconds (from `trackSeconds` or a live tracker's `takeSeconds`). */
-export function timelineFromSeconds(seconds: readonly TrackSecond[], durationSeconds: number): TimelineSecond[] {
+export function timelineFromSeconds(
+  seconds: readonly TrackSecond[],
+  durationSeconds: number,
+): TimelineSecond[] {
   if (!Number.isFinite(durationSeconds) || durationSeconds < 0) {
     throw new AppError("BAD_USER_INPUT", `duration ${durationSeconds} is not a number of seconds >= 0`);
   }

@@ -1,7 +1,14 @@
 import { open } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import { probeVideo, sampleFrames } from "../src";
-import { CLIP_HEIGHT, CLIP_WIDTH, makeClipDir, makeEnterLeaveClip, makeFakeCameraY4m, makeNoFaceClip } from "../src/testing";
+import {
+  CLIP_HEIGHT,
+  CLIP_WIDTH,
+  makeClipDir,
+  makeEnterLeaveClip,
+  makeFakeCameraY4m,
+  makeNoFaceClip,
+} from "../src/testing";
 
 let dir: string;
 beforeAll(async () => {
@@ -13,7 +20,8 @@ function faceArea(rgb: Uint8Array, width: number): { pixels: number; centreX: nu
   let pixels = 0;
   let sumX = 0;
   for (let p = 0; p < rgb.length / 3; p++) {
-    const off = Math.abs(rgb[p * 3]! - 0x80) + Math.abs(rgb[p * 3 + 1]! - 0x80) + Math.abs(rgb[p * 3 + 2]! - 0x80);
+    const off =
+      Math.abs(rgb[p * 3]! - 0x80) + Math.abs(rgb[p * 3 + 1]! - 0x80) + Math.abs(rgb[p * 3 + 2]! - 0x80);
     if (off > 24) {
       pixels++;
       sumX += p % width;

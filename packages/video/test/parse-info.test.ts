@@ -27,18 +27,44 @@ describe("parseFfmpegInfo", () => {
       ok: true,
       container: "mov,mp4,m4a,3gp,3g2,mj2",
       durationKnown: true,
-      info: { width: 1080, height: 1920, durationSeconds: 12.35, fps: 29.97, codec: "hevc", format: "mov", rotation: 90 },
+      info: {
+        width: 1080,
+        height: 1920,
+        durationSeconds: 12.35,
+        fps: 29.97,
+        codec: "hevc",
+        format: "mov",
+        rotation: 90,
+      },
     });
   });
 
   it("skips cover art and takes the real video stream; hours count in the duration", () => {
     const parsed = parseFfmpegInfo(withCover);
-    expect(parsed.ok && parsed.info).toMatchObject({ width: 1280, height: 720, codec: "h264", format: "mp4", fps: 25, durationSeconds: 3723.5 });
+    expect(parsed.ok && parsed.info).toMatchObject({
+      width: 1280,
+      height: 720,
+      codec: "h264",
+      format: "mp4",
+      fps: 25,
+      durationSeconds: 3723.5,
+    });
   });
 
   it("tells a file without video, an unreadable one and a cut mp4 apart", () => {
-    expect(parseFfmpegInfo(`Input #0, mp3, from 'a.mp3':\n  Duration: 00:03:00.00\n    Stream #0:0: Audio: mp3, 44100 Hz`)).toEqual({ ok: false, error: "no-video-stream" });
-    expect(parseFfmpegInfo("x.bin: Invalid data found when processing input")).toEqual({ ok: false, error: "invalid" });
-    expect(parseFfmpegInfo("[mov,mp4,m4a,3gp,3g2,mj2 @ 0x1] moov atom not found\nx.mp4: Invalid data found when processing input")).toEqual({ ok: false, error: "truncated" });
+    expect(
+      parseFfmpegInfo(
+        `Input #0, mp3, from 'a.mp3':\n  Duration: 00:03:00.00\n    Stream #0:0: Audio: mp3, 44100 Hz`,
+      ),
+    ).toEqual({ ok: false, error: "no-video-stream" });
+    expect(parseFfmpegInfo("x.bin: Invalid data found when processing input")).toEqual({
+      ok: false,
+      error: "invalid",
+    });
+    expect(
+      parseFfmpegInfo(
+        "[mov,mp4,m4a,3gp,3g2,mj2 @ 0x1] moov atom not found\nx.mp4: Invalid data found when processing input",
+      ),
+    ).toEqual({ ok: false, error: "truncated" });
   });
 });

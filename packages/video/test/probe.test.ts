@@ -3,10 +3,21 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@moodlens/shared";
 import { locateFfmpeg, probeVideo, sampleFrames } from "../src";
-import { CLIP_HEIGHT, CLIP_WIDTH, makeClipDir, makePanClip, makeTruncatedClip, SAMPLE_PHOTOS_DIR, PAN_PHOTO } from "../src/testing";
+import {
+  CLIP_HEIGHT,
+  CLIP_WIDTH,
+  makeClipDir,
+  makePanClip,
+  makeTruncatedClip,
+  SAMPLE_PHOTOS_DIR,
+  PAN_PHOTO,
+} from "../src/testing";
 
 const rejection = async (promise: Promise<unknown>): Promise<AppError> => {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(AppError);
   return error as AppError;
 };
@@ -19,7 +30,9 @@ beforeAll(async () => {
 describe("locateFfmpeg", () => {
   it("finds the binary shipped by @ffmpeg-installer/ffmpeg and refuses a path that is not one", () => {
     expect(locateFfmpeg()).toMatch(/@ffmpeg-installer[\\/]/);
-    expect(() => locateFfmpeg(join(dir, "no-such-ffmpeg"))).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
+    expect(() => locateFfmpeg(join(dir, "no-such-ffmpeg"))).toThrow(
+      expect.objectContaining({ code: "CONFIG_INVALID" }),
+    );
   });
 });
 
@@ -33,7 +46,14 @@ describe("probeVideo", () => {
   it.each(formats)("reads a $format clip ($codec)", async ({ format, codec, container }) => {
     const file = await makePanClip({ dir, format, name: `probe-${format}`, seconds: 2 });
     const info = await probeVideo(file);
-    expect(info).toMatchObject({ width: CLIP_WIDTH, height: CLIP_HEIGHT, codec, format: container, fps: 25, rotation: 0 });
+    expect(info).toMatchObject({
+      width: CLIP_WIDTH,
+      height: CLIP_HEIGHT,
+      codec,
+      format: container,
+      fps: 25,
+      rotation: 0,
+    });
     expect(info.durationSeconds).toBeCloseTo(2, 1);
     expect(info.bytes).toBeGreaterThan(1000);
   });
@@ -77,11 +97,26 @@ describe("probeVideo", () => {
   it("enforces the limits on bytes, duration and frame size before decoding", async () => {
     const file = await makePanClip({ dir, name: "limits", seconds: 2 });
     const tooBig = await rejection(probeVideo(file, { limits: { maxBytes: 1000 } }));
-    expect(tooBig).toMatchObject({ code: "PAYLOAD_TOO_LARGE", details: expect.objectContaining({ reason: "too-large" }) });
+    expect(tooBig).toMatchObject({
+      code: "PAYLOAD_TOO_LARGE",
+      details: expect.objectContaining({ reason: "too-large" }),
+    });
     const tooLong = await rejection(probeVideo(file, { limits: { maxDurationSeconds: 1.5 } }));
-    expect(tooLong).toMatchObject({ code: "PAYLOAD_TOO_LARGE", details: expect.objectContaining({ reason: "too-long" }) });
-    const tooWide = await rejection(probeVideo(file, { limits: { maxPixels: CLIP_WIDTH * CLIP_HEIGHT - 1 } }));
-    expect(tooWide).toMatchObject({ code: "PAYLOAD_TOO_LARGE", details: expect.objectContaining({ reason: "too-many-pixels" }) });
-    await expect(probeVideo(file, { limits: { maxBytes: 10e6, maxDurationSeconds: 2.5, maxPixels: CLIP_WIDTH * CLIP_HEIGHT } })).resolves.toBeTruthy();
+    expect(tooLong).toMatchObject({
+      code: "PAYLOAD_TOO_LARGE",
+      details: expect.objectContaining({ reason: "too-long" }),
+    });
+    const tooWide = await rejection(
+      probeVideo(file, { limits: { maxPixels: CLIP_WIDTH * CLIP_HEIGHT - 1 } }),
+    );
+    expect(tooWide).toMatchObject({
+      code: "PAYLOAD_TOO_LARGE",
+      details: expect.objectContaining({ reason: "too-many-pixels" }),
+    });
+    await expect(
+      probeVideo(file, {
+        limits: { maxBytes: 10e6, maxDurationSeconds: 2.5, maxPixels: CLIP_WIDTH * CLIP_HEIGHT },
+      }),
+    ).resolves.toBeTruthy();
   });
 });

@@ -9,18 +9,35 @@ const happy = [face(box(100, 100), probabilitiesOf("happy"))];
 function registryWithClock(options: { idleMs?: number; maxStreams?: number } = {}) {
   let now = 0;
   const evicted: StreamEviction<{ record: boolean }>[] = [];
-  const registry = createStreamRegistry<{ record: boolean }>({ ...options, now: () => now, onEvict: (event) => evicted.push(event) });
+  const registry = createStreamRegistry<{ record: boolean }>({
+    ...options,
+    now: () => now,
+    onEvict: (event) => evicted.push(event),
+  });
   return { registry, evicted, advance: (ms: number) => (now += ms) };
 }
 
 describe("stream registry", () => {
   it("keeps one tracker per key and stream: track ids continue within a stream and start at 0 in another", () => {
     const { registry } = registryWithClock();
-    expect(registry.update("key-a", "cam", 0, happy)).toMatchObject({ started: true, faces: [{ trackId: 0, frames: 1 }] });
-    expect(registry.update("key-a", "cam", 100, happy)).toMatchObject({ started: false, faces: [{ trackId: 0, frames: 2 }] });
-    expect(registry.update("key-a", "cam", 200, [...happy, face(box(500, 100), probabilitiesOf("sad"))]).faces.map((f) => f.trackId)).toEqual([0, 1]);
+    expect(registry.update("key-a", "cam", 0, happy)).toMatchObject({
+      started: true,
+      faces: [{ trackId: 0, frames: 1 }],
+    });
+    expect(registry.update("key-a", "cam", 100, happy)).toMatchObject({
+      started: false,
+      faces: [{ trackId: 0, frames: 2 }],
+    });
+    expect(
+      registry
+        .update("key-a", "cam", 200, [...happy, face(box(500, 100), probabilitiesOf("sad"))])
+        .faces.map((f) => f.trackId),
+    ).toEqual([0, 1]);
     // The same stream id under another key is another stream (keys never see each other's state).
-    expect(registry.update("key-b", "cam", 50, happy)).toMatchObject({ started: true, faces: [{ trackId: 0, frames: 1 }] });
+    expect(registry.update("key-b", "cam", 50, happy)).toMatchObject({
+      started: true,
+      faces: [{ trackId: 0, frames: 1 }],
+    });
     expect(registry.size).toBe(2);
   });
 
@@ -55,17 +72,28 @@ describe("stream registry", () => {
     expect(registry.has("k", "busy")).toBe(true);
     expect(registry.metaOf("k", "old")).toBeUndefined();
     expect(evicted).toEqual([
-      { key: "k", streamId: "old", reason: "idle", meta: { record: true }, seconds: [expect.objectContaining({ trackIndex: 0, second: 0, frames: 2, dominantEmotion: "happy" })] },
+      {
+        key: "k",
+        streamId: "old",
+        reason: "idle",
+        meta: { record: true },
+        seconds: [expect.objectContaining({ trackIndex: 0, second: 0, frames: 2, dominantEmotion: "happy" })],
+      },
     ]);
     // A new frame of the evicted stream starts a new tracker (its timestamps may start over too).
-    expect(registry.update("k", "old", 0, happy)).toMatchObject({ started: true, faces: [{ trackId: 0, frames: 1 }] });
+    expect(registry.update("k", "old", 0, happy)).toMatchObject({
+      started: true,
+      faces: [{ trackId: 0, frames: 1 }],
+    });
   });
 
   it("bounds memory: at most maxStreams streams, a new one beyond is refused until one expires", () => {
     const { registry, advance } = registryWithClock({ idleMs: 1000, maxStreams: 2 });
     registry.update("k", "a", 0, happy);
     registry.update("k", "b", 0, happy);
-    expect(() => registry.update("k", "c", 0, happy)).toThrow(expect.objectContaining({ code: "RATE_LIMITED" }));
+    expect(() => registry.update("k", "c", 0, happy)).toThrow(
+      expect.objectContaining({ code: "RATE_LIMITED" }),
+    );
     registry.update("k", "a", 10, happy); // existing streams go on
     advance(1001);
     expect(registry.update("k", "c", 0, happy).started).toBe(true);

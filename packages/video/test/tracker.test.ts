@@ -9,11 +9,13 @@ const sad = probabilitiesOf("sad");
 /** Two people walking right at 80 px/s (60 px apart vertically), a third entering at 2 s and leaving at 4 s. */
 function scene(seconds: number): FacePrediction[] {
   const faces = [face(box(50 + 80 * seconds, 50), happy), face(box(400 - 80 * seconds, 250), sad)];
-  if (seconds >= 2 && seconds <= 4) faces.push(face(box(600, 50 + 20 * seconds, 60), probabilitiesOf(seconds < 3 ? "surprise" : "neutral")));
+  if (seconds >= 2 && seconds <= 4)
+    faces.push(face(box(600, 50 + 20 * seconds, 60), probabilitiesOf(seconds < 3 ? "surprise" : "neutral")));
   return faces;
 }
 
-const times = (fps: number, duration: number) => Array.from({ length: Math.floor(duration * fps) }, (_, i) => i / fps);
+const times = (fps: number, duration: number) =>
+  Array.from({ length: Math.floor(duration * fps) }, (_, i) => i / fps);
 
 describe("tracker: linking faces", () => {
   it("keeps one id per moving face, also when faces cross and a third comes and goes", () => {
@@ -27,16 +29,20 @@ describe("tracker: linking faces", () => {
     expect([...ids.get(1)!]).toEqual([1]);
     expect([...ids.get(2)!]).toEqual([2]);
     const tracks = tracker.finish();
-    expect(tracks.map((track) => [track.index, track.frames, track.firstSeconds, track.lastSeconds])).toEqual([
-      [0, 24, 0, 5.75],
-      [1, 24, 0, 5.75],
-      [2, 9, 2, 4],
-    ]);
+    expect(tracks.map((track) => [track.index, track.frames, track.firstSeconds, track.lastSeconds])).toEqual(
+      [
+        [0, 24, 0, 5.75],
+        [1, 24, 0, 5.75],
+        [2, 9, 2, 4],
+      ],
+    );
     expect(tracks[0]!.dominantEmotion).toBe("happy");
     expect(tracks[1]!.dominantEmotion).toBe("sad");
     expect(tracks[0]!.meanValence).toBeGreaterThan(0);
     expect(tracks[1]!.meanValence).toBeLessThan(0);
-    expect(tracks[2]!.series.map((point) => point.seconds)).toEqual([2, 2.25, 2.5, 2.75, 3, 3.25, 3.5, 3.75, 4]);
+    expect(tracks[2]!.series.map((point) => point.seconds)).toEqual([
+      2, 2.25, 2.5, 2.75, 3, 3.25, 3.5, 3.75, 4,
+    ]);
   });
 
   it("links a face that moves more than its width between sparse frames by centre distance", () => {
@@ -62,7 +68,9 @@ describe("tracker: linking faces", () => {
 
   it("keeps the tracks of a slow live client (frames 1.5 s apart) while the face is in every frame", () => {
     const tracker = createTracker({ maxLostSeconds: 1 });
-    const ids = [0, 1.5, 3, 4.5].map((t) => tracker.update(t, [face(box(100 + 10 * t, 100), happy)])[0]!.trackId);
+    const ids = [0, 1.5, 3, 4.5].map(
+      (t) => tracker.update(t, [face(box(100 + 10 * t, 100), happy)])[0]!.trackId,
+    );
     expect(ids).toEqual([0, 0, 0, 0]);
     tracker.update(6, []); // missing 1.5 s after it was last seen: ended
     expect(tracker.activeTracks).toBe(0);
@@ -77,17 +85,25 @@ describe("tracker: linking faces", () => {
     }
     expect(() => tracker.update(2, [face(box(0, 0, 0), happy)])).toThrow(/positive size/);
     expect(() => tracker.update(2, [face(box(0, 0), [0.5, 0.5])])).toThrow(/7 probabilities/);
-    expect(() => createTracker({ smoothing: { kind: "exponential", halfLifeSeconds: 0 } })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
+    expect(() => createTracker({ smoothing: { kind: "exponential", halfLifeSeconds: 0 } })).toThrow(
+      expect.objectContaining({ code: "CONFIG_INVALID" }),
+    );
   });
 });
 
 describe("tracker: smoothing", () => {
   /** A face whose raw label flickers between neutral and happy (as per-frame predictions do on real video). */
-  const flicker = (i: number) => (i % 3 === 1 ? probabilitiesOf("happy", 0.5, "neutral", 0.4) : probabilitiesOf("neutral", 0.5, "happy", 0.4));
+  const flicker = (i: number) =>
+    i % 3 === 1
+      ? probabilitiesOf("happy", 0.5, "neutral", 0.4)
+      : probabilitiesOf("neutral", 0.5, "happy", 0.4);
 
   const run = (options: TrackerOptions, fps = 5, frames = 30): TrackedFace[] => {
     const tracker = createTracker(options);
-    return Array.from({ length: frames }, (_, i) => tracker.update(i / fps, [face(box(100, 100), flicker(i))])[0]!);
+    return Array.from(
+      { length: frames },
+      (_, i) => tracker.update(i / fps, [face(box(100, 100), flicker(i))])[0]!,
+    );
   };
 
   it("removes single-frame label flips (exponential by default, windowed on request) and keeps the raw values", () => {
@@ -129,7 +145,10 @@ describe("tracker: smoothing", () => {
 
 describe("tracker: snapshots", () => {
   it("a tracker restored from a JSON snapshot mid-video gives exactly the output of an uninterrupted run", () => {
-    for (const smoothing of [{ kind: "exponential", halfLifeSeconds: 0.5 }, { kind: "window", windowSeconds: 1 }] as const) {
+    for (const smoothing of [
+      { kind: "exponential", halfLifeSeconds: 0.5 },
+      { kind: "window", windowSeconds: 1 },
+    ] as const) {
       const frames = times(3, 6);
       const whole = createTracker({ smoothing });
       const wholeOutputs = frames.map((t) => [whole.update(t, scene(t)), whole.takeSeconds()]);

@@ -39,12 +39,28 @@ function expectWellFormedFace(face: ContractFace, image: { width: number; height
 }
 
 test.describe("analyzeImage (issue 5 contract) over HTTP", () => {
-  test("a group photo: one well-formed face entry per detected face, boxes inside the image", async ({ request, stack }) => {
-    const { response, body } = await postGraphQL<{ analyzeImage: ContractAnalysis }>(request, stack.graphqlUrl, ANALYZE_CONTRACT, {
-      key: stack.keys.client,
-      variables: { input: { image: photoDataUrl, source: "e2e-api", campaign: "spring", capturedAt: CAPTURED_AT, clientRequestId: `contract-${randomUUID()}` } },
-      timeout: 120_000,
-    });
+  test("a group photo: one well-formed face entry per detected face, boxes inside the image", async ({
+    request,
+    stack,
+  }) => {
+    const { response, body } = await postGraphQL<{ analyzeImage: ContractAnalysis }>(
+      request,
+      stack.graphqlUrl,
+      ANALYZE_CONTRACT,
+      {
+        key: stack.keys.client,
+        variables: {
+          input: {
+            image: photoDataUrl,
+            source: "e2e-api",
+            campaign: "spring",
+            capturedAt: CAPTURED_AT,
+            clientRequestId: `contract-${randomUUID()}`,
+          },
+        },
+        timeout: 120_000,
+      },
+    );
     expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
     expect(response.status()).toBe(200);
     const analysis = body.data!.analyzeImage;
@@ -59,9 +75,17 @@ test.describe("analyzeImage (issue 5 contract) over HTTP", () => {
     for (const face of analysis.faces) expectWellFormedFace(face, PHOTO_SIZE);
   });
 
-  test("the same clientRequestId returns the stored analysis instead of counting twice", async ({ request, stack }) => {
+  test("the same clientRequestId returns the stored analysis instead of counting twice", async ({
+    request,
+    stack,
+  }) => {
     const source = `e2e-idem-${randomUUID().slice(0, 8)}`;
-    const input = { image: photoDataUrl, source, capturedAt: CAPTURED_AT, clientRequestId: `idem-${randomUUID()}` };
+    const input = {
+      image: photoDataUrl,
+      source,
+      capturedAt: CAPTURED_AT,
+      clientRequestId: `idem-${randomUUID()}`,
+    };
     const send = () =>
       postGraphQL<{ analyzeImage: ContractAnalysis }>(request, stack.graphqlUrl, ANALYZE_CONTRACT, {
         key: stack.keys.client,
@@ -79,7 +103,9 @@ test.describe("analyzeImage (issue 5 contract) over HTTP", () => {
     expect(b.faces.length).toBe(a.faces.length);
 
     // Stored once: one analysis for this source, with its faces counted once.
-    const { body } = await postGraphQL<{ analyses: { totalCount: number; nodes: { id: string; faceCount: number }[] } }>(
+    const { body } = await postGraphQL<{
+      analyses: { totalCount: number; nodes: { id: string; faceCount: number }[] };
+    }>(
       request,
       stack.graphqlUrl,
       "query($f: AnalysisFilter) { analyses(filter: $f, first: 10) { totalCount nodes { id faceCount } } }",
@@ -90,13 +116,19 @@ test.describe("analyzeImage (issue 5 contract) over HTTP", () => {
     expect(body.data!.analyses.nodes[0]).toEqual({ id: a.id, faceCount: a.faces.length });
   });
 
-  test("POST /v1/analyze takes the raw file (curl --data-binary) and finds the same faces", async ({ request, stack }) => {
+  test("POST /v1/analyze takes the raw file (curl --data-binary) and finds the same faces", async ({
+    request,
+    stack,
+  }) => {
     const binary = await request.post(`/v1/analyze?store=false&source=e2e-binary`, {
       headers: { authorization: `Bearer ${stack.keys.client}`, "content-type": "image/jpeg" },
       data: photo,
       timeout: 120_000,
     });
-    const body = (await binary.json()) as { analysis?: ContractAnalysis & { stored: boolean }; errors?: unknown };
+    const body = (await binary.json()) as {
+      analysis?: ContractAnalysis & { stored: boolean };
+      errors?: unknown;
+    };
     expect(binary.status(), JSON.stringify(body.errors)).toBe(200);
     const analysis = body.analysis!;
     expect(analysis.stored).toBe(false);
@@ -104,19 +136,31 @@ test.describe("analyzeImage (issue 5 contract) over HTTP", () => {
     for (const face of analysis.faces) expectWellFormedFace(face, PHOTO_SIZE);
 
     // Same bytes through GraphQL (not stored): the detector is deterministic, so the same boxes come back.
-    const { body: gql } = await postGraphQL<{ analyzeImage: ContractAnalysis }>(request, stack.graphqlUrl, ANALYZE_CONTRACT, {
-      key: stack.keys.client,
-      variables: { input: { image: photo.toString("base64"), store: false } },
-      timeout: 120_000,
-    });
+    const { body: gql } = await postGraphQL<{ analyzeImage: ContractAnalysis }>(
+      request,
+      stack.graphqlUrl,
+      ANALYZE_CONTRACT,
+      {
+        key: stack.keys.client,
+        variables: { input: { image: photo.toString("base64"), store: false } },
+        timeout: 120_000,
+      },
+    );
     expect(gql.errors, JSON.stringify(gql.errors)).toBeUndefined();
-    const boxes = (faces: ContractFace[]) => faces.map((face) => face.box).map(({ x, y, width, height }) => [x, y, width, height].map(Math.round).join(","));
+    const boxes = (faces: ContractFace[]) =>
+      faces
+        .map((face) => face.box)
+        .map(({ x, y, width, height }) => [x, y, width, height].map(Math.round).join(","));
     expect(boxes(analysis.faces).sort()).toEqual(boxes(gql.data!.analyzeImage.faces).sort());
   });
 
-  test("POST /v1/analyze refuses a body that is not an image, and a request without key", async ({ request, stack }) => {
+  test("POST /v1/analyze refuses a body that is not an image, and a request without key", async ({
+    request,
+    stack,
+  }) => {
     /** The REST route's error shape: `{ error: { code, message, hint? } }`, not GraphQL's `errors` list. */
-    const restErrorCode = (body: { error?: { code?: string; message?: string } }) => (body.error?.message ? body.error.code : undefined);
+    const restErrorCode = (body: { error?: { code?: string; message?: string } }) =>
+      body.error?.message ? body.error.code : undefined;
     const text = await request.post(`/v1/analyze?store=false`, {
       headers: { authorization: `Bearer ${stack.keys.client}`, "content-type": "text/plain" },
       data: "hello, I am not a photo",
@@ -131,7 +175,10 @@ test.describe("analyzeImage (issue 5 contract) over HTTP", () => {
     expect(garbage.status()).toBe(415);
     expect(restErrorCode(await garbage.json())).toBe("UNSUPPORTED_IMAGE");
 
-    const anonymous = await request.post(`/v1/analyze?store=false`, { headers: { "content-type": "image/jpeg" }, data: photo });
+    const anonymous = await request.post(`/v1/analyze?store=false`, {
+      headers: { "content-type": "image/jpeg" },
+      data: photo,
+    });
     expect(anonymous.status()).toBe(401);
     expect(restErrorCode(await anonymous.json())).toBe("UNAUTHENTICATED");
   });

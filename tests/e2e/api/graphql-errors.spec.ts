@@ -3,9 +3,14 @@ import { ANALYZE_CONTRACT, EMOTION_STATS_CONTRACT, firstErrorCode, postGraphQL }
 
 test.describe("GraphQL errors are typed", () => {
   test("malformed GraphQL answers HTTP 400 with a GraphQL error", async ({ request, stack }) => {
-    const { response, body } = await postGraphQL(request, stack.graphqlUrl, "query { emotionStats(filter: { from: ", {
-      key: stack.keys.client,
-    });
+    const { response, body } = await postGraphQL(
+      request,
+      stack.graphqlUrl,
+      "query { emotionStats(filter: { from: ",
+      {
+        key: stack.keys.client,
+      },
+    );
     expect(response.status()).toBe(400);
     expect(body.errors?.length).toBeGreaterThan(0);
     expect(body.errors![0]!.message).toMatch(/syntax/i);
@@ -29,24 +34,33 @@ test.describe("GraphQL errors are typed", () => {
   });
 
   test("an unknown API key is UNAUTHENTICATED", async ({ request, stack }) => {
-    const { body } = await postGraphQL(request, stack.graphqlUrl, EMOTION_STATS_CONTRACT, { key: "mlk_not_a_real_key_0000000000" });
+    const { body } = await postGraphQL(request, stack.graphqlUrl, EMOTION_STATS_CONTRACT, {
+      key: "mlk_not_a_real_key_0000000000",
+    });
     expect(firstErrorCode(body)).toBe("UNAUTHENTICATED");
   });
 
-  test("a key without the analyze scope is FORBIDDEN for analyzeImage (and may read stats)", async ({ request, stack }) => {
+  test("a key without the analyze scope is FORBIDDEN for analyzeImage (and may read stats)", async ({
+    request,
+    stack,
+  }) => {
     const analyze = await postGraphQL(request, stack.graphqlUrl, ANALYZE_CONTRACT, {
       key: stack.keys.statsOnly,
       variables: { input: { image: "aGVsbG8=", store: false } },
     });
     expect(firstErrorCode(analyze.body)).toBe("FORBIDDEN");
-    const stats = await postGraphQL(request, stack.graphqlUrl, EMOTION_STATS_CONTRACT, { key: stack.keys.statsOnly });
+    const stats = await postGraphQL(request, stack.graphqlUrl, EMOTION_STATS_CONTRACT, {
+      key: stack.keys.statsOnly,
+    });
     expect(stats.body.errors, JSON.stringify(stats.body.errors)).toBeUndefined();
   });
 
   test("bytes that are not an image are UNSUPPORTED_IMAGE", async ({ request, stack }) => {
     const { body } = await postGraphQL(request, stack.graphqlUrl, ANALYZE_CONTRACT, {
       key: stack.keys.client,
-      variables: { input: { image: Buffer.from("this is plain text, not a picture").toString("base64"), store: false } },
+      variables: {
+        input: { image: Buffer.from("this is plain text, not a picture").toString("base64"), store: false },
+      },
     });
     expect(firstErrorCode(body)).toBe("UNSUPPORTED_IMAGE");
   });

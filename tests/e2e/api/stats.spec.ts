@@ -4,13 +4,25 @@ import { EMOTION_STATS_CONTRACT, postGraphQL, type ContractStats } from "../supp
 const HOUR_MS = 3_600_000;
 
 test.describe("emotionStats (issue 5 contract) over HTTP", () => {
-  test("totals equal the sum of the buckets, and the seeded faces are all counted", async ({ request, stack }) => {
+  test("totals equal the sum of the buckets, and the seeded faces are all counted", async ({
+    request,
+    stack,
+  }) => {
     // The whole demo seed, demo rows only (analyses stored by other tests are real, not demo).
-    const filter = { from: stack.seed.from, to: new Date(Date.parse(stack.seed.to) + HOUR_MS).toISOString(), demo: true };
-    const { response, body } = await postGraphQL<{ emotionStats: ContractStats }>(request, stack.graphqlUrl, EMOTION_STATS_CONTRACT, {
-      key: stack.keys.client,
-      variables: { filter, bucket: "DAY" },
-    });
+    const filter = {
+      from: stack.seed.from,
+      to: new Date(Date.parse(stack.seed.to) + HOUR_MS).toISOString(),
+      demo: true,
+    };
+    const { response, body } = await postGraphQL<{ emotionStats: ContractStats }>(
+      request,
+      stack.graphqlUrl,
+      EMOTION_STATS_CONTRACT,
+      {
+        key: stack.keys.client,
+        variables: { filter, bucket: "DAY" },
+      },
+    );
     expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
     expect(response.status()).toBe(200);
     const stats = body.data!.emotionStats;
@@ -32,16 +44,24 @@ test.describe("emotionStats (issue 5 contract) over HTTP", () => {
     expect(stats.totalFaces).toBeGreaterThan(stack.seed.faces * 0.95);
 
     // Weekly buckets are all far above the floor: every seeded face is counted, exactly once.
-    const weekly = await postGraphQL<{ emotionStats: ContractStats }>(request, stack.graphqlUrl, EMOTION_STATS_CONTRACT, {
-      key: stack.keys.client,
-      variables: { filter, bucket: "WEEK" },
-    });
+    const weekly = await postGraphQL<{ emotionStats: ContractStats }>(
+      request,
+      stack.graphqlUrl,
+      EMOTION_STATS_CONTRACT,
+      {
+        key: stack.keys.client,
+        variables: { filter, bucket: "WEEK" },
+      },
+    );
     expect(weekly.body.errors, JSON.stringify(weekly.body.errors)).toBeUndefined();
     expect(weekly.body.data!.emotionStats.suppressed).toBe(0);
     expect(weekly.body.data!.emotionStats.totalFaces).toBe(stack.seed.faces);
   });
 
-  test("the contract query of the issue (fixed January range) answers with an empty, continuous series", async ({ request, stack }) => {
+  test("the contract query of the issue (fixed January range) answers with an empty, continuous series", async ({
+    request,
+    stack,
+  }) => {
     const { body } = await postGraphQL<{ emotionStats: ContractStats }>(
       request,
       stack.graphqlUrl,
@@ -58,21 +78,42 @@ test.describe("emotionStats (issue 5 contract) over HTTP", () => {
   });
 
   test("filters narrow the counts: the sources add up to the whole", async ({ request, stack }) => {
-    const filter = { from: stack.seed.from, to: new Date(Date.parse(stack.seed.to) + HOUR_MS).toISOString(), demo: true };
+    const filter = {
+      from: stack.seed.from,
+      to: new Date(Date.parse(stack.seed.to) + HOUR_MS).toISOString(),
+      demo: true,
+    };
     const query = `query($f: AnalysisFilter) { emotionBreakdown(filter: $f, by: SOURCE) { totalFaces suppressed groups { key faces suppressed } } }`;
-    const { body } = await postGraphQL<{ emotionBreakdown: { totalFaces: number; suppressed: number; groups: { key: string; faces: number; suppressed: boolean }[] } }>(
-      request, stack.graphqlUrl, query, { key: stack.keys.client, variables: { f: filter } });
+    const { body } = await postGraphQL<{
+      emotionBreakdown: {
+        totalFaces: number;
+        suppressed: number;
+        groups: { key: string; faces: number; suppressed: boolean }[];
+      };
+    }>(request, stack.graphqlUrl, query, { key: stack.keys.client, variables: { f: filter } });
     expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
     const breakdown = body.data!.emotionBreakdown;
-    expect(breakdown.groups.map((group) => group.key).sort()).toEqual(["kiosk-lobby", "mobile-app", "survey-video", "web"]);
+    expect(breakdown.groups.map((group) => group.key).sort()).toEqual([
+      "kiosk-lobby",
+      "mobile-app",
+      "survey-video",
+      "web",
+    ]);
     expect(breakdown.totalFaces).toBe(stack.seed.faces);
     expect(breakdown.groups.reduce((sum, group) => sum + group.faces, 0)).toBe(breakdown.totalFaces);
 
-    const web = await postGraphQL<{ emotionStats: ContractStats }>(request, stack.graphqlUrl, EMOTION_STATS_CONTRACT, {
-      key: stack.keys.client,
-      variables: { filter: { ...filter, sources: ["web"] }, bucket: "WEEK" },
-    });
+    const web = await postGraphQL<{ emotionStats: ContractStats }>(
+      request,
+      stack.graphqlUrl,
+      EMOTION_STATS_CONTRACT,
+      {
+        key: stack.keys.client,
+        variables: { filter: { ...filter, sources: ["web"] }, bucket: "WEEK" },
+      },
+    );
     expect(web.body.errors, JSON.stringify(web.body.errors)).toBeUndefined();
-    expect(web.body.data!.emotionStats.totalFaces).toBe(breakdown.groups.find((group) => group.key === "web")!.faces);
+    expect(web.body.data!.emotionStats.totalFaces).toBe(
+      breakdown.groups.find((group) => group.key === "web")!.faces,
+    );
   });
 });

@@ -15,14 +15,47 @@ import { GROUP_PHOTO } from "../support/paths";
 const CAPTURED_AT = "2025-01-16T09:00:00.000Z";
 const SOURCE = "e2e-video";
 const JOB = /* GraphQL */ `
-  query($id: ID!) {
+  query ($id: ID!) {
     videoJob(id: $id) {
-      id status framesDone framesTotal progress attempts error { code message }
-      video { width height durationSeconds codec }
-      tracks { index firstSeconds lastSeconds frames dominantEmotion meanValence series { seconds } }
-      timeline { second faces meanValence emotions { emotion probability } }
+      id
+      status
+      framesDone
+      framesTotal
+      progress
+      attempts
+      error {
+        code
+        message
+      }
+      video {
+        width
+        height
+        durationSeconds
+        codec
+      }
+      tracks {
+        index
+        firstSeconds
+        lastSeconds
+        frames
+        dominantEmotion
+        meanValence
+        series {
+          seconds
+        }
+      }
+      timeline {
+        second
+        faces
+        meanValence
+        emotions {
+          emotion
+          probability
+        }
+      }
     }
-  }`;
+  }
+`;
 
 interface JobView {
   id: string;
@@ -39,19 +72,42 @@ interface JobView {
 function makeClip(): Buffer {
   const file = path.join(mkdtempSync(path.join(tmpdir(), "e2e-video-")), "group.mp4");
   const run = spawnSync("ffmpeg", [
-    "-hide_banner", "-v", "error", "-y", "-loop", "1", "-framerate", "10", "-t", "3", "-i", GROUP_PHOTO,
-    "-vf", "scale=640:-2,zoompan=z='1+0.002*on':d=1:s=640x480:fps=10,format=yuv420p", "-c:v", "libx264", "-movflags", "+faststart", file,
+    "-hide_banner",
+    "-v",
+    "error",
+    "-y",
+    "-loop",
+    "1",
+    "-framerate",
+    "10",
+    "-t",
+    "3",
+    "-i",
+    GROUP_PHOTO,
+    "-vf",
+    "scale=640:-2,zoompan=z='1+0.002*on':d=1:s=640x480:fps=10,format=yuv420p",
+    "-c:v",
+    "libx264",
+    "-movflags",
+    "+faststart",
+    file,
   ]);
   if (run.status !== 0) throw new Error(`ffmpeg failed: ${run.stderr.toString()}`);
   return readFileSync(file);
 }
 
 test.describe("video jobs over HTTP (issue 18)", () => {
-  test("upload -> 202 QUEUED -> the platform's worker -> DONE with tracks, timeline and VIDEO statistics", async ({ request, stack }) => {
-    const upload = await request.post(`${stack.apiUrl}/v1/videos?source=${SOURCE}&campaign=e2e&sampleFps=2&capturedAt=${CAPTURED_AT}`, {
-      headers: { authorization: `Bearer ${stack.keys.client}`, "content-type": "video/mp4" },
-      data: makeClip(),
-    });
+  test("upload -> 202 QUEUED -> the platform's worker -> DONE with tracks, timeline and VIDEO statistics", async ({
+    request,
+    stack,
+  }) => {
+    const upload = await request.post(
+      `${stack.apiUrl}/v1/videos?source=${SOURCE}&campaign=e2e&sampleFps=2&capturedAt=${CAPTURED_AT}`,
+      {
+        headers: { authorization: `Bearer ${stack.keys.client}`, "content-type": "video/mp4" },
+        data: makeClip(),
+      },
+    );
     expect(upload.status()).toBe(202);
     const { job } = (await upload.json()) as { job: { id: string; status: string } };
     expect(job.status).toBe("QUEUED");
@@ -60,7 +116,10 @@ test.describe("video jobs over HTTP (issue 18)", () => {
     await expect
       .poll(
         async () => {
-          const { body } = await postGraphQL<{ videoJob: JobView }>(request, stack.graphqlUrl, JOB, { key: stack.keys.client, variables: { id: job.id } });
+          const { body } = await postGraphQL<{ videoJob: JobView }>(request, stack.graphqlUrl, JOB, {
+            key: stack.keys.client,
+            variables: { id: job.id },
+          });
           current = body.data?.videoJob;
           return current?.status;
         },
@@ -82,24 +141,38 @@ test.describe("video jobs over HTTP (issue 18)", () => {
         request,
         stack.graphqlUrl,
         `query($filter: AnalysisFilter) { emotionStats(filter: $filter, bucket: DAY) { totalFaces } }`,
-        { key: stack.keys.client, variables: { filter: { from: "2025-01-16T00:00:00Z", to: "2025-01-17T00:00:00Z", sources: [SOURCE], kinds } } },
+        {
+          key: stack.keys.client,
+          variables: {
+            filter: { from: "2025-01-16T00:00:00Z", to: "2025-01-17T00:00:00Z", sources: [SOURCE], kinds },
+          },
+        },
       );
     expect((await stats(["VIDEO"])).body.data!.emotionStats.totalFaces).toBe(trackSeconds);
     expect((await stats(["PHOTO"])).body.data!.emotionStats.totalFaces).toBe(0);
   });
 
-  test("a file that is not a video: 202, then FAILED with BAD_USER_INPUT and nothing counted", async ({ request, stack }) => {
-    const upload = await request.post(`${stack.apiUrl}/v1/videos?source=${SOURCE}-bad&capturedAt=${CAPTURED_AT}`, {
-      headers: { authorization: `Bearer ${stack.keys.client}`, "content-type": "video/mp4" },
-      data: Buffer.from("definitely not an mp4 ".repeat(200)),
-    });
+  test("a file that is not a video: 202, then FAILED with BAD_USER_INPUT and nothing counted", async ({
+    request,
+    stack,
+  }) => {
+    const upload = await request.post(
+      `${stack.apiUrl}/v1/videos?source=${SOURCE}-bad&capturedAt=${CAPTURED_AT}`,
+      {
+        headers: { authorization: `Bearer ${stack.keys.client}`, "content-type": "video/mp4" },
+        data: Buffer.from("definitely not an mp4 ".repeat(200)),
+      },
+    );
     expect(upload.status()).toBe(202);
     const { job } = (await upload.json()) as { job: { id: string } };
     let current: JobView | undefined;
     await expect
       .poll(
         async () => {
-          const { body } = await postGraphQL<{ videoJob: JobView }>(request, stack.graphqlUrl, JOB, { key: stack.keys.client, variables: { id: job.id } });
+          const { body } = await postGraphQL<{ videoJob: JobView }>(request, stack.graphqlUrl, JOB, {
+            key: stack.keys.client,
+            variables: { id: job.id },
+          });
           current = body.data?.videoJob;
           return current?.status;
         },
@@ -110,7 +183,10 @@ test.describe("video jobs over HTTP (issue 18)", () => {
     expect(current!.tracks).toEqual([]);
   });
 
-  test("the upload limit and the scope are enforced before the body is stored", async ({ request, stack }) => {
+  test("the upload limit and the scope are enforced before the body is stored", async ({
+    request,
+    stack,
+  }) => {
     const forbidden = await request.post(`${stack.apiUrl}/v1/videos`, {
       headers: { authorization: `Bearer ${stack.keys.statsOnly}`, "content-type": "video/mp4" },
       data: Buffer.alloc(1024),

@@ -10,7 +10,12 @@ export interface GraphQLBody<T> {
 }
 
 /** One GraphQL request over plain fetch (global setup has no Playwright fixtures). */
-export async function fetchGraphQL<T>(url: string, query: string, variables: Record<string, unknown> = {}, key?: string): Promise<T> {
+export async function fetchGraphQL<T>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  key?: string,
+): Promise<T> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
@@ -32,7 +37,10 @@ export async function postGraphQL<T>(
   options: { variables?: Record<string, unknown>; key?: string; timeout?: number } = {},
 ): Promise<{ response: APIResponse; body: GraphQLBody<T> }> {
   const response = await request.post(url, {
-    headers: { "content-type": "application/json", ...(options.key ? { authorization: `Bearer ${options.key}` } : {}) },
+    headers: {
+      "content-type": "application/json",
+      ...(options.key ? { authorization: `Bearer ${options.key}` } : {}),
+    },
     data: { query, variables: options.variables ?? {} },
     timeout: options.timeout ?? 60_000,
   });
@@ -40,26 +48,62 @@ export async function postGraphQL<T>(
   return { response, body };
 }
 
-export const firstErrorCode = (body: GraphQLBody<unknown>): string | undefined => body.errors?.[0]?.extensions?.code;
+export const firstErrorCode = (body: GraphQLBody<unknown>): string | undefined =>
+  body.errors?.[0]?.extensions?.code;
 
 /** The contract queries from issue 5, verbatim apart from variables. */
 export const ANALYZE_CONTRACT = /* GraphQL */ `
   mutation Analyze($input: AnalyzeImageInput!) {
     analyzeImage(input: $input) {
-      id modelVersion
-      faces { box { x y width height } detectionScore dominantEmotion valence emotions { emotion probability } }
-      image { width height }
-      faceCount skipped stored deduplicated clientRequestId
+      id
+      modelVersion
+      faces {
+        box {
+          x
+          y
+          width
+          height
+        }
+        detectionScore
+        dominantEmotion
+        valence
+        emotions {
+          emotion
+          probability
+        }
+      }
+      image {
+        width
+        height
+      }
+      faceCount
+      skipped
+      stored
+      deduplicated
+      clientRequestId
     }
-  }`;
+  }
+`;
 
 export const EMOTION_STATS_CONTRACT = /* GraphQL */ `
   query Stats($filter: AnalysisFilter, $bucket: StatsBucket) {
     emotionStats(filter: $filter, bucket: $bucket) {
-      totalFaces suppressed bucket
-      buckets { start faces meanValence suppressed counts { emotion count } }
+      totalFaces
+      suppressed
+      bucket
+      buckets {
+        start
+        faces
+        meanValence
+        suppressed
+        counts {
+          emotion
+          count
+        }
+      }
     }
-  }`;
+  }
+`;
 
 export interface ContractFace {
   box: { x: number; y: number; width: number; height: number };
@@ -83,5 +127,11 @@ export interface ContractStats {
   totalFaces: number;
   suppressed: number;
   bucket: string;
-  buckets: { start: string; faces: number; meanValence: number | null; suppressed: boolean; counts: { emotion: string; count: number }[] }[];
+  buckets: {
+    start: string;
+    faces: number;
+    meanValence: number | null;
+    suppressed: boolean;
+    counts: { emotion: string; count: number }[];
+  }[];
 }

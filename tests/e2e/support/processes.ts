@@ -32,11 +32,15 @@ export function killAllNow(): void {
 /** `count` distinct free TCP ports (all held open at once while choosing, so they differ). */
 export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-      const server = createServer();
-      server.once("error", reject);
-      server.listen(0, "0.0.0.0", () => resolve(server));
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once("error", reject);
+          server.listen(0, "0.0.0.0", () => resolve(server));
+        }),
+    ),
   );
   const ports = servers.map((server) => (server.address() as AddressInfo).port);
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
@@ -122,12 +126,22 @@ export class GroupProcess {
         if (pattern.test(line)) done(null, line);
       };
       const timer = setTimeout(
-        () => done(new Error(`${this.name}: no line matching ${pattern} within ${timeoutMs / 1000}s. Last output:\n${this.tail()}`)),
+        () =>
+          done(
+            new Error(
+              `${this.name}: no line matching ${pattern} within ${timeoutMs / 1000}s. Last output:\n${this.tail()}`,
+            ),
+          ),
         timeoutMs,
       );
       this.listeners.add(listener);
       void this.exited.then((code) => {
-        if (this.listeners.has(listener)) done(new Error(`${this.name} exited (code ${code}) before printing ${pattern}. Last output:\n${this.tail()}`));
+        if (this.listeners.has(listener))
+          done(
+            new Error(
+              `${this.name} exited (code ${code}) before printing ${pattern}. Last output:\n${this.tail()}`,
+            ),
+          );
       });
     });
   }
@@ -168,7 +182,12 @@ export function runCommand(
   options: { cwd?: string; env: NodeJS.ProcessEnv; timeoutMs: number },
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd ?? REPO_ROOT, env: options.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: options.env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     if (child.pid !== undefined) liveGroups.add(child.pid);
     let stdout = "";
     let stderr = "";
@@ -180,7 +199,11 @@ export function runCommand(
       } catch {
         // already gone
       }
-      reject(new Error(`${command} ${args.join(" ")} did not finish within ${options.timeoutMs / 1000}s.\n${stdout}\n${stderr}`));
+      reject(
+        new Error(
+          `${command} ${args.join(" ")} did not finish within ${options.timeoutMs / 1000}s.\n${stdout}\n${stderr}`,
+        ),
+      );
     }, options.timeoutMs);
     child.once("error", (error) => {
       clearTimeout(timer);
@@ -202,12 +225,18 @@ export async function mustRun(
 ): Promise<CommandResult> {
   const result = await runCommand(command, args, options);
   if (result.code !== 0) {
-    throw new Error(`\`${command} ${args.join(" ")}\` failed (exit ${result.code}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
+    throw new Error(
+      `\`${command} ${args.join(" ")}\` failed (exit ${result.code}):\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`,
+    );
   }
   return result;
 }
 
-export async function waitForHttp(url: string, timeoutMs: number, isUp: (status: number) => boolean = (status) => status < 500): Promise<void> {
+export async function waitForHttp(
+  url: string,
+  timeoutMs: number,
+  isUp: (status: number) => boolean = (status) => status < 500,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = "";
   while (Date.now() < deadline) {

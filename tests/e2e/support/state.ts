@@ -35,7 +35,10 @@ let cached: E2EState | undefined;
 export function e2eState(): E2EState {
   if (cached) return cached;
   const file = process.env[STATE_ENV];
-  if (!file) throw new Error(`${STATE_ENV} is unset: run the suite with \`npm run test:e2e -w @moodlens/e2e\` (global setup starts the stack)`);
+  if (!file)
+    throw new Error(
+      `${STATE_ENV} is unset: run the suite with \`npm run test:e2e -w @moodlens/e2e\` (global setup starts the stack)`,
+    );
   cached = JSON.parse(readFileSync(file, "utf8")) as E2EState;
   return cached;
 }

@@ -31,10 +31,15 @@ test.describe("when the API is down or slow", () => {
       DATABASE_URL: e2eState().dashboardAuth.databaseUrl,
       MOODLENS_AUTH_SECRET: e2eState().dashboardAuth.secret,
     };
-    dashboard = new GroupProcess("dashboard (API down)", process.execPath, [path.join(REPO_ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(dashboardPort)], {
-      cwd: path.join(REPO_ROOT, "apps", "dashboard"),
-      env,
-    });
+    dashboard = new GroupProcess(
+      "dashboard (API down)",
+      process.execPath,
+      [path.join(REPO_ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(dashboardPort)],
+      {
+        cwd: path.join(REPO_ROOT, "apps", "dashboard"),
+        env,
+      },
+    );
     await Promise.race([
       waitForHttp(`${dashboardUrl}/try`, 60_000, (status) => status < 600),
       dashboard.exited.then((code) => {
@@ -49,7 +54,10 @@ test.describe("when the API is down or slow", () => {
     await dashboard?.stop(10_000);
   });
 
-  test("every page shows an explained error state with a retry, never a blank page", async ({ page, capture }) => {
+  test("every page shows an explained error state with a retry, never a blank page", async ({
+    page,
+    capture,
+  }) => {
     await page.goto(`${dashboardUrl}/`);
     const error = page.getByTestId("error-state");
     await expect(error).toBeVisible();
@@ -75,7 +83,9 @@ test.describe("when the API is down or slow", () => {
     expect(await response.text()).toMatch(/CSV export failed/);
   });
 
-  test("an API that never answers times out into the error state instead of a stuck spinner", async ({ page }) => {
+  test("an API that never answers times out into the error state instead of a stuck spinner", async ({
+    page,
+  }) => {
     blackHole = createServer((socket) => {
       sockets.add(socket); // accept, read, never answer
       socket.on("close", () => sockets.delete(socket));

@@ -6,7 +6,10 @@ import { ANALYST_STORAGE_STATE } from "../support/paths";
 test.describe("signed out", () => {
   test.use({ storageState: { cookies: [], origins: [] } });
 
-  test("pages redirect to sign-in and back; data routes answer 401; security headers are sent", async ({ page, stack }) => {
+  test("pages redirect to sign-in and back; data routes answer 401; security headers are sent", async ({
+    page,
+    stack,
+  }) => {
     const request = page.request; // the browser's cookies (none yet)
     const response = await page.goto("/models?x=1");
     await expect(page).toHaveURL(/\/sign-in\?next=%2Fmodels%3Fx%3D1$/);
@@ -16,7 +19,8 @@ test.describe("signed out", () => {
     expect(headers["x-content-type-options"]).toBe("nosniff");
     expect(headers["referrer-policy"]).toBe("same-origin");
 
-    for (const route of ["/api/analyses/csv?range=7d"]) expect((await request.get(route)).status(), route).toBe(401);
+    for (const route of ["/api/analyses/csv?range=7d"])
+      expect((await request.get(route)).status(), route).toBe(401);
     expect((await request.post("/api/analyze", { multipart: { store: "true" } })).status()).toBe(401);
 
     await page.getByTestId("sign-in-email").fill(stack.users.analyst.email);
@@ -61,10 +65,19 @@ test.describe("as an admin", () => {
     const candidate = (await other.getAttribute("data-version"))!;
 
     await other.getByTestId("promote-button").click();
-    await expect(page.locator(`[data-testid="model-row"][data-version="${candidate}"]`)).toHaveAttribute("data-active", "true");
+    await expect(page.locator(`[data-testid="model-row"][data-version="${candidate}"]`)).toHaveAttribute(
+      "data-active",
+      "true",
+    );
     await expect(page.getByTestId("promote-error")).toHaveCount(0);
 
-    await page.locator(`[data-testid="model-row"][data-version="${original}"]`).getByTestId("promote-button").click();
-    await expect(page.locator(`[data-testid="model-row"][data-version="${original}"]`)).toHaveAttribute("data-active", "true");
+    await page
+      .locator(`[data-testid="model-row"][data-version="${original}"]`)
+      .getByTestId("promote-button")
+      .click();
+    await expect(page.locator(`[data-testid="model-row"][data-version="${original}"]`)).toHaveAttribute(
+      "data-active",
+      "true",
+    );
   });
 });

@@ -2,9 +2,27 @@ import { readFileSync } from "node:fs";
 import { test, expect } from "../support/fixtures";
 
 const CSV_HEADER = [
-  "analysis_id", "captured_at", "source", "campaign", "model_version", "face_count", "face_index", "dominant_emotion",
-  "valence", "detection_score", "box_x", "box_y", "box_width", "box_height",
-  "p_angry", "p_disgust", "p_fear", "p_happy", "p_sad", "p_surprise", "p_neutral",
+  "analysis_id",
+  "captured_at",
+  "source",
+  "campaign",
+  "model_version",
+  "face_count",
+  "face_index",
+  "dominant_emotion",
+  "valence",
+  "detection_score",
+  "box_x",
+  "box_y",
+  "box_width",
+  "box_height",
+  "p_angry",
+  "p_disgust",
+  "p_fear",
+  "p_happy",
+  "p_sad",
+  "p_surprise",
+  "p_neutral",
 ];
 
 /** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks. */
@@ -37,7 +55,10 @@ function parseCsv(text: string): string[][] {
 }
 
 test.describe("drill-down", () => {
-  test("clicking a day of the emotion-share chart lists that day's analyses, paginated", async ({ page, capture }) => {
+  test("clicking a day of the emotion-share chart lists that day's analyses, paginated", async ({
+    page,
+    capture,
+  }) => {
     await page.goto("/?range=7d");
     const chart = page.getByTestId("chart-emotion-share");
     await expect(chart).toHaveAttribute("data-points", "7");
@@ -60,16 +81,22 @@ test.describe("drill-down", () => {
     await expect(rows).toHaveCount(25);
     // Each row: its faces and their probabilities as small bars (the CSV test checks the times of the rows).
     await expect(rows.getByTestId("probability-bars")).toHaveCount(25);
-    for (const faces of await rows.evaluateAll((elements) => elements.map((element) => Number(element.getAttribute("data-faces"))))) {
+    for (const faces of await rows.evaluateAll((elements) =>
+      elements.map((element) => Number(element.getAttribute("data-faces"))),
+    )) {
       expect(faces).toBeGreaterThanOrEqual(1);
     }
     await capture(page, "analyses");
 
-    const firstIds = await rows.evaluateAll((elements) => elements.map((element) => element.getAttribute("data-id")));
+    const firstIds = await rows.evaluateAll((elements) =>
+      elements.map((element) => element.getAttribute("data-id")),
+    );
     await page.getByTestId("pagination-next").click();
     await expect(page).toHaveURL(/[?&]after=/);
     await expect(page.getByTestId("pagination-first")).toBeVisible();
-    const nextIds = await page.getByTestId("analysis-row").evaluateAll((elements) => elements.map((element) => element.getAttribute("data-id")));
+    const nextIds = await page
+      .getByTestId("analysis-row")
+      .evaluateAll((elements) => elements.map((element) => element.getAttribute("data-id")));
     expect(nextIds.length).toBe(Math.min(25, total - 25));
     expect(nextIds.filter((id) => firstIds.includes(id))).toEqual([]);
   });
@@ -96,7 +123,10 @@ test.describe("drill-down", () => {
     const total = Number(await page.getByTestId("analyses-total").getAttribute("data-value"));
     expect(total).toBeGreaterThan(0);
 
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("csv-export").click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("csv-export").click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
     const rows = parseCsv(readFileSync((await download.path())!, "utf8"));
     expect(rows[0]).toEqual(CSV_HEADER);

@@ -1,7 +1,11 @@
 import { test, expect } from "../support/fixtures";
 
 test.describe("experiments", () => {
-  test("the runs table lists the trainer's runs; ticking two compares them", async ({ page, stack, capture }) => {
+  test("the runs table lists the trainer's runs; ticking two compares them", async ({
+    page,
+    stack,
+    capture,
+  }) => {
     const [runA, runB] = stack.runIds as [string, string];
     await page.goto("/experiments");
     await expect(page.getByTestId("experiments-page")).toBeVisible();
@@ -33,7 +37,9 @@ test.describe("experiments", () => {
     const toggle = page.getByTestId("param-diff-toggle");
     await expect(toggle).toBeChecked();
     const differing = diff.getByTestId("param-row");
-    const differingNames = await differing.evaluateAll((rows) => rows.map((row) => row.getAttribute("data-param") ?? ""));
+    const differingNames = await differing.evaluateAll((rows) =>
+      rows.map((row) => row.getAttribute("data-param") ?? ""),
+    );
     expect(differingNames.some((name) => /learningRate|lr/i.test(name))).toBe(true);
     expect(differingNames.some((name) => /seed/i.test(name))).toBe(true);
     await expect(differing.and(page.locator('[data-differs="false"]'))).toHaveCount(0);
@@ -48,7 +54,11 @@ test.describe("experiments", () => {
     await capture(page, "experiments-compare");
   });
 
-  test("the models page shows the registered versions and the active one", async ({ page, stack, capture }) => {
+  test("the models page shows the registered versions and the active one", async ({
+    page,
+    stack,
+    capture,
+  }) => {
     await page.goto("/models");
     await expect(page.getByTestId("models-page")).toBeVisible();
     const rows = page.getByTestId("model-row");
@@ -56,7 +66,10 @@ test.describe("experiments", () => {
     expect(await rows.count()).toBeGreaterThanOrEqual(2);
     await expect(page.locator('[data-testid="model-row"][data-active="true"]')).toHaveCount(1);
     if (stack.modelVersion) {
-      await expect(page.locator('[data-testid="model-row"][data-active="true"]')).toHaveAttribute("data-version", stack.modelVersion);
+      await expect(page.locator('[data-testid="model-row"][data-active="true"]')).toHaveAttribute(
+        "data-version",
+        stack.modelVersion,
+      );
       await expect(page.getByTestId("active-model-version")).toHaveText(stack.modelVersion);
     }
     await capture(page, "models");

@@ -11,17 +11,34 @@ function last30UtcDays(now = new Date()): { from: string; to: string } {
   return { from: new Date(tomorrow - 30 * DAY_MS).toISOString(), to: new Date(tomorrow).toISOString() };
 }
 
-async function apiStats(request: APIRequestContext, stack: E2EState, filter: Record<string, unknown>, bucket = "DAY"): Promise<ContractStats> {
-  const { body } = await postGraphQL<{ emotionStats: ContractStats }>(request, stack.graphqlUrl, EMOTION_STATS_CONTRACT, {
-    key: stack.keys.client,
-    variables: { filter: { timezone: "UTC", ...filter }, bucket },
-  });
+async function apiStats(
+  request: APIRequestContext,
+  stack: E2EState,
+  filter: Record<string, unknown>,
+  bucket = "DAY",
+): Promise<ContractStats> {
+  const { body } = await postGraphQL<{ emotionStats: ContractStats }>(
+    request,
+    stack.graphqlUrl,
+    EMOTION_STATS_CONTRACT,
+    {
+      key: stack.keys.client,
+      variables: { filter: { timezone: "UTC", ...filter }, bucket },
+    },
+  );
   expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
   return body.data!.emotionStats;
 }
 
-async function apiVisibleGroups(request: APIRequestContext, stack: E2EState, filter: Record<string, unknown>, by: "SOURCE" | "CAMPAIGN"): Promise<number> {
-  const { body } = await postGraphQL<{ emotionBreakdown: { groups: { key: string; suppressed: boolean }[] } }>(
+async function apiVisibleGroups(
+  request: APIRequestContext,
+  stack: E2EState,
+  filter: Record<string, unknown>,
+  by: "SOURCE" | "CAMPAIGN",
+): Promise<number> {
+  const { body } = await postGraphQL<{
+    emotionBreakdown: { groups: { key: string; suppressed: boolean }[] };
+  }>(
     request,
     stack.graphqlUrl,
     "query($f: AnalysisFilter, $by: BreakdownDimension!) { emotionBreakdown(filter: $f, by: $by) { groups { key suppressed } } }",
@@ -34,7 +51,12 @@ async function apiVisibleGroups(request: APIRequestContext, stack: E2EState, fil
 const kpiFaces = async (page: Page) => Number(await page.getByTestId("kpi-faces").getAttribute("data-value"));
 
 test.describe("sentiment overview", () => {
-  test("renders KPIs and charts with the seeded numbers (faces KPI = API emotionStats.totalFaces)", async ({ page, request, stack, capture }) => {
+  test("renders KPIs and charts with the seeded numbers (faces KPI = API emotionStats.totalFaces)", async ({
+    page,
+    request,
+    stack,
+    capture,
+  }) => {
     await page.goto("/");
     const overview = page.getByTestId("overview");
     await expect(overview).toBeVisible();
@@ -44,7 +66,9 @@ test.describe("sentiment overview", () => {
     expect(stats.totalFaces).toBeGreaterThan(0);
     expect(await kpiFaces(page)).toBe(stats.totalFaces);
     // The displayed figure is the same number, formatted.
-    expect((await page.getByTestId("kpi-faces-value").innerText()).replace(/\D/g, "")).toBe(String(stats.totalFaces));
+    expect((await page.getByTestId("kpi-faces-value").innerText()).replace(/\D/g, "")).toBe(
+      String(stats.totalFaces),
+    );
     for (const id of ["positive-share", "negative-share"]) {
       const share = Number(await page.getByTestId(`kpi-${id}`).getAttribute("data-value"));
       expect(share).toBeGreaterThan(0);
@@ -61,12 +85,17 @@ test.describe("sentiment overview", () => {
     await expect(page.getByTestId("card-valence").locator(".recharts-line")).not.toHaveCount(0);
     // One bar per source/campaign above the privacy floor, as the API counts them (the four demo ones at least;
     // analyses stored by the API tests add their own sources).
-    for (const [by, testId] of [["SOURCE", "chart-by-source"], ["CAMPAIGN", "chart-by-campaign"]] as const) {
+    for (const [by, testId] of [
+      ["SOURCE", "chart-by-source"],
+      ["CAMPAIGN", "chart-by-campaign"],
+    ] as const) {
       const groups = await apiVisibleGroups(request, stack, last30UtcDays(), by);
       expect(groups).toBeGreaterThanOrEqual(4);
       await expect(page.getByTestId(testId)).toHaveAttribute("data-groups", String(groups));
     }
-    await expect(page.getByTestId("chart-by-source").locator(".recharts-bar-rectangle").first()).toBeVisible();
+    await expect(
+      page.getByTestId("chart-by-source").locator(".recharts-bar-rectangle").first(),
+    ).toBeVisible();
     await expect(page.getByTestId("top-movers")).toBeVisible();
     await capture(page, "overview");
   });

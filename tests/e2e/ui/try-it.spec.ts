@@ -4,12 +4,19 @@ import { GROUP_PHOTO } from "../support/paths";
 
 interface AnalyzeRouteBody {
   ok: boolean;
-  analysis?: { faces: { index: number; box: { x: number; y: number; width: number; height: number } }[]; image: { width: number; height: number } | null; stored: boolean };
+  analysis?: {
+    faces: { index: number; box: { x: number; y: number; width: number; height: number } }[];
+    image: { width: number; height: number } | null;
+    stored: boolean;
+  };
   error?: { code: string; message: string };
 }
 
 test.describe("Try it", () => {
-  test("a group photo: one box per detected face, drawn on the photo, nothing stored", async ({ page, capture }) => {
+  test("a group photo: one box per detected face, drawn on the photo, nothing stored", async ({
+    page,
+    capture,
+  }) => {
     await page.goto("/try");
     await expect(page.getByTestId("try-page")).toBeVisible();
     await expect(page.getByTestId("try-api-notice")).toHaveCount(0); // the API is up and serves a model
@@ -18,7 +25,10 @@ test.describe("Try it", () => {
     await page.getByTestId("try-file-input").setInputFiles(GROUP_PHOTO);
     await expect(page.getByTestId("try-preview")).toBeVisible();
     const [response] = await Promise.all([
-      page.waitForResponse((candidate) => candidate.url().endsWith("/api/analyze") && candidate.request().method() === "POST", { timeout: 120_000 }),
+      page.waitForResponse(
+        (candidate) => candidate.url().endsWith("/api/analyze") && candidate.request().method() === "POST",
+        { timeout: 120_000 },
+      ),
       page.getByTestId("try-analyze").click(),
     ]);
     const body = (await response.json()) as AnalyzeRouteBody;
@@ -51,13 +61,18 @@ test.describe("Try it", () => {
     await capture(page, "try-it");
   });
 
-  test("a file that is not an image is refused with a clear message before anything is sent", async ({ page, capture }) => {
+  test("a file that is not an image is refused with a clear message before anything is sent", async ({
+    page,
+    capture,
+  }) => {
     await page.goto("/try");
     let sent = false;
     page.on("request", (request) => {
       if (request.url().endsWith("/api/analyze")) sent = true;
     });
-    await page.getByTestId("try-file-input").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("just some text") });
+    await page
+      .getByTestId("try-file-input")
+      .setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("just some text") });
     const error = page.getByTestId("try-error");
     await expect(error).toBeVisible();
     await expect(error).toContainText("notes.txt");
@@ -67,10 +82,17 @@ test.describe("Try it", () => {
     await capture(page, "try-it-not-an-image");
   });
 
-  test("bytes that only pretend to be a JPEG come back as UNSUPPORTED_IMAGE from the API", async ({ page }) => {
+  test("bytes that only pretend to be a JPEG come back as UNSUPPORTED_IMAGE from the API", async ({
+    page,
+  }) => {
     await page.goto("/try");
-    const fake = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.from("not really a jpeg ".repeat(50))]);
-    await page.getByTestId("try-file-input").setInputFiles({ name: "broken.jpg", mimeType: "image/jpeg", buffer: fake });
+    const fake = Buffer.concat([
+      Buffer.from([0xff, 0xd8, 0xff]),
+      Buffer.from("not really a jpeg ".repeat(50)),
+    ]);
+    await page
+      .getByTestId("try-file-input")
+      .setInputFiles({ name: "broken.jpg", mimeType: "image/jpeg", buffer: fake });
     await page.getByTestId("try-analyze").click();
     const error = page.getByTestId("try-error");
     await expect(error).toBeVisible({ timeout: 60_000 });

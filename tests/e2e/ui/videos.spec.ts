@@ -44,7 +44,11 @@ test.describe("Videos", () => {
   test.describe.configure({ mode: "serial" });
   let jobId = "";
 
-  test("upload a clip, follow the job, read a timeline equal to the API's, seek by clicking the chart", async ({ page, stack, capture }) => {
+  test("upload a clip, follow the job, read a timeline equal to the API's, seek by clicking the chart", async ({
+    page,
+    stack,
+    capture,
+  }) => {
     test.setTimeout(300_000);
     const clip = await makePanClip({ format: "webm", seconds: CLIP_SECONDS, fps: 25, name: "e2e-pan" });
 
@@ -54,7 +58,10 @@ test.describe("Videos", () => {
     await page.getByTestId("video-file-input").setInputFiles(clip);
     await page.getByTestId("video-campaign").fill("e2e-video");
     const [upload] = await Promise.all([
-      page.waitForResponse((response) => new URL(response.url()).pathname === "/api/videos" && response.request().method() === "POST"),
+      page.waitForResponse(
+        (response) =>
+          new URL(response.url()).pathname === "/api/videos" && response.request().method() === "POST",
+      ),
       page.getByTestId("video-submit").click(),
     ]);
     // The answer's body is gone from the inspector after a large upload: the page shows the job it got.
@@ -65,13 +72,21 @@ test.describe("Videos", () => {
     await expect(progress).toHaveAttribute("data-status", "DONE", { timeout: 240_000 });
     await expect(page.getByTestId("analysis-progress")).toHaveJSProperty("value", 1);
     // The list shows the job with its status once the page refreshed.
-    await expect(page.locator(`[data-testid="video-job-row"][data-job-id="${jobId}"]`)).toHaveAttribute("data-status", "DONE");
+    await expect(page.locator(`[data-testid="video-job-row"][data-job-id="${jobId}"]`)).toHaveAttribute(
+      "data-status",
+      "DONE",
+    );
     await capture(page, "videos");
 
     await page.getByTestId("open-timeline").click();
     await expect(page.getByTestId("video-page")).toHaveAttribute("data-job-id", jobId);
 
-    const { videoJob: job } = await fetchGraphQL<{ videoJob: ApiJob }>(stack.graphqlUrl, JOB_QUERY, { id: jobId }, stack.keys.client);
+    const { videoJob: job } = await fetchGraphQL<{ videoJob: ApiJob }>(
+      stack.graphqlUrl,
+      JOB_QUERY,
+      { id: jobId },
+      stack.keys.client,
+    );
     expect(job.status).toBe("DONE");
     expect(job.campaign).toBe("e2e-video");
     expect(job.timeline.length).toBeGreaterThanOrEqual(CLIP_SECONDS - 1);
@@ -92,30 +107,42 @@ test.describe("Videos", () => {
         expect(Number(await cell.getAttribute("data-share"))).toBeCloseTo(entry.probability, 3);
       }
       const valence = await row.getAttribute("data-valence");
-      if (second.faces > 0 && second.meanValence != null) expect(Number(valence)).toBeCloseTo(second.meanValence, 6);
+      if (second.faces > 0 && second.meanValence != null)
+        expect(Number(valence)).toBeCloseTo(second.meanValence, 6);
     }
     // One row per face track, each spanning when the API says the face was visible.
     await expect(page.getByTestId("track-row")).toHaveCount(job.tracks.length);
     for (const track of job.tracks) {
-      await expect(page.locator(`[data-testid="track-row"][data-track="${track.index}"]`)).toHaveAttribute("data-emotion", track.dominantEmotion.toLowerCase());
+      await expect(page.locator(`[data-testid="track-row"][data-track="${track.index}"]`)).toHaveAttribute(
+        "data-emotion",
+        track.dominantEmotion.toLowerCase(),
+      );
     }
     // Peaks are marked only where an emotion holds at least half of the faces.
     const peaks = ((await chart.getAttribute("data-peaks")) ?? "").split(",").filter(Boolean);
     for (const peak of peaks) {
       const [second, emotion] = peak.split(":");
-      const share = job.timeline.find((entry) => entry.second === Number(second))!.emotions.find((entry) => entry.emotion.toLowerCase() === emotion)!.probability;
+      const share = job.timeline
+        .find((entry) => entry.second === Number(second))!
+        .emotions.find((entry) => entry.emotion.toLowerCase() === emotion)!.probability;
       expect(share).toBeGreaterThanOrEqual(0.5);
     }
 
     // The browser's own copy plays; clicking the chart's last third seeks the player and moves the playhead.
     const player = page.getByTestId("video-player");
     await expect(player).toBeVisible();
-    await player.evaluate((video: HTMLVideoElement) => (video.readyState >= 1 ? null : new Promise((resolve) => video.addEventListener("loadedmetadata", resolve, { once: true }))));
+    await player.evaluate((video: HTMLVideoElement) =>
+      video.readyState >= 1
+        ? null
+        : new Promise((resolve) => video.addEventListener("loadedmetadata", resolve, { once: true })),
+    );
     await clickChartAt(page, chart, 0.8);
     await expect(chart).not.toHaveAttribute("data-playhead", "0");
     const target = Number(await chart.getAttribute("data-playhead"));
     expect(target).toBeGreaterThanOrEqual(Math.floor(job.timeline.length * 0.6));
-    await expect.poll(() => player.evaluate((video: HTMLVideoElement) => Math.floor(video.currentTime))).toBe(target);
+    await expect
+      .poll(() => player.evaluate((video: HTMLVideoElement) => Math.floor(video.currentTime)))
+      .toBe(target);
     // The red playhead is drawn at that second (a vertical line: zero width, so counted rather than "visible").
     await expect(chart.locator('.recharts-reference-line line[stroke="#d62728"]')).toHaveCount(1);
 
@@ -130,12 +157,24 @@ test.describe("Videos", () => {
     await player.evaluate((video: HTMLVideoElement) => video.pause());
 
     // CSV exports: one line per second, one per track.
-    const [timelineCsv] = await Promise.all([page.waitForEvent("download"), page.getByTestId("timeline-csv").click()]);
-    const timelineLines = readFileSync((await timelineCsv.path())!, "utf8").trim().split("\r\n");
+    const [timelineCsv] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("timeline-csv").click(),
+    ]);
+    const timelineLines = readFileSync((await timelineCsv.path())!, "utf8")
+      .trim()
+      .split("\r\n");
     expect(timelineLines[0]).toMatch(/^second,faces,mean_valence,share_angry/);
     expect(timelineLines).toHaveLength(job.timeline.length + 1);
-    const [tracksCsv] = await Promise.all([page.waitForEvent("download"), page.getByTestId("tracks-csv").click()]);
-    expect(readFileSync((await tracksCsv.path())!, "utf8").trim().split("\r\n")).toHaveLength(job.tracks.length + 1);
+    const [tracksCsv] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("tracks-csv").click(),
+    ]);
+    expect(
+      readFileSync((await tracksCsv.path())!, "utf8")
+        .trim()
+        .split("\r\n"),
+    ).toHaveLength(job.tracks.length + 1);
 
     // From the top: a scrolled full-page shot would show the sticky header in the middle of the page.
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -146,9 +185,15 @@ test.describe("Videos", () => {
     await expect(page.getByTestId("video-player")).toBeVisible();
   });
 
-  test("an analyst in another browser sees the timeline without a local copy of the video", async ({ browser, stack }) => {
+  test("an analyst in another browser sees the timeline without a local copy of the video", async ({
+    browser,
+    stack,
+  }) => {
     test.skip(!jobId, "needs the uploaded job");
-    const context = await browser.newContext({ storageState: ANALYST_STORAGE_STATE, baseURL: stack.dashboardUrl });
+    const context = await browser.newContext({
+      storageState: ANALYST_STORAGE_STATE,
+      baseURL: stack.dashboardUrl,
+    });
     const page = await context.newPage();
     await page.goto(`/videos/${jobId}`);
     await expect(page.getByTestId("no-local-copy")).toBeVisible();
@@ -160,7 +205,9 @@ test.describe("Videos", () => {
     await context.close();
   });
 
-  test("the drill-down filters by kind: the video's analysis under Videos, the demo photos under Photos", async ({ page }) => {
+  test("the drill-down filters by kind: the video's analysis under Videos, the demo photos under Photos", async ({
+    page,
+  }) => {
     test.skip(!jobId, "needs the uploaded job");
     await page.goto("/analyses");
     const total = page.getByTestId("analyses-total");
@@ -181,7 +228,9 @@ test.describe("Videos", () => {
     page.on("request", (request) => {
       if (new URL(request.url()).pathname === "/api/videos") sent = true;
     });
-    await page.getByTestId("video-file-input").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("text") });
+    await page
+      .getByTestId("video-file-input")
+      .setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("text") });
     await expect(page.getByTestId("video-error")).toContainText("notes.txt");
     await expect(page.getByTestId("video-submit")).toBeDisabled();
     expect(sent).toBe(false);

@@ -8,7 +8,11 @@ import { isApiScope } from "./scopes";
 import { authenticateSession } from "./session";
 
 /** Keyless caller when MOODLENS_AUTH=optional (local development only): every scope. */
-export const LOCAL_DEVELOPER: ViewerView = { keyId: "local", name: "local developer (MOODLENS_AUTH=optional)", scopes: [...API_SCOPES] };
+export const LOCAL_DEVELOPER: ViewerView = {
+  keyId: "local",
+  name: "local developer (MOODLENS_AUTH=optional)",
+  scopes: [...API_SCOPES],
+};
 
 export interface RateLimitState {
   limit: number;
@@ -30,12 +34,17 @@ const SESSION = /^Session\s+(\S+)\s*$/i;
  * (shared by every instance through the database). No header: anonymous (or the local developer when auth is
  * optional); a header that is malformed, unknown, revoked or expired: UNAUTHENTICATED, never silently anonymous.
  */
-export async function authenticate(runtime: ApiRuntime, authorization: string | undefined, clientAddress?: string): Promise<Authentication> {
+export async function authenticate(
+  runtime: ApiRuntime,
+  authorization: string | undefined,
+  clientAddress?: string,
+): Promise<Authentication> {
   if (!authorization || authorization.trim() === "") {
     // No key to count against: count per client address (this instance's memory), so keyless floods are bounded too.
     if (clientAddress) {
       const budget = chargeAddress(runtime, clientAddress, runtime.config.limits.anonymousRateLimitPerMinute);
-      if (!budget.allowed) throw rateLimited(budget.limit, budget.resetAt, "this address (requests without an API key)");
+      if (!budget.allowed)
+        throw rateLimited(budget.limit, budget.resetAt, "this address (requests without an API key)");
     }
     return { viewer: runtime.config.auth === "optional" ? LOCAL_DEVELOPER : null, rateLimit: null };
   }
@@ -49,12 +58,20 @@ export async function authenticate(runtime: ApiRuntime, authorization: string | 
   }
   const match = BEARER.exec(authorization);
   if (!match) {
-    throw new AppError("UNAUTHENTICATED", "the Authorization header must be \"Bearer <API key>\" (or \"Session <token>\" from the dashboard)");
+    throw new AppError(
+      "UNAUTHENTICATED",
+      'the Authorization header must be "Bearer <API key>" (or "Session <token>" from the dashboard)',
+    );
   }
   try {
     const verified = await verifyApiKey(runtime.db.prisma, match[1]!);
     if (!verified.key) {
-      const why = verified.reason === "revoked" ? "has been revoked" : verified.reason === "expired" ? "has expired" : "is not valid";
+      const why =
+        verified.reason === "revoked"
+          ? "has been revoked"
+          : verified.reason === "expired"
+            ? "has expired"
+            : "is not valid";
       throw new AppError("UNAUTHENTICATED", `the API key ${why}`, { details: { reason: verified.reason } });
     }
     const key = verified.key;
@@ -63,10 +80,14 @@ export async function authenticate(runtime: ApiRuntime, authorization: string | 
     const rateLimit = { limit: budget.limit, remaining: budget.remaining, resetAt: budget.resetAt };
     if (!budget.allowed) {
       const retryAfterSeconds = Math.max(1, Math.ceil((budget.resetAt.getTime() - Date.now()) / 1000));
-      throw new AppError("RATE_LIMITED", `rate limit of ${limit} requests per minute exceeded for this API key`, {
-        details: { limit, retryAfterSeconds, resetAt: budget.resetAt.toISOString() },
-        hint: `retry after ${retryAfterSeconds} s`,
-      });
+      throw new AppError(
+        "RATE_LIMITED",
+        `rate limit of ${limit} requests per minute exceeded for this API key`,
+        {
+          details: { limit, retryAfterSeconds, resetAt: budget.resetAt.toISOString() },
+          hint: `retry after ${retryAfterSeconds} s`,
+        },
+      );
     }
     const viewer: ViewerView = {
       keyId: key.id,

@@ -1,7 +1,8 @@
 import { AppError, API_SCOPES, type ApiScope } from "@moodlens/shared";
 import type { ViewerView } from "./viewer";
 
-export const isApiScope = (value: string): value is ApiScope => (API_SCOPES as readonly string[]).includes(value);
+export const isApiScope = (value: string): value is ApiScope =>
+  (API_SCOPES as readonly string[]).includes(value);
 
 /** admin implies every other scope. */
 export const hasScope = (viewer: ViewerView, scope: ApiScope): boolean =>
@@ -25,7 +26,10 @@ export function requireScope(viewer: ViewerView | null, scope: ApiScope): Viewer
 
 /** Parses a comma-separated scope list (CLI, tests). */
 export function parseScopes(list: string): ApiScope[] {
-  const scopes = list.split(",").map((scope) => scope.trim()).filter(Boolean);
+  const scopes = list
+    .split(",")
+    .map((scope) => scope.trim())
+    .filter(Boolean);
   const unknown = scopes.filter((scope) => !isApiScope(scope));
   if (unknown.length || scopes.length === 0) {
     throw new AppError("BAD_USER_INPUT", `unknown scope(s): ${unknown.join(", ") || "(none given)"}`, {

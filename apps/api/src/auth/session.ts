@@ -14,8 +14,16 @@ export async function authenticateSession(runtime: ApiRuntime, token: string): P
   const prisma = runtime.db.prisma;
   const verified = await verifySessionToken(prisma, token);
   if (!verified.user) {
-    const why = verified.reason === "expired" ? "has expired" : verified.reason === "disabled" ? "belongs to a disabled user" : "is not valid";
-    throw new AppError("UNAUTHENTICATED", `the session ${why}`, { details: { reason: verified.reason }, hint: "sign in to the dashboard again" });
+    const why =
+      verified.reason === "expired"
+        ? "has expired"
+        : verified.reason === "disabled"
+          ? "belongs to a disabled user"
+          : "is not valid";
+    throw new AppError("UNAUTHENTICATED", `the session ${why}`, {
+      details: { reason: verified.reason },
+      hint: "sign in to the dashboard again",
+    });
   }
   const user = verified.user;
   const limit = runtime.config.limits.rateLimitPerMinute;

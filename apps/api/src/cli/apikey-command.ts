@@ -19,18 +19,28 @@ export async function apikeyCommand(argv: readonly string[], io: CliIo = default
     if (!command) throw new AppError("BAD_USER_INPUT", "missing command (create, list or revoke)");
     return;
   }
-  if (!["create", "list", "revoke"].includes(command)) throw new AppError("BAD_USER_INPUT", `unknown command "${command}"`, { hint: USAGE.split("\n")[1]!.trim() });
+  if (!["create", "list", "revoke"].includes(command))
+    throw new AppError("BAD_USER_INPUT", `unknown command "${command}"`, {
+      hint: USAGE.split("\n")[1]!.trim(),
+    });
 
   // Check the arguments before opening the database, so mistakes fail fast.
   let create: Parameters<typeof createApiKey>[1] | undefined;
   if (command === "create") {
     const name = stringFlag(args, "name");
     const scopes = stringFlag(args, "scopes");
-    if (!name) throw new AppError("BAD_USER_INPUT", "--name is required", { hint: "npm run apikey -- create --name dashboard --scopes read:stats" });
-    if (!scopes) throw new AppError("BAD_USER_INPUT", "--scopes is required", { hint: "e.g. --scopes analyze,read:stats" });
+    if (!name)
+      throw new AppError("BAD_USER_INPUT", "--name is required", {
+        hint: "npm run apikey -- create --name dashboard --scopes read:stats",
+      });
+    if (!scopes)
+      throw new AppError("BAD_USER_INPUT", "--scopes is required", {
+        hint: "e.g. --scopes analyze,read:stats",
+      });
     const expires = stringFlag(args, "expires");
     const expiresAt = expires ? new Date(expires) : null;
-    if (expiresAt && Number.isNaN(expiresAt.getTime())) throw new AppError("BAD_USER_INPUT", `--expires "${expires}" is not a date`);
+    if (expiresAt && Number.isNaN(expiresAt.getTime()))
+      throw new AppError("BAD_USER_INPUT", `--expires "${expires}" is not a date`);
     const rate = stringFlag(args, "rate-limit");
     const rateLimitPerMinute = rate === undefined ? null : Number(rate);
     if (rateLimitPerMinute !== null && (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 1)) {
@@ -38,21 +48,31 @@ export async function apikeyCommand(argv: readonly string[], io: CliIo = default
     }
     create = { name, scopes: parseScopes(scopes), expiresAt, rateLimitPerMinute };
   }
-  if (command === "revoke" && !rest[0]) throw new AppError("BAD_USER_INPUT", "revoke needs the key's id or prefix (see npm run apikey -- list)");
+  if (command === "revoke" && !rest[0])
+    throw new AppError("BAD_USER_INPUT", "revoke needs the key's id or prefix (see npm run apikey -- list)");
 
   const db = await openDatabase(io.env);
   try {
     if (create) {
       const { key, record } = await createApiKey(db.prisma, create);
-      out(`created API key "${record.name}" (id ${record.id}, prefix ${record.prefix}, scopes ${record.scopes.join(",")})`);
+      out(
+        `created API key "${record.name}" (id ${record.id}, prefix ${record.prefix}, scopes ${record.scopes.join(",")})`,
+      );
       out("store it now: it is shown only once");
       out(key);
     } else if (command === "list") {
       const keys = await listApiKeys(db.prisma, { includeRevoked: args.flags.has("all") });
-      if (keys.length === 0) out("no API keys (create one with npm run apikey -- create --name NAME --scopes ...)");
+      if (keys.length === 0)
+        out("no API keys (create one with npm run apikey -- create --name NAME --scopes ...)");
       for (const key of keys) {
-        const state = key.revokedAt ? `revoked ${key.revokedAt.toISOString()}` : key.expiresAt && key.expiresAt <= new Date() ? "expired" : "active";
-        out(`${key.id}  ${key.prefix}  ${key.name}  [${key.scopes.join(",")}]  ${state}  last used ${key.lastUsedAt?.toISOString() ?? "never"}`);
+        const state = key.revokedAt
+          ? `revoked ${key.revokedAt.toISOString()}`
+          : key.expiresAt && key.expiresAt <= new Date()
+            ? "expired"
+            : "active";
+        out(
+          `${key.id}  ${key.prefix}  ${key.name}  [${key.scopes.join(",")}]  ${state}  last used ${key.lastUsedAt?.toISOString() ?? "never"}`,
+        );
       }
     } else {
       const revoked = await revokeApiKey(db.prisma, rest[0]!);
@@ -62,4 +82,3 @@ export async function apikeyCommand(argv: readonly string[], io: CliIo = default
     await db.close();
   }
 }
-

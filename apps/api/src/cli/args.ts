@@ -20,7 +20,8 @@ export function parseArgs(argv: readonly string[], booleanFlags: readonly string
     else if (booleanFlags.includes(name)) flags.set(name, true);
     else {
       const value = argv[i + 1];
-      if (value === undefined || value.startsWith("--")) throw new AppError("BAD_USER_INPUT", `--${name} needs a value`);
+      if (value === undefined || value.startsWith("--"))
+        throw new AppError("BAD_USER_INPUT", `--${name} needs a value`);
       flags.set(name, value);
       i++;
     }

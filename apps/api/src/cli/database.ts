@@ -12,7 +12,10 @@ export const defaultIo: CliIo = { out: (line) => process.stdout.write(`${line}\n
 /** Opens (and migrates) the database the API would use, from the same environment variables. */
 export async function openDatabase(env: NodeJS.ProcessEnv = process.env): Promise<Db> {
   const config = loadConfig(env);
-  const db = await createDb({ ...(config.databaseUrl ? { url: config.databaseUrl } : {}), ...(config.dataDir ? { dataDir: config.dataDir } : {}) });
+  const db = await createDb({
+    ...(config.databaseUrl ? { url: config.databaseUrl } : {}),
+    ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+  });
   try {
     await migrate(db);
     return db;

@@ -14,7 +14,8 @@ function positiveInt(args: ReturnType<typeof parseArgs>, name: string): number |
   const raw = stringFlag(args, name);
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new AppError("BAD_USER_INPUT", `--${name} must be a positive integer`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new AppError("BAD_USER_INPUT", `--${name} must be a positive integer`);
   return value;
 }
 
@@ -47,14 +48,23 @@ export async function seedCommand(argv: readonly string[], io: CliIo = defaultIo
     out(describeSeededModel(model, modelDir));
     if (modelOnly) return;
     const started = Date.now();
-    const result = await seedDemoData(db.prisma, Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)));
-    if (result.skipped) out(`demo data for this seed is already loaded (${result.from.toISOString()} .. ${result.to.toISOString()}); nothing added`);
+    const result = await seedDemoData(
+      db.prisma,
+      Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
+    );
+    if (result.skipped)
+      out(
+        `demo data for this seed is already loaded (${result.from.toISOString()} .. ${result.to.toISOString()}); nothing added`,
+      );
     else {
-      out(`seeded ${result.analyses} demo analyses with ${result.faces} faces from ${result.from.toISOString()} to ${result.to.toISOString()} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      out("demo rows are marked is_demo (filter with demo: false); remove them with npm run seed -- --delete-demo");
+      out(
+        `seeded ${result.analyses} demo analyses with ${result.faces} faces from ${result.from.toISOString()} to ${result.to.toISOString()} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+      out(
+        "demo rows are marked is_demo (filter with demo: false); remove them with npm run seed -- --delete-demo",
+      );
     }
   } finally {
     await db.close();
   }
 }
-

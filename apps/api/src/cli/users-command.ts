@@ -28,8 +28,12 @@ async function readStdin(): Promise<string> {
 export const generatePassword = (): string => randomBytes(18).toString("base64url");
 
 function requireRole(value: string | undefined): UserRole {
-  if (!value) throw new AppError("BAD_USER_INPUT", "--role is required", { hint: `one of ${USER_ROLES.join(", ")}` });
-  if (!isUserRole(value)) throw new AppError("BAD_USER_INPUT", `unknown role "${value}"`, { hint: `one of ${USER_ROLES.join(", ")}` });
+  if (!value)
+    throw new AppError("BAD_USER_INPUT", "--role is required", { hint: `one of ${USER_ROLES.join(", ")}` });
+  if (!isUserRole(value))
+    throw new AppError("BAD_USER_INPUT", `unknown role "${value}"`, {
+      hint: `one of ${USER_ROLES.join(", ")}`,
+    });
   return value;
 }
 
@@ -43,13 +47,19 @@ export async function usersCommand(argv: readonly string[], io: UsersIo = defaul
   const [command] = args.positional;
   if (!command || args.flags.has("help")) {
     out(USAGE);
-    if (!command) throw new AppError("BAD_USER_INPUT", "missing command (create, list, set-role, disable or enable)");
+    if (!command)
+      throw new AppError("BAD_USER_INPUT", "missing command (create, list, set-role, disable or enable)");
     return;
   }
-  if (!COMMANDS.includes(command)) throw new AppError("BAD_USER_INPUT", `unknown command "${command}"`, { hint: USAGE.split("\n")[1]!.trim() });
+  if (!COMMANDS.includes(command))
+    throw new AppError("BAD_USER_INPUT", `unknown command "${command}"`, {
+      hint: USAGE.split("\n")[1]!.trim(),
+    });
   const email = stringFlag(args, "email");
-  if (command !== "list" && !email) throw new AppError("BAD_USER_INPUT", "--email is required", { hint: USAGE.split("\n")[1]!.trim() });
-  const role = command === "create" || command === "set-role" ? requireRole(stringFlag(args, "role")) : undefined;
+  if (command !== "list" && !email)
+    throw new AppError("BAD_USER_INPUT", "--email is required", { hint: USAGE.split("\n")[1]!.trim() });
+  const role =
+    command === "create" || command === "set-role" ? requireRole(stringFlag(args, "role")) : undefined;
 
   // The password is settled before the database opens, so a mistake costs nothing.
   let password: string | undefined;
@@ -58,7 +68,10 @@ export async function usersCommand(argv: readonly string[], io: UsersIo = defaul
     if (args.flags.has("password-stdin")) {
       password = (await (io.readPassword ?? readStdin)()).replace(/\r?\n$/, "");
       if (password.length < MIN_PASSWORD_LENGTH) {
-        throw new AppError("BAD_USER_INPUT", `the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+        throw new AppError(
+          "BAD_USER_INPUT",
+          `the password must have at least ${MIN_PASSWORD_LENGTH} characters`,
+        );
       }
     } else {
       password = generatePassword();
@@ -70,7 +83,12 @@ export async function usersCommand(argv: readonly string[], io: UsersIo = defaul
   try {
     if (command === "create") {
       const name = stringFlag(args, "name");
-      const user = await createUser(db.prisma, { email: email!, name, role: role!, passwordHash: await hashPassword(password!) });
+      const user = await createUser(db.prisma, {
+        email: email!,
+        name,
+        role: role!,
+        passwordHash: await hashPassword(password!),
+      });
       out(`created user ${user.email} (role ${user.role}, id ${user.id})`);
       if (generated) {
         out("sign in to the dashboard with this password; it is shown only once:");
@@ -78,16 +96,23 @@ export async function usersCommand(argv: readonly string[], io: UsersIo = defaul
       }
     } else if (command === "list") {
       const users = await listUsers(db.prisma);
-      if (users.length === 0) out("no users (create the first admin with npm run users -- create --email you@example.org --role admin)");
+      if (users.length === 0)
+        out(
+          "no users (create the first admin with npm run users -- create --email you@example.org --role admin)",
+        );
       for (const user of users) {
-        out(`${user.email}  ${user.role}  ${user.disabled ? "disabled" : "active"}  created ${user.createdAt.toISOString()}  (id ${user.id})`);
+        out(
+          `${user.email}  ${user.role}  ${user.disabled ? "disabled" : "active"}  created ${user.createdAt.toISOString()}  (id ${user.id})`,
+        );
       }
     } else if (command === "set-role") {
       const user = await setUserRole(db.prisma, email!, role!);
       out(`${user.email} is now ${user.role}`);
     } else {
       const user = await setUserDisabled(db.prisma, email!, command === "disable");
-      out(user.disabled ? `${user.email} is disabled; their sessions have ended` : `${user.email} is enabled`);
+      out(
+        user.disabled ? `${user.email} is disabled; their sessions have ended` : `${user.email} is enabled`,
+      );
     }
   } finally {
     await db.close();

@@ -1,6 +1,7 @@
 import type { RequestHandler } from "express";
 
-const ALLOWED_HEADERS = "authorization, content-type, apollo-require-preflight, x-apollo-operation-name, idempotency-key";
+const ALLOWED_HEADERS =
+  "authorization, content-type, apollo-require-preflight, x-apollo-operation-name, idempotency-key";
 
 /**
  * CORS for the browser origins an operator lists in MOODLENS_CORS_ORIGINS (none by default: the dashboard calls

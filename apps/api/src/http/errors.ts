@@ -15,7 +15,11 @@ export function sendError(res: Response, error: HttpError): void {
     errors: [
       {
         message: error.message,
-        extensions: { code: error.code, ...(error.details ? { details: error.details } : {}), ...(error.hint ? { hint: error.hint } : {}) },
+        extensions: {
+          code: error.code,
+          ...(error.details ? { details: error.details } : {}),
+          ...(error.hint ? { hint: error.hint } : {}),
+        },
       },
     ],
   });
@@ -27,14 +31,21 @@ export function sendError(res: Response, error: HttpError): void {
  */
 export function sendRestError(res: Response, error: HttpError): void {
   setStatus(res, error).json({
-    error: { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}), ...(error.details ? { details: error.details } : {}) },
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.hint ? { hint: error.hint } : {}),
+      ...(error.details ? { details: error.details } : {}),
+    },
   });
 }
 
 type HttpFailure = { type?: string; status?: number; message?: string; limit?: number };
 
 /** body-parser / express failures (too large, malformed JSON) as typed JSON errors; nothing else leaks. */
-export function httpErrorHandler(send: (res: Response, error: HttpError) => void = sendError): ErrorRequestHandler {
+export function httpErrorHandler(
+  send: (res: Response, error: HttpError) => void = sendError,
+): ErrorRequestHandler {
   return (error: HttpFailure, _req, res, next) => {
     if (res.headersSent) return next(error);
     send(res, httpFailureError(error));
@@ -49,7 +60,8 @@ function httpFailureError(error: HttpFailure): HttpError {
       hint: "send a smaller image, or ask the operator to raise MOODLENS_MAX_BODY_BYTES / MOODLENS_MAX_IMAGE_BYTES",
     };
   }
-  if (error.type === "entity.parse.failed") return { code: "BAD_USER_INPUT", message: "the request body is not valid JSON" };
+  if (error.type === "entity.parse.failed")
+    return { code: "BAD_USER_INPUT", message: "the request body is not valid JSON" };
   if (typeof error.status === "number" && error.status >= 400 && error.status < 500) {
     const code: GraphQLCode = error.status === 415 ? "UNSUPPORTED_IMAGE" : "BAD_USER_INPUT";
     return { code, message: error.message ?? "bad request" };

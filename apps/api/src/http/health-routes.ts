@@ -10,7 +10,9 @@ export function healthRoutes(runtime: ApiRuntime): Router {
   });
   router.get("/readyz", async (_req, res) => {
     const readiness = await checkReadiness(runtime);
-    res.status(readiness.ready ? 200 : 503).json({ status: readiness.ready ? "ready" : "not ready", ...readiness });
+    res
+      .status(readiness.ready ? 200 : 503)
+      .json({ status: readiness.ready ? "ready" : "not ready", ...readiness });
   });
   return router;
 }

@@ -11,14 +11,21 @@ import { httpErrorHandler, sendRestError } from "./errors";
 /** Video bodies a browser cannot send cross-site without a CORS preflight (so CSRF stays impossible). */
 const VIDEO_BODY = /^(video\/(mp4|webm|quicktime|x-matroska)|application\/octet-stream)\s*(;|$)/i;
 
-const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
+const text = (value: unknown): string | undefined =>
+  typeof value === "string" && value !== "" ? value : undefined;
 
 function instant(value: string | undefined, field: string): Date | undefined {
   if (value === undefined) return undefined;
   // ISO-8601 with a date and an offset (or Z), like the DateTime scalar.
-  const date = /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/i.test(value) ? new Date(value) : new Date(NaN);
+  const date = /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/i.test(value)
+    ? new Date(value)
+    : new Date(NaN);
   if (Number.isNaN(date.getTime())) {
-    throw new AppError("BAD_USER_INPUT", `${field} must be an ISO-8601 instant such as 2026-01-31T12:00:00Z`, { details: { field } });
+    throw new AppError(
+      "BAD_USER_INPUT",
+      `${field} must be an ISO-8601 instant such as 2026-01-31T12:00:00Z`,
+      { details: { field } },
+    );
   }
   return date;
 }
@@ -26,7 +33,8 @@ function instant(value: string | undefined, field: string): Date | undefined {
 function fps(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isFinite(parsed)) throw new AppError("BAD_USER_INPUT", "sampleFps must be a number", { details: { field: "sampleFps" } });
+  if (!Number.isFinite(parsed))
+    throw new AppError("BAD_USER_INPUT", "sampleFps must be a number", { details: { field: "sampleFps" } });
   return parsed;
 }
 
@@ -107,7 +115,8 @@ export function videosRoute(runtime: ApiRuntime, options: VideosRouteOptions = {
       res.setHeader("connection", "close"); // the body is not read
       sendRestError(res, {
         code: "BAD_USER_INPUT",
-        message: "send the video bytes as the body with Content-Type video/mp4, video/webm, video/quicktime or application/octet-stream",
+        message:
+          "send the video bytes as the body with Content-Type video/mp4, video/webm, video/quicktime or application/octet-stream",
       });
       return;
     }
@@ -116,7 +125,10 @@ export function videosRoute(runtime: ApiRuntime, options: VideosRouteOptions = {
   // Authenticate before reading a possibly huge body: a caller without the scope is refused at once.
   const authorize: RequestHandler = async (req, res, next) => {
     try {
-      const context = await createContext(runtime, { authorization: req.headers.authorization, clientAddress: req.socket.remoteAddress });
+      const context = await createContext(runtime, {
+        authorization: req.headers.authorization,
+        clientAddress: req.socket.remoteAddress,
+      });
       requireScope(context.viewer, "analyze");
       res.locals.context = context;
       next();
@@ -134,7 +146,8 @@ export function videosRoute(runtime: ApiRuntime, options: VideosRouteOptions = {
       const client = toClientError(error, recogniseDatabaseError);
       // The rest of a refused body is not read: close the connection after the answer instead of draining it.
       if (!req.complete) res.setHeader("connection", "close");
-      if (client.code === "INTERNAL" || client.code === "DATABASE_UNAVAILABLE") runtime.log.error("request failed", { route: "/v1/videos", error: String(error) });
+      if (client.code === "INTERNAL" || client.code === "DATABASE_UNAVAILABLE")
+        runtime.log.error("request failed", { route: "/v1/videos", error: String(error) });
       sendRestError(res, client);
     }
   });

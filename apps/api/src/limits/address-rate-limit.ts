@@ -17,7 +17,13 @@ export interface AddressBudget {
   resetAt: Date;
 }
 
-export function chargeAddress(instance: object, address: string, limit: number, units = 1, now = Date.now()): AddressBudget {
+export function chargeAddress(
+  instance: object,
+  address: string,
+  limit: number,
+  units = 1,
+  now = Date.now(),
+): AddressBudget {
   let windows = tables.get(instance);
   if (!windows) tables.set(instance, (windows = new Map()));
   const start = Math.floor(now / WINDOW_MS) * WINDOW_MS;

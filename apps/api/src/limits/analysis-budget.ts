@@ -6,7 +6,14 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { consumeRateLimit, toDatabaseError } from "@moodlens/db";
 import { AppError } from "@moodlens/shared";
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from "graphql";
+import {
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+} from "graphql";
 import type { ApiContext } from "../context";
 import { toGraphQLError } from "../errors";
 import { chargeAddress } from "./address-rate-limit";
@@ -22,17 +29,23 @@ function listLength(value: ValueNode | undefined, variables: Record<string, unkn
 }
 
 /** Analyses an operation would run: fragments are followed once each (a cycle is a validation error elsewhere). */
-export function countAnalyses(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): number {
+export function countAnalyses(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): number {
   if (operation.operation !== "mutation") return 0;
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const seen = new Set<string>();
   const walk = (set: SelectionSetNode): number => {
     let total = 0;
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
         if (selection.name.value === "analyzeImage" || selection.name.value === "analyzeFrame") total += 1;
-        else if (selection.name.value === "analyzeImages") total += listLength(selection.arguments?.find((a) => a.name.value === "inputs")?.value, variables);
+        else if (selection.name.value === "analyzeImages")
+          total += listLength(selection.arguments?.find((a) => a.name.value === "inputs")?.value, variables);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) total += walk(selection.selectionSet);
       else if (!seen.has(selection.name.value)) {
         seen.add(selection.name.value);
@@ -58,24 +71,41 @@ export function analysisBudgetPlugin(): ApolloServerPlugin<ApiContext> {
           const max = runtime.config.limits.maxBatchSize;
           if (count > max) {
             throw toGraphQLError(
-              new AppError("PAYLOAD_TOO_LARGE", `one operation may run at most ${max} analyses (this one asks for ${count}, aliases and batch inputs included)`, {
-                details: { maxBatchSize: max, received: count },
-                hint: "send fewer images per request, or raise MOODLENS_MAX_BATCH",
-              }),
+              new AppError(
+                "PAYLOAD_TOO_LARGE",
+                `one operation may run at most ${max} analyses (this one asks for ${count}, aliases and batch inputs included)`,
+                {
+                  details: { maxBatchSize: max, received: count },
+                  hint: "send fewer images per request, or raise MOODLENS_MAX_BATCH",
+                },
+              ),
             );
           }
           const extra = count - 1; // the request itself was counted when it was authenticated
           if (contextValue.rateLimit && viewer && viewer.keyId !== "local" && !viewer.userId) {
             let budget;
             try {
-              budget = await consumeRateLimit(runtime.db.prisma, viewer.keyId, contextValue.rateLimit.limit, new Date(), extra);
+              budget = await consumeRateLimit(
+                runtime.db.prisma,
+                viewer.keyId,
+                contextValue.rateLimit.limit,
+                new Date(),
+                extra,
+              );
             } catch (error) {
               throw toGraphQLError(toDatabaseError(error));
             }
-            if (!budget.allowed) throw toGraphQLError(rateLimited(budget.limit, budget.resetAt, "this API key"));
+            if (!budget.allowed)
+              throw toGraphQLError(rateLimited(budget.limit, budget.resetAt, "this API key"));
           } else if (!viewer?.userId && contextValue.clientAddress) {
-            const budget = chargeAddress(runtime, contextValue.clientAddress, runtime.config.limits.anonymousRateLimitPerMinute, extra);
-            if (!budget.allowed) throw toGraphQLError(rateLimited(budget.limit, budget.resetAt, "this address"));
+            const budget = chargeAddress(
+              runtime,
+              contextValue.clientAddress,
+              runtime.config.limits.anonymousRateLimitPerMinute,
+              extra,
+            );
+            if (!budget.allowed)
+              throw toGraphQLError(rateLimited(budget.limit, budget.resetAt, "this address"));
           }
         },
       };
@@ -85,8 +115,12 @@ export function analysisBudgetPlugin(): ApolloServerPlugin<ApiContext> {
 
 export function rateLimited(limit: number, resetAt: Date, who: string): AppError {
   const retryAfterSeconds = Math.max(1, Math.ceil((resetAt.getTime() - Date.now()) / 1000));
-  return new AppError("RATE_LIMITED", `rate limit of ${limit} analyses/requests per minute exceeded for ${who}`, {
-    details: { limit, retryAfterSeconds, resetAt: resetAt.toISOString() },
-    hint: `retry after ${retryAfterSeconds} s`,
-  });
+  return new AppError(
+    "RATE_LIMITED",
+    `rate limit of ${limit} analyses/requests per minute exceeded for ${who}`,
+    {
+      details: { limit, retryAfterSeconds, resetAt: resetAt.toISOString() },
+      hint: `retry after ${retryAfterSeconds} s`,
+    },
+  );
 }

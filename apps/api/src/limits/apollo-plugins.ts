@@ -11,7 +11,11 @@ export function localLandingPagePlugin(version: string): ApolloServerPlugin<ApiC
 <p>Binary upload: <code>POST /v1/analyze</code> with the image as the body. Liveness: <a href="/healthz">/healthz</a>, readiness: <a href="/readyz">/readyz</a>.</p></body></html>`;
   return {
     async serverWillStart() {
-      return { async renderLandingPage() { return { html }; } };
+      return {
+        async renderLandingPage() {
+          return { html };
+        },
+      };
     },
   };
 }

@@ -33,10 +33,14 @@ export function decodeImageArgument(image: string, maxImageBytes: number): Image
   }
   const estimatedBytes = Math.floor((payload.length * 3) / 4);
   if (estimatedBytes > maxImageBytes + 2) {
-    throw new AppError("PAYLOAD_TOO_LARGE", `the image is about ${estimatedBytes} bytes; the limit is ${maxImageBytes}`, {
-      details: { field: "image", maxImageBytes },
-      hint: "downscale or recompress the image, or raise MOODLENS_MAX_IMAGE_BYTES",
-    });
+    throw new AppError(
+      "PAYLOAD_TOO_LARGE",
+      `the image is about ${estimatedBytes} bytes; the limit is ${maxImageBytes}`,
+      {
+        details: { field: "image", maxImageBytes },
+        hint: "downscale or recompress the image, or raise MOODLENS_MAX_IMAGE_BYTES",
+      },
+    );
   }
   const urlSafe = !BASE64.test(payload);
   if (urlSafe && !BASE64_URL.test(payload)) {
@@ -47,7 +51,9 @@ export function decodeImageArgument(image: string, maxImageBytes: number): Image
   }
   const unpadded = payload.replace(/=+$/, "");
   if (unpadded.length % 4 === 1) {
-    throw new AppError("BAD_USER_INPUT", "image is not valid base64 (truncated)", { details: { field: "image" } });
+    throw new AppError("BAD_USER_INPUT", "image is not valid base64 (truncated)", {
+      details: { field: "image" },
+    });
   }
   const bytes = Buffer.from(payload, urlSafe ? "base64url" : "base64");
   return { bytes, declaredType };
@@ -55,10 +61,15 @@ export function decodeImageArgument(image: string, maxImageBytes: number): Image
 
 /** The limit on the bytes themselves, at every edge (a decoded `image` argument, the binary route's body). */
 export function checkImageBytes(bytes: Buffer, maxImageBytes: number): void {
-  if (bytes.byteLength === 0) throw new AppError("BAD_USER_INPUT", "the request body is empty; send the image bytes");
+  if (bytes.byteLength === 0)
+    throw new AppError("BAD_USER_INPUT", "the request body is empty; send the image bytes");
   if (bytes.byteLength > maxImageBytes) {
-    throw new AppError("PAYLOAD_TOO_LARGE", `the image is ${bytes.byteLength} bytes; the limit is ${maxImageBytes}`, {
-      details: { maxImageBytes },
-    });
+    throw new AppError(
+      "PAYLOAD_TOO_LARGE",
+      `the image is ${bytes.byteLength} bytes; the limit is ${maxImageBytes}`,
+      {
+        details: { maxImageBytes },
+      },
+    );
   }
 }

@@ -15,7 +15,10 @@ export const introspectionCountRule: ValidationRule = (context) => {
       count++;
       if (count === MAX_INTROSPECTION_FIELDS + 1) {
         context.reportError(
-          new GraphQLError(`an operation may hold at most ${MAX_INTROSPECTION_FIELDS} __schema/__type fields`, { nodes: [node] }),
+          new GraphQLError(
+            `an operation may hold at most ${MAX_INTROSPECTION_FIELDS} __schema/__type fields`,
+            { nodes: [node] },
+          ),
         );
       }
     },

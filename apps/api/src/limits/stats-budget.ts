@@ -9,7 +9,12 @@ import type { StatsBucket } from "../generated/graphql";
 
 const HOUR_MS = 3_600_000;
 /** Shortest length of each bucket (a month is at least 28 days), so the estimate is an upper bound. */
-const BUCKET_MS: Record<StatsBucket, number> = { HOUR: HOUR_MS, DAY: 24 * HOUR_MS, WEEK: 7 * 24 * HOUR_MS, MONTH: 28 * 24 * HOUR_MS };
+const BUCKET_MS: Record<StatsBucket, number> = {
+  HOUR: HOUR_MS,
+  DAY: 24 * HOUR_MS,
+  WEEK: 7 * 24 * HOUR_MS,
+  MONTH: 28 * 24 * HOUR_MS,
+};
 
 const spent = new WeakMap<ApiContext, number>();
 
@@ -23,9 +28,13 @@ export function chargeStatsBuckets(context: ApiContext, from: Date, to: Date, bu
   const total = (spent.get(context) ?? 0) + bucketsIn(from, to, bucket);
   spent.set(context, total);
   if (total > max) {
-    throw new AppError("BAD_USER_INPUT", `this operation asks for about ${total} statistics buckets; the limit is ${max}`, {
-      details: { maxStatsBuckets: max, requested: total },
-      hint: "use a larger bucket (DAY, WEEK, MONTH), a shorter range, or fewer emotionStats fields per request",
-    });
+    throw new AppError(
+      "BAD_USER_INPUT",
+      `this operation asks for about ${total} statistics buckets; the limit is ${max}`,
+      {
+        details: { maxStatsBuckets: max, requested: total },
+        hint: "use a larger bucket (DAY, WEEK, MONTH), a shorter range, or fewer emotionStats fields per request",
+      },
+    );
   }
 }

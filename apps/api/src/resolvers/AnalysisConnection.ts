@@ -5,7 +5,10 @@ export const AnalysisConnection: AnalysisConnectionResolvers = {
   edges: (connection) =>
     connection.items.map((node, i) => ({
       // Only the last item's cursor is known from the page; earlier ones are encoded the same way by listAnalyses.
-      cursor: i === connection.items.length - 1 && connection.endCursor ? connection.endCursor : cursorOf(node.capturedAt, node.id),
+      cursor:
+        i === connection.items.length - 1 && connection.endCursor
+          ? connection.endCursor
+          : cursorOf(node.capturedAt, node.id),
       node,
     })),
   nodes: (connection) => connection.items,

@@ -1,5 +1,6 @@
 import type { AnalyzeImageResultResolvers } from "../generated/graphql";
 
 export const AnalyzeImageResult: AnalyzeImageResultResolvers = {
-  __resolveType: (result) => ("analysis" in result && result.analysis ? "AnalyzeImageSuccess" : "AnalyzeImageError"),
+  __resolveType: (result) =>
+    "analysis" in result && result.analysis ? "AnalyzeImageSuccess" : "AnalyzeImageError",
 };

@@ -5,7 +5,8 @@ import { requireScope } from "../auth/scopes";
 import { decodeImageArgument } from "../limits/image-input";
 import { analyzeFrame } from "../services/frames";
 
-const emotionList = (probabilities: readonly number[]) => EMOTIONS.map((emotion, i) => ({ emotion, probability: probabilities[i] ?? 0 }));
+const emotionList = (probabilities: readonly number[]) =>
+  EMOTIONS.map((emotion, i) => ({ emotion, probability: probabilities[i] ?? 0 }));
 
 /** A tracked face in the GraphQL shape (emotions = smoothed, rawEmotions = this frame's own). */
 const trackedFaceResult = (face: TrackedFace) => ({
@@ -26,6 +27,10 @@ export const frameMutations: Pick<MutationResolvers, "analyzeFrame"> = {
     const { image, ...rest } = input;
     const { bytes } = decodeImageArgument(image, context.runtime.config.limits.maxImageBytes);
     const result = await analyzeFrame(context, { ...rest, bytes });
-    return { ...result, faces: result.faces.map(trackedFaceResult), timings: { ...result.timings, totalMs: result.timings.totalMs ?? 0 } };
+    return {
+      ...result,
+      faces: result.faces.map(trackedFaceResult),
+      timings: { ...result.timings, totalMs: result.timings.totalMs ?? 0 },
+    };
   },
 };

@@ -2,8 +2,8 @@ import type { MutationResolvers } from "../generated/graphql";
 import { requireScope } from "../auth/scopes";
 import { analyzeBatch, analyzeImage } from "../services/analysis";
 import * as models from "../services/models";
-import { videoJobMutations } from "./VideoJob";
 import { frameMutations } from "./FrameAnalysis";
+import { videoJobMutations } from "./VideoJob";
 import { requestFromInput } from "./analyze-input";
 
 export const Mutation: MutationResolvers = {

@@ -3,7 +3,10 @@ import type { ApiContext } from "../context";
 import type { DbAnalysisFilter } from "../services/analysis-view";
 
 /** Analysis counts behind the statistics types' `analyses` fields: computed only when selected, batched per request. */
-export async function analysisCount(context: ApiContext, filter: DbAnalysisFilter | null): Promise<number | null> {
+export async function analysisCount(
+  context: ApiContext,
+  filter: DbAnalysisFilter | null,
+): Promise<number | null> {
   if (!filter) return null;
   try {
     return await context.loaders.analysisCount.load(filter);

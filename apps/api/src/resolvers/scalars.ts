@@ -4,13 +4,18 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]
 
 export function parseInstant(value: unknown): Date {
   if (typeof value !== "string" || !ISO_INSTANT.test(value)) {
-    throw new GraphQLError(`DateTime must be an ISO-8601 string such as 2026-01-31T12:00:00Z, got ${JSON.stringify(value)}`, {
-      extensions: { code: "BAD_USER_INPUT" },
-    });
+    throw new GraphQLError(
+      `DateTime must be an ISO-8601 string such as 2026-01-31T12:00:00Z, got ${JSON.stringify(value)}`,
+      {
+        extensions: { code: "BAD_USER_INPUT" },
+      },
+    );
   }
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) {
-    throw new GraphQLError(`DateTime ${JSON.stringify(value)} is not a valid date`, { extensions: { code: "BAD_USER_INPUT" } });
+    throw new GraphQLError(`DateTime ${JSON.stringify(value)} is not a valid date`, {
+      extensions: { code: "BAD_USER_INPUT" },
+    });
   }
   return date;
 }
@@ -25,7 +30,8 @@ export const DateTime = new GraphQLScalarType<Date, string>({
   },
   parseValue: parseInstant,
   parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING) throw new GraphQLError("DateTime must be a string", { extensions: { code: "BAD_USER_INPUT" } });
+    if (ast.kind !== Kind.STRING)
+      throw new GraphQLError("DateTime must be a string", { extensions: { code: "BAD_USER_INPUT" } });
     return parseInstant(ast.value);
   },
 });

@@ -18,7 +18,8 @@ import type { RunFilter, RunOrderBy } from "../generated/graphql";
 /** Experiments come from the list (with runCount) or from a by-id load (without). */
 export type ExperimentView = Experiment & Partial<Pick<ExperimentSummary, "runCount" | "bestValAccuracy">>;
 /** Runs come from listRuns/getRun (with summary fields and maybe relations) or from a by-id load (plain row). */
-export type RunView = Run & Partial<Pick<RunSummary, "epochCount" | "bestValAccuracy" | "bestValMacroF1" | "experimentName">>;
+export type RunView = Run &
+  Partial<Pick<RunSummary, "epochCount" | "bestValAccuracy" | "bestValMacroF1" | "experimentName">>;
 export type EvaluationView = Evaluation;
 
 export const MAX_RUNS_PAGE = 500;
@@ -38,7 +39,8 @@ export const listExperiments = (context: ApiContext): Promise<ExperimentView[]> 
 export const getExperiment = (context: ApiContext, id: string): Promise<ExperimentView | null> =>
   db(() => context.loaders.experimentById.load(id));
 
-export const getRun = (context: ApiContext, id: string): Promise<RunView | null> => db(() => getRunFromDb(context.runtime.db.prisma, id));
+export const getRun = (context: ApiContext, id: string): Promise<RunView | null> =>
+  db(() => getRunFromDb(context.runtime.db.prisma, id));
 
 const ORDER_FIELDS: Record<RunOrderBy["field"], RunOrderField | null> = {
   CREATED_AT: "createdAt",
@@ -48,7 +50,12 @@ const ORDER_FIELDS: Record<RunOrderBy["field"], RunOrderField | null> = {
   FINISHED_AT: null,
 };
 
-export async function listRuns(context: ApiContext, filter: RunFilter | null, orderBy: RunOrderBy | null, first: number): Promise<RunView[]> {
+export async function listRuns(
+  context: ApiContext,
+  filter: RunFilter | null,
+  orderBy: RunOrderBy | null,
+  first: number,
+): Promise<RunView[]> {
   if (!Number.isInteger(first) || first < 1 || first > MAX_RUNS_PAGE) {
     throw new AppError("BAD_USER_INPUT", `first must be 1..${MAX_RUNS_PAGE}`, { details: { first } });
   }
@@ -70,7 +77,15 @@ export async function listRuns(context: ApiContext, filter: RunFilter | null, or
   // finishedAt ordering (not offered by the db's list): newest/oldest finished first, unfinished last.
   const sign = direction === "asc" ? 1 : -1;
   return [...runs]
-    .sort((a, b) => (a.finishedAt && b.finishedAt ? sign * (a.finishedAt.getTime() - b.finishedAt.getTime()) : a.finishedAt ? -1 : b.finishedAt ? 1 : 0))
+    .sort((a, b) =>
+      a.finishedAt && b.finishedAt
+        ? sign * (a.finishedAt.getTime() - b.finishedAt.getTime())
+        : a.finishedAt
+          ? -1
+          : b.finishedAt
+            ? 1
+            : 0,
+    )
     .slice(0, first);
 }
 
@@ -84,7 +99,10 @@ export interface RunComparisonView {
 export async function compareRuns(context: ApiContext, ids: readonly string[]): Promise<RunComparisonView> {
   const unique = [...new Set(ids)];
   if (unique.length < 2 || unique.length > MAX_COMPARED_RUNS) {
-    throw new AppError("BAD_USER_INPUT", `compare 2..${MAX_COMPARED_RUNS} distinct runs (got ${unique.length})`);
+    throw new AppError(
+      "BAD_USER_INPUT",
+      `compare 2..${MAX_COMPARED_RUNS} distinct runs (got ${unique.length})`,
+    );
   }
   const comparison = await db(() => compareRunsInDb(context.runtime.db.prisma, unique));
   const differing = new Set(comparison.differingParams.map((param) => param.key));

@@ -8,7 +8,13 @@
  */
 import { checkLabel, recordLiveSeconds } from "@moodlens/db";
 import { inspectImage } from "@moodlens/model";
-import { createStreamRegistry, type StreamRegistry, type StreamRegistryOptions, type TrackedFace, type TrackSecond } from "@moodlens/video";
+import {
+  createStreamRegistry,
+  type StreamRegistry,
+  type StreamRegistryOptions,
+  type TrackedFace,
+  type TrackSecond,
+} from "@moodlens/video";
 import { DEFAULTS } from "../config";
 import type { ApiContext } from "../context";
 import { checkImageBytes } from "../limits/image-input";
@@ -52,7 +58,12 @@ export interface StreamRecording {
 }
 
 /** Stores closed track-seconds of a recorded stream (kind LIVE). */
-export type LiveRecorder = (runtime: ApiRuntime, key: string, recording: StreamRecording, seconds: TrackSecond[]) => Promise<void>;
+export type LiveRecorder = (
+  runtime: ApiRuntime,
+  key: string,
+  recording: StreamRecording,
+  seconds: TrackSecond[],
+) => Promise<void>;
 
 /** The default recorder: one LIVE analysis per flush, idempotent per (stream, seconds) in @moodlens/db. */
 export const storeLiveSeconds: LiveRecorder = async (runtime, _key, recording, seconds) => {
@@ -79,17 +90,25 @@ interface FrameStreams {
 // One registry per runtime (an API instance); a WeakMap keeps it out of the runtime's shape and dies with it.
 const streamsByRuntime = new WeakMap<ApiRuntime, FrameStreams>();
 
-export type FrameStreamOptions = Omit<StreamRegistryOptions<StreamRecording>, "onEvict"> & { recorder?: LiveRecorder };
+export type FrameStreamOptions = Omit<StreamRegistryOptions<StreamRecording>, "onEvict"> & {
+  recorder?: LiveRecorder;
+};
 
 /** Sets this instance's stream settings (idle timeout, stream limit, tracker); drops the streams kept so far. */
-export function configureFrameStreams(runtime: ApiRuntime, options: FrameStreamOptions = {}): StreamRegistry<StreamRecording> {
+export function configureFrameStreams(
+  runtime: ApiRuntime,
+  options: FrameStreamOptions = {},
+): StreamRegistry<StreamRecording> {
   const { recorder = storeLiveSeconds, ...registryOptions } = options;
   const registry = createStreamRegistry<StreamRecording>({
     ...registryOptions,
     onEvict: (event) => {
       if (!event.meta?.record || event.seconds.length === 0) return;
       recorder(runtime, event.key, event.meta, event.seconds).catch((error: unknown) =>
-        runtime.log.error("recording an expired live stream failed", { streamId: event.streamId, error: String(error) }),
+        runtime.log.error("recording an expired live stream failed", {
+          streamId: event.streamId,
+          error: String(error),
+        }),
       );
     },
   });
@@ -98,7 +117,10 @@ export function configureFrameStreams(runtime: ApiRuntime, options: FrameStreamO
 }
 
 function frameStreams(runtime: ApiRuntime): FrameStreams {
-  if (!streamsByRuntime.has(runtime)) configureFrameStreams(runtime, { idleMs: (runtime.config.liveIdleSeconds ?? DEFAULTS.liveIdleSeconds) * 1000 });
+  if (!streamsByRuntime.has(runtime))
+    configureFrameStreams(runtime, {
+      idleMs: (runtime.config.liveIdleSeconds ?? DEFAULTS.liveIdleSeconds) * 1000,
+    });
   return streamsByRuntime.get(runtime)!;
 }
 
@@ -107,7 +129,8 @@ const apiKeyIdOf = (context: ApiContext): string | null =>
   context.viewer && context.viewer.keyId !== "local" && !context.viewer.userId ? context.viewer.keyId : null;
 
 /** Streams are per caller: an API key, a dashboard user, or the local developer never see each other's tracks. */
-const streamKeyOf = (context: ApiContext): string => context.viewer?.keyId ?? `address:${context.clientAddress ?? "unknown"}`;
+const streamKeyOf = (context: ApiContext): string =>
+  context.viewer?.keyId ?? `address:${context.clientAddress ?? "unknown"}`;
 
 /** Analyses one frame of a live stream and tracks its faces. */
 export async function analyzeFrame(context: ApiContext, request: FrameRequest): Promise<FrameResult> {
@@ -127,7 +150,10 @@ export async function analyzeFrame(context: ApiContext, request: FrameRequest): 
   const started = performance.now();
   let result;
   try {
-    result = await lease.analyzer.analyze({ bytes: request.bytes, header }, { explain: false, maxInputPixels: limits.maxImagePixels, maxFaces: limits.maxFaces });
+    result = await lease.analyzer.analyze(
+      { bytes: request.bytes, header },
+      { explain: false, maxInputPixels: limits.maxImagePixels, maxFaces: limits.maxFaces },
+    );
   } finally {
     lease.release();
   }
@@ -147,7 +173,8 @@ export async function analyzeFrame(context: ApiContext, request: FrameRequest): 
   };
   const tracked = registry.update(key, request.streamId, request.timestamp, result.faces, recording);
   // Seconds closed by this frame are stored before the answer, so a storage error reaches the client (not only a log).
-  if (recording.record && tracked.seconds.length > 0) await recorder(runtime, key, recording, tracked.seconds);
+  if (recording.record && tracked.seconds.length > 0)
+    await recorder(runtime, key, recording, tracked.seconds);
   return {
     streamId: request.streamId,
     timestamp: request.timestamp,

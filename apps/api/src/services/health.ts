@@ -14,12 +14,18 @@ class PingTimeout extends Error {}
 
 /** Database reachable (a trivial query within 2 s) and a model loaded: what /readyz and `health` report. */
 export async function checkReadiness(runtime: ApiRuntime): Promise<Readiness> {
-  const described = { kind: databaseEngine(runtime.db), ...(runtime.db.server ? { server: runtime.db.server } : {}) };
+  const described = {
+    kind: databaseEngine(runtime.db),
+    ...(runtime.db.server ? { server: runtime.db.server } : {}),
+  };
   let database: Readiness["database"] = { reachable: true, ...described };
   try {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new PingTimeout(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new PingTimeout(`no answer within ${PING_TIMEOUT_MS} ms`)),
+        PING_TIMEOUT_MS,
+      );
     });
     try {
       await Promise.race([pingDatabase(runtime.db.prisma), timeout]);
@@ -29,8 +35,13 @@ export async function checkReadiness(runtime: ApiRuntime): Promise<Readiness> {
   } catch (error) {
     const mapped = toDatabaseError(error);
     // The reason a client may read is ours (one line); the driver's text (SQL, Prisma call sites) goes to the log.
-    if (!isAppError(mapped) && !(error instanceof PingTimeout)) runtime.log.warn("readiness check failed", { error: String((error as Error).message ?? error) });
-    const reason = isAppError(mapped) ? mapped.message : error instanceof PingTimeout ? error.message : "database query failed";
+    if (!isAppError(mapped) && !(error instanceof PingTimeout))
+      runtime.log.warn("readiness check failed", { error: String((error as Error).message ?? error) });
+    const reason = isAppError(mapped)
+      ? mapped.message
+      : error instanceof PingTimeout
+        ? error.message
+        : "database query failed";
     database = { reachable: false, ...described, error: reason };
   }
   const state = runtime.models.state();

@@ -1,4 +1,10 @@
-import { createFaceAnalyzer, describeEngines, readModelMetadata, saliencyToDataUrl, type BackendPreference } from "@moodlens/model";
+import {
+  createFaceAnalyzer,
+  describeEngines,
+  readModelMetadata,
+  saliencyToDataUrl,
+  type BackendPreference,
+} from "@moodlens/model";
 import { servedVersionName } from "@moodlens/model/served-model";
 import type { ApiConfig } from "../config";
 import type { Logger } from "../logger";
@@ -53,7 +59,13 @@ export function loadAnalyzer(config: ApiConfig, log?: Logger): AnalyzerLoader {
           })),
         );
         const skippedOverFaceLimit = result.skipped.filter((face) => face.reason === "over-limit").length;
-        return { faces, skipped: result.skipped.length, skippedOverFaceLimit, image: result.image, timings: { ...result.timings } };
+        return {
+          faces,
+          skipped: result.skipped.length,
+          skippedOverFaceLimit,
+          image: result.image,
+          timings: { ...result.timings },
+        };
       },
     };
   };

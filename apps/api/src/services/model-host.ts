@@ -56,9 +56,7 @@ export class ModelHost {
   /** The registry lookup failed last time: log the outage once, not on every poll. */
   private registryDown = false;
 
-  constructor(
-    private readonly deps: { db: Db; config: ApiConfig; log: Logger; load: AnalyzerLoader },
-  ) {}
+  constructor(private readonly deps: { db: Db; config: ApiConfig; log: Logger; load: AnalyzerLoader }) {}
 
   async start(): Promise<void> {
     await this.refresh();
@@ -97,7 +95,9 @@ export class ModelHost {
     if (!served) {
       throw (
         this.error ??
-        new AppError("MODEL_NOT_TRAINED", "no model is loaded yet", { hint: "train one with npm run trainer -- train, or wait for the server to finish starting" })
+        new AppError("MODEL_NOT_TRAINED", "no model is loaded yet", {
+          hint: "train one with npm run trainer -- train, or wait for the server to finish starting",
+        })
       );
     }
     served.inFlight++;
@@ -119,7 +119,8 @@ export class ModelHost {
    */
   async switchTo<T>(target: Wanted, commit: () => Promise<T>): Promise<T> {
     const current = this.served;
-    if (current && current.path === target.path && current.registryVersion === target.version) return commit();
+    if (current && current.path === target.path && current.registryVersion === target.version)
+      return commit();
     const analyzer = await this.deps.load(target.path, target.version);
     let result: T;
     try {
@@ -157,10 +158,19 @@ export class ModelHost {
       configured: modelDir ? { dir: modelDir, why: "MOODLENS_MODEL_DIR" } : undefined,
       onRegistryError: (error) => {
         // Database away: keep serving what we have; at start, try the configured or shipped model.
-        if (!this.registryDown) this.deps.log.warn("could not read the active model version; keeping the current model", { error: String(error) });
+        if (!this.registryDown)
+          this.deps.log.warn("could not read the active model version; keeping the current model", {
+            error: String(error),
+          });
         this.registryDown = true;
         const current = this.served;
-        return current ? { path: current.path, registryVersion: current.registryVersion, why: "kept while the registry is away" } : undefined;
+        return current
+          ? {
+              path: current.path,
+              registryVersion: current.registryVersion,
+              why: "kept while the registry is away",
+            }
+          : undefined;
       },
     });
     return { path: served.path, version: served.registryVersion };
@@ -184,14 +194,23 @@ export class ModelHost {
       this.failed = { key, at: Date.now() };
       const appError = isAppError(error)
         ? error
-        : new AppError("MODEL_INVALID", `the model in ${wanted.path} could not be loaded: ${(error as Error).message}`, { cause: error });
+        : new AppError(
+            "MODEL_INVALID",
+            `the model in ${wanted.path} could not be loaded: ${(error as Error).message}`,
+            { cause: error },
+          );
       // Keep serving the previous model if there is one; remember why the new one failed for /readyz.
       if (!current) this.error = appError;
       // Retries are periodic: say it once per model and reason, not on every retry.
       const warning = `${key}:${appError.code}:${appError.message}`;
       if (this.lastWarning !== warning) {
         this.lastWarning = warning;
-        this.deps.log.warn("model not loaded", { path: wanted.path, version: wanted.version, code: appError.code, reason: appError.message });
+        this.deps.log.warn("model not loaded", {
+          path: wanted.path,
+          version: wanted.version,
+          code: appError.code,
+          reason: appError.message,
+        });
       }
     }
   }
@@ -199,10 +218,21 @@ export class ModelHost {
   /** Makes `analyzer` the served model; the previous one is disposed once its last request released it. */
   private install(analyzer: LoadedAnalyzer, target: Wanted): void {
     const previous = this.served;
-    this.served = { analyzer, path: target.path, registryVersion: target.version, loadedAt: new Date(), inFlight: 0, retired: false };
+    this.served = {
+      analyzer,
+      path: target.path,
+      registryVersion: target.version,
+      loadedAt: new Date(),
+      inFlight: 0,
+      retired: false,
+    };
     this.error = null;
     this.failed = null;
-    this.deps.log.info("model loaded", { version: analyzer.version, backend: analyzer.backend, path: target.path });
+    this.deps.log.info("model loaded", {
+      version: analyzer.version,
+      backend: analyzer.backend,
+      path: target.path,
+    });
     if (previous) {
       previous.retired = true;
       if (previous.inFlight === 0) void this.dispose(previous);

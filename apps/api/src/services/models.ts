@@ -1,4 +1,11 @@
-import { getActiveModelVersion, getModelVersion, listModelVersions as listModelVersionsFromDb, promoteModelVersion, toDatabaseError, type ModelVersion } from "@moodlens/db";
+import {
+  getActiveModelVersion,
+  getModelVersion,
+  listModelVersions as listModelVersionsFromDb,
+  promoteModelVersion,
+  toDatabaseError,
+  type ModelVersion,
+} from "@moodlens/db";
 import { AppError, isAppError } from "@moodlens/shared";
 import type { ApiContext } from "../context";
 
@@ -12,7 +19,8 @@ async function db<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export const listModelVersions = (context: ApiContext): Promise<ModelVersion[]> => db(() => listModelVersionsFromDb(context.runtime.db.prisma));
+export const listModelVersions = (context: ApiContext): Promise<ModelVersion[]> =>
+  db(() => listModelVersionsFromDb(context.runtime.db.prisma));
 
 /** What this instance serves right now (the model host's state; no database read). */
 export interface ServedModelView {
@@ -36,7 +44,8 @@ export function getServedModel(context: ApiContext): ServedModelView {
   };
 }
 
-export const getActiveModel = (context: ApiContext): Promise<ModelVersion | null> => db(() => getActiveModelVersion(context.runtime.db.prisma));
+export const getActiveModel = (context: ApiContext): Promise<ModelVersion | null> =>
+  db(() => getActiveModelVersion(context.runtime.db.prisma));
 
 /**
  * Marks `version` active (production) in the registry and switches this instance right away; other instances
@@ -46,7 +55,10 @@ export const getActiveModel = (context: ApiContext): Promise<ModelVersion | null
 export async function promoteModel(context: ApiContext, version: string): Promise<ModelVersion> {
   const { prisma } = context.runtime.db;
   const target = await db(() => getModelVersion(prisma, version));
-  if (!target) throw new AppError("NOT_FOUND", `no model version "${version}"`, { hint: "see modelVersions for the registered versions" });
+  if (!target)
+    throw new AppError("NOT_FOUND", `no model version "${version}"`, {
+      hint: "see modelVersions for the registered versions",
+    });
   try {
     return await context.runtime.models.switchTo({ path: target.path, version: target.version }, async () => {
       const { promoted } = await db(() => promoteModelVersion(prisma, version));
@@ -55,9 +67,13 @@ export async function promoteModel(context: ApiContext, version: string): Promis
   } catch (error) {
     // The admin needs the reason (missing files, failed hash check); it is about their input, not a server fault.
     if (isAppError(error) && (error.code === "MODEL_NOT_TRAINED" || error.code === "MODEL_INVALID")) {
-      throw new AppError("BAD_USER_INPUT", `model version "${version}" cannot be served, so it was not promoted: ${error.message}`, {
-        details: { version, reason: error.code },
-      });
+      throw new AppError(
+        "BAD_USER_INPUT",
+        `model version "${version}" cannot be served, so it was not promoted: ${error.message}`,
+        {
+          details: { version, reason: error.code },
+        },
+      );
     }
     throw error;
   }

@@ -1,4 +1,12 @@
-import { countAnalyses, emotionBreakdown, emotionStats, listCampaigns, listSources, toDatabaseError, type StatsFilter } from "@moodlens/db";
+import {
+  countAnalyses,
+  emotionBreakdown,
+  emotionStats,
+  listCampaigns,
+  listSources,
+  toDatabaseError,
+  type StatsFilter,
+} from "@moodlens/db";
 import type { ApiContext } from "../context";
 import { chargeStatsBuckets } from "../limits/stats-budget";
 import type { AnalysisFilter, BreakdownDimension, StatsBucket } from "../generated/graphql";
@@ -24,7 +32,10 @@ export function toDbFilter(filter: AnalysisFilter | null | undefined): DbAnalysi
   return result;
 }
 
-function statsFilter(context: ApiContext, filter: AnalysisFilter | null | undefined): StatsFilter & { from: Date; to: Date } {
+function statsFilter(
+  context: ApiContext,
+  filter: AnalysisFilter | null | undefined,
+): StatsFilter & { from: Date; to: Date } {
   const to = filter?.to ?? new Date(Math.ceil(Date.now() / HOUR_MS) * HOUR_MS);
   const from = filter?.from ?? new Date(to.getTime() - DEFAULT_STATS_DAYS * 24 * HOUR_MS);
   const base = toDbFilter(filter);
@@ -49,7 +60,11 @@ const countFilterOf = (filter: StatsFilter): DbAnalysisFilter => ({
   ...(filter.kinds ? { kinds: filter.kinds } : {}),
 });
 
-export async function getEmotionStats(context: ApiContext, filter: AnalysisFilter | null | undefined, bucket: StatsBucket): Promise<EmotionStatsView> {
+export async function getEmotionStats(
+  context: ApiContext,
+  filter: AnalysisFilter | null | undefined,
+  bucket: StatsBucket,
+): Promise<EmotionStatsView> {
   const selection = statsFilter(context, filter);
   chargeStatsBuckets(context, selection.from, selection.to, bucket);
   try {
@@ -68,7 +83,10 @@ export async function getEmotionStats(context: ApiContext, filter: AnalysisFilte
         suppressed: row.suppressed,
         meanValence: row.meanValence,
         counts: row.counts,
-        countFilter: counted && !row.suppressed ? { ...base, from: clippedStart, to: end > selection.to ? selection.to : end } : null,
+        countFilter:
+          counted && !row.suppressed
+            ? { ...base, from: clippedStart, to: end > selection.to ? selection.to : end }
+            : null,
       };
     });
     return {
@@ -110,7 +128,9 @@ export async function getEmotionBreakdown(
         suppressed: group.suppressed,
         meanValence: group.meanValence,
         counts: group.counts,
-        countFilter: group.suppressed ? null : { ...base, ...(by === "SOURCE" ? { sources: [group.key] } : { campaigns: [group.key] }) },
+        countFilter: group.suppressed
+          ? null
+          : { ...base, ...(by === "SOURCE" ? { sources: [group.key] } : { campaigns: [group.key] }) },
       })),
     };
   } catch (error) {
@@ -118,7 +138,10 @@ export async function getEmotionBreakdown(
   }
 }
 
-export async function getDimension(context: ApiContext, which: "source" | "campaign"): Promise<DimensionView[]> {
+export async function getDimension(
+  context: ApiContext,
+  which: "source" | "campaign",
+): Promise<DimensionView[]> {
   try {
     const rows = await (which === "source" ? listSources : listCampaigns)(context.runtime.db.prisma);
     return rows.map((row) => ({

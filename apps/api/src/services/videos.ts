@@ -16,7 +16,13 @@ import { openJobQueue, queueDatabaseUrl, submitVideoJob, type JobQueue } from "@
 import { AppError, EMOTIONS, type Box, type Emotion, type ErrorCode } from "@moodlens/shared";
 import type { ApiContext } from "../context";
 import { GRAPHQL_CODES } from "../errors";
-import type { FaceTrack, TimelineSecond, VideoJob, VideoJobConnection, VideoJobStatus } from "../generated/graphql";
+import type {
+  FaceTrack,
+  TimelineSecond,
+  VideoJob,
+  VideoJobConnection,
+  VideoJobStatus,
+} from "../generated/graphql";
 import type { ApiRuntime } from "../runtime";
 
 /** Default upload limit of POST /v1/videos (docs/video.md); workers also refuse longer than 30 minutes. */
@@ -51,7 +57,8 @@ function queueUrl(runtime: ApiRuntime): string {
 function videoQueue(runtime: ApiRuntime): Promise<JobQueue> {
   let queue = queues.get(runtime);
   if (!queue) {
-    queue = (async () => openJobQueue({ connectionString: queueUrl(runtime), maxConnections: 2, supervise: false }))();
+    queue = (async () =>
+      openJobQueue({ connectionString: queueUrl(runtime), maxConnections: 2, supervise: false }))();
     queue.catch(() => queues.delete(runtime)); // retry on the next request
     queues.set(runtime, queue);
   }
@@ -68,7 +75,8 @@ export async function closeVideoQueue(runtime: ApiRuntime): Promise<void> {
 
 // ───────────── views ─────────────
 
-const probabilitiesOf = (values: readonly number[]) => EMOTIONS.map((emotion, i) => ({ emotion, probability: values[i] ?? 0 }));
+const probabilitiesOf = (values: readonly number[]) =>
+  EMOTIONS.map((emotion, i) => ({ emotion, probability: values[i] ?? 0 }));
 
 interface StoredPoint {
   seconds: number;
@@ -107,11 +115,25 @@ const timelineView = (second: VideoJobRecord["timeline"][number]): TimelineSecon
   emotions: probabilitiesOf(second.shares),
 });
 
-const STATUS: Record<DbVideoJobStatus, VideoJobStatus> = { queued: "QUEUED", running: "RUNNING", done: "DONE", failed: "FAILED", cancelled: "CANCELLED" };
+const STATUS: Record<DbVideoJobStatus, VideoJobStatus> = {
+  queued: "QUEUED",
+  running: "RUNNING",
+  done: "DONE",
+  failed: "FAILED",
+  cancelled: "CANCELLED",
+};
 
 /** A job as GraphQL's VideoJob (and the REST route's `job`); tracks and timeline only when loaded. */
 export function videoJobView(job: VideoJobRow | VideoJobRecord, deduplicated = false): VideoJob {
-  const info = job.videoInfo as { width: number; height: number; durationSeconds: number; fps: number | null; codec: string | null; format: string | null; bytes: number } | null;
+  const info = job.videoInfo as {
+    width: number;
+    height: number;
+    durationSeconds: number;
+    fps: number | null;
+    codec: string | null;
+    format: string | null;
+    bytes: number;
+  } | null;
   const timings = job.timings as Record<string, number>;
   const code = job.errorCode ? (GRAPHQL_CODES[job.errorCode as ErrorCode] ?? "INTERNAL") : null;
   return {
@@ -129,7 +151,14 @@ export function videoJobView(job: VideoJobRow | VideoJobRecord, deduplicated = f
     progress: job.framesTotal ? Math.min(1, job.framesDone / job.framesTotal) : job.status === "done" ? 1 : 0,
     attempts: job.attempts,
     error: code ? { code, message: job.errorMessage ?? "" } : null,
-    timings: Object.keys(timings ?? {}).length ? { queuedMs: timings.queuedMs ?? null, decodeMs: timings.decodeMs ?? null, analyzeMs: timings.analyzeMs ?? null, totalMs: timings.totalMs ?? null } : null,
+    timings: Object.keys(timings ?? {}).length
+      ? {
+          queuedMs: timings.queuedMs ?? null,
+          decodeMs: timings.decodeMs ?? null,
+          analyzeMs: timings.analyzeMs ?? null,
+          totalMs: timings.totalMs ?? null,
+        }
+      : null,
     modelVersion: job.modelVersion,
     createdAt: job.createdAt,
     startedAt: job.startedAt,
@@ -145,14 +174,23 @@ export function videoJobView(job: VideoJobRow | VideoJobRecord, deduplicated = f
 
 /** The API key a job is stored under; the local developer and dashboard users have none (as for analyses). */
 const apiKeyIdOf = (context: ApiContext): string | null =>
-  context.viewer && context.viewer.keyId !== "local" && !("userId" in context.viewer && context.viewer.userId) ? context.viewer.keyId : null;
+  context.viewer && context.viewer.keyId !== "local" && !("userId" in context.viewer && context.viewer.userId)
+    ? context.viewer.keyId
+    : null;
 const userScopeOf = (context: ApiContext): string | null =>
-  context.viewer && "userId" in context.viewer && context.viewer.userId ? `user:${String(context.viewer.userId)}` : null;
+  context.viewer && "userId" in context.viewer && context.viewer.userId
+    ? `user:${String(context.viewer.userId)}`
+    : null;
 
 export async function submitVideo(context: ApiContext, request: SubmitVideoRequest): Promise<VideoJob> {
-  if (request.bytes.byteLength === 0) throw new AppError("BAD_USER_INPUT", "the request body is empty", { hint: "send the video file as the body" });
+  if (request.bytes.byteLength === 0)
+    throw new AppError("BAD_USER_INPUT", "the request body is empty", {
+      hint: "send the video file as the body",
+    });
   if (request.capturedAt && request.capturedAt.getTime() > Date.now() + 24 * 3_600_000) {
-    throw new AppError("BAD_USER_INPUT", "capturedAt lies more than a day in the future", { details: { field: "capturedAt" } });
+    throw new AppError("BAD_USER_INPUT", "capturedAt lies more than a day in the future", {
+      details: { field: "capturedAt" },
+    });
   }
   const queue = await videoQueue(context.runtime);
   const { job, deduplicated } = await submitVideoJob(context.runtime.db.prisma, queue, {
@@ -176,18 +214,32 @@ export async function getVideoJob(context: ApiContext, id: string): Promise<Vide
   return job ? videoJobView(job) : null;
 }
 
-export async function listVideoJobsView(context: ApiContext, args: { first?: number | null; after?: string | null; status?: VideoJobStatus | null }): Promise<VideoJobConnection> {
+export async function listVideoJobsView(
+  context: ApiContext,
+  args: { first?: number | null; after?: string | null; status?: VideoJobStatus | null },
+): Promise<VideoJobConnection> {
   const status = args.status ? (args.status.toLowerCase() as DbVideoJobStatus) : undefined;
   const filter = status ? { status } : {};
   const prisma = context.runtime.db.prisma;
   const [page, totalCount] = await Promise.all([
-    listVideoJobs(prisma, filter, { ...(args.first ? { first: args.first } : {}), after: args.after ?? null }),
+    listVideoJobs(prisma, filter, {
+      ...(args.first ? { first: args.first } : {}),
+      after: args.after ?? null,
+    }),
     countVideoJobs(prisma, filter),
   ]);
   // The page's results in one read per job: a page is at most 100 jobs and results are small per job.
-  const nodes = await Promise.all(page.items.map(async (item) => videoJobView((await getStoredJob(prisma, item.id)) ?? item)));
+  const nodes = await Promise.all(
+    page.items.map(async (item) => videoJobView((await getStoredJob(prisma, item.id)) ?? item)),
+  );
   return {
-    edges: nodes.map((node, i) => ({ cursor: i === nodes.length - 1 && page.endCursor ? page.endCursor : Buffer.from(`${new Date(node.createdAt).toISOString()}|${node.id}`).toString("base64url"), node })),
+    edges: nodes.map((node, i) => ({
+      cursor:
+        i === nodes.length - 1 && page.endCursor
+          ? page.endCursor
+          : Buffer.from(`${new Date(node.createdAt).toISOString()}|${node.id}`).toString("base64url"),
+      node,
+    })),
     nodes,
     pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
     totalCount,

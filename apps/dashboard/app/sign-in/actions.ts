@@ -11,11 +11,14 @@ export interface SignInState {
   email?: string;
 }
 
-const statusOf = (error: unknown): string | undefined => (error as { status?: unknown } | null)?.status as string | undefined;
+const statusOf = (error: unknown): string | undefined =>
+  (error as { status?: unknown } | null)?.status as string | undefined;
 
 /** Email + password → session cookie (better-auth, through Next's cookies), then back to where the user was going. */
 export async function signInAction(_previous: SignInState, formData: FormData): Promise<SignInState> {
-  const email = String(formData.get("email") ?? "").trim().toLowerCase();
+  const email = String(formData.get("email") ?? "")
+    .trim()
+    .toLowerCase();
   const password = String(formData.get("password") ?? "");
   const next = safeNextPath(formData.get("next"));
   if (!email || !password) return { error: "Enter your email and password.", email };
@@ -25,7 +28,8 @@ export async function signInAction(_previous: SignInState, formData: FormData): 
   const address = requestHeaders.get("x-forwarded-for")?.split(",")[0]?.trim();
   const keys = [`email:${email}`, ...(address ? [`address:${address}`] : [])];
   const wait = signInAttempts.retryAfterSeconds(keys);
-  if (wait > 0) return { error: `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60)} min.`, email };
+  if (wait > 0)
+    return { error: `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60)} min.`, email };
 
   try {
     await dashboardAuth().api.signInEmail({ body: { email, password }, headers: requestHeaders });
@@ -35,8 +39,12 @@ export async function signInAction(_previous: SignInState, formData: FormData): 
       signInAttempts.fail(keys);
       return { error: "Wrong email or password.", email };
     }
-    if (status === "FORBIDDEN") return { error: "This account is disabled. Ask an admin to enable it.", email };
-    return { error: "Sign-in is not available right now (the database cannot be reached). Try again shortly.", email };
+    if (status === "FORBIDDEN")
+      return { error: "This account is disabled. Ask an admin to enable it.", email };
+    return {
+      error: "Sign-in is not available right now (the database cannot be reached). Try again shortly.",
+      email,
+    };
   }
   signInAttempts.succeed(keys);
   redirect(next);

@@ -9,7 +9,11 @@ import { currentUser } from "@/lib/auth/session";
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const next = safeNextPath((await searchParams).next);
   if (await currentUser().catch(() => null)) redirect(next);
   return (
@@ -18,7 +22,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <Card title="Your account" headingId="sign-in-heading">
         <SignInForm next={next} />
         <p className="state__hint">
-          No account yet? An admin creates one with <code>npm run users -- create --email you@example.org --role analyst</code>.
+          No account yet? An admin creates one with{" "}
+          <code>npm run users -- create --email you@example.org --role analyst</code>.
         </p>
       </Card>
     </div>

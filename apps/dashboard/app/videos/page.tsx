@@ -26,8 +26,8 @@ export default async function VideosPage() {
         <VideoUpload maxBytes={dashboardEnv().MOODLENS_DASHBOARD_MAX_VIDEO_BYTES} />
       ) : (
         <Notice testId="videos-forbidden">
-          Your role ({mayAnalyze.user?.role ?? "signed out"}) may view video results but not upload videos (the
-          “analyze” permission).
+          Your role ({mayAnalyze.user?.role ?? "signed out"}) may view video results but not upload videos
+          (the “analyze” permission).
         </Notice>
       )}
       {!jobs.ok ? (

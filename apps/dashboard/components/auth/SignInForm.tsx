@@ -10,11 +10,26 @@ export function SignInForm({ next }: { next: string }) {
       <input type="hidden" name="next" value={next} />
       <div className="field">
         <label htmlFor="sign-in-email">Email</label>
-        <input id="sign-in-email" name="email" type="email" autoComplete="username" required defaultValue={state.email} data-testid="sign-in-email" />
+        <input
+          id="sign-in-email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          defaultValue={state.email}
+          data-testid="sign-in-email"
+        />
       </div>
       <div className="field">
         <label htmlFor="sign-in-password">Password</label>
-        <input id="sign-in-password" name="password" type="password" autoComplete="current-password" required data-testid="sign-in-password" />
+        <input
+          id="sign-in-password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          data-testid="sign-in-password"
+        />
       </div>
       {state.error && (
         <p className="state state--error" role="alert" data-testid="sign-in-error">

@@ -21,13 +21,19 @@ import {
 } from "@/lib/live";
 import { LiveHistoryChart } from "./LiveHistoryChart";
 
-type CameraState = { kind: "off" } | { kind: "starting" } | { kind: "on" } | { kind: "error"; problem: CameraProblem };
+type CameraState =
+  | { kind: "off" }
+  | { kind: "starting" }
+  | { kind: "on" }
+  | { kind: "error"; problem: CameraProblem };
 
 const probabilitiesOf = (face: TrackedFace): Partial<Record<Emotion, number>> =>
   Object.fromEntries(face.emotions.map((entry) => [fromEmotionEnum(entry.emotion), entry.probability]));
 
 const randomId = () =>
-  Array.from(crypto.getRandomValues(new Uint8Array(8)), (byte) => byte.toString(16).padStart(2, "0")).join("");
+  Array.from(crypto.getRandomValues(new Uint8Array(8)), (byte) => byte.toString(16).padStart(2, "0")).join(
+    "",
+  );
 
 function drawOverlay(canvas: HTMLCanvasElement, faces: readonly TrackedFace[]) {
   const context = canvas.getContext("2d");
@@ -98,12 +104,20 @@ export function LiveCamera({ mayRecord }: { mayRecord: boolean }) {
     }
     setCamera({ kind: "starting" });
     try {
-      const stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 } }, audio: false });
+      const stream = await navigator.mediaDevices.getUserMedia({
+        video: { width: { ideal: 1280 }, height: { ideal: 720 } },
+        audio: false,
+      });
       streamRef.current = stream;
       const video = videoRef.current!;
       video.srcObject = stream;
       await video.play();
-      session.current = { id: `live-${randomId()}`, started: performance.now(), failures: 0, inFlight: false };
+      session.current = {
+        id: `live-${randomId()}`,
+        started: performance.now(),
+        failures: 0,
+        inFlight: false,
+      };
       setHistory([]);
       setStats({ sent: 0, answered: 0, lastMs: 0 });
       setCamera({ kind: "on" });
@@ -138,21 +152,33 @@ export function LiveCamera({ mayRecord }: { mayRecord: boolean }) {
           image,
           timestamp,
           record: recording,
-          ...(recording ? { source: recordSource.trim() || undefined, campaign: recordCampaign.trim() || undefined } : {}),
+          ...(recording
+            ? { source: recordSource.trim() || undefined, campaign: recordCampaign.trim() || undefined }
+            : {}),
         }),
         signal: AbortSignal.timeout(12_000),
       });
-      const body = (await response.json().catch(() => null)) as { ok: boolean; analysis?: FrameAnalysis; error?: ApiErrorInfo } | null;
+      const body = (await response.json().catch(() => null)) as {
+        ok: boolean;
+        analysis?: FrameAnalysis;
+        error?: ApiErrorInfo;
+      } | null;
       if (state !== session.current) return; // a new session started meanwhile
       if (!body?.ok || !body.analysis) {
-        throw Object.assign(new Error(body?.error?.message ?? `HTTP ${response.status}`), { info: body?.error });
+        throw Object.assign(new Error(body?.error?.message ?? `HTTP ${response.status}`), {
+          info: body?.error,
+        });
       }
       const analysis = body.analysis;
       state.failures = 0;
       setApiProblem(null);
       setFaces(analysis.faces);
       setHistory((current) => pushHistory(current, historyPoint(analysis.timestamp / 1000, analysis.faces)));
-      setStats((current) => ({ ...current, answered: current.answered + 1, lastMs: Math.round(performance.now() - began) }));
+      setStats((current) => ({
+        ...current,
+        answered: current.answered + 1,
+        lastMs: Math.round(performance.now() - began),
+      }));
       const overlay = overlayRef.current;
       if (overlay) {
         overlay.width = size.width;
@@ -189,8 +215,8 @@ export function LiveCamera({ mayRecord }: { mayRecord: boolean }) {
   return (
     <div className="grid" style={{ gap: 16 }}>
       <div className="notice notice--info" role="note" data-testid="live-privacy-notice">
-        Frames from your camera are analysed and not kept: each is sent once, analysed in memory and dropped. Only
-        with “record this session” are the aggregated results per face and second stored (no images).
+        Frames from your camera are analysed and not kept: each is sent once, analysed in memory and dropped.
+        Only with “record this session” are the aggregated results per face and second stored (no images).
       </div>
 
       <section className="card" aria-labelledby="live-controls-heading">
@@ -209,7 +235,12 @@ export function LiveCamera({ mayRecord }: { mayRecord: boolean }) {
           )}
           <div className="field">
             <label htmlFor={ids.rate}>Frames per second</label>
-            <select id={ids.rate} value={rate} onChange={(event) => setRate(Number(event.target.value))} data-testid="live-rate">
+            <select
+              id={ids.rate}
+              value={rate}
+              onChange={(event) => setRate(Number(event.target.value))}
+              data-testid="live-rate"
+            >
               {FRAME_RATES.map((value) => (
                 <option key={value} value={value}>
                   {value}
@@ -219,7 +250,14 @@ export function LiveCamera({ mayRecord }: { mayRecord: boolean }) {
           </div>
           {mayRecord && (
             <label className="checkbox" htmlFor={ids.record}>
-              <input id={ids.record} type="checkbox" role="switch" checked={record} onChange={(event) => setRecord(event.target.checked)} data-testid="live-record" />
+              <input
+                id={ids.record}
+                type="checkbox"
+                role="switch"
+                checked={record}
+                onChange={(event) => setRecord(event.target.checked)}
+                data-testid="live-record"
+              />
               Record this session’s results (per face and second, no images)
             </label>
           )}
@@ -227,11 +265,25 @@ export function LiveCamera({ mayRecord }: { mayRecord: boolean }) {
             <>
               <div className="field">
                 <label htmlFor={ids.source}>Source</label>
-                <input id={ids.source} type="text" value={source} maxLength={100} onChange={(event) => setSource(event.target.value)} data-testid="live-source" />
+                <input
+                  id={ids.source}
+                  type="text"
+                  value={source}
+                  maxLength={100}
+                  onChange={(event) => setSource(event.target.value)}
+                  data-testid="live-source"
+                />
               </div>
               <div className="field">
                 <label htmlFor={ids.campaign}>Campaign (optional)</label>
-                <input id={ids.campaign} type="text" value={campaign} maxLength={100} onChange={(event) => setCampaign(event.target.value)} data-testid="live-campaign" />
+                <input
+                  id={ids.campaign}
+                  type="text"
+                  value={campaign}
+                  maxLength={100}
+                  onChange={(event) => setCampaign(event.target.value)}
+                  data-testid="live-campaign"
+                />
               </div>
             </>
           )}
@@ -251,13 +303,23 @@ export function LiveCamera({ mayRecord }: { mayRecord: boolean }) {
             `Camera on · ${stats.answered} of ${stats.sent} frames analysed${stats.lastMs ? ` · last answer ${stats.lastMs} ms` : ""}${record ? " · recording" : ""}`}
         </p>
         {camera.kind === "error" && (
-          <div className="state state--error" role="alert" data-testid="live-error" data-error-code={camera.problem.code}>
+          <div
+            className="state state--error"
+            role="alert"
+            data-testid="live-error"
+            data-error-code={camera.problem.code}
+          >
             <h3>{camera.problem.title}</h3>
             <p>{camera.problem.message}</p>
           </div>
         )}
         {apiProblem && (
-          <div className="state state--error" role="alert" data-testid="live-api-error" data-error-code={apiProblem.code}>
+          <div
+            className="state state--error"
+            role="alert"
+            data-testid="live-api-error"
+            data-error-code={apiProblem.code}
+          >
             <h3>{apiProblem.title}</h3>
             <p>{apiProblem.message}</p>
             {apiProblem.hint && <p className="state__hint">{apiProblem.hint}</p>}
@@ -284,10 +346,17 @@ export function LiveCamera({ mayRecord }: { mayRecord: boolean }) {
               {faces.map((face) => {
                 const emotion = fromEmotionEnum(face.dominantEmotion);
                 return (
-                  <article key={face.trackId} data-testid="live-face" data-track={face.trackId} data-emotion={emotion}>
+                  <article
+                    key={face.trackId}
+                    data-testid="live-face"
+                    data-track={face.trackId}
+                    data-emotion={emotion}
+                  >
                     <h3 style={{ margin: "0 0 4px" }}>
                       Face #{face.trackId}: <EmotionTag emotion={emotion} />{" "}
-                      <span className="chart-hint">{formatPercent(probabilitiesOf(face)[emotion] ?? 0, 0)}</span>
+                      <span className="chart-hint">
+                        {formatPercent(probabilitiesOf(face)[emotion] ?? 0, 0)}
+                      </span>
                     </h3>
                     <ProbabilityList probabilities={probabilitiesOf(face)} />
                   </article>
@@ -300,7 +369,9 @@ export function LiveCamera({ mayRecord }: { mayRecord: boolean }) {
 
       <section className="card" aria-labelledby="live-history-heading">
         <h2 id="live-history-heading">The last minute</h2>
-        <p className="card__description">Mean smoothed probability of each emotion over the faces in view, per analysed frame.</p>
+        <p className="card__description">
+          Mean smoothed probability of each emotion over the faces in view, per analysed frame.
+        </p>
         <EmotionLegend />
         <LiveHistoryChart history={history} />
       </section>

@@ -13,7 +13,8 @@ export function LiveHistoryChart({ history }: { history: HistoryPoint[] }) {
   return (
     <div className="chart" data-testid="live-history-chart" data-points={history.length}>
       <p className="visually-hidden">
-        Stacked area of the mean smoothed probability of each emotion over the last {HISTORY_SECONDS} seconds, {history.length} frames.
+        Stacked area of the mean smoothed probability of each emotion over the last {HISTORY_SECONDS} seconds,{" "}
+        {history.length} frames.
       </p>
       <AreaChart
         responsive
@@ -32,7 +33,12 @@ export function LiveHistoryChart({ history }: { history: HistoryPoint[] }) {
           tick={AXIS_TICK}
           allowDataOverflow
         />
-        <YAxis domain={[0, 1]} tickFormatter={(value: number) => `${Math.round(value * 100)}%`} tick={AXIS_TICK} width={44} />
+        <YAxis
+          domain={[0, 1]}
+          tickFormatter={(value: number) => `${Math.round(value * 100)}%`}
+          tick={AXIS_TICK}
+          width={44}
+        />
         {EMOTIONS.map((emotion) => (
           <Area
             key={emotion}

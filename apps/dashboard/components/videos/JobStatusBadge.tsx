@@ -8,7 +8,8 @@ const CLASS_BY_STATUS: Record<VideoJobStatus, string> = {
   CANCELLED: "status--interrupted",
 };
 
-export const isFinished = (status: VideoJobStatus) => status === "DONE" || status === "FAILED" || status === "CANCELLED";
+export const isFinished = (status: VideoJobStatus) =>
+  status === "DONE" || status === "FAILED" || status === "CANCELLED";
 
 export function JobStatusBadge({ status }: { status: VideoJobStatus }) {
   return (

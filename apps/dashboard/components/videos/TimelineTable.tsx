@@ -13,8 +13,12 @@ export function TimelineTable({ rows, onSeek }: { rows: TimelineRow[]; onSeek: (
           <thead>
             <tr>
               <th scope="col">Second</th>
-              <th scope="col" className="num">Faces</th>
-              <th scope="col" className="num">Valence</th>
+              <th scope="col" className="num">
+                Faces
+              </th>
+              <th scope="col" className="num">
+                Valence
+              </th>
               {EMOTIONS.map((emotion) => (
                 <th key={emotion} scope="col" className="num" style={{ textTransform: "capitalize" }}>
                   {emotion}
@@ -24,16 +28,32 @@ export function TimelineTable({ rows, onSeek }: { rows: TimelineRow[]; onSeek: (
           </thead>
           <tbody>
             {rows.map((row) => (
-              <tr key={row.second} data-testid="timeline-row" data-second={row.second} data-faces={row.faces} data-valence={row.meanValence ?? ""}>
+              <tr
+                key={row.second}
+                data-testid="timeline-row"
+                data-second={row.second}
+                data-faces={row.faces}
+                data-valence={row.meanValence ?? ""}
+              >
                 <th scope="row">
-                  <button type="button" className="button button--secondary button--small" onClick={() => onSeek(row.second)} aria-label={`Jump to ${formatSeconds(row.second)}`}>
+                  <button
+                    type="button"
+                    className="button button--secondary button--small"
+                    onClick={() => onSeek(row.second)}
+                    aria-label={`Jump to ${formatSeconds(row.second)}`}
+                  >
                     {formatSeconds(row.second)}
                   </button>
                 </th>
                 <td className="num">{row.faces}</td>
                 <td className="num">{formatDecimal(row.meanValence, 2)}</td>
                 {EMOTIONS.map((emotion) => (
-                  <td key={emotion} className="num" data-emotion={emotion} data-share={row[emotion].toFixed(4)}>
+                  <td
+                    key={emotion}
+                    className="num"
+                    data-emotion={emotion}
+                    data-share={row[emotion].toFixed(4)}
+                  >
                     {formatPercent(row[emotion], 0)}
                   </td>
                 ))}

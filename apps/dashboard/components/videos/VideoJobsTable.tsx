@@ -14,8 +14,12 @@ export function VideoJobsTable({ jobs }: { jobs: VideoJobSummary[] }) {
           <tr>
             <th scope="col">Video</th>
             <th scope="col">Status</th>
-            <th scope="col" className="num">Progress</th>
-            <th scope="col" className="num">Length</th>
+            <th scope="col" className="num">
+              Progress
+            </th>
+            <th scope="col" className="num">
+              Length
+            </th>
             <th scope="col">Source</th>
             <th scope="col">Campaign</th>
             <th scope="col">Submitted</th>
@@ -25,14 +29,18 @@ export function VideoJobsTable({ jobs }: { jobs: VideoJobSummary[] }) {
           {jobs.map((job) => (
             <tr key={job.id} data-testid="video-job-row" data-job-id={job.id} data-status={job.status}>
               <td>
-                <Link href={`/videos/${encodeURIComponent(job.id)}`}>{job.fileName ?? job.id.slice(0, 8)}</Link>
+                <Link href={`/videos/${encodeURIComponent(job.id)}`}>
+                  {job.fileName ?? job.id.slice(0, 8)}
+                </Link>
               </td>
               <td>
                 <JobStatusBadge status={job.status} />
                 {job.error && <span className="chart-hint"> {job.error.code}</span>}
               </td>
               <td className="num">
-                {job.framesTotal ? `${job.framesDone}/${job.framesTotal} (${formatPercent(job.progress, 0)})` : "–"}
+                {job.framesTotal
+                  ? `${job.framesDone}/${job.framesTotal} (${formatPercent(job.progress, 0)})`
+                  : "–"}
               </td>
               <td className="num">{job.video ? formatSeconds(job.video.durationSeconds) : "–"}</td>
               <td>{job.source ?? "–"}</td>

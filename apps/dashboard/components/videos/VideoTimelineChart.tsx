@@ -49,10 +49,34 @@ export function VideoTimelineChart({
         onClick={seek}
       >
         <CartesianGrid strokeDasharray="3 3" stroke={GRID_STROKE} vertical={false} />
-        <XAxis dataKey="second" tickFormatter={(second: number) => formatSeconds(second)} minTickGap={24} tick={AXIS_TICK} />
-        <YAxis yAxisId="share" domain={[0, 1]} tickFormatter={(value: number) => `${Math.round(value * 100)}%`} tick={AXIS_TICK} width={44} />
-        <YAxis yAxisId="valence" orientation="right" domain={[-1, 1]} ticks={[-1, -0.5, 0, 0.5, 1]} tick={AXIS_TICK} width={36} />
-        <Tooltip content={<EmotionTooltip title={(row: TimelineRow) => `${formatSeconds(row.second)} (second ${row.second})`} />} />
+        <XAxis
+          dataKey="second"
+          tickFormatter={(second: number) => formatSeconds(second)}
+          minTickGap={24}
+          tick={AXIS_TICK}
+        />
+        <YAxis
+          yAxisId="share"
+          domain={[0, 1]}
+          tickFormatter={(value: number) => `${Math.round(value * 100)}%`}
+          tick={AXIS_TICK}
+          width={44}
+        />
+        <YAxis
+          yAxisId="valence"
+          orientation="right"
+          domain={[-1, 1]}
+          ticks={[-1, -0.5, 0, 0.5, 1]}
+          tick={AXIS_TICK}
+          width={36}
+        />
+        <Tooltip
+          content={
+            <EmotionTooltip
+              title={(row: TimelineRow) => `${formatSeconds(row.second)} (second ${row.second})`}
+            />
+          }
+        />
         {EMOTIONS.map((emotion) => (
           <Area
             key={emotion}
@@ -88,7 +112,9 @@ export function VideoTimelineChart({
             label={{ value: `▲ ${peak.emotion}`, position: "top", fontSize: 11, fill: "#1b2440" }}
           />
         ))}
-        {playhead != null && <ReferenceLine yAxisId="share" x={playhead} stroke={PLAYHEAD_COLOR} strokeWidth={2} />}
+        {playhead != null && (
+          <ReferenceLine yAxisId="share" x={playhead} stroke={PLAYHEAD_COLOR} strokeWidth={2} />
+        )}
       </ComposedChart>
     </div>
   );

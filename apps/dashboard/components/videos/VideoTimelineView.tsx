@@ -8,7 +8,14 @@ import type { VideoJobDetail } from "@/lib/api/types";
 import { formatDecimal, formatPercent } from "@/lib/format";
 import { TimelineTable } from "./TimelineTable";
 import { findLocalVideo } from "@/lib/local-videos";
-import { findPeaks, formatSeconds, secondAt, timelineRows, timelineToCsv, tracksToCsv } from "@/lib/video-timeline";
+import {
+  findPeaks,
+  formatSeconds,
+  secondAt,
+  timelineRows,
+  timelineToCsv,
+  tracksToCsv,
+} from "@/lib/video-timeline";
 import { VideoTimelineChart } from "./VideoTimelineChart";
 
 type LocalCopy = { state: "looking" } | { state: "found"; url: string } | { state: "missing" };
@@ -87,9 +94,9 @@ export function VideoTimelineView({ job }: { job: VideoJobDetail }) {
           <div className="state state--empty" data-testid="no-local-copy">
             <h3>This browser has no copy of the video</h3>
             <p className="state__hint">
-              The video is played from the copy kept by the browser it was uploaded from, and the server did not
-              keep it{job.videoStored ? "" : " (the operator has not enabled video storage)"}. The timeline below
-              is complete; click it to move the marker.
+              The video is played from the copy kept by the browser it was uploaded from, and the server did
+              not keep it{job.videoStored ? "" : " (the operator has not enabled video storage)"}. The
+              timeline below is complete; click it to move the marker.
             </p>
           </div>
         )}
@@ -100,11 +107,16 @@ export function VideoTimelineView({ job }: { job: VideoJobDetail }) {
           <div>
             <h2 id="timeline-heading">Expressions per second</h2>
             <p className="card__description">
-              Share of each emotion over the faces visible in each second (stacked), and their mean valence (dark
-              line, right axis). Dashed markers are peaks. Click a second to jump there.
+              Share of each emotion over the faces visible in each second (stacked), and their mean valence
+              (dark line, right axis). Dashed markers are peaks. Click a second to jump there.
             </p>
           </div>
-          <button type="button" className="button button--secondary button--small" onClick={() => download(`${base}-timeline.csv`, timelineToCsv(rows))} data-testid="timeline-csv">
+          <button
+            type="button"
+            className="button button--secondary button--small"
+            onClick={() => download(`${base}-timeline.csv`, timelineToCsv(rows))}
+            data-testid="timeline-csv"
+          >
             Timeline CSV
           </button>
         </div>
@@ -121,14 +133,23 @@ export function VideoTimelineView({ job }: { job: VideoJobDetail }) {
         <div className="card__header">
           <div>
             <h2 id="tracks-heading">Faces ({job.tracks.length})</h2>
-            <p className="card__description">One row per face followed through the video: when it was visible and its dominant expression.</p>
+            <p className="card__description">
+              One row per face followed through the video: when it was visible and its dominant expression.
+            </p>
           </div>
-          <button type="button" className="button button--secondary button--small" onClick={() => download(`${base}-tracks.csv`, tracksToCsv(job.tracks))} data-testid="tracks-csv">
+          <button
+            type="button"
+            className="button button--secondary button--small"
+            onClick={() => download(`${base}-tracks.csv`, tracksToCsv(job.tracks))}
+            data-testid="tracks-csv"
+          >
             Faces CSV
           </button>
         </div>
         {job.tracks.length === 0 ? (
-          <p className="chart-hint" data-testid="no-tracks">No face was found in this video.</p>
+          <p className="chart-hint" data-testid="no-tracks">
+            No face was found in this video.
+          </p>
         ) : (
           <ol className="tracks" aria-label="Face tracks">
             {[...job.tracks]
@@ -136,15 +157,23 @@ export function VideoTimelineView({ job }: { job: VideoJobDetail }) {
               .map((track) => {
                 const emotion = fromEmotionEnum(track.dominantEmotion);
                 const left = duration ? (track.firstSeconds / duration) * 100 : 0;
-                const width = duration ? Math.max(0.5, ((track.lastSeconds - track.firstSeconds) / duration) * 100) : 100;
+                const width = duration
+                  ? Math.max(0.5, ((track.lastSeconds - track.firstSeconds) / duration) * 100)
+                  : 100;
                 return (
-                  <li key={track.index} className="tracks__row" data-testid="track-row" data-track={track.index} data-emotion={emotion}>
+                  <li
+                    key={track.index}
+                    className="tracks__row"
+                    data-testid="track-row"
+                    data-track={track.index}
+                    data-emotion={emotion}
+                  >
                     <span className="tracks__label">
                       Face {track.index + 1} <EmotionTag emotion={emotion} />
                       <span className="chart-hint">
                         {" "}
-                        {formatSeconds(track.firstSeconds)}–{formatSeconds(track.lastSeconds)} · {track.frames} frames · valence{" "}
-                        {formatDecimal(track.meanValence, 2)}
+                        {formatSeconds(track.firstSeconds)}–{formatSeconds(track.lastSeconds)} ·{" "}
+                        {track.frames} frames · valence {formatDecimal(track.meanValence, 2)}
                       </span>
                     </span>
                     <span className="tracks__lane">
@@ -156,7 +185,11 @@ export function VideoTimelineView({ job }: { job: VideoJobDetail }) {
                         aria-label={`Face ${track.index + 1}: jump to ${formatSeconds(track.firstSeconds)}`}
                       />
                       {duration > 0 && (
-                        <span className="tracks__playhead" style={{ left: `${Math.min(100, (time / duration) * 100)}%` }} aria-hidden="true" />
+                        <span
+                          className="tracks__playhead"
+                          style={{ left: `${Math.min(100, (time / duration) * 100)}%` }}
+                          aria-hidden="true"
+                        />
                       )}
                     </span>
                   </li>

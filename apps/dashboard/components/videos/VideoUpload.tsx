@@ -7,7 +7,13 @@ import type { VideoJobSummary } from "@/lib/api/types";
 import { formatBytes, formatPercent } from "@/lib/format";
 import type { ApiErrorInfo } from "@/lib/graphql";
 import { keepLocalVideo } from "@/lib/local-videos";
-import { DEFAULT_SAMPLE_FPS, SAMPLE_FPS_CHOICES, VIDEO_ACCEPT_ATTRIBUTE, checkVideo, videoTypeOf } from "@/lib/video-upload";
+import {
+  DEFAULT_SAMPLE_FPS,
+  SAMPLE_FPS_CHOICES,
+  VIDEO_ACCEPT_ATTRIBUTE,
+  checkVideo,
+  videoTypeOf,
+} from "@/lib/video-upload";
 import { JobStatusBadge, isFinished } from "./JobStatusBadge";
 
 type Phase =
@@ -19,7 +25,9 @@ type Phase =
 const POLL_MS = 1_000;
 
 const randomId = () =>
-  Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) => byte.toString(16).padStart(2, "0")).join("");
+  Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) => byte.toString(16).padStart(2, "0")).join(
+    "",
+  );
 
 /** XMLHttpRequest rather than fetch: only XHR reports upload progress. */
 function uploadWithProgress(
@@ -33,7 +41,8 @@ function uploadWithProgress(
     xhrRef.current = xhr;
     xhr.open("POST", url);
     xhr.setRequestHeader("content-type", videoTypeOf(file));
-    xhr.upload.onprogress = (event) => onProgress(event.loaded, event.lengthComputable ? event.total : file.size);
+    xhr.upload.onprogress = (event) =>
+      onProgress(event.loaded, event.lengthComputable ? event.total : file.size);
     xhr.onload = () => {
       let body: unknown = null;
       try {
@@ -73,8 +82,13 @@ export function VideoUpload({ maxBytes }: { maxBytes: number }) {
     if (!jobId || jobFinished) return;
     let stopped = false;
     const timer = setInterval(async () => {
-      const response = await fetch(`/api/videos/${encodeURIComponent(jobId)}`, { cache: "no-store" }).catch(() => null);
-      const body = (await response?.json().catch(() => null)) as { ok: boolean; job?: VideoJobSummary } | null;
+      const response = await fetch(`/api/videos/${encodeURIComponent(jobId)}`, { cache: "no-store" }).catch(
+        () => null,
+      );
+      const body = (await response?.json().catch(() => null)) as {
+        ok: boolean;
+        job?: VideoJobSummary;
+      } | null;
       if (stopped || !body?.ok || !body.job) return;
       setPhase({ kind: "job", job: body.job });
       if (isFinished(body.job.status)) router.refresh();
@@ -112,17 +126,30 @@ export function VideoUpload({ maxBytes }: { maxBytes: number }) {
         (loaded, total) => setPhase({ kind: "uploading", loaded, total }),
         xhrRef,
       );
-      const answer = body as { ok: boolean; job?: Partial<VideoJobSummary> & { id: string }; error?: ApiErrorInfo } | null;
+      const answer = body as {
+        ok: boolean;
+        job?: Partial<VideoJobSummary> & { id: string };
+        error?: ApiErrorInfo;
+      } | null;
       if (!answer?.ok || !answer.job) {
         setPhase({
           kind: "error",
-          error: answer?.error ?? { code: "UPLOAD_FAILED", title: "The upload failed", message: `The dashboard answered HTTP ${status}.` },
+          error: answer?.error ?? {
+            code: "UPLOAD_FAILED",
+            title: "The upload failed",
+            message: `The dashboard answered HTTP ${status}.`,
+          },
         });
         return;
       }
       await keepLocalVideo(answer.job.id, file);
       // The upload answer may be just the id: show it as queued until the first poll.
-      const queued: Partial<VideoJobSummary> = { status: "QUEUED", framesDone: 0, framesTotal: null, progress: 0 };
+      const queued: Partial<VideoJobSummary> = {
+        status: "QUEUED",
+        framesDone: 0,
+        framesTotal: null,
+        progress: 0,
+      };
       setPhase({ kind: "job", job: { ...queued, ...answer.job } as VideoJobSummary });
       router.refresh();
     } catch (error) {
@@ -143,8 +170,14 @@ export function VideoUpload({ maxBytes }: { maxBytes: number }) {
     if (phase.kind === "uploading") return xhrRef.current?.abort();
     if (phase.kind !== "job") return;
     setCancelling(true);
-    const response = await fetch(`/api/videos/${encodeURIComponent(phase.job.id)}/cancel`, { method: "POST" }).catch(() => null);
-    const body = (await response?.json().catch(() => null)) as { ok: boolean; job?: VideoJobSummary; error?: ApiErrorInfo } | null;
+    const response = await fetch(`/api/videos/${encodeURIComponent(phase.job.id)}/cancel`, {
+      method: "POST",
+    }).catch(() => null);
+    const body = (await response?.json().catch(() => null)) as {
+      ok: boolean;
+      job?: VideoJobSummary;
+      error?: ApiErrorInfo;
+    } | null;
     setCancelling(false);
     if (body?.ok && body.job) {
       setPhase({ kind: "job", job: body.job });
@@ -170,27 +203,51 @@ export function VideoUpload({ maxBytes }: { maxBytes: number }) {
             data-testid="video-file-input"
           />
           <p id={ids.hint} className="chart-hint">
-            The file is sent to the analysis service and deleted there once analysed (unless the operator keeps
-            videos). This browser keeps its own copy so the timeline can play it.
+            The file is sent to the analysis service and deleted there once analysed (unless the operator
+            keeps videos). This browser keeps its own copy so the timeline can play it.
           </p>
         </div>
         {problem && (
-          <div className="state state--error" role="alert" data-testid="video-error" data-error-code="INVALID_FILE">
+          <div
+            className="state state--error"
+            role="alert"
+            data-testid="video-error"
+            data-error-code="INVALID_FILE"
+          >
             <p>{problem}</p>
           </div>
         )}
         <div className="toolbar">
           <div className="field">
             <label htmlFor={ids.source}>Source</label>
-            <input id={ids.source} type="text" value={source} maxLength={100} onChange={(event) => setSource(event.target.value)} data-testid="video-source" />
+            <input
+              id={ids.source}
+              type="text"
+              value={source}
+              maxLength={100}
+              onChange={(event) => setSource(event.target.value)}
+              data-testid="video-source"
+            />
           </div>
           <div className="field">
             <label htmlFor={ids.campaign}>Campaign (optional)</label>
-            <input id={ids.campaign} type="text" value={campaign} maxLength={100} onChange={(event) => setCampaign(event.target.value)} data-testid="video-campaign" />
+            <input
+              id={ids.campaign}
+              type="text"
+              value={campaign}
+              maxLength={100}
+              onChange={(event) => setCampaign(event.target.value)}
+              data-testid="video-campaign"
+            />
           </div>
           <div className="field">
             <label htmlFor={ids.fps}>Frames analysed per second</label>
-            <select id={ids.fps} value={sampleFps} onChange={(event) => setSampleFps(Number(event.target.value))} data-testid="video-fps">
+            <select
+              id={ids.fps}
+              value={sampleFps}
+              onChange={(event) => setSampleFps(Number(event.target.value))}
+              data-testid="video-fps"
+            >
               {SAMPLE_FPS_CHOICES.map((fps) => (
                 <option key={fps} value={fps}>
                   {fps}
@@ -202,7 +259,13 @@ export function VideoUpload({ maxBytes }: { maxBytes: number }) {
             {phase.kind === "uploading" ? "Uploading…" : "Upload and analyse"}
           </button>
           {busy && (
-            <button type="button" className="button button--secondary" onClick={cancel} disabled={cancelling} data-testid="video-cancel">
+            <button
+              type="button"
+              className="button button--secondary"
+              onClick={cancel}
+              disabled={cancelling}
+              data-testid="video-cancel"
+            >
               {cancelling ? "Cancelling…" : "Cancel"}
             </button>
           )}
@@ -215,11 +278,21 @@ export function VideoUpload({ maxBytes }: { maxBytes: number }) {
             <label htmlFor={`${ids.file}-upload`}>
               Uploading {formatBytes(phase.loaded)} of {formatBytes(phase.total)}
             </label>
-            <progress id={`${ids.file}-upload`} max={phase.total || 1} value={phase.loaded} data-testid="upload-progress" />
+            <progress
+              id={`${ids.file}-upload`}
+              max={phase.total || 1}
+              value={phase.loaded}
+              data-testid="upload-progress"
+            />
           </div>
         )}
         {phase.kind === "job" && (
-          <div className="progress-block" data-testid="job-progress" data-job-id={phase.job.id} data-status={phase.job.status}>
+          <div
+            className="progress-block"
+            data-testid="job-progress"
+            data-job-id={phase.job.id}
+            data-status={phase.job.status}
+          >
             <p>
               Job <code>{phase.job.id.slice(0, 8)}</code> <JobStatusBadge status={phase.job.status} />{" "}
               {phase.job.framesTotal
@@ -228,23 +301,42 @@ export function VideoUpload({ maxBytes }: { maxBytes: number }) {
                   ? "waiting for a worker…"
                   : ""}
             </p>
-            <progress max={1} value={phase.job.progress} aria-label="Analysis progress" data-testid="analysis-progress" />
+            <progress
+              max={1}
+              value={phase.job.progress}
+              aria-label="Analysis progress"
+              data-testid="analysis-progress"
+            />
             {phase.job.status === "DONE" && (
               <p>
-                <Link className="button" href={`/videos/${encodeURIComponent(phase.job.id)}`} data-testid="open-timeline">
+                <Link
+                  className="button"
+                  href={`/videos/${encodeURIComponent(phase.job.id)}`}
+                  data-testid="open-timeline"
+                >
                   Open the timeline →
                 </Link>
               </p>
             )}
             {phase.job.error && (
-              <div className="state state--error" role="alert" data-testid="video-error" data-error-code={phase.job.error.code}>
+              <div
+                className="state state--error"
+                role="alert"
+                data-testid="video-error"
+                data-error-code={phase.job.error.code}
+              >
                 <p>{phase.job.error.message}</p>
               </div>
             )}
           </div>
         )}
         {phase.kind === "error" && (
-          <div className="state state--error" role="alert" data-testid="video-error" data-error-code={phase.error.code}>
+          <div
+            className="state state--error"
+            role="alert"
+            data-testid="video-error"
+            data-error-code={phase.error.code}
+          >
             <h3>{phase.error.title}</h3>
             <p>{phase.error.message}</p>
             {phase.error.hint && <p className="state__hint">{phase.error.hint}</p>}

@@ -206,7 +206,6 @@ export const PROMOTE_MODEL_MUTATION = /* GraphQL */ `
   }
 `;
 
-
 const VIDEO_JOB_SUMMARY = `
   id status source campaign capturedAt sampleFps fileName framesDone framesTotal progress attempts
   error { code message }
@@ -252,13 +251,32 @@ export const CANCEL_VIDEO_JOB_MUTATION = /* GraphQL */ `
 export const ANALYZE_FRAME_MUTATION = /* GraphQL */ `
   mutation AnalyzeFrame($input: AnalyzeFrameInput!) {
     analyzeFrame(input: $input) {
-      streamId timestamp modelVersion
-      timings { totalMs }
+      streamId
+      timestamp
+      modelVersion
+      timings {
+        totalMs
+      }
       faces {
-        trackId detectionScore dominantEmotion valence frames
-        box { x y width height }
-        emotions { emotion probability }
-        rawEmotions { emotion probability }
+        trackId
+        detectionScore
+        dominantEmotion
+        valence
+        frames
+        box {
+          x
+          y
+          width
+          height
+        }
+        emotions {
+          emotion
+          probability
+        }
+        rawEmotions {
+          emotion
+          probability
+        }
       }
     }
   }

@@ -21,7 +21,11 @@ export function jobFromUploadAnswer(body: unknown): { id: string } | null {
   if (!body || typeof body !== "object") return null;
   const record = body as Record<string, unknown>;
   for (const candidate of [record.job, record.videoJob, record.data, record]) {
-    if (candidate && typeof candidate === "object" && typeof (candidate as { id?: unknown }).id === "string") {
+    if (
+      candidate &&
+      typeof candidate === "object" &&
+      typeof (candidate as { id?: unknown }).id === "string"
+    ) {
       return candidate as { id: string };
     }
   }

@@ -262,8 +262,21 @@ export interface VideoJobSummary {
   progress: number;
   attempts: number;
   error: { code: string; message: string } | null;
-  timings: { queuedMs: number | null; decodeMs: number | null; analyzeMs: number | null; totalMs: number | null } | null;
-  video: { width: number; height: number; durationSeconds: number; fps: number | null; codec: string | null; format: string | null; bytes: number } | null;
+  timings: {
+    queuedMs: number | null;
+    decodeMs: number | null;
+    analyzeMs: number | null;
+    totalMs: number | null;
+  } | null;
+  video: {
+    width: number;
+    height: number;
+    durationSeconds: number;
+    fps: number | null;
+    codec: string | null;
+    format: string | null;
+    bytes: number;
+  } | null;
   modelVersion: string | null;
   createdAt: string;
   startedAt: string | null;

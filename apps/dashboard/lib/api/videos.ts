@@ -6,7 +6,13 @@ import {
   VIDEO_JOB_QUERY,
   VIDEO_JOB_STATUS_QUERY,
 } from "./documents";
-import type { FrameAnalysis, VideoJobConnection, VideoJobDetail, VideoJobStatus, VideoJobSummary } from "./types";
+import type {
+  FrameAnalysis,
+  VideoJobConnection,
+  VideoJobDetail,
+  VideoJobStatus,
+  VideoJobSummary,
+} from "./types";
 
 export const VIDEO_JOBS_PAGE_SIZE = 20;
 

@@ -9,7 +9,10 @@ export const WINDOW_MS = 15 * 60_000;
 export class SignInAttempts {
   private readonly failures = new Map<string, number[]>();
 
-  constructor(private readonly max = MAX_FAILURES, private readonly windowMs = WINDOW_MS) {}
+  constructor(
+    private readonly max = MAX_FAILURES,
+    private readonly windowMs = WINDOW_MS,
+  ) {}
 
   private recent(key: string, now: number): number[] {
     const kept = (this.failures.get(key) ?? []).filter((at) => now - at < this.windowMs);
@@ -23,7 +26,8 @@ export class SignInAttempts {
     let wait = 0;
     for (const key of keys) {
       const recent = this.recent(key, now);
-      if (recent.length >= this.max) wait = Math.max(wait, Math.ceil((recent[0]! + this.windowMs - now) / 1000));
+      if (recent.length >= this.max)
+        wait = Math.max(wait, Math.ceil((recent[0]! + this.windowMs - now) / 1000));
     }
     return wait;
   }

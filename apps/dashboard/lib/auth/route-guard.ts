@@ -16,7 +16,12 @@ export async function refusalFor(scope: ApiScope, what: string): Promise<Refusal
   const permission = await permissionFor(scope);
   if (permission.ok) return null;
   if (permission.code === "UNAUTHENTICATED") {
-    return { status: 401, code: "UNAUTHENTICATED", title: "Please sign in", message: "Sign in to the dashboard first." };
+    return {
+      status: 401,
+      code: "UNAUTHENTICATED",
+      title: "Please sign in",
+      message: "Sign in to the dashboard first.",
+    };
   }
   return {
     status: 403,

@@ -26,7 +26,9 @@ export const currentUser = cache(async (): Promise<SignedInUser | null> => {
   return { id: user.id, email: user.email, name: user.name, role: user.role, token: session.session.token };
 });
 
-export type Permission = { ok: true; user: SignedInUser } | { ok: false; code: "UNAUTHENTICATED" | "FORBIDDEN"; user: SignedInUser | null };
+export type Permission =
+  | { ok: true; user: SignedInUser }
+  | { ok: false; code: "UNAUTHENTICATED" | "FORBIDDEN"; user: SignedInUser | null };
 
 /** Whether the current user may use something that needs `scope` (the API checks again). */
 export async function permissionFor(scope: ApiScope): Promise<Permission> {

@@ -4,17 +4,23 @@ import { AppError } from "@moodlens/shared";
 export function numberOption(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isFinite(parsed)) throw new AppError("BAD_USER_INPUT", `--${name} must be a number, got "${value}"`);
+  if (!Number.isFinite(parsed))
+    throw new AppError("BAD_USER_INPUT", `--${name} must be a number, got "${value}"`);
   return parsed;
 }
 
 export function intOption(value: string | undefined, name: string): number | undefined {
   const parsed = numberOption(value, name);
-  if (parsed !== undefined && !Number.isInteger(parsed)) throw new AppError("BAD_USER_INPUT", `--${name} must be an integer, got "${value}"`);
+  if (parsed !== undefined && !Number.isInteger(parsed))
+    throw new AppError("BAD_USER_INPUT", `--${name} must be an integer, got "${value}"`);
   return parsed;
 }
 
-export function choiceOption<T extends string>(value: string | undefined, name: string, choices: readonly T[]): T | undefined {
+export function choiceOption<T extends string>(
+  value: string | undefined,
+  name: string,
+  choices: readonly T[],
+): T | undefined {
   if (value === undefined) return undefined;
   if (!(choices as readonly string[]).includes(value)) {
     throw new AppError("BAD_USER_INPUT", `--${name} must be one of ${choices.join(", ")}, got "${value}"`);
@@ -32,6 +38,7 @@ export function jsonOption<T>(value: string | undefined, name: string): T | unde
 }
 
 export function required<T>(value: T | undefined, name: string, hint?: string): T {
-  if (value === undefined || value === "") throw new AppError("BAD_USER_INPUT", `--${name} is required`, hint ? { hint } : {});
+  if (value === undefined || value === "")
+    throw new AppError("BAD_USER_INPUT", `--${name} is required`, hint ? { hint } : {});
   return value;
 }

@@ -1,5 +1,11 @@
 import { parseArgs } from "node:util";
-import { exportOnnx, loadModelArtifacts, readModelMetadata, saveModelArtifacts, selectBackend } from "@moodlens/model";
+import {
+  exportOnnx,
+  loadModelArtifacts,
+  readModelMetadata,
+  saveModelArtifacts,
+  selectBackend,
+} from "@moodlens/model";
 import { modelDirectoryFrom } from "../evaluation/model-source";
 import { required } from "./args";
 import { EXPORT_ONNX_USAGE } from "./usage";
@@ -15,9 +21,19 @@ export async function exportOnnxCommand(argv: string[]): Promise<number> {
   const { model } = await loadModelArtifacts(directory);
   try {
     const onnx = exportOnnx(model);
-    const { formatVersion: _f, labels: _l, inputSize: _i, normalization: _n, weightsSha256: _w, onnxSha256: _o, ...input } = previous;
+    const {
+      formatVersion: _f,
+      labels: _l,
+      inputSize: _i,
+      normalization: _n,
+      weightsSha256: _w,
+      onnxSha256: _o,
+      ...input
+    } = previous;
     const metadata = await saveModelArtifacts(model, directory, input, { onnx });
-    process.stdout.write(`wrote ${directory}/model.onnx (${onnx.byteLength} bytes, sha256 ${metadata.onnxSha256?.slice(0, 12)}…)\n`);
+    process.stdout.write(
+      `wrote ${directory}/model.onnx (${onnx.byteLength} bytes, sha256 ${metadata.onnxSha256?.slice(0, 12)}…)\n`,
+    );
     return 0;
   } finally {
     model.dispose();

@@ -36,13 +36,17 @@ export async function importCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const out = (line = "") => process.stdout.write(`${line}\n`);
-  out(`${imported ? "imported" : "already cached"}: ${manifest.count} images from ${manifest.source.path} (${manifest.source.kind})`);
+  out(
+    `${imported ? "imported" : "already cached"}: ${manifest.count} images from ${manifest.source.path} (${manifest.source.kind})`,
+  );
   out(`cache ${directory}`);
   out(`fingerprint ${manifest.fingerprint}`);
   out();
   out(table([["class", "images"], ...EMOTIONS.map((e) => [e, manifest.classCounts[e]])]));
   out();
-  out(`splits: train ${manifest.splitCounts.train}, val ${manifest.splitCounts.val}, test ${manifest.splitCounts.test}`);
+  out(
+    `splits: train ${manifest.splitCounts.train}, val ${manifest.splitCounts.val}, test ${manifest.splitCounts.test}`,
+  );
   const skipped = Object.entries(manifest.report.skipped);
   if (skipped.length) out(`skipped (no such class): ${skipped.map(([k, v]) => `${k} ${v}`).join(", ")}`);
   if (manifest.report.corrupt.length) {

@@ -24,12 +24,17 @@ const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "cli.ts");
 /** Runs one trial's training in its own process: its own wasm instance, so two trials use two cores. */
 function runTrialProcess(runId: string, runsDirectory: string, log: (line: string) => void): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", CLI, "train", "--resume", runId, "--run-dir", runsDirectory, "--no-progress"], {
-      stdio: ["ignore", "ignore", "pipe"],
-      env: process.env,
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", CLI, "train", "--resume", runId, "--run-dir", runsDirectory, "--no-progress"],
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+        env: process.env,
+      },
+    );
     child.stderr.on("data", (chunk: Buffer) => {
-      for (const line of chunk.toString().split("\n")) if (/epoch \d+\/\d+ loss|best epoch|error/.test(line)) log(`[${runId}] ${line.trim()}`);
+      for (const line of chunk.toString().split("\n"))
+        if (/epoch \d+\/\d+ loss|best epoch|error/.test(line)) log(`[${runId}] ${line.trim()}`);
     });
     child.on("close", (code) => resolve(code ?? 1));
   });
@@ -51,7 +56,9 @@ export async function searchCommand(argv: string[]): Promise<number> {
   });
   const data = required(values.data, "data", SEARCH_USAGE.split("\n")[0]);
   if (!values.space) throw new AppError("BAD_USER_INPUT", "--space is required (JSON or a .json file)");
-  const spaceText = values.space.trim().startsWith("{") ? values.space : readFileSync(resolveUserPath(values.space), "utf8");
+  const spaceText = values.space.trim().startsWith("{")
+    ? values.space
+    : readFileSync(resolveUserPath(values.space), "utf8");
   const space = validateSpace(jsonOption(spaceText, "space"));
   const mode = choiceOption(values.mode, "mode", ["grid", "random"] as const) ?? "grid";
   const requested = intOption(values.trials, "trials");
@@ -61,7 +68,8 @@ export async function searchCommand(argv: string[]): Promise<number> {
   const base = configFromArgs(values, runsDirectory);
   let trials: Trial[] = mode === "grid" ? gridTrials(space) : randomTrials(space, requested ?? 8, base.seed);
   if (requested !== undefined && mode === "grid") trials = trials.slice(0, requested);
-  const experiment = values.experiment ?? `search-${new Date().toISOString().slice(0, 16).replace(/[-:T]/g, "")}`;
+  const experiment =
+    values.experiment ?? `search-${new Date().toISOString().slice(0, 16).replace(/[-:T]/g, "")}`;
   const log = logToStderr;
   const options = { cacheDirectory: resolveUserPath(env().MOODLENS_CACHE_DIR), log };
 
@@ -84,7 +92,9 @@ export async function searchCommand(argv: string[]): Promise<number> {
     );
     runs.push({ runId, trial, runDirectory: created.runDirectory });
   }
-  log(`search ${experiment}: ${runs.length} trials (${mode}), ${base.epochs} epochs each, ${workers} worker${workers > 1 ? "s" : ""}`);
+  log(
+    `search ${experiment}: ${runs.length} trials (${mode}), ${base.epochs} epochs each, ${workers} worker${workers > 1 ? "s" : ""}`,
+  );
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(workers, runs.length) }, async () => {
@@ -103,12 +113,20 @@ export async function searchCommand(argv: string[]): Promise<number> {
   }
   const results = runs.map((run) => {
     const pointer = readCheckpointPointer(run.runDirectory);
-    return { ...run, status: readStatus(run.runDirectory).status, bestValAccuracy: pointer?.trainer.bestValAccuracy ?? null, bestEpoch: pointer?.trainer.bestEpoch ?? null, epochs: pointer?.epoch ?? 0 };
+    return {
+      ...run,
+      status: readStatus(run.runDirectory).status,
+      bestValAccuracy: pointer?.trainer.bestValAccuracy ?? null,
+      bestEpoch: pointer?.trainer.bestEpoch ?? null,
+      epochs: pointer?.epoch ?? 0,
+    };
   });
   const ranked = [...results].sort((a, b) => (b.bestValAccuracy ?? -1) - (a.bestValAccuracy ?? -1));
   const best = ranked[0];
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ experiment, best: best?.runId ?? null, trials: ranked.map(({ runDirectory: _d, ...r }) => r) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ experiment, best: best?.runId ?? null, trials: ranked.map(({ runDirectory: _d, ...r }) => r) })}\n`,
+    );
   } else {
     process.stdout.write(
       `${table([["run", "status", "epochs", "best val acc", "best epoch", "trial"], ...ranked.map((r) => [r.runId, r.status, r.epochs, pct(r.bestValAccuracy), r.bestEpoch, JSON.stringify(r.trial)])])}\n` +

@@ -40,7 +40,9 @@ function interruptHook(): { onBatch: RunOptions["onBatch"]; detach: () => void }
   const handler = (name: string) => () => {
     if (signal) process.exit(130); // second signal: the user means it
     signal = name;
-    process.stderr.write(`\n${name}: stopping after this batch (the last checkpoint stays the resume point)\n`);
+    process.stderr.write(
+      `\n${name}: stopping after this batch (the last checkpoint stays the resume point)\n`,
+    );
   };
   const onInt = handler("SIGINT");
   const onTerm = handler("SIGTERM");
@@ -60,7 +62,8 @@ function interruptHook(): { onBatch: RunOptions["onBatch"]; detach: () => void }
 export async function trainCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
   const workers = intOption(values.workers, "workers") ?? 1;
-  if (workers < 1 || workers > 2) throw new AppError("BAD_USER_INPUT", "--workers must be 1 or 2 (data-parallel halves of each batch)");
+  if (workers < 1 || workers > 2)
+    throw new AppError("BAD_USER_INPUT", "--workers must be 1 or 2 (data-parallel halves of each batch)");
   const backend = values.backend === undefined ? undefined : parseBackendPreference(values.backend);
   if (values.precision !== undefined && values.precision !== "fp32" && values.precision !== "bf16") {
     throw new AppError("BAD_USER_INPUT", "--precision must be fp32 or bf16 (bf16: native engine only)");
@@ -72,7 +75,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
     cacheDirectory: resolveUserPath(env().MOODLENS_CACHE_DIR),
     log,
     progress: !values["no-progress"],
-    ...(values["no-db"] ? {} : { recorder: values["sync-process"] ? subprocessRecorder() : databaseRecorder() }),
+    ...(values["no-db"]
+      ? {}
+      : { recorder: values["sync-process"] ? subprocessRecorder() : databaseRecorder() }),
     onBatch: interrupt.onBatch,
     workers,
     ...(backend ? { backend } : {}),
@@ -89,10 +94,15 @@ export async function trainCommand(argv: string[]): Promise<number> {
       try {
         readSpec(runDirectory);
       } catch {
-        throw new AppError("NOT_FOUND", `no run ${values.resume} in ${runsDirectory}`, { hint: "pass the folder holding it with --run-dir" });
+        throw new AppError("NOT_FOUND", `no run ${values.resume} in ${runsDirectory}`, {
+          hint: "pass the folder holding it with --run-dir",
+        });
       }
     } else {
-      if (!values.data) throw new AppError("BAD_USER_INPUT", "--data is required (or --resume RUN_ID)", { hint: TRAIN_USAGE.split("\n")[0] });
+      if (!values.data)
+        throw new AppError("BAD_USER_INPUT", "--data is required (or --resume RUN_ID)", {
+          hint: TRAIN_USAGE.split("\n")[0],
+        });
       const config = configFromArgs(values, runsDirectory);
       const created = await createRun(
         {
@@ -119,7 +129,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof RunInterrupted) {
-      log(`run stopped (${error.signal}); resume with: npm run trainer -- train --resume <runId> --run-dir ${runsDirectory}`);
+      log(
+        `run stopped (${error.signal}); resume with: npm run trainer -- train --resume <runId> --run-dir ${runsDirectory}`,
+      );
       return 130;
     }
     throw error;

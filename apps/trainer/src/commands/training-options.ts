@@ -3,7 +3,12 @@ import { readFileSync } from "node:fs";
 import { parseInputFilter } from "@moodlens/model";
 import { invocationDirectory, resolveUserPath } from "../util/paths";
 import { resolveInitFrom } from "../run/init-weights";
-import { DEFAULT_AUGMENTATION, DEFAULT_TRAIN_CONFIG, type TrainConfig, type ScheduleConfig } from "../training/config";
+import {
+  DEFAULT_AUGMENTATION,
+  DEFAULT_TRAIN_CONFIG,
+  type TrainConfig,
+  type ScheduleConfig,
+} from "../training/config";
 import { choiceOption, intOption, jsonOption, numberOption } from "./args";
 
 /**
@@ -43,7 +48,9 @@ export const TRAINING_CONFIG_OPTIONS = {
   "init-from": { type: "string" },
 } as const;
 
-export type TrainingConfigValues = ReturnType<typeof parseArgs<{ options: typeof TRAINING_CONFIG_OPTIONS; strict: true }>>["values"];
+export type TrainingConfigValues = ReturnType<
+  typeof parseArgs<{ options: typeof TRAINING_CONFIG_OPTIONS; strict: true }>
+>["values"];
 
 /**
  * Config from defaults, an optional JSON file, then individual flags (later wins). `runsDirectory` is where
@@ -58,7 +65,11 @@ export function configFromArgs(values: TrainingConfigValues, runsDirectory: stri
   const architecture = choiceOption(values.architecture, "architecture", ["compact", "deep"] as const);
   const network = jsonOption<Record<string, unknown>>(values.network, "network");
   if (architecture || network) {
-    config.network = { ...(architecture && architecture !== config.network.architecture ? { architecture } : config.network), ...(architecture ? { architecture } : {}), ...(network ?? {}) } as TrainConfig["network"];
+    config.network = {
+      ...(architecture && architecture !== config.network.architecture ? { architecture } : config.network),
+      ...(architecture ? { architecture } : {}),
+      ...(network ?? {}),
+    } as TrainConfig["network"];
   }
   const set = <K extends keyof TrainConfig>(key: K, value: TrainConfig[K] | undefined) => {
     if (value !== undefined) config[key] = value;
@@ -69,18 +80,31 @@ export function configFromArgs(values: TrainingConfigValues, runsDirectory: stri
   set("learningRate", numberOption(values.lr, "lr"));
   set("momentum", numberOption(values.momentum, "momentum"));
   set("labelSmoothing", numberOption(values["label-smoothing"], "label-smoothing"));
-  set("classWeighting", choiceOption(values["class-weighting"], "class-weighting", ["none", "sqrt", "balanced"] as const));
+  set(
+    "classWeighting",
+    choiceOption(values["class-weighting"], "class-weighting", ["none", "sqrt", "balanced"] as const),
+  );
   set("earlyStoppingPatience", intOption(values.patience, "patience"));
   set("seed", intOption(values.seed, "seed"));
   set("valFraction", numberOption(values["val-fraction"], "val-fraction"));
-  const kind = choiceOption(values.schedule, "schedule", ["cosine", "plateau", "constant"] as const) ?? config.schedule.kind;
+  const kind =
+    choiceOption(values.schedule, "schedule", ["cosine", "plateau", "constant"] as const) ??
+    config.schedule.kind;
   const minLearningRate = numberOption(values["min-lr"], "min-lr");
   let schedule: ScheduleConfig;
   if (kind === "cosine") {
-    const previous = config.schedule.kind === "cosine" ? config.schedule : { warmupEpochs: 1, minLearningRate: 1e-5 };
-    schedule = { kind, warmupEpochs: numberOption(values.warmup, "warmup") ?? previous.warmupEpochs, minLearningRate: minLearningRate ?? previous.minLearningRate };
+    const previous =
+      config.schedule.kind === "cosine" ? config.schedule : { warmupEpochs: 1, minLearningRate: 1e-5 };
+    schedule = {
+      kind,
+      warmupEpochs: numberOption(values.warmup, "warmup") ?? previous.warmupEpochs,
+      minLearningRate: minLearningRate ?? previous.minLearningRate,
+    };
   } else if (kind === "plateau") {
-    const previous = config.schedule.kind === "plateau" ? config.schedule : { factor: 0.5, patience: 3, minLearningRate: 1e-5 };
+    const previous =
+      config.schedule.kind === "plateau"
+        ? config.schedule
+        : { factor: 0.5, patience: 3, minLearningRate: 1e-5 };
     schedule = {
       kind,
       factor: numberOption(values["plateau-factor"], "plateau-factor") ?? previous.factor,
@@ -90,7 +114,8 @@ export function configFromArgs(values: TrainingConfigValues, runsDirectory: stri
   } else schedule = { kind: "constant" };
   config.schedule = schedule;
   if (values["input-filter"] !== undefined) config.inputFilter = parseInputFilter(values["input-filter"]);
-  if (values["init-from"] !== undefined) config.initFrom = resolveInitFrom(values["init-from"], runsDirectory, invocationDirectory());
+  if (values["init-from"] !== undefined)
+    config.initFrom = resolveInitFrom(values["init-from"], runsDirectory, invocationDirectory());
   if (values["no-augment"]) config.augmentation = null;
   const augment = jsonOption<Partial<typeof DEFAULT_AUGMENTATION>>(values.augment, "augment");
   if (augment) config.augmentation = { ...(config.augmentation ?? DEFAULT_AUGMENTATION), ...augment };

@@ -57,7 +57,13 @@ export function buildDataset(
 /** Cache folder name for a source: readable name + a short hash of the absolute source path and kind. */
 export function cacheNameFor(sourcePath: string, kind: SourceKind): string {
   const absolute = resolve(sourcePath);
-  const slug = absolute.split("/").filter(Boolean).slice(-2).join("-").replace(/[^a-zA-Z0-9_-]/g, "_") || "dataset";
+  const slug =
+    absolute
+      .split("/")
+      .filter(Boolean)
+      .slice(-2)
+      .join("-")
+      .replace(/[^a-zA-Z0-9_-]/g, "_") || "dataset";
   const hash = createHash("sha256").update(`${kind}:${absolute}`).digest("hex").slice(0, 10);
   return `${slug}-${hash}`;
 }
@@ -82,14 +88,24 @@ export const isDatasetCache = (directory: string): boolean => existsSync(join(di
 
 export function readDatasetCache(directory: string): Dataset {
   if (!isDatasetCache(directory)) {
-    throw new AppError("NOT_FOUND", `no dataset cache in ${directory}`, { hint: "run `npm run trainer -- import --from SOURCE` first" });
+    throw new AppError("NOT_FOUND", `no dataset cache in ${directory}`, {
+      hint: "run `npm run trainer -- import --from SOURCE` first",
+    });
   }
   const manifest = JSON.parse(readFileSync(join(directory, MANIFEST), "utf8")) as DatasetManifest;
   if (manifest.format !== "moodlens-dataset-cache/1") {
-    throw new AppError("DATASET_INVALID", `unknown dataset cache format "${manifest.format}" in ${directory}`);
+    throw new AppError(
+      "DATASET_INVALID",
+      `unknown dataset cache format "${manifest.format}" in ${directory}`,
+    );
   }
   const read = (file: string) => new Uint8Array(readFileSync(join(directory, file)));
-  const dataset: Dataset = { manifest, pixels: read(PIXELS), labels: read(LABELS), splits: read(SPLIT_CODES) };
+  const dataset: Dataset = {
+    manifest,
+    pixels: read(PIXELS),
+    labels: read(LABELS),
+    splits: read(SPLIT_CODES),
+  };
   if (
     dataset.labels.length !== manifest.count ||
     dataset.splits.length !== manifest.count ||
@@ -103,7 +119,9 @@ export function readDatasetCache(directory: string): Dataset {
 }
 
 /** Every cache under the cache folder (for `trainer datasets`-style listings and fingerprint look-ups). */
-export function listDatasetCaches(cacheDirectory: string): { directory: string; manifest: DatasetManifest }[] {
+export function listDatasetCaches(
+  cacheDirectory: string,
+): { directory: string; manifest: DatasetManifest }[] {
   if (!existsSync(cacheDirectory)) return [];
   return readdirSync(cacheDirectory, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && !entry.name.startsWith("."))

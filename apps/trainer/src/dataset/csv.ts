@@ -19,16 +19,25 @@ const MAX_LISTED_BAD_ROWS = 1000;
  * Rows that do not parse (wrong pixel count, values outside 0-255, unknown emotion code, missing columns) are
  * counted and listed by line number, never fatal. Streams the file: the original CSV is ~300 MB.
  */
-export async function importFer2013Csv(path: string, options: { requireTrainable?: boolean } = {}): Promise<ImportedSamples> {
+export async function importFer2013Csv(
+  path: string,
+  options: { requireTrainable?: boolean } = {},
+): Promise<ImportedSamples> {
   if (!existsSync(path)) throw new AppError("BAD_USER_INPUT", `${path} does not exist`);
-  const samples: ImportedSamples = { pixels: [], labels: [], splits: [], report: { skipped: {}, corrupt: [], noFace: [] } };
+  const samples: ImportedSamples = {
+    pixels: [],
+    labels: [],
+    splits: [],
+    report: { skipped: {}, corrupt: [], noFace: [] },
+  };
   const lines = createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity });
   let lineNumber = 0;
   let columns: { emotion: number; pixels: number; usage: number } | undefined;
   let badRows = 0;
   const bad = (reason: string) => {
     badRows += 1;
-    if (samples.report.corrupt.length < MAX_LISTED_BAD_ROWS) samples.report.corrupt.push(`line ${lineNumber}: ${reason}`);
+    if (samples.report.corrupt.length < MAX_LISTED_BAD_ROWS)
+      samples.report.corrupt.push(`line ${lineNumber}: ${reason}`);
   };
   for await (const raw of lines) {
     lineNumber += 1;
@@ -37,9 +46,16 @@ export async function importFer2013Csv(path: string, options: { requireTrainable
     const cells = line.split(",").map((cell) => cell.trim().replace(/^"|"$/g, ""));
     if (!columns) {
       const header = cells.map((cell) => cell.toLowerCase());
-      columns = { emotion: header.indexOf("emotion"), pixels: header.indexOf("pixels"), usage: header.indexOf("usage") };
+      columns = {
+        emotion: header.indexOf("emotion"),
+        pixels: header.indexOf("pixels"),
+        usage: header.indexOf("usage"),
+      };
       if (columns.emotion < 0 || columns.pixels < 0) {
-        throw new AppError("DATASET_INVALID", `${path}: the header must name the columns emotion and pixels (and optionally Usage), got "${raw.slice(0, 80)}"`);
+        throw new AppError(
+          "DATASET_INVALID",
+          `${path}: the header must name the columns emotion and pixels (and optionally Usage), got "${raw.slice(0, 80)}"`,
+        );
       }
       continue;
     }
@@ -83,8 +99,10 @@ export async function importFer2013Csv(path: string, options: { requireTrainable
     samples.labels.push(code);
     samples.splits.push(USAGE_SPLITS[usage] ?? "train");
   }
-  if (badRows > samples.report.corrupt.length) samples.report.corrupt.push(`… and ${badRows - samples.report.corrupt.length} more bad rows`);
+  if (badRows > samples.report.corrupt.length)
+    samples.report.corrupt.push(`… and ${badRows - samples.report.corrupt.length} more bad rows`);
   if (!columns) throw new AppError("DATASET_INVALID", `${path} is empty`);
-  if (options.requireTrainable !== false || samples.labels.length === 0) assertTrainable(samples.labels, path, samples.report.skipped);
+  if (options.requireTrainable !== false || samples.labels.length === 0)
+    assertTrainable(samples.labels, path, samples.report.skipped);
   return samples;
 }

@@ -52,7 +52,12 @@ function safeStat(path: string) {
 
 const subfolders = (directory: string): string[] =>
   readdirSync(directory, { withFileTypes: true })
-    .filter((entry) => !entry.name.startsWith(".") && (entry.isDirectory() || (entry.isSymbolicLink() && safeStat(join(directory, entry.name))?.isDirectory())))
+    .filter(
+      (entry) =>
+        !entry.name.startsWith(".") &&
+        (entry.isDirectory() ||
+          (entry.isSymbolicLink() && safeStat(join(directory, entry.name))?.isDirectory())),
+    )
     .map((entry) => entry.name)
     .sort();
 
@@ -74,7 +79,9 @@ export interface FolderScan {
  */
 export function scanFolderTree(root: string): FolderScan {
   if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw new AppError("BAD_USER_INPUT", `${root} is not a folder`, { hint: "pass a folder with one subfolder per emotion" });
+    throw new AppError("BAD_USER_INPUT", `${root} is not a folder`, {
+      hint: "pass a folder with one subfolder per emotion",
+    });
   }
   const files: LabelledFile[] = [];
   const skipped: Record<string, number> = {};
@@ -101,18 +108,27 @@ export function scanFolderTree(root: string): FolderScan {
 }
 
 /** Rejects trees a classifier cannot learn from: nothing usable, or a single class. */
-export function assertTrainable(labels: readonly number[], root: string, skipped: Record<string, number>): void {
+export function assertTrainable(
+  labels: readonly number[],
+  root: string,
+  skipped: Record<string, number>,
+): void {
   if (labels.length === 0) {
-    const note = Object.keys(skipped).length > 0 ? ` (skipped folders: ${Object.keys(skipped).join(", ")})` : "";
+    const note =
+      Object.keys(skipped).length > 0 ? ` (skipped folders: ${Object.keys(skipped).join(", ")})` : "";
     throw new AppError("DATASET_INVALID", `no usable images in ${root}${note}`, {
       hint: `expected subfolders named after emotions: ${EMOTIONS.join(", ")}`,
     });
   }
   const present = new Set(labels);
   if (present.size < 2) {
-    throw new AppError("DATASET_INVALID", `${root} holds only one class (${EMOTIONS[[...present][0]!]}); a classifier needs at least two`, {
-      hint: "add folders for the other emotions",
-    });
+    throw new AppError(
+      "DATASET_INVALID",
+      `${root} holds only one class (${EMOTIONS[[...present][0]!]}); a classifier needs at least two`,
+      {
+        hint: "add folders for the other emotions",
+      },
+    );
   }
 }
 
@@ -127,16 +143,29 @@ export interface FolderImportOptions {
 }
 
 /** Imports a folder-per-class tree of face crops through @moodlens/model's preprocessCrop. */
-export async function importFolderTree(root: string, options: FolderImportOptions = {}): Promise<ImportedSamples> {
+export async function importFolderTree(
+  root: string,
+  options: FolderImportOptions = {},
+): Promise<ImportedSamples> {
   const { files, skipped } = scanFolderTree(root);
-  const decoded = await mapLimit(files, options.concurrency ?? 8, async (file) => {
-    try {
-      return await preprocessCrop(file.path);
-    } catch {
-      return null;
-    }
-  }, options.onProgress);
-  const samples: ImportedSamples = { pixels: [], labels: [], splits: [], report: { skipped, corrupt: [], noFace: [] } };
+  const decoded = await mapLimit(
+    files,
+    options.concurrency ?? 8,
+    async (file) => {
+      try {
+        return await preprocessCrop(file.path);
+      } catch {
+        return null;
+      }
+    },
+    options.onProgress,
+  );
+  const samples: ImportedSamples = {
+    pixels: [],
+    labels: [],
+    splits: [],
+    report: { skipped, corrupt: [], noFace: [] },
+  };
   files.forEach((file, i) => {
     const crop = decoded[i];
     if (!crop) {

@@ -26,7 +26,11 @@ export function detectKind(path: string): SourceKind {
   return statSync(path).isDirectory() ? "folder" : "csv";
 }
 
-async function importSamples(path: string, kind: SourceKind, options: ImportSourceOptions): Promise<ImportedSamples> {
+async function importSamples(
+  path: string,
+  kind: SourceKind,
+  options: ImportSourceOptions,
+): Promise<ImportedSamples> {
   const log = options.log ?? (() => {});
   if (kind === "csv") return importFer2013Csv(path, { requireTrainable: options.requireTrainable });
   if (kind === "photos") {
@@ -55,7 +59,10 @@ async function importSamples(path: string, kind: SourceKind, options: ImportSour
  * Turns a `--data`/`--val` argument into a dataset: a cache folder is read as is; a source (folder tree or CSV)
  * is imported once into MOODLENS_CACHE_DIR and read from there afterwards.
  */
-export async function loadOrImport(path: string, options: ImportSourceOptions): Promise<{ dataset: Dataset; directory: string; imported: boolean }> {
+export async function loadOrImport(
+  path: string,
+  options: ImportSourceOptions,
+): Promise<{ dataset: Dataset; directory: string; imported: boolean }> {
   if (isDatasetCache(path)) return { dataset: readDatasetCache(path), directory: path, imported: false };
   const kind = options.kind ?? detectKind(path);
   const directory = join(options.cacheDirectory, options.name ?? cacheNameFor(path, kind));
@@ -70,7 +77,10 @@ export async function loadOrImport(path: string, options: ImportSourceOptions): 
 }
 
 /** Imports without caching (evaluate on an arbitrary tree must not leave caches behind by default). */
-export async function importUncached(path: string, options: Omit<ImportSourceOptions, "cacheDirectory">): Promise<Dataset> {
+export async function importUncached(
+  path: string,
+  options: Omit<ImportSourceOptions, "cacheDirectory">,
+): Promise<Dataset> {
   const kind = options.kind ?? detectKind(path);
   const samples = await importSamples(path, kind, { ...options, cacheDirectory: "" });
   return buildDataset(samples, { kind, path }, options.name ?? cacheNameFor(path, kind));

@@ -13,7 +13,11 @@ export interface TrainingData {
  * non-test samples of `val`; else use data's val split if it has one, else a stratified seeded split of its train
  * split. Test samples are never touched here (only `evaluate` reads them).
  */
-export function partition(config: { valFraction: number; seed: number }, data: Dataset, val: Dataset | null): TrainingData {
+export function partition(
+  config: { valFraction: number; seed: number },
+  data: Dataset,
+  val: Dataset | null,
+): TrainingData {
   if (val) {
     return {
       train: { dataset: data, indices: sampleIndicesOfSplits(data, ["train", "val"]) },
@@ -22,9 +26,17 @@ export function partition(config: { valFraction: number; seed: number }, data: D
   }
   const ownVal = sampleIndicesOfSplits(data, ["val"]);
   if (ownVal.length > 0) {
-    return { train: { dataset: data, indices: sampleIndicesOfSplits(data, ["train"]) }, val: { dataset: data, indices: ownVal } };
+    return {
+      train: { dataset: data, indices: sampleIndicesOfSplits(data, ["train"]) },
+      val: { dataset: data, indices: ownVal },
+    };
   }
-  const split = stratifiedSplit(data, sampleIndicesOfSplits(data, ["train"]), config.valFraction, config.seed);
+  const split = stratifiedSplit(
+    data,
+    sampleIndicesOfSplits(data, ["train"]),
+    config.valFraction,
+    config.seed,
+  );
   return { train: { dataset: data, indices: split.train }, val: { dataset: data, indices: split.val } };
 }
 
@@ -33,7 +45,10 @@ export function subsetFingerprint({ dataset, indices }: Subset): string {
   const pixels = new Uint8Array(indices.length * PIXELS_PER_SAMPLE);
   const labels = new Uint8Array(indices.length);
   indices.forEach((index, i) => {
-    pixels.set(dataset.pixels.subarray(index * PIXELS_PER_SAMPLE, (index + 1) * PIXELS_PER_SAMPLE), i * PIXELS_PER_SAMPLE);
+    pixels.set(
+      dataset.pixels.subarray(index * PIXELS_PER_SAMPLE, (index + 1) * PIXELS_PER_SAMPLE),
+      i * PIXELS_PER_SAMPLE,
+    );
     labels[i] = dataset.labels[index]!;
   });
   return fingerprintOf(pixels, labels, new Uint8Array(indices.length));

@@ -17,7 +17,12 @@ export async function importPhotoTree(
   options: { requireTrainable?: boolean; log?: (line: string) => void } = {},
 ): Promise<ImportedSamples> {
   const { files, skipped } = scanFolderTree(root);
-  const samples: ImportedSamples = { pixels: [], labels: [], splits: [], report: { skipped, corrupt: [], noFace: [] } };
+  const samples: ImportedSamples = {
+    pixels: [],
+    labels: [],
+    splits: [],
+    report: { skipped, corrupt: [], noFace: [] },
+  };
   // The detector runs on tfjs: pick the backend first (MOODLENS_BACKEND, else the fastest available).
   const backend = backendPreference();
   await selectBackend(backend, { logger: options.log ?? (() => {}) });
@@ -36,7 +41,8 @@ export async function importPhotoTree(
       }
       const { faces } = await detector.detect(image);
       const largest = faces.reduce<(typeof faces)[number] | undefined>(
-        (best, face) => (!best || face.box.width * face.box.height > best.box.width * best.box.height ? face : best),
+        (best, face) =>
+          !best || face.box.width * face.box.height > best.box.width * best.box.height ? face : best,
         undefined,
       );
       if (!largest) {
@@ -50,6 +56,7 @@ export async function importPhotoTree(
   } finally {
     await detector.dispose();
   }
-  if (options.requireTrainable !== false || samples.labels.length === 0) assertTrainable(samples.labels, root, skipped);
+  if (options.requireTrainable !== false || samples.labels.length === 0)
+    assertTrainable(samples.labels, root, skipped);
   return samples;
 }

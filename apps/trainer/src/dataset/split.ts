@@ -25,11 +25,18 @@ export function stratifiedSplit(
     train.push(...members.slice(take));
   });
   if (val.length === 0 || train.length === 0) {
-    throw new AppError("DATASET_INVALID", `too few images (${indices.length}) to split off a validation set`, {
-      hint: "add images or pass an explicit --val folder",
-    });
+    throw new AppError(
+      "DATASET_INVALID",
+      `too few images (${indices.length}) to split off a validation set`,
+      {
+        hint: "add images or pass an explicit --val folder",
+      },
+    );
   }
-  return { train: Uint32Array.from(train.sort((a, b) => a - b)), val: Uint32Array.from(val.sort((a, b) => a - b)) };
+  return {
+    train: Uint32Array.from(train.sort((a, b) => a - b)),
+    val: Uint32Array.from(val.sort((a, b) => a - b)),
+  };
 }
 
 /** Per-class loss weights, normalised so the average weight over the training samples is 1. */

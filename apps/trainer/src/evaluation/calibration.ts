@@ -6,7 +6,12 @@
 export const ECE_BINS = 15;
 
 /** ECE with equal-width confidence bins: Σ (bin share) · |accuracy(bin) − confidence(bin)|. */
-export function expectedCalibrationError(probabilities: Float32Array, labels: ArrayLike<number>, classes: number, bins = ECE_BINS): number {
+export function expectedCalibrationError(
+  probabilities: Float32Array,
+  labels: ArrayLike<number>,
+  classes: number,
+  bins = ECE_BINS,
+): number {
   const count = labels.length;
   if (count === 0) return 0;
   const binCount = new Array<number>(bins).fill(0);
@@ -14,7 +19,8 @@ export function expectedCalibrationError(probabilities: Float32Array, labels: Ar
   const binConfidence = new Array<number>(bins).fill(0);
   for (let i = 0; i < count; i++) {
     let best = 0;
-    for (let c = 1; c < classes; c++) if (probabilities[i * classes + c]! > probabilities[i * classes + best]!) best = c;
+    for (let c = 1; c < classes; c++)
+      if (probabilities[i * classes + c]! > probabilities[i * classes + best]!) best = c;
     const confidence = probabilities[i * classes + best]!;
     const bin = Math.min(bins - 1, Math.floor(confidence * bins));
     binCount[bin]! += 1;
@@ -24,13 +30,18 @@ export function expectedCalibrationError(probabilities: Float32Array, labels: Ar
   let ece = 0;
   for (let b = 0; b < bins; b++) {
     if (binCount[b] === 0) continue;
-    ece += (binCount[b]! / count) * Math.abs(binCorrect[b]! / binCount[b]! - binConfidence[b]! / binCount[b]!);
+    ece +=
+      (binCount[b]! / count) * Math.abs(binCorrect[b]! / binCount[b]! - binConfidence[b]! / binCount[b]!);
   }
   return ece;
 }
 
 /** Probabilities after temperature T: softmax(log p / T). */
-export function applyTemperature(probabilities: Float32Array, classes: number, temperature: number): Float32Array {
+export function applyTemperature(
+  probabilities: Float32Array,
+  classes: number,
+  temperature: number,
+): Float32Array {
   const out = new Float32Array(probabilities.length);
   const count = probabilities.length / classes;
   for (let i = 0; i < count; i++) {
@@ -51,9 +62,14 @@ export function applyTemperature(probabilities: Float32Array, classes: number, t
   return out;
 }
 
-export function negativeLogLikelihood(probabilities: Float32Array, labels: ArrayLike<number>, classes: number): number {
+export function negativeLogLikelihood(
+  probabilities: Float32Array,
+  labels: ArrayLike<number>,
+  classes: number,
+): number {
   let total = 0;
-  for (let i = 0; i < labels.length; i++) total -= Math.log(Math.max(probabilities[i * classes + labels[i]!]!, 1e-12));
+  for (let i = 0; i < labels.length; i++)
+    total -= Math.log(Math.max(probabilities[i * classes + labels[i]!]!, 1e-12));
   return labels.length > 0 ? total / labels.length : 0;
 }
 
@@ -61,8 +77,13 @@ export function negativeLogLikelihood(probabilities: Float32Array, labels: Array
  * Fits the temperature minimising validation NLL by golden-section search on log T in [ln 0.05, ln 20]:
  * one parameter, a smooth and unimodal objective, no gradients needed.
  */
-export function fitTemperature(probabilities: Float32Array, labels: ArrayLike<number>, classes: number): number {
-  const objective = (logT: number) => negativeLogLikelihood(applyTemperature(probabilities, classes, Math.exp(logT)), labels, classes);
+export function fitTemperature(
+  probabilities: Float32Array,
+  labels: ArrayLike<number>,
+  classes: number,
+): number {
+  const objective = (logT: number) =>
+    negativeLogLikelihood(applyTemperature(probabilities, classes, Math.exp(logT)), labels, classes);
   let low = Math.log(0.05);
   let high = Math.log(20);
   const ratio = (Math.sqrt(5) - 1) / 2;

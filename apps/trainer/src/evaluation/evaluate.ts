@@ -27,7 +27,11 @@ export function reportFromProbabilities(
   };
   if (options.temperature !== undefined) {
     report.temperature = options.temperature;
-    report.eceAfterTemperature = expectedCalibrationError(applyTemperature(probabilities, CLASSES, options.temperature), labels, CLASSES);
+    report.eceAfterTemperature = expectedCalibrationError(
+      applyTemperature(probabilities, CLASSES, options.temperature),
+      labels,
+      CLASSES,
+    );
   }
   return report;
 }
@@ -36,14 +40,26 @@ export function reportFromProbabilities(
 export function evaluateModel(
   model: tf.LayersModel,
   subset: Subset,
-  options: { temperature?: number; skipped?: Record<string, number>; tta?: boolean; inputFilter?: InputFilter } = {},
+  options: {
+    temperature?: number;
+    skipped?: Record<string, number>;
+    tta?: boolean;
+    inputFilter?: InputFilter;
+  } = {},
 ): EvaluationReport {
-  const probabilities = predictProbabilities(model, subset, { ...(options.tta ? { tta: true } : {}), ...(options.inputFilter ? { inputFilter: options.inputFilter } : {}) });
+  const probabilities = predictProbabilities(model, subset, {
+    ...(options.tta ? { tta: true } : {}),
+    ...(options.inputFilter ? { inputFilter: options.inputFilter } : {}),
+  });
   return reportFromProbabilities(probabilities, subsetLabels(subset), options);
 }
 
 /** Validation evaluation at the end of a run: fits the temperature on the validation data and reports both ECEs. */
-export function evaluateWithCalibration(model: tf.LayersModel, val: Subset, inputFilter?: InputFilter): EvaluationReport {
+export function evaluateWithCalibration(
+  model: tf.LayersModel,
+  val: Subset,
+  inputFilter?: InputFilter,
+): EvaluationReport {
   const probabilities = predictProbabilities(model, val, inputFilter ? { inputFilter } : {});
   const labels = subsetLabels(val);
   const temperature = fitTemperature(probabilities, labels, CLASSES);

@@ -1,7 +1,11 @@
 import { EMOTIONS, type ClassMetrics, type Emotion } from "@moodlens/shared";
 
 /** Confusion matrix [true][predicted] from labels and argmax predictions. */
-export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLike<number>, classes = EMOTIONS.length): number[][] {
+export function confusionMatrix(
+  labels: ArrayLike<number>,
+  predictions: ArrayLike<number>,
+  classes = EMOTIONS.length,
+): number[][] {
   const matrix = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   for (let i = 0; i < labels.length; i++) matrix[labels[i]!]![predictions[i]!]! += 1;
   return matrix;
@@ -49,7 +53,8 @@ export function argmaxRows(probabilities: Float32Array, classes: number): Uint8A
   const out = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
     let best = 0;
-    for (let c = 1; c < classes; c++) if (probabilities[i * classes + c]! > probabilities[i * classes + best]!) best = c;
+    for (let c = 1; c < classes; c++)
+      if (probabilities[i * classes + c]! > probabilities[i * classes + best]!) best = c;
     out[i] = best;
   }
   return out;

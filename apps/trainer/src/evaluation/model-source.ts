@@ -19,7 +19,9 @@ export function modelDirectoryFrom(path: string): string {
   const absolute = resolveUserPath(path);
   if (existsSync(join(absolute, "metadata.json"))) return absolute;
   if (existsSync(join(absolute, "model", "metadata.json"))) return join(absolute, "model");
-  throw new AppError("MODEL_NOT_TRAINED", `no model files in ${absolute}`, { hint: "pass a folder with model.json + weights.bin + metadata.json" });
+  throw new AppError("MODEL_NOT_TRAINED", `no model files in ${absolute}`, {
+    hint: "pass a folder with model.json + weights.bin + metadata.json",
+  });
 }
 
 /**
@@ -31,11 +33,19 @@ export async function servedModel(log: (line: string) => void): Promise<ModelSou
   const configuredDir = env().MOODLENS_MODEL_DIR;
   const served = await resolveServedModel({
     activeVersion: () => withDatabase((db) => getActiveModelVersion(db.prisma)),
-    configured: configuredDir ? { dir: resolveUserPath(configuredDir), why: "MOODLENS_MODEL_DIR" } : undefined,
+    configured: configuredDir
+      ? { dir: resolveUserPath(configuredDir), why: "MOODLENS_MODEL_DIR" }
+      : undefined,
     onRegistryError: (error) => {
-      log(`registry not reachable (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); using the model files`);
+      log(
+        `registry not reachable (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); using the model files`,
+      );
       return undefined;
     },
   });
-  return { path: served.path, ...(served.registryVersion ? { version: served.registryVersion } : {}), why: served.why };
+  return {
+    path: served.path,
+    ...(served.registryVersion ? { version: served.registryVersion } : {}),
+    why: served.why,
+  };
 }

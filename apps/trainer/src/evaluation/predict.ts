@@ -1,5 +1,12 @@
 import { EMOTIONS } from "@moodlens/shared";
-import { NO_INPUT_FILTER, applyInputFilter, mirrorCrop, toModelInput, tf, type InputFilter } from "@moodlens/model";
+import {
+  NO_INPUT_FILTER,
+  applyInputFilter,
+  mirrorCrop,
+  toModelInput,
+  tf,
+  type InputFilter,
+} from "@moodlens/model";
 import { PIXELS_PER_SAMPLE } from "../dataset/types";
 import type { Subset } from "../dataset/cache";
 
@@ -18,7 +25,11 @@ export interface PredictOptions {
 }
 
 /** Class probabilities for some samples, in batches; returns [n * 7] float32. */
-export function predictProbabilities(model: tf.LayersModel, subset: Subset, options: PredictOptions = {}): Float32Array {
+export function predictProbabilities(
+  model: tf.LayersModel,
+  subset: Subset,
+  options: PredictOptions = {},
+): Float32Array {
   const { batchSize = PREDICT_BATCH, tta = false, inputFilter = NO_INPUT_FILTER, classify } = options;
   const count = subset.indices.length;
   const out = new Float32Array(count * CLASSES);
@@ -27,7 +38,9 @@ export function predictProbabilities(model: tf.LayersModel, subset: Subset, opti
     const crops: Uint8Array[] = [];
     for (let i = start; i < end; i++) {
       const offset = subset.indices[i]! * PIXELS_PER_SAMPLE;
-      crops.push(applyInputFilter(subset.dataset.pixels.subarray(offset, offset + PIXELS_PER_SAMPLE), inputFilter));
+      crops.push(
+        applyInputFilter(subset.dataset.pixels.subarray(offset, offset + PIXELS_PER_SAMPLE), inputFilter),
+      );
     }
     if (classify) out.set(classifyWith(classify, crops, tta), start * CLASSES);
     else predictInto(out, start * CLASSES, model, crops, tta);
@@ -35,7 +48,11 @@ export function predictProbabilities(model: tf.LayersModel, subset: Subset, opti
   return out;
 }
 
-function classifyWith(classify: (crops: readonly Uint8Array[]) => Float32Array, crops: Uint8Array[], tta: boolean): Float32Array {
+function classifyWith(
+  classify: (crops: readonly Uint8Array[]) => Float32Array,
+  crops: Uint8Array[],
+  tta: boolean,
+): Float32Array {
   const plain = classify(crops);
   if (tta) {
     const mirrored = classify(crops.map((crop) => mirrorCrop(crop)));
@@ -44,7 +61,13 @@ function classifyWith(classify: (crops: readonly Uint8Array[]) => Float32Array, 
   return plain;
 }
 
-function predictInto(out: Float32Array, offset: number, model: tf.LayersModel, crops: Uint8Array[], tta: boolean): void {
+function predictInto(
+  out: Float32Array,
+  offset: number,
+  model: tf.LayersModel,
+  crops: Uint8Array[],
+  tta: boolean,
+): void {
   const probabilities = tf.tidy(() => {
     const plain = model.predict(toModelInput(crops)) as tf.Tensor;
     if (!tta) return plain;

@@ -20,7 +20,10 @@ export function databaseRecorder(): RunRecorder {
       try {
         const { syncRunToDatabase } = await import("./sync");
         const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${SYNC_TIMEOUT_MS / 1000} s`)), SYNC_TIMEOUT_MS);
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${SYNC_TIMEOUT_MS / 1000} s`)),
+            SYNC_TIMEOUT_MS,
+          );
         });
         await Promise.race([syncRunToDatabase(runDirectory), timeout]);
         return undefined;
@@ -45,7 +48,16 @@ export function subprocessRecorder(): RunRecorder {
       return new Promise((resolve) => {
         const child = spawn(
           process.execPath,
-          ["--import", "tsx", CLI, "runs", "sync", basename(runDirectory), "--run-dir", dirname(runDirectory)],
+          [
+            "--import",
+            "tsx",
+            CLI,
+            "runs",
+            "sync",
+            basename(runDirectory),
+            "--run-dir",
+            dirname(runDirectory),
+          ],
           { stdio: ["ignore", "ignore", "pipe"], env: process.env },
         );
         let stderr = "";
@@ -58,7 +70,14 @@ export function subprocessRecorder(): RunRecorder {
         child.on("close", (code, signal) => {
           clearTimeout(timer);
           if (code === 0) resolve(undefined);
-          else resolve(stderr.trim().split("\n").at(-1)?.replace(/^error: /, "") || `sync exited with ${code ?? signal}`);
+          else
+            resolve(
+              stderr
+                .trim()
+                .split("\n")
+                .at(-1)
+                ?.replace(/^error: /, "") || `sync exited with ${code ?? signal}`,
+            );
         });
       });
     },

@@ -1,6 +1,14 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { createRun, getRun, recordEpoch, recordEvaluation, registerModelVersion, updateRun, type Db } from "@moodlens/db";
+import {
+  createRun,
+  getRun,
+  recordEpoch,
+  recordEvaluation,
+  registerModelVersion,
+  updateRun,
+  type Db,
+} from "@moodlens/db";
 import type { RunStatus } from "@moodlens/shared";
 import { flattenParams } from "../training/config";
 import {
@@ -70,7 +78,9 @@ export async function syncRunToDatabase(runDirectory: string, given?: Db): Promi
 
       let evaluationStored = previous.evaluation && run!.evaluations.length > 0;
       if (evaluation && !evaluationStored) {
-        const already = run!.evaluations.some((row) => row.split === "val" && Math.abs(row.accuracy - evaluation.report.accuracy) < 1e-12);
+        const already = run!.evaluations.some(
+          (row) => row.split === "val" && Math.abs(row.accuracy - evaluation.report.accuracy) < 1e-12,
+        );
         if (!already) {
           await recordEvaluation(prisma, {
             runId: spec.runId,
@@ -87,7 +97,12 @@ export async function syncRunToDatabase(runDirectory: string, given?: Db): Promi
       const cpuShares = journal.map((log) => log.cpuShare).filter((v): v is number => typeof v === "number");
       const cpuShare = mean(cpuShares);
       const bestEpoch = pointer?.trainer.bestEpoch ?? null;
-      const finalStatus: RunStatus = status.status === "completed" && !evaluationStored ? "running" : status.status === "queued" ? "running" : status.status;
+      const finalStatus: RunStatus =
+        status.status === "completed" && !evaluationStored
+          ? "running"
+          : status.status === "queued"
+            ? "running"
+            : status.status;
       await updateRun(prisma, spec.runId, {
         status: finalStatus,
         imagesPerSec,
@@ -111,8 +126,15 @@ export async function syncRunToDatabase(runDirectory: string, given?: Db): Promi
       });
 
       let modelVersion = previous.modelVersion;
-      const modelDirectory = spec.publishTo ? fromRecordedPath(spec.publishTo) : join(runDirectory, RUN_FILES.model);
-      if (spec.register && finalStatus === "completed" && !modelVersion && existsSync(join(modelDirectory, "metadata.json"))) {
+      const modelDirectory = spec.publishTo
+        ? fromRecordedPath(spec.publishTo)
+        : join(runDirectory, RUN_FILES.model);
+      if (
+        spec.register &&
+        finalStatus === "completed" &&
+        !modelVersion &&
+        existsSync(join(modelDirectory, "metadata.json"))
+      ) {
         const existing = (await getRun(prisma, spec.runId))?.modelVersions[0];
         if (existing) modelVersion = existing.version;
         else {
@@ -141,7 +163,10 @@ export async function syncRunToDatabase(runDirectory: string, given?: Db): Promi
     writeSync(runDirectory, result);
     return result;
   } catch (error) {
-    writeSync(runDirectory, { ...previous, lastError: error instanceof Error ? error.message.split("\n")[0] : String(error) });
+    writeSync(runDirectory, {
+      ...previous,
+      lastError: error instanceof Error ? error.message.split("\n")[0] : String(error),
+    });
     throw error;
   }
 }

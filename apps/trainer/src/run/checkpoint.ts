@@ -35,7 +35,12 @@ function writeTensors(directory: string, stem: string, tensors: { name: string; 
   for (const { name, tensor } of tensors) {
     const values = tensor.dataSync();
     const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength).slice();
-    entries.push({ name, shape: tensor.shape, dtype: tensor.dtype === "int32" ? "int32" : "float32", offset });
+    entries.push({
+      name,
+      shape: tensor.shape,
+      dtype: tensor.dtype === "int32" ? "int32" : "float32",
+      offset,
+    });
     chunks.push(bytes);
     offset += bytes.byteLength;
   }
@@ -75,21 +80,31 @@ export function loadModelWeights(directory: string, model: tf.LayersModel): void
   const tensors = readTensors(directory, "weights");
   if (tensors.length !== model.weights.length) {
     tf.dispose(tensors.map((t) => t.tensor));
-    throw new AppError("MODEL_INVALID", `checkpoint ${directory} has ${tensors.length} weights, the network ${model.weights.length}`, {
-      hint: "the run's network config does not match this checkpoint",
-    });
+    throw new AppError(
+      "MODEL_INVALID",
+      `checkpoint ${directory} has ${tensors.length} weights, the network ${model.weights.length}`,
+      {
+        hint: "the run's network config does not match this checkpoint",
+      },
+    );
   }
   model.weights.forEach((weight, i) => {
     const saved = tensors[i]!;
     if (saved.name !== weight.originalName || saved.tensor.shape.join("x") !== weight.shape.join("x")) {
-      throw new AppError("MODEL_INVALID", `checkpoint weight ${i} is ${saved.name} ${saved.tensor.shape}, expected ${weight.originalName} ${weight.shape}`);
+      throw new AppError(
+        "MODEL_INVALID",
+        `checkpoint weight ${i} is ${saved.name} ${saved.tensor.shape}, expected ${weight.originalName} ${weight.shape}`,
+      );
     }
     weight.write(saved.tensor);
   });
   tf.dispose(tensors.map((t) => t.tensor));
 }
 
-async function saveOptimizer(directory: string, optimizer: tf.Optimizer): Promise<CheckpointPointer["optimizerExtras"]> {
+async function saveOptimizer(
+  directory: string,
+  optimizer: tf.Optimizer,
+): Promise<CheckpointPointer["optimizerExtras"]> {
   const weights = await optimizer.getWeights();
   writeTensors(directory, "optimizer", weights);
   tf.dispose(weights.filter((w) => w.name === "iter").map((w) => w.tensor));
@@ -99,7 +114,11 @@ async function saveOptimizer(directory: string, optimizer: tf.Optimizer): Promis
     : {};
 }
 
-async function loadOptimizer(directory: string, optimizer: tf.Optimizer, extras: CheckpointPointer["optimizerExtras"]): Promise<void> {
+async function loadOptimizer(
+  directory: string,
+  optimizer: tf.Optimizer,
+  extras: CheckpointPointer["optimizerExtras"],
+): Promise<void> {
   const weights = readTensors(directory, "optimizer");
   await optimizer.setWeights(weights);
   // setWeights copies into new variables (tensor.variable()), so the loaded tensors can go.
@@ -110,7 +129,6 @@ async function loadOptimizer(directory: string, optimizer: tf.Optimizer, extras:
 }
 
 const epochFolder = (epoch: number) => `epoch-${String(epoch).padStart(4, "0")}`;
-
 
 /** Saves one epoch boundary and commits it by renaming state.json; prunes superseded folders. */
 export async function saveCheckpoint(

@@ -26,22 +26,44 @@ export interface NewRunInput {
   register?: boolean;
 }
 
-const kindOf = (path: string) => (existsSync(path) && !path.endsWith(".csv") ? "folder" : "csv") as DataReference["kind"];
+const kindOf = (path: string) =>
+  (existsSync(path) && !path.endsWith(".csv") ? "folder" : "csv") as DataReference["kind"];
 
 /** Creates the run folder and its run.json; the training itself starts with executeRun. */
-export async function createRun(input: NewRunInput, options: RunOptions): Promise<{ runId: string; runDirectory: string }> {
+export async function createRun(
+  input: NewRunInput,
+  options: RunOptions,
+): Promise<{ runId: string; runDirectory: string }> {
   const config = validateTrainConfig(input.config);
   const runId = input.runId ?? newRunId();
   const runDirectory = join(input.runsDirectory, runId);
   if (existsSync(join(runDirectory, RUN_FILES.spec))) {
-    throw new AppError("CONFLICT", `run ${runId} already exists in ${input.runsDirectory}`, { hint: `resume it with --resume ${runId}` });
+    throw new AppError("CONFLICT", `run ${runId} already exists in ${input.runsDirectory}`, {
+      hint: `resume it with --resume ${runId}`,
+    });
   }
   const data = await loadRunData(
-    { config, data: { train: { source: input.dataPath, kind: kindOf(input.dataPath) }, val: input.valPath ? { source: input.valPath, kind: kindOf(input.valPath) } : null } },
+    {
+      config,
+      data: {
+        train: { source: input.dataPath, kind: kindOf(input.dataPath) },
+        val: input.valPath ? { source: input.valPath, kind: kindOf(input.valPath) } : null,
+      },
+    },
     options,
   );
-  reportPartition(data.parts, { train: toRecordedPath(input.dataPath), ...(input.valPath ? { val: toRecordedPath(input.valPath) } : {}) }, options.log ?? (() => {}));
-  const backend = await selectBackend(options.backend ?? backendPreference(), { forTraining: true, logger: options.log });
+  reportPartition(
+    data.parts,
+    {
+      train: toRecordedPath(input.dataPath),
+      ...(input.valPath ? { val: toRecordedPath(input.valPath) } : {}),
+    },
+    options.log ?? (() => {}),
+  );
+  const backend = await selectBackend(options.backend ?? backendPreference(), {
+    forTraining: true,
+    logger: options.log,
+  });
   mkdirSync(runDirectory, { recursive: true });
   const spec: RunSpec = {
     format: "moodlens-run/1",
@@ -51,8 +73,21 @@ export async function createRun(input: NewRunInput, options: RunOptions): Promis
     createdAt: new Date().toISOString(),
     config,
     data: {
-      train: { source: toRecordedPath(input.dataPath), kind: data.train.manifest.source.kind, fingerprint: data.train.manifest.fingerprint, count: data.train.manifest.count },
-      val: data.val && input.valPath ? { source: toRecordedPath(input.valPath), kind: data.val.manifest.source.kind, fingerprint: data.val.manifest.fingerprint, count: data.val.manifest.count } : null,
+      train: {
+        source: toRecordedPath(input.dataPath),
+        kind: data.train.manifest.source.kind,
+        fingerprint: data.train.manifest.fingerprint,
+        count: data.train.manifest.count,
+      },
+      val:
+        data.val && input.valPath
+          ? {
+              source: toRecordedPath(input.valPath),
+              kind: data.val.manifest.source.kind,
+              fingerprint: data.val.manifest.fingerprint,
+              count: data.val.manifest.count,
+            }
+          : null,
       trainFingerprint: subsetFingerprint(data.parts.train),
       valFingerprint: subsetFingerprint(data.parts.val),
       trainCount: data.parts.train.indices.length,

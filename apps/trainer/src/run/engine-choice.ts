@@ -13,17 +13,17 @@ export function chooseTrainingEngine(
   log: (line: string) => void,
 ): TrainingEngine | undefined {
   return selectTrainingEngine({
-      requested: options.backend ?? backend.requested,
-      network: config.network,
-      tfjsBackend: backend.name,
-      disabled: options.nativeDisabled,
-      options: {
-        precision: options.precision ?? "fp32",
-        replicas: options.nativeThreads ?? cpus().length,
-        threadsPerReplica: 1,
-        optimizer: config.optimizer,
-        momentum: config.momentum,
-      },
+    requested: options.backend ?? backend.requested,
+    network: config.network,
+    tfjsBackend: backend.name,
+    disabled: options.nativeDisabled,
+    options: {
+      precision: options.precision ?? "fp32",
+      replicas: options.nativeThreads ?? cpus().length,
+      threadsPerReplica: 1,
+      optimizer: config.optimizer,
+      momentum: config.momentum,
+    },
     log,
   });
 }

@@ -36,25 +36,48 @@ export async function executeRun(runDirectory: string, options: RunOptions): Pro
   const spec = readSpec(runDirectory);
   const status = readStatus(runDirectory);
   if (status.status === "completed") {
-    throw new AppError("CONFLICT", `run ${spec.runId} is already completed`, { hint: "start a new run, or `npm run trainer -- runs sync` to push its records" });
+    throw new AppError("CONFLICT", `run ${spec.runId} is already completed`, {
+      hint: "start a new run, or `npm run trainer -- runs sync` to push its records",
+    });
   }
-  const backend = await selectBackend(options.backend ?? backendPreference(), { forTraining: true, logger: log });
+  const backend = await selectBackend(options.backend ?? backendPreference(), {
+    forTraining: true,
+    logger: log,
+  });
   const { parts } = await loadRunData(spec, options);
   const pointer = readCheckpointPointer(runDirectory);
   const engine = chooseTrainingEngine(spec.config, backend, options, log);
-  const trainerOptions = { progress: options.progress, log, onBatch: options.onBatch, workers: options.workers, ...(engine ? { engine } : {}) };
+  const trainerOptions = {
+    progress: options.progress,
+    log,
+    onBatch: options.onBatch,
+    workers: options.workers,
+    ...(engine ? { engine } : {}),
+  };
 
   let trainer: Trainer;
   if (pointer) {
-    trainer = new Trainer(spec.config, parts, trainerOptions, await startFromCheckpoint(runDirectory, pointer, spec.config));
-    log(`resuming run ${spec.runId} after epoch ${pointer.epoch} (best val acc ${pointer.trainer.bestValAccuracy?.toFixed(4)} at epoch ${pointer.trainer.bestEpoch})`);
+    trainer = new Trainer(
+      spec.config,
+      parts,
+      trainerOptions,
+      await startFromCheckpoint(runDirectory, pointer, spec.config),
+    );
+    log(
+      `resuming run ${spec.runId} after epoch ${pointer.epoch} (best val acc ${pointer.trainer.bestValAccuracy?.toFixed(4)} at epoch ${pointer.trainer.bestEpoch})`,
+    );
     // Whatever a kill left in the journal beyond the checkpoint is rewritten from the committed state.
     writeJournal(runDirectory, pointer.trainer.journal);
   } else {
     const initial = spec.config.initFrom ? startFromInitWeights(spec.config) : undefined;
     trainer = new Trainer(spec.config, parts, trainerOptions, initial);
-    log(`run ${spec.runId}: ${parts.train.indices.length} training / ${parts.val.indices.length} validation images, ${trainer.model.countParams()} parameters, ${spec.config.network.architecture}`);
-    if (spec.config.initFrom) log(`initial weights from ${spec.config.initFrom.source} (sha256 ${spec.config.initFrom.weightsSha256.slice(0, 12)}…)`);
+    log(
+      `run ${spec.runId}: ${parts.train.indices.length} training / ${parts.val.indices.length} validation images, ${trainer.model.countParams()} parameters, ${spec.config.network.architecture}`,
+    );
+    if (spec.config.initFrom)
+      log(
+        `initial weights from ${spec.config.initFrom.source} (sha256 ${spec.config.initFrom.weightsSha256.slice(0, 12)}…)`,
+      );
   }
   updateStatus(runDirectory, { status: "running" });
   let syncProblem = await sync(options, runDirectory, log);
@@ -67,20 +90,38 @@ export async function executeRun(runDirectory: string, options: RunOptions): Pro
         writeJournal(runDirectory, result.state.journal);
         syncProblem = await sync(options, runDirectory, log);
         epochsThisSitting += 1;
-        if (options.maxEpochsThisSitting !== undefined && epochsThisSitting >= options.maxEpochsThisSitting && !trainer.finished) {
+        if (
+          options.maxEpochsThisSitting !== undefined &&
+          epochsThisSitting >= options.maxEpochsThisSitting &&
+          !trainer.finished
+        ) {
           updateStatus(runDirectory, { status: "interrupted" });
           log(`paused after epoch ${result.state.epoch}; resume with --resume ${spec.runId}`);
-          return { runId: spec.runId, status: "paused", journal: result.state.journal, ...(syncProblem ? { syncProblem } : {}) };
+          return {
+            runId: spec.runId,
+            status: "paused",
+            journal: result.state.journal,
+            ...(syncProblem ? { syncProblem } : {}),
+          };
         }
       }
     }
     const finished = await finishRun(runDirectory, spec, trainer, parts, log);
     updateStatus(runDirectory, { status: "completed", finishedAt: new Date().toISOString() });
     syncProblem = await sync(options, runDirectory, log);
-    return { runId: spec.runId, status: "completed", journal: trainer.state.journal, ...finished, ...(syncProblem ? { syncProblem } : {}) };
+    return {
+      runId: spec.runId,
+      status: "completed",
+      journal: trainer.state.journal,
+      ...finished,
+      ...(syncProblem ? { syncProblem } : {}),
+    };
   } catch (error) {
     const interrupted = error instanceof RunInterrupted;
-    updateStatus(runDirectory, { status: interrupted ? "interrupted" : "failed", error: error instanceof Error ? error.message : String(error) });
+    updateStatus(runDirectory, {
+      status: interrupted ? "interrupted" : "failed",
+      error: error instanceof Error ? error.message : String(error),
+    });
     await sync(options, runDirectory, log);
     throw error;
   } finally {
@@ -88,7 +129,11 @@ export async function executeRun(runDirectory: string, options: RunOptions): Pro
   }
 }
 
-async function sync(options: RunOptions, runDirectory: string, log: (line: string) => void): Promise<string | undefined> {
+async function sync(
+  options: RunOptions,
+  runDirectory: string,
+  log: (line: string) => void,
+): Promise<string | undefined> {
   if (!options.recorder) return undefined;
   const problem = await options.recorder.sync(runDirectory);
   if (problem) log(`database sync postponed (${problem}); the run continues and syncs later`);

@@ -19,13 +19,25 @@ export async function finishRun(
   const pointer = readCheckpointPointer(runDirectory);
   if (pointer?.best) loadModelWeights(join(runDirectory, pointer.best), trainer.model);
   const report = evaluateWithCalibration(trainer.model, parts.val, spec.config.inputFilter);
-  const evaluation: StoredEvaluation = { split: "validation", data: spec.data.val?.source ?? `${spec.data.train.source} (held-out split)`, report, createdAt: new Date().toISOString() };
+  const evaluation: StoredEvaluation = {
+    split: "validation",
+    data: spec.data.val?.source ?? `${spec.data.train.source} (held-out split)`,
+    report,
+    createdAt: new Date().toISOString(),
+  };
   writeJsonAtomic(join(runDirectory, RUN_FILES.evaluation), evaluation);
   log(
     `best epoch ${trainer.state.bestEpoch}: val accuracy ${report.accuracy.toFixed(4)}, macro-F1 ${report.macroF1.toFixed(4)}, ` +
       `ECE ${report.ece.toFixed(4)} → ${report.eceAfterTemperature?.toFixed(4)} at T=${report.temperature?.toFixed(3)}`,
   );
-  const metadata = await writeModelFiles(join(runDirectory, RUN_FILES.model), trainer.model, spec, trainer.state, report, log);
+  const metadata = await writeModelFiles(
+    join(runDirectory, RUN_FILES.model),
+    trainer.model,
+    spec,
+    trainer.state,
+    report,
+    log,
+  );
   if (spec.publishTo) publishModelFiles(join(runDirectory, RUN_FILES.model), spec.publishTo, log);
   return { evaluation, metadata };
 }

@@ -8,7 +8,8 @@ import type { InitFrom } from "../training/config";
 import { readCheckpointPointer } from "./run-files";
 import { fromRecordedPath, toRecordedPath } from "../util/paths";
 
-const isWeightsFolder = (path: string) => existsSync(join(path, "weights.json")) && existsSync(join(path, "weights.bin"));
+const isWeightsFolder = (path: string) =>
+  existsSync(join(path, "weights.json")) && existsSync(join(path, "weights.bin"));
 
 /** The best epoch's weights of a run folder (finished or not). */
 function bestWeightsOfRun(runDirectory: string): string | undefined {
@@ -23,29 +24,46 @@ function bestWeightsOfRun(runDirectory: string): string | undefined {
 export function resolveInitFrom(reference: string, runsDirectory: string, cwd = process.cwd()): InitFrom {
   const candidates = [resolve(cwd, reference), join(runsDirectory, reference)];
   for (const candidate of candidates) {
-    const folder = isWeightsFolder(candidate) ? candidate : existsSync(candidate) ? bestWeightsOfRun(candidate) : undefined;
-    if (folder && isWeightsFolder(folder)) return { source: toRecordedPath(folder), weightsSha256: weightsDigest(folder) };
+    const folder = isWeightsFolder(candidate)
+      ? candidate
+      : existsSync(candidate)
+        ? bestWeightsOfRun(candidate)
+        : undefined;
+    if (folder && isWeightsFolder(folder))
+      return { source: toRecordedPath(folder), weightsSha256: weightsDigest(folder) };
   }
-  throw new AppError("NOT_FOUND", `--init-from ${reference}: no run with a finished epoch and no weights folder there`, {
-    hint: `pass a run id from ${runsDirectory}, a run folder, or a folder holding weights.json + weights.bin`,
-  });
+  throw new AppError(
+    "NOT_FOUND",
+    `--init-from ${reference}: no run with a finished epoch and no weights folder there`,
+    {
+      hint: `pass a run id from ${runsDirectory}, a run folder, or a folder holding weights.json + weights.bin`,
+    },
+  );
 }
 
 export function weightsDigest(folder: string): string {
-  return createHash("sha256").update(readFileSync(join(folder, "weights.bin"))).digest("hex");
+  return createHash("sha256")
+    .update(readFileSync(join(folder, "weights.bin")))
+    .digest("hex");
 }
 
 /** Writes the recorded initial weights into `model`; fails when they changed since the run was created. */
 export function loadInitWeights(initFrom: InitFrom, model: tf.LayersModel): void {
   const folder = fromRecordedPath(initFrom.source);
   if (!isWeightsFolder(folder)) {
-    throw new AppError("NOT_FOUND", `initial weights ${initFrom.source} are gone`, { hint: "restore that folder, or start a new run" });
+    throw new AppError("NOT_FOUND", `initial weights ${initFrom.source} are gone`, {
+      hint: "restore that folder, or start a new run",
+    });
   }
   const digest = weightsDigest(folder);
   if (digest !== initFrom.weightsSha256) {
-    throw new AppError("MODEL_INVALID", `initial weights ${initFrom.source} changed since the run was created (sha256 ${digest.slice(0, 12)}… ≠ ${initFrom.weightsSha256.slice(0, 12)}…)`, {
-      hint: "restore the original weights, or start a new run",
-    });
+    throw new AppError(
+      "MODEL_INVALID",
+      `initial weights ${initFrom.source} changed since the run was created (sha256 ${digest.slice(0, 12)}… ≠ ${initFrom.weightsSha256.slice(0, 12)}…)`,
+      {
+        hint: "restore the original weights, or start a new run",
+      },
+    );
   }
   // Same checks as a resume: weight count, names and shapes must match the run's network.
   loadModelWeights(folder, model);

@@ -23,7 +23,9 @@ export async function writeModelFiles(
     directory,
     {
       architecture: network.architecture,
-      ...(spec.config.inputFilter && spec.config.inputFilter.kind !== "none" ? { inputFilter: spec.config.inputFilter } : {}),
+      ...(spec.config.inputFilter && spec.config.inputFilter.kind !== "none"
+        ? { inputFilter: spec.config.inputFilter }
+        : {}),
       hyperparameters: { network, ...flattenParams(training) },
       runId: spec.runId,
       datasetFingerprint: spec.data.trainFingerprint,
@@ -31,7 +33,9 @@ export async function writeModelFiles(
         valAccuracy: report.accuracy,
         valMacroF1: report.macroF1,
         valEce: report.ece,
-        ...(report.eceAfterTemperature !== undefined ? { valEceAfterTemperature: report.eceAfterTemperature } : {}),
+        ...(report.eceAfterTemperature !== undefined
+          ? { valEceAfterTemperature: report.eceAfterTemperature }
+          : {}),
         bestEpoch: state.bestEpoch ?? 0,
         epochs: state.epoch,
         trainSeconds: Math.round(state.trainSeconds),
@@ -44,9 +48,14 @@ export async function writeModelFiles(
 }
 
 /** The ONNX bytes of the model; a model without them is still servable by tfjs, so a failed export only logs. */
-async function exportOnnxIfAvailable(model: tf.LayersModel, log: (line: string) => void): Promise<Uint8Array | undefined> {
+async function exportOnnxIfAvailable(
+  model: tf.LayersModel,
+  log: (line: string) => void,
+): Promise<Uint8Array | undefined> {
   try {
-    const onnxModule = (await import("@moodlens/model")) as unknown as { exportOnnx?: (m: tf.LayersModel) => Promise<Uint8Array> | Uint8Array };
+    const onnxModule = (await import("@moodlens/model")) as unknown as {
+      exportOnnx?: (m: tf.LayersModel) => Promise<Uint8Array> | Uint8Array;
+    };
     if (typeof onnxModule.exportOnnx === "function") return await onnxModule.exportOnnx(model);
   } catch (error) {
     log(`ONNX export skipped: ${error instanceof Error ? error.message : String(error)}`);
@@ -55,7 +64,11 @@ async function exportOnnxIfAvailable(model: tf.LayersModel, log: (line: string) 
 }
 
 /** Replaces the folder at the run's publishTo (e.g. models/default) with a copy of its model files. */
-export function publishModelFiles(modelDirectory: string, publishTo: string, log: (line: string) => void): void {
+export function publishModelFiles(
+  modelDirectory: string,
+  publishTo: string,
+  log: (line: string) => void,
+): void {
   const target = fromRecordedPath(publishTo);
   rmSync(target, { recursive: true, force: true });
   mkdirSync(dirname(target), { recursive: true });

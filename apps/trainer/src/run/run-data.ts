@@ -25,11 +25,19 @@ export async function loadRunData(
 ): Promise<RunData> {
   const log = options.log ?? (() => {});
   const load = async (reference: DataSource) => {
-    const { dataset } = await loadOrImport(fromRecordedPath(reference.source), { kind: reference.kind, cacheDirectory: options.cacheDirectory, log });
+    const { dataset } = await loadOrImport(fromRecordedPath(reference.source), {
+      kind: reference.kind,
+      cacheDirectory: options.cacheDirectory,
+      log,
+    });
     if (reference.fingerprint && dataset.manifest.fingerprint !== reference.fingerprint) {
-      throw new AppError("DATASET_INVALID", `${reference.source} changed since the run started (fingerprint ${dataset.manifest.fingerprint.slice(0, 12)}… ≠ ${reference.fingerprint.slice(0, 12)}…)`, {
-        hint: "restore the original data; a resumed run must see the same samples",
-      });
+      throw new AppError(
+        "DATASET_INVALID",
+        `${reference.source} changed since the run started (fingerprint ${dataset.manifest.fingerprint.slice(0, 12)}… ≠ ${reference.fingerprint.slice(0, 12)}…)`,
+        {
+          hint: "restore the original data; a resumed run must see the same samples",
+        },
+      );
     }
     return dataset;
   };

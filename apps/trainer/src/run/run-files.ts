@@ -96,12 +96,18 @@ export function updateStatus(runDirectory: string, change: Partial<RunStatusFile
 
 /** journal.jsonl: one line per completed epoch, rewritten atomically from the committed state (never appended). */
 export const writeJournal = (runDirectory: string, journal: readonly EpochLog[]): void =>
-  writeFileAtomic(join(runDirectory, RUN_FILES.journal), journal.map((log) => JSON.stringify(log)).join("\n") + (journal.length ? "\n" : ""));
+  writeFileAtomic(
+    join(runDirectory, RUN_FILES.journal),
+    journal.map((log) => JSON.stringify(log)).join("\n") + (journal.length ? "\n" : ""),
+  );
 
 export function readJournal(runDirectory: string): EpochLog[] {
   const path = join(runDirectory, RUN_FILES.journal);
   if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as EpochLog);
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as EpochLog);
 }
 
 export interface StoredEvaluation {
@@ -118,10 +124,13 @@ export function readEvaluation(runDirectory: string): StoredEvaluation | null {
 
 export function readSync(runDirectory: string): SyncFile {
   const path = join(runDirectory, RUN_FILES.sync);
-  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as SyncFile) : { epochs: 0, evaluation: false, final: false };
+  return existsSync(path)
+    ? (JSON.parse(readFileSync(path, "utf8")) as SyncFile)
+    : { epochs: 0, evaluation: false, final: false };
 }
 
-export const writeSync = (runDirectory: string, sync: SyncFile): void => writeJsonAtomic(join(runDirectory, RUN_FILES.sync), sync);
+export const writeSync = (runDirectory: string, sync: SyncFile): void =>
+  writeJsonAtomic(join(runDirectory, RUN_FILES.sync), sync);
 
 /** state.json: the commit point of a run's checkpoints (see checkpoint.ts). */
 export interface CheckpointPointer {

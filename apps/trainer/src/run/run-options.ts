@@ -29,4 +29,5 @@ export interface RunOptions {
 }
 
 /** The log of a run: the caller's, else stderr. */
-export const runLog = (options: Pick<RunOptions, "log">): ((line: string) => void) => options.log ?? logToStderr;
+export const runLog = (options: Pick<RunOptions, "log">): ((line: string) => void) =>
+  options.log ?? logToStderr;

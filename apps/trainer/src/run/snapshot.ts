@@ -15,7 +15,11 @@ import { backendPreference } from "../env";
  * the run's validation data like a finished run, with `metrics.interim = 1`. Lets a long training ship its best
  * model between sittings; the run itself is not touched (read-only on its folder).
  */
-export async function snapshotRun(runDirectory: string, target: string, options: RunOptions): Promise<ModelMetadata> {
+export async function snapshotRun(
+  runDirectory: string,
+  target: string,
+  options: RunOptions,
+): Promise<ModelMetadata> {
   const log = runLog(options);
   const spec = readSpec(runDirectory);
   const pointer = readCheckpointPointer(runDirectory);
@@ -26,7 +30,9 @@ export async function snapshotRun(runDirectory: string, target: string, options:
   try {
     loadModelWeights(join(runDirectory, pointer.best), model);
     const report = evaluateWithCalibration(model, parts.val, spec.config.inputFilter);
-    log(`snapshot of ${spec.runId} at best epoch ${pointer.trainer.bestEpoch}/${pointer.epoch}: val accuracy ${report.accuracy.toFixed(4)}, macro-F1 ${report.macroF1.toFixed(4)}, T=${report.temperature?.toFixed(3)}`);
+    log(
+      `snapshot of ${spec.runId} at best epoch ${pointer.trainer.bestEpoch}/${pointer.epoch}: val accuracy ${report.accuracy.toFixed(4)}, macro-F1 ${report.macroF1.toFixed(4)}, T=${report.temperature?.toFixed(3)}`,
+    );
     return await writeModelFiles(target, model, spec, pointer.trainer, report, log, { interim: 1 });
   } finally {
     model.dispose();

@@ -8,7 +8,11 @@ import { loadInitWeights } from "./init-weights";
 import type { CheckpointPointer } from "./run-files";
 
 /** Model, optimizer and state as the committed checkpoint left them (a resume). */
-export async function startFromCheckpoint(runDirectory: string, pointer: CheckpointPointer, config: TrainConfig): Promise<TrainerStart> {
+export async function startFromCheckpoint(
+  runDirectory: string,
+  pointer: CheckpointPointer,
+  config: TrainConfig,
+): Promise<TrainerStart> {
   const model = buildSeededNetwork(config);
   const optimizer = createOptimizer(config);
   await restoreCheckpoint(runDirectory, pointer, model, optimizer);

@@ -10,7 +10,10 @@ import { fromRecordedPath, toRecordedPath } from "../util/paths";
 import { writeJsonAtomic } from "../util/atomic";
 
 const sampleKey = (pixels: Uint8Array, index: number, label: number): string =>
-  createHash("sha1").update(pixels.subarray(index * PIXELS_PER_SAMPLE, (index + 1) * PIXELS_PER_SAMPLE)).update(String(label)).digest("base64");
+  createHash("sha1")
+    .update(pixels.subarray(index * PIXELS_PER_SAMPLE, (index + 1) * PIXELS_PER_SAMPLE))
+    .update(String(label))
+    .digest("base64");
 
 /** Finds the run folder that trained a model (by run id) in the given runs folders. */
 export function findRunDirectory(runId: string, runsDirectories: string[]): string | undefined {
@@ -28,8 +31,16 @@ export function findRunDirectory(runId: string, runsDirectories: string[]): stri
 }
 
 /** Where the result of one check is kept: one file per (evaluation data, training part) pair of fingerprints. */
-export const overlapRecordPath = (cacheDirectory: string, evaluationFingerprint: string, trainFingerprint: string): string =>
-  join(cacheDirectory, "overlap", `${evaluationFingerprint.slice(0, 24)}-${trainFingerprint.slice(0, 24)}.json`);
+export const overlapRecordPath = (
+  cacheDirectory: string,
+  evaluationFingerprint: string,
+  trainFingerprint: string,
+): string =>
+  join(
+    cacheDirectory,
+    "overlap",
+    `${evaluationFingerprint.slice(0, 24)}-${trainFingerprint.slice(0, 24)}.json`,
+  );
 
 /**
  * Which evaluation samples (same pixels and label) were in the model's training part: their positions in
@@ -45,17 +56,32 @@ export async function findTrainingOverlap(
 ): Promise<number[] | undefined> {
   try {
     const spec = readSpec(runDirectory);
-    const record = overlapRecordPath(cacheDirectory, evaluation.dataset.manifest.fingerprint, spec.data.trainFingerprint);
+    const record = overlapRecordPath(
+      cacheDirectory,
+      evaluation.dataset.manifest.fingerprint,
+      spec.data.trainFingerprint,
+    );
     if (existsSync(record)) {
       const kept = JSON.parse(readFileSync(record, "utf8")) as { overlap: number; positions?: number[] };
       if (kept.positions) {
-        log(`overlap check: ${kept.overlap} of these images are in the training data of run ${spec.runId} (checked before, ${toRecordedPath(record)})`);
+        log(
+          `overlap check: ${kept.overlap} of these images are in the training data of run ${spec.runId} (checked before, ${toRecordedPath(record)})`,
+        );
         return kept.positions;
       }
     }
-    log(`overlap check: comparing with the ${spec.data.trainCount} training images of run ${spec.runId} (once for this data)`);
+    log(
+      `overlap check: comparing with the ${spec.data.trainCount} training images of run ${spec.runId} (once for this data)`,
+    );
     const load = async (source: string, kind: Dataset["manifest"]["source"]["kind"]) =>
-      (await loadOrImport(fromRecordedPath(source), { kind, cacheDirectory, log, progressLabel: `overlap check: decoding ${source}` })).dataset;
+      (
+        await loadOrImport(fromRecordedPath(source), {
+          kind,
+          cacheDirectory,
+          log,
+          progressLabel: `overlap check: decoding ${source}`,
+        })
+      ).dataset;
     const train = await load(spec.data.train.source, spec.data.train.kind);
     const val = spec.data.val ? await load(spec.data.val.source, spec.data.val.kind) : null;
     const parts = partition(spec.config, train, val);
@@ -63,9 +89,16 @@ export async function findTrainingOverlap(
     for (const index of parts.train.indices) seen.add(sampleKey(train.pixels, index, train.labels[index]!));
     const positions: number[] = [];
     evaluation.indices.forEach((index, position) => {
-      if (seen.has(sampleKey(evaluation.dataset.pixels, index, evaluation.dataset.labels[index]!))) positions.push(position);
+      if (seen.has(sampleKey(evaluation.dataset.pixels, index, evaluation.dataset.labels[index]!)))
+        positions.push(position);
     });
-    writeJsonAtomic(record, { overlap: positions.length, positions, evaluated: evaluation.indices.length, runId: spec.runId, checkedAt: new Date().toISOString() });
+    writeJsonAtomic(record, {
+      overlap: positions.length,
+      positions,
+      evaluated: evaluation.indices.length,
+      runId: spec.runId,
+      checkedAt: new Date().toISOString(),
+    });
     return positions;
   } catch {
     return undefined;

@@ -26,7 +26,13 @@ export interface StepContext {
 }
 
 /** One step on the native engine, which holds its own copy of weights and optimizer during the epoch. */
-export function nativeStep(engine: TrainingEngine, context: StepContext, batch: Batch, index: number, learningRate: number): StepResult {
+export function nativeStep(
+  engine: TrainingEngine,
+  context: StepContext,
+  batch: Batch,
+  index: number,
+  learningRate: number,
+): StepResult {
   const { size, labels } = batch;
   const result = engine.step({
     pixels: context.batchPixels.subarray(0, size * PIXELS_PER_SAMPLE),
@@ -43,13 +49,32 @@ export function nativeStep(engine: TrainingEngine, context: StepContext, batch: 
 }
 
 /** One data-parallel step: the helper thread takes the second half of the batch with a copy of these weights. */
-export async function parallelStep(parallel: DataParallelHelper, context: StepContext, batch: Batch, index: number): Promise<StepResult> {
+export async function parallelStep(
+  parallel: DataParallelHelper,
+  context: StepContext,
+  batch: Batch,
+  index: number,
+): Promise<StepResult> {
   const { model, optimizer, variables, classWeightTensor, smoothing, epoch, batchPixels } = context;
   const { size, labels, crops } = batch;
   const half = Math.ceil(size / 2);
-  const remote = { epoch, batch: index, pixels: batchPixels.slice(half * PIXELS_PER_SAMPLE, size * PIXELS_PER_SAMPLE), labels: labels.slice(half), normalizer: size };
+  const remote = {
+    epoch,
+    batch: index,
+    pixels: batchPixels.slice(half * PIXELS_PER_SAMPLE, size * PIXELS_PER_SAMPLE),
+    labels: labels.slice(half),
+    normalizer: size,
+  };
   const result = await parallel.step(model, remote, () =>
-    localGradients(model, variables, crops.slice(0, half), labels.subarray(0, half), classWeightTensor, smoothing, size),
+    localGradients(
+      model,
+      variables,
+      crops.slice(0, half),
+      labels.subarray(0, half),
+      classWeightTensor,
+      smoothing,
+      size,
+    ),
   );
   optimizer.applyGradients(result.grads);
   tf.dispose(Object.values(result.grads));

@@ -105,24 +105,35 @@ export function validateTrainConfig(config: TrainConfig): TrainConfig {
   if (!(config.momentum >= 0 && config.momentum < 1)) fail("momentum must be in [0, 1)");
   if (!(config.labelSmoothing >= 0 && config.labelSmoothing < 1)) fail("labelSmoothing must be in [0, 1)");
   if (!["adam", "sgd"].includes(config.optimizer)) fail('optimizer must be "adam" or "sgd"');
-  if (!["none", "sqrt", "balanced"].includes(config.classWeighting)) fail('classWeighting must be "none", "sqrt" or "balanced"');
-  if (!Number.isInteger(config.earlyStoppingPatience) || config.earlyStoppingPatience < 0) fail("earlyStoppingPatience must be an integer >= 0");
+  if (!["none", "sqrt", "balanced"].includes(config.classWeighting))
+    fail('classWeighting must be "none", "sqrt" or "balanced"');
+  if (!Number.isInteger(config.earlyStoppingPatience) || config.earlyStoppingPatience < 0)
+    fail("earlyStoppingPatience must be an integer >= 0");
   if (!Number.isInteger(config.seed)) fail("seed must be an integer");
   if (!(config.valFraction > 0 && config.valFraction < 1)) fail("valFraction must be in (0, 1)");
   if (config.inputFilter !== undefined) validateInputFilter(config.inputFilter);
-  if (config.initFrom !== undefined && !(typeof config.initFrom.source === "string" && /^[0-9a-f]{64}$/.test(config.initFrom.weightsSha256 ?? ""))) {
+  if (
+    config.initFrom !== undefined &&
+    !(
+      typeof config.initFrom.source === "string" && /^[0-9a-f]{64}$/.test(config.initFrom.weightsSha256 ?? "")
+    )
+  ) {
     fail("initFrom needs a weights folder `source` and its `weightsSha256`");
   }
   const schedule = config.schedule;
-  if (schedule.kind === "cosine" && !(schedule.warmupEpochs >= 0 && schedule.minLearningRate >= 0)) fail("cosine schedule needs warmupEpochs >= 0 and minLearningRate >= 0");
-  if (schedule.kind === "plateau" && !(schedule.factor > 0 && schedule.factor < 1 && schedule.patience >= 1)) fail("plateau schedule needs 0 < factor < 1 and patience >= 1");
-  if (!["constant", "cosine", "plateau"].includes(schedule.kind)) fail("schedule must be constant, cosine or plateau");
+  if (schedule.kind === "cosine" && !(schedule.warmupEpochs >= 0 && schedule.minLearningRate >= 0))
+    fail("cosine schedule needs warmupEpochs >= 0 and minLearningRate >= 0");
+  if (schedule.kind === "plateau" && !(schedule.factor > 0 && schedule.factor < 1 && schedule.patience >= 1))
+    fail("plateau schedule needs 0 < factor < 1 and patience >= 1");
+  if (!["constant", "cosine", "plateau"].includes(schedule.kind))
+    fail("schedule must be constant, cosine or plateau");
   const augmentation = config.augmentation;
   if (augmentation) {
     for (const key of ["shift", "zoom", "brightness", "contrast"] as const) {
       if (!(augmentation[key] >= 0 && augmentation[key] < 1)) fail(`augmentation.${key} must be in [0, 1)`);
     }
-    if (!(augmentation.rotation >= 0 && augmentation.rotation <= 180)) fail("augmentation.rotation must be 0..180 degrees");
+    if (!(augmentation.rotation >= 0 && augmentation.rotation <= 180))
+      fail("augmentation.rotation must be 0..180 degrees");
   }
   return config;
 }
@@ -131,13 +142,17 @@ export function validateTrainConfig(config: TrainConfig): TrainConfig {
 export function flattenParams(value: unknown, prefix = ""): Record<string, string | number | boolean | null> {
   const out: Record<string, string | number | boolean | null> = {};
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    out[prefix || "value"] = Array.isArray(value) ? JSON.stringify(value) : (value as string | number | boolean | null);
+    out[prefix || "value"] = Array.isArray(value)
+      ? JSON.stringify(value)
+      : (value as string | number | boolean | null);
     return out;
   }
   for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
     const name = prefix ? `${prefix}.${key}` : key;
-    if (inner !== null && typeof inner === "object" && !Array.isArray(inner)) Object.assign(out, flattenParams(inner, name));
-    else out[name] = Array.isArray(inner) ? JSON.stringify(inner) : (inner as string | number | boolean | null);
+    if (inner !== null && typeof inner === "object" && !Array.isArray(inner))
+      Object.assign(out, flattenParams(inner, name));
+    else
+      out[name] = Array.isArray(inner) ? JSON.stringify(inner) : (inner as string | number | boolean | null);
   }
   return out;
 }

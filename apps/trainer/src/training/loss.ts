@@ -6,7 +6,8 @@ const CLASSES = EMOTIONS.length;
 /** Mean cross-entropy of probabilities against labels (no smoothing, no weights): the validation loss. */
 export function crossEntropy(probabilities: Float32Array, labels: Uint8Array): number {
   let total = 0;
-  for (let i = 0; i < labels.length; i++) total -= Math.log(Math.max(probabilities[i * CLASSES + labels[i]!]!, 1e-7));
+  for (let i = 0; i < labels.length; i++)
+    total -= Math.log(Math.max(probabilities[i * CLASSES + labels[i]!]!, 1e-7));
   return total / Math.max(1, labels.length);
 }
 
@@ -25,12 +26,17 @@ export function batchLoss(
   withRegularization: boolean,
 ): { loss: tf.Scalar; correct: tf.Scalar } {
   const probabilities = model.apply(input, { training: true }) as tf.Tensor2D;
-  const targets = tf.oneHot(labelTensor, CLASSES).toFloat().mul(1 - smoothing).add(smoothing / CLASSES);
+  const targets = tf
+    .oneHot(labelTensor, CLASSES)
+    .toFloat()
+    .mul(1 - smoothing)
+    .add(smoothing / CLASSES);
   const logProbabilities = tf.log(tf.clipByValue(probabilities, 1e-7, 1));
   const perSample = tf.neg(tf.sum(tf.mul(targets, logProbabilities), 1));
   const sampleWeights = tf.gather(classWeightTensor, labelTensor);
   let loss = tf.div(tf.sum(tf.mul(perSample, sampleWeights)), normalizer) as tf.Scalar;
-  if (withRegularization) for (const regularization of model.calculateLosses()) loss = tf.add(loss, regularization);
+  if (withRegularization)
+    for (const regularization of model.calculateLosses()) loss = tf.add(loss, regularization);
   const correct = tf.sum(tf.equal(tf.argMax(probabilities, 1), labelTensor).toInt()) as tf.Scalar;
   return { loss, correct };
 }
@@ -51,7 +57,15 @@ export function localGradients(
   let correct = 0;
   try {
     const { value, grads } = tf.variableGrads(() => {
-      const result = batchLoss(model, input, labelTensor, classWeightTensor, smoothing, normalizer, withRegularization);
+      const result = batchLoss(
+        model,
+        input,
+        labelTensor,
+        classWeightTensor,
+        smoothing,
+        normalizer,
+        withRegularization,
+      );
       correct = result.correct.dataSync()[0]!;
       return result.loss;
     }, variables);

@@ -24,14 +24,31 @@ try {
         value.dispose();
       });
       const crops: Uint8Array[] = [];
-      for (let i = 0; i < request.labels.length; i++) crops.push(request.pixels.subarray(i * PIXELS_PER_SAMPLE, (i + 1) * PIXELS_PER_SAMPLE));
-      const restore = seedMathRandom(Rng.derive(setup.config.seed, "dropout-helper", request.epoch, request.batch));
+      for (let i = 0; i < request.labels.length; i++)
+        crops.push(request.pixels.subarray(i * PIXELS_PER_SAMPLE, (i + 1) * PIXELS_PER_SAMPLE));
+      const restore = seedMathRandom(
+        Rng.derive(setup.config.seed, "dropout-helper", request.epoch, request.batch),
+      );
       try {
         // L2 terms are added once, by the main half.
-        const { grads, loss, correct } = localGradients(model, variables, crops, request.labels, classWeights, setup.config.labelSmoothing, request.normalizer, false);
-        const arrays = variables.map((variable) => (grads[variable.name]!.dataSync() as Float32Array).slice());
+        const { grads, loss, correct } = localGradients(
+          model,
+          variables,
+          crops,
+          request.labels,
+          classWeights,
+          setup.config.labelSmoothing,
+          request.normalizer,
+          false,
+        );
+        const arrays = variables.map((variable) =>
+          (grads[variable.name]!.dataSync() as Float32Array).slice(),
+        );
         tf.dispose(Object.values(grads));
-        reply({ type: "grads", grads: arrays, loss, correct }, arrays.map((a) => a.buffer as ArrayBuffer));
+        reply(
+          { type: "grads", grads: arrays, loss, correct },
+          arrays.map((a) => a.buffer as ArrayBuffer),
+        );
       } finally {
         restore();
       }

@@ -57,7 +57,10 @@ export class DataParallelHelper {
     const worker = new Worker(new URL("./parallel-worker.mjs", import.meta.url), { workerData: setup });
     const helper = new DataParallelHelper(worker);
     const reply = await helper.request(undefined);
-    if (reply.type !== "ready") throw new Error(`training helper thread failed to start: ${reply.type === "error" ? reply.message : reply.type}`);
+    if (reply.type !== "ready")
+      throw new Error(
+        `training helper thread failed to start: ${reply.type === "error" ? reply.message : reply.type}`,
+      );
     return helper;
   }
 
@@ -78,7 +81,10 @@ export class DataParallelHelper {
     local: () => { grads: Record<string, tf.Tensor>; loss: number; correct: number },
   ): Promise<{ grads: Record<string, tf.Tensor>; loss: number; correct: number }> {
     const weights = model.weights.map((weight) => (weight.read().dataSync() as Float32Array).slice());
-    const replyPromise = this.request({ type: "step", weights, ...remote }, [...weights.map((w) => w.buffer as ArrayBuffer), remote.pixels.buffer as ArrayBuffer]);
+    const replyPromise = this.request({ type: "step", weights, ...remote }, [
+      ...weights.map((w) => w.buffer as ArrayBuffer),
+      remote.pixels.buffer as ArrayBuffer,
+    ]);
     const mine = local();
     const reply = await replyPromise;
     if (reply.type !== "grads") {

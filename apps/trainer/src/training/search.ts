@@ -12,18 +12,32 @@ export type SearchSpace = Record<string, unknown[] | SearchRange>;
 export type Trial = Record<string, unknown>;
 
 const isRange = (value: unknown): value is SearchRange =>
-  typeof value === "object" && value !== null && !Array.isArray(value) && typeof (value as SearchRange).min === "number" && typeof (value as SearchRange).max === "number";
+  typeof value === "object" &&
+  value !== null &&
+  !Array.isArray(value) &&
+  typeof (value as SearchRange).min === "number" &&
+  typeof (value as SearchRange).max === "number";
 
 export function validateSpace(space: unknown): SearchSpace {
-  if (typeof space !== "object" || space === null || Array.isArray(space) || Object.keys(space).length === 0) {
-    throw new AppError("BAD_USER_INPUT", "the search space must be a JSON object of parameter → values or range");
+  if (
+    typeof space !== "object" ||
+    space === null ||
+    Array.isArray(space) ||
+    Object.keys(space).length === 0
+  ) {
+    throw new AppError(
+      "BAD_USER_INPUT",
+      "the search space must be a JSON object of parameter → values or range",
+    );
   }
   for (const [key, value] of Object.entries(space)) {
     if (Array.isArray(value)) {
       if (value.length === 0) throw new AppError("BAD_USER_INPUT", `search space "${key}" lists no values`);
     } else if (isRange(value)) {
-      if (!(value.max >= value.min) || (value.log && value.min <= 0)) throw new AppError("BAD_USER_INPUT", `search space "${key}" has an invalid range`);
-    } else throw new AppError("BAD_USER_INPUT", `search space "${key}" must be a list of values or {min, max}`);
+      if (!(value.max >= value.min) || (value.log && value.min <= 0))
+        throw new AppError("BAD_USER_INPUT", `search space "${key}" has an invalid range`);
+    } else
+      throw new AppError("BAD_USER_INPUT", `search space "${key}" must be a list of values or {min, max}`);
   }
   return space as SearchSpace;
 }
@@ -32,7 +46,11 @@ export function validateSpace(space: unknown): SearchSpace {
 export function gridTrials(space: SearchSpace): Trial[] {
   let trials: Trial[] = [{}];
   for (const [key, values] of Object.entries(space)) {
-    if (!Array.isArray(values)) throw new AppError("BAD_USER_INPUT", `grid search needs value lists; "${key}" is a range (use --mode random)`);
+    if (!Array.isArray(values))
+      throw new AppError(
+        "BAD_USER_INPUT",
+        `grid search needs value lists; "${key}" is a range (use --mode random)`,
+      );
     trials = trials.flatMap((trial) => values.map((value) => ({ ...trial, [key]: value })));
   }
   return trials;
@@ -47,7 +65,9 @@ export function randomTrials(space: SearchSpace, count: number, seed: number): T
       if (Array.isArray(values)) trial[key] = values[rng.int(values.length)];
       else {
         const u = rng.next();
-        let value = values.log ? Math.exp(Math.log(values.min) + u * (Math.log(values.max) - Math.log(values.min))) : values.min + u * (values.max - values.min);
+        let value = values.log
+          ? Math.exp(Math.log(values.min) + u * (Math.log(values.max) - Math.log(values.min)))
+          : values.min + u * (values.max - values.min);
         if (values.int) value = Math.round(value);
         trial[key] = value;
       }

@@ -40,7 +40,11 @@ export interface EpochResult {
 }
 
 /** The state after an epoch: journal, schedule, best epoch and early stopping all advance from its log. */
-export function stateAfterEpoch(config: TrainConfig, previous: TrainerState, log: TrainerEpochLog): EpochResult {
+export function stateAfterEpoch(
+  config: TrainConfig,
+  previous: TrainerState,
+  log: TrainerEpochLog,
+): EpochResult {
   const isBest = previous.bestValAccuracy === null || log.valAccuracy > previous.bestValAccuracy;
   const epochsWithoutBest = isBest ? 0 : previous.epochsWithoutBest + 1;
   const state: TrainerState = {

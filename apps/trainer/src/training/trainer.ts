@@ -14,7 +14,13 @@ import { createOptimizer, setOptimizerLearningRate } from "./optimizer";
 import { DataParallelHelper } from "./parallel";
 import { learningRateAt } from "./schedule";
 import { buildSeededNetwork } from "./seeded-network";
-import { initialTrainerState, stateAfterEpoch, type EpochResult, type TrainerEpochLog, type TrainerState } from "./state";
+import {
+  initialTrainerState,
+  stateAfterEpoch,
+  type EpochResult,
+  type TrainerEpochLog,
+  type TrainerState,
+} from "./state";
 import { validateEpoch } from "./validation";
 
 export interface TrainerOptions {
@@ -84,7 +90,8 @@ export class Trainer {
     const batches = Math.ceil(count / config.batchSize);
     const order = Rng.derive(config.seed, "shuffle", epoch).shuffle(Uint32Array.from(data.train.indices));
     const augmentRng = Rng.derive(config.seed, "augment", epoch);
-    const progress = this.options.progress === false ? undefined : new ProgressBar(`epoch ${epoch}/${config.epochs}`, count);
+    const progress =
+      this.options.progress === false ? undefined : new ProgressBar(`epoch ${epoch}/${config.epochs}`, count);
     const context: StepContext = {
       model,
       optimizer,
@@ -110,8 +117,22 @@ export class Trainer {
     try {
       for (let batch = 0; batch < batches; batch++) {
         const start = batch * config.batchSize;
-        const filled = fillBatch(data.train, order, start, Math.min(config.batchSize, count - start), context.batchPixels, config.augmentation, augmentRng);
-        rate = learningRateAt(config.schedule, this.state.schedule, config.learningRate, config.epochs, epoch - 1 + batch / batches);
+        const filled = fillBatch(
+          data.train,
+          order,
+          start,
+          Math.min(config.batchSize, count - start),
+          context.batchPixels,
+          config.augmentation,
+          augmentRng,
+        );
+        rate = learningRateAt(
+          config.schedule,
+          this.state.schedule,
+          config.learningRate,
+          config.epochs,
+          epoch - 1 + batch / batches,
+        );
         setOptimizerLearningRate(optimizer, rate);
         let step: StepResult;
         if (engine) step = nativeStep(engine, context, filled, batch, rate);
@@ -134,7 +155,13 @@ export class Trainer {
     // Back to tfjs before validation: the checkpoint after this epoch saves the tfjs model and optimizer.
     await engine?.storeInto(model, optimizer);
 
-    const validation = validateEpoch(model, data.val, this.valLabels, config.inputFilter ?? NO_INPUT_FILTER, engine);
+    const validation = validateEpoch(
+      model,
+      data.val,
+      this.valLabels,
+      config.inputFilter ?? NO_INPUT_FILTER,
+      engine,
+    );
     const seconds = (Date.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuStarted);
     const log: TrainerEpochLog = {

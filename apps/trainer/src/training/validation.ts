@@ -25,6 +25,12 @@ export function validateEpoch(
     inputFilter,
     ...(engine ? { classify: (crops: readonly Uint8Array[]) => engine.predict(crops) } : {}),
   });
-  const metrics = classificationMetrics(confusionMatrix(valLabels, argmaxRows(probabilities, EMOTIONS.length)));
-  return { valLoss: crossEntropy(probabilities, valLabels), valAccuracy: metrics.accuracy, valMacroF1: metrics.macroF1 };
+  const metrics = classificationMetrics(
+    confusionMatrix(valLabels, argmaxRows(probabilities, EMOTIONS.length)),
+  );
+  return {
+    valLoss: crossEntropy(probabilities, valLabels),
+    valAccuracy: metrics.accuracy,
+    valMacroF1: metrics.macroF1,
+  };
 }

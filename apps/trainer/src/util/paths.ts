@@ -26,4 +26,5 @@ export function toRecordedPath(path: string): string {
 }
 
 /** The path a record names, on this machine (older records hold absolute paths, used as they are). */
-export const fromRecordedPath = (recorded: string): string => (isAbsolute(recorded) ? recorded : resolve(REPO_ROOT, recorded));
+export const fromRecordedPath = (recorded: string): string =>
+  isAbsolute(recorded) ? recorded : resolve(REPO_ROOT, recorded);

@@ -12,7 +12,8 @@ import { openJobQueue, queueDatabaseUrl, submitVideoJob } from "@moodlens/jobs";
 import { AppError, EMOTIONS } from "@moodlens/shared";
 import type { WorkerConfig } from "../env";
 
-const USAGE = "usage: npm run analyze -- video FILE [--fps N] [--source S] [--campaign C] [--captured-at ISO] [--id REQUEST_ID] [--json]";
+const USAGE =
+  "usage: npm run analyze -- video FILE [--fps N] [--source S] [--campaign C] [--captured-at ISO] [--id REQUEST_ID] [--json]";
 const POLL_MS = 500;
 /** Queued this long without a worker taking it: say how to start one (the job stays queued). */
 const NO_WORKER_HINT_MS = 20_000;
@@ -43,14 +44,20 @@ export function summaryLines(job: VideoJobRecord): string[] {
     );
   }
   const trackSeconds = job.timeline.reduce((sum, second) => sum + second.faces, 0);
-  lines.push(`${trackSeconds} track-second(s) counted in the statistics (source ${job.source}, campaign ${job.campaign})`);
+  lines.push(
+    `${trackSeconds} track-second(s) counted in the statistics (source ${job.source}, campaign ${job.campaign})`,
+  );
   return lines;
 }
 
-export async function analyzeCommand(argv: string[], config: WorkerConfig, out: { stdout: (line: string) => void; progress: (text: string) => void } = {
-  stdout: (line) => console.log(line),
-  progress: (text) => process.stderr.isTTY && process.stderr.write(`\r${text}`),
-}): Promise<number> {
+export async function analyzeCommand(
+  argv: string[],
+  config: WorkerConfig,
+  out: { stdout: (line: string) => void; progress: (text: string) => void } = {
+    stdout: (line) => console.log(line),
+    progress: (text) => process.stderr.isTTY && process.stderr.write(`\r${text}`),
+  },
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -69,11 +76,14 @@ export async function analyzeCommand(argv: string[], config: WorkerConfig, out: 
     return 0;
   }
   const [command, file] = positionals;
-  if (command !== "video" || !file) throw new AppError("BAD_USER_INPUT", `expected: video FILE`, { hint: USAGE });
+  if (command !== "video" || !file)
+    throw new AppError("BAD_USER_INPUT", `expected: video FILE`, { hint: USAGE });
   const sampleFps = values.fps === undefined ? undefined : Number(values.fps);
-  if (sampleFps !== undefined && !Number.isFinite(sampleFps)) throw new AppError("BAD_USER_INPUT", "--fps must be a number", { hint: USAGE });
+  if (sampleFps !== undefined && !Number.isFinite(sampleFps))
+    throw new AppError("BAD_USER_INPUT", "--fps must be a number", { hint: USAGE });
   const capturedAt = values["captured-at"] ? new Date(values["captured-at"]) : undefined;
-  if (capturedAt && Number.isNaN(capturedAt.getTime())) throw new AppError("BAD_USER_INPUT", "--captured-at must be an ISO-8601 instant");
+  if (capturedAt && Number.isNaN(capturedAt.getTime()))
+    throw new AppError("BAD_USER_INPUT", "--captured-at must be an ISO-8601 instant");
   const bytes = await readFile(file).catch((cause: unknown) => {
     throw new AppError("NOT_FOUND", `cannot read ${file}`, { cause });
   });
@@ -81,10 +91,12 @@ export async function analyzeCommand(argv: string[], config: WorkerConfig, out: 
   const dataDir = config.dataDir ? path.join(path.resolve(config.dataDir), "pglite") : defaultPgliteDir();
   const url = queueDatabaseUrl(config.databaseUrl, dataDir);
   const db = await createDb({ url, poolSize: 2 });
-  const queue = await openJobQueue({ connectionString: url, maxConnections: 1 }).catch(async (error: unknown) => {
-    await db.close();
-    throw error;
-  });
+  const queue = await openJobQueue({ connectionString: url, maxConnections: 1 }).catch(
+    async (error: unknown) => {
+      await db.close();
+      throw error;
+    },
+  );
   try {
     const { job: submitted, deduplicated } = await submitVideoJob(db.prisma, queue, {
       bytes,
@@ -110,7 +122,9 @@ export async function analyzeCommand(argv: string[], config: WorkerConfig, out: 
       out.progress(bar(job.framesDone, job.framesTotal));
       if (!hinted && job.status === "queued" && Date.now() - started > NO_WORKER_HINT_MS) {
         hinted = true;
-        out.progress("\nstill queued: is a worker running? (`npm start` runs one; `npm run worker` starts another)\n");
+        out.progress(
+          "\nstill queued: is a worker running? (`npm start` runs one; `npm run worker` starts another)\n",
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }

@@ -8,7 +8,8 @@ import { serveEmbeddedDatabase } from "../embedded-server";
 await runCli(async () => {
   const portFlag = process.argv.indexOf("--port");
   const port = portFlag >= 0 ? Number(process.argv[portFlag + 1]) : Number(process.env.MOODLENS_DB_PORT ?? 0);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new AppError("BAD_USER_INPUT", "--port must be a TCP port number");
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new AppError("BAD_USER_INPUT", "--port must be a TCP port number");
   const server = await serveEmbeddedDatabase({ port });
   console.log(`embedded database ${server.dataDir} served at ${server.url}`);
   await new Promise<void>((resolve) => {

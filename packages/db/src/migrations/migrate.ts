@@ -20,7 +20,10 @@ const NO_FILTER = { externalTables: [], externalEnums: [] };
 /** Reads the migrations folder into the engine's input shape (what the Prisma CLI does before calling it). */
 export async function loadMigrations(dir: string = MIGRATIONS_DIR): Promise<MigrationList> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const names = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   const migrationDirectories = await Promise.all(
     names.map(async (name) => {
       const file = path.join(dir, name, "migration.sql");
@@ -88,7 +91,11 @@ export async function migrate(db: Db, options: { migrationsDir?: string } = {}):
  * migrations match the schema (used by a test, and to draft new migrations offline).
  */
 export async function diffMigrationsToSchema(
-  options: { migrationsDir?: string; schemaPath?: string; /** An empty PGlite dump to start the scratch database from (faster). */ pgliteSnapshot?: Blob } = {},
+  options: {
+    migrationsDir?: string;
+    schemaPath?: string;
+    /** An empty PGlite dump to start the scratch database from (faster). */ pgliteSnapshot?: Blob;
+  } = {},
 ): Promise<string> {
   const migrationsList = await loadMigrations(options.migrationsDir);
   const schemaPath = options.schemaPath ?? SCHEMA_PATH;
@@ -97,7 +104,9 @@ export async function diffMigrationsToSchema(
   // it needs CREATE DATABASE rights and (7.10) ends up on the main database.
   // One in-memory PGlite serves as both the engine's connection and its shadow database (PGlite's own adapter
   // would start a second one, another ~6 s of initdb).
-  const scratch = options.pgliteSnapshot ? await PGlite.create({ loadDataDir: options.pgliteSnapshot }) : new PGlite("memory://");
+  const scratch = options.pgliteSnapshot
+    ? await PGlite.create({ loadDataDir: options.pgliteSnapshot })
+    : new PGlite("memory://");
   const factory = createPgliteAdapterFactory(scratch);
   const handle = await startSchemaEngine({ ...factory, connectToShadowDb: () => factory.connect() });
   try {

@@ -21,11 +21,16 @@ type Glue = typeof GlueModule & {
   __wbg_set_wasm(exports: WasmExports): void;
 };
 /** The WebAssembly global, typed locally because the repo's TS lib has no DOM/WebAssembly declarations. */
-const wasmApi = (globalThis as unknown as {
-  WebAssembly: {
-    instantiate(bytes: Uint8Array, imports: Record<string, unknown>): Promise<{ instance: { exports: WasmExports } }>;
-  };
-}).WebAssembly;
+const wasmApi = (
+  globalThis as unknown as {
+    WebAssembly: {
+      instantiate(
+        bytes: Uint8Array,
+        imports: Record<string, unknown>,
+      ): Promise<{ instance: { exports: WasmExports } }>;
+    };
+  }
+).WebAssembly;
 
 let gluePromise: Promise<Glue> | undefined;
 

@@ -152,7 +152,10 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
  * Runs the same suite on PostgreSQL and on PGlite. `fn` receives a getter for the suite's database (valid
  * inside tests and hooks), created before the suite's tests and dropped after them.
  */
-export function describeEachDatabase(name: string, fn: (database: () => TestDatabase, kind: DatabaseKind) => void): void {
+export function describeEachDatabase(
+  name: string,
+  fn: (database: () => TestDatabase, kind: DatabaseKind) => void,
+): void {
   for (const kind of DATABASE_KINDS) {
     describe(`${name} [${kind}]`, () => {
       let current: TestDatabase | undefined;
@@ -163,7 +166,8 @@ export function describeEachDatabase(name: string, fn: (database: () => TestData
         await current?.drop();
       });
       fn(() => {
-        if (!current) throw new Error("the test database is created in beforeAll; use it inside tests or hooks");
+        if (!current)
+          throw new Error("the test database is created in beforeAll; use it inside tests or hooks");
         return current;
       }, kind);
     });

@@ -83,10 +83,17 @@ export async function createFaceAnalyzer(config: FaceAnalyzerConfig = {}): Promi
   const loaded = await loadModel(modelDir, config.modelDir === undefined);
   let detector: FaceDetector | undefined;
   try {
-    detector = await createFaceDetector({ ...(config.backend ? { workerBackend: config.backend } : {}), ...config.detector });
+    detector = await createFaceDetector({
+      ...(config.backend ? { workerBackend: config.backend } : {}),
+      ...config.detector,
+    });
     const classifiers = await loadClassifiers(loaded, settings, log);
     const info = describeAnalyzer(modelDir, loaded, backend.name, detector, classifiers, settings);
-    return assembleAnalyzer(loaded, detector, classifiers, settings, info, { modelDir, backend: config.backend, log });
+    return assembleAnalyzer(loaded, detector, classifiers, settings, info, {
+      modelDir,
+      backend: config.backend,
+      log,
+    });
   } catch (error) {
     await detector?.dispose();
     loaded.model.dispose();
@@ -102,12 +109,21 @@ interface Classifiers {
   dispose(): Promise<void>;
 }
 
-async function loadClassifiers({ model, metadata, onnxPath }: LoadedParts, settings: Settings, log: (line: string) => void): Promise<Classifiers> {
+async function loadClassifiers(
+  { model, metadata, onnxPath }: LoadedParts,
+  settings: Settings,
+  log: (line: string) => void,
+): Promise<Classifiers> {
   const engineOptions = { size: INPUT_SIZE, temperature: metadata.temperature };
-  const loaded = await loadClassifier(settings.classifier, model, onnxPath, { ...engineOptions, tta: settings.tta });
+  const loaded = await loadClassifier(settings.classifier, model, onnxPath, {
+    ...engineOptions,
+    tta: settings.tta,
+  });
   if (loaded.fallbackReason) log(`moodlens: classifying with tfjs (${loaded.fallbackReason})`);
   const primary = loaded.classifier;
-  const built: { plain?: EmotionClassifier; tta?: EmotionClassifier } = { [settings.tta ? "tta" : "plain"]: primary };
+  const built: { plain?: EmotionClassifier; tta?: EmotionClassifier } = {
+    [settings.tta ? "tta" : "plain"]: primary,
+  };
   return {
     primary,
     fallbackReason: loaded.fallbackReason,
@@ -157,7 +173,9 @@ function describeAnalyzer(
       engine: detector.engine.name,
       workerThreads: detector.engine.workerThreads,
       ...(detector.engine.fallbackReason ? { engineFallbackReason: detector.engine.fallbackReason } : {}),
-      ...(detector.engine.workerFallbackReason ? { workerFallbackReason: detector.engine.workerFallbackReason } : {}),
+      ...(detector.engine.workerFallbackReason
+        ? { workerFallbackReason: detector.engine.workerFallbackReason }
+        : {}),
     },
     margin: settings.margin,
     tta: settings.tta,
@@ -184,10 +202,15 @@ function assembleAnalyzer(
   const inputFilter = metadata.inputFilter ?? NO_INPUT_FILTER;
   const toNetworkInput = (crop: Uint8Array) => applyInputFilter(crop, inputFilter);
 
-  async function classifyFaces(crops: readonly Uint8Array[], options: { tta?: boolean } = {}): Promise<number[][]> {
+  async function classifyFaces(
+    crops: readonly Uint8Array[],
+    options: { tta?: boolean } = {},
+  ): Promise<number[][]> {
     assertOpen();
     if (crops.length === 0) return [];
-    const rows = await (await classifiers.forTta(options.tta ?? settings.tta)).classify(crops.map(toNetworkInput));
+    const rows = await (
+      await classifiers.forTta(options.tta ?? settings.tta)
+    ).classify(crops.map(toNetworkInput));
     return rows.map((row) => applyTemperature(row, metadata.temperature));
   }
 
@@ -197,16 +220,22 @@ function assembleAnalyzer(
   }
 
   function startExplainer(): Promise<SaliencyThread | undefined> {
-    saliencyThread ??= startSaliencyThread({ modelDir: explainer.modelDir, ...(explainer.backend ? { backend: explainer.backend } : {}) }).catch(
-      (error: unknown) => {
-        explainer.log(`moodlens: saliency runs on the calling thread (${error instanceof Error ? error.message : String(error)})`);
-        return undefined;
-      },
-    );
+    saliencyThread ??= startSaliencyThread({
+      modelDir: explainer.modelDir,
+      ...(explainer.backend ? { backend: explainer.backend } : {}),
+    }).catch((error: unknown) => {
+      explainer.log(
+        `moodlens: saliency runs on the calling thread (${error instanceof Error ? error.message : String(error)})`,
+      );
+      return undefined;
+    });
     return saliencyThread;
   }
 
-  async function explainCrops(crops: readonly Uint8Array[], classIndices?: readonly number[]): Promise<SaliencyMap[]> {
+  async function explainCrops(
+    crops: readonly Uint8Array[],
+    classIndices?: readonly number[],
+  ): Promise<SaliencyMap[]> {
     assertOpen();
     if (crops.length === 0) return [];
     const classes = classIndices ?? (await classifyFaces(crops)).map((row) => row.indexOf(Math.max(...row)));
@@ -231,7 +260,9 @@ function assembleAnalyzer(
     const detectMs = elapsed(start);
 
     start = performance.now();
-    const crops = await Promise.all(detection.faces.map((face) => cropFace(image, face, { margin: settings.margin })));
+    const crops = await Promise.all(
+      detection.faces.map((face) => cropFace(image, face, { margin: settings.margin })),
+    );
     const probabilities = await classifyFaces(crops, options.tta === undefined ? {} : { tta: options.tta });
     const classifyMs = elapsed(start);
 
@@ -287,7 +318,11 @@ function toAnalyzedFace(face: DetectedFace, probabilities: number[]): AnalyzedFa
  * Saliency on this thread when the worker could not start: EXPLAIN_CHUNK faces per gradient pass, yielding in
  * between (one pass over 100 faces held the thread for 8-13 s and took gigabytes; per-face passes bound both).
  */
-async function explainInThread(model: LoadedParts["model"], crops: readonly Uint8Array[], classes: readonly number[]): Promise<SaliencyMap[]> {
+async function explainInThread(
+  model: LoadedParts["model"],
+  crops: readonly Uint8Array[],
+  classes: readonly number[],
+): Promise<SaliencyMap[]> {
   const maps: SaliencyMap[] = [];
   for (let from = 0; from < crops.length; from += EXPLAIN_CHUNK) {
     const to = Math.min(crops.length, from + EXPLAIN_CHUNK);
@@ -307,14 +342,17 @@ function assertDecodedShape(image: DecodedImage, maxInputPixels: number): void {
     });
   }
   if (width * height > maxInputPixels) {
-    throw new AppError("PAYLOAD_TOO_LARGE", `the image is ${width}x${height}; the limit is ${maxInputPixels} pixels`, {
-      details: { width, height, maxInputPixels },
-      hint: "downscale the frame before analyzing it",
-    });
+    throw new AppError(
+      "PAYLOAD_TOO_LARGE",
+      `the image is ${width}x${height}; the limit is ${maxInputPixels} pixels`,
+      {
+        details: { width, height, maxInputPixels },
+        hint: "downscale the frame before analyzing it",
+      },
+    );
   }
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }
-

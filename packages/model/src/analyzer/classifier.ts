@@ -18,11 +18,15 @@ export interface ClassifierOptions {
 
 function splitRows(values: Float32Array, columns: number): Float32Array[] {
   const rows: Float32Array[] = [];
-  for (let offset = 0; offset < values.length; offset += columns) rows.push(values.slice(offset, offset + columns));
+  for (let offset = 0; offset < values.length; offset += columns)
+    rows.push(values.slice(offset, offset + columns));
   return rows;
 }
 
-export function createTfjsClassifier(model: tf.LayersModel, options: ClassifierOptions = {}): EmotionClassifier {
+export function createTfjsClassifier(
+  model: tf.LayersModel,
+  options: ClassifierOptions = {},
+): EmotionClassifier {
   const classes = (model.outputs[0]?.shape[1] as number | undefined) ?? 7;
   return {
     kind: "tfjs",

@@ -34,26 +34,39 @@ export const ANALYZER_DEFAULTS = {
 /** Checks the config before anything is loaded, listing every problem at once. */
 export function validateAnalyzerConfig(config: FaceAnalyzerConfig): void {
   const problems: string[] = [];
-  if (config.modelDir !== undefined && (typeof config.modelDir !== "string" || config.modelDir.trim() === "")) {
+  if (
+    config.modelDir !== undefined &&
+    (typeof config.modelDir !== "string" || config.modelDir.trim() === "")
+  ) {
     problems.push("modelDir must be a non-empty path");
   }
   if (config.backend !== undefined && !(BACKEND_PREFERENCES as readonly string[]).includes(config.backend)) {
     problems.push(`backend must be one of ${BACKEND_PREFERENCES.join(", ")}`);
   }
-  if (config.classifier !== undefined && !(CLASSIFIER_KINDS as readonly string[]).includes(config.classifier)) {
+  if (
+    config.classifier !== undefined &&
+    !(CLASSIFIER_KINDS as readonly string[]).includes(config.classifier)
+  ) {
     problems.push(`classifier must be one of ${CLASSIFIER_KINDS.join(", ")}`);
   }
-  if (config.margin !== undefined && !(Number.isFinite(config.margin) && config.margin >= 0 && config.margin <= 2)) {
+  if (
+    config.margin !== undefined &&
+    !(Number.isFinite(config.margin) && config.margin >= 0 && config.margin <= 2)
+  ) {
     problems.push("margin must be between 0 and 2");
   }
   if (config.tta !== undefined && typeof config.tta !== "boolean") problems.push("tta must be a boolean");
-  if (config.maxInputPixels !== undefined && !(Number.isInteger(config.maxInputPixels) && config.maxInputPixels > 0)) {
+  if (
+    config.maxInputPixels !== undefined &&
+    !(Number.isInteger(config.maxInputPixels) && config.maxInputPixels > 0)
+  ) {
     problems.push("maxInputPixels must be a positive integer");
   }
   const unknownDetectorKeys = Object.keys(config.detector ?? {}).filter(
     (key) => !(key in DETECTOR_DEFAULTS) && key !== "modelPath" && key !== "workerBackend",
   );
-  if (unknownDetectorKeys.length > 0) problems.push(`unknown detector settings: ${unknownDetectorKeys.join(", ")}`);
+  if (unknownDetectorKeys.length > 0)
+    problems.push(`unknown detector settings: ${unknownDetectorKeys.join(", ")}`);
   if (problems.length > 0) {
     throw new AppError("CONFIG_INVALID", `invalid face analyzer configuration: ${problems.join("; ")}`);
   }

@@ -1,6 +1,7 @@
 import type { ModelInfo } from "./types";
 
-const engineName = (engine: "onnx" | "tfjs", tfjsBackend: string) => (engine === "onnx" ? "onnxruntime" : `tfjs ${tfjsBackend}`);
+const engineName = (engine: "onnx" | "tfjs", tfjsBackend: string) =>
+  engine === "onnx" ? "onnxruntime" : `tfjs ${tfjsBackend}`;
 
 /**
  * Which engine runs each stage, for logs and the UI: "detector onnxruntime, classifier onnxruntime, saliency tfjs

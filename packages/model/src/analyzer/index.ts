@@ -1,11 +1,6 @@
 // The public face of the package: image in, per-face emotions (and explanations) out.
 export { createFaceAnalyzer, type FaceAnalyzer } from "./analyzer";
-export {
-  ANALYZER_DEFAULTS,
-  CLASSIFIER_KINDS,
-  type ClassifierKind,
-  type FaceAnalyzerConfig,
-} from "./config";
+export { ANALYZER_DEFAULTS, CLASSIFIER_KINDS, type ClassifierKind, type FaceAnalyzerConfig } from "./config";
 // The shipped model's directory belongs to the served-model rule; re-exported where analyzer users look for it.
 export { DEFAULT_MODEL_DIR } from "../artifacts";
 export { applyTemperature } from "./calibration";

@@ -8,7 +8,12 @@ import { createTfjsClassifier, type EmotionClassifier } from "./classifier";
 import type { ClassifierKind } from "./config";
 
 /** Wraps the ONNX session; TTA is done here on pixels because the session only sees crops. */
-function adaptOnnx(session: OnnxClassifier, tta: boolean, size: number, temperatureInGraph: number): EmotionClassifier {
+function adaptOnnx(
+  session: OnnxClassifier,
+  tta: boolean,
+  size: number,
+  temperatureInGraph: number,
+): EmotionClassifier {
   // If the export baked a temperature into the graph, undo it so both engines return plain softmax
   // and the analyzer applies metadata.temperature exactly once.
   const plainSoftmax = (row: Float32Array) =>
@@ -43,25 +48,44 @@ function probeCrops(size: number): Uint8Array[] {
  * other answers), and finds out whether the export already applies the calibration temperature.
  * Returns the temperature inside the ONNX graph (1 or metadata's), or throws MODEL_INVALID.
  */
-async function checkExportAgainstWeights(session: OnnxClassifier, model: tf.LayersModel, temperature: number, size: number): Promise<number> {
+async function checkExportAgainstWeights(
+  session: OnnxClassifier,
+  model: tf.LayersModel,
+  temperature: number,
+  size: number,
+): Promise<number> {
   const crops = probeCrops(size);
   const onnxRows = await session.classify(crops);
   const tfjsRows = tf.tidy(() => {
-    const input = tf.tensor4d(Float32Array.from(crops.flatMap((crop) => Array.from(crop, (v) => v / 255))), [crops.length, size, size, 1]);
+    const input = tf.tensor4d(Float32Array.from(crops.flatMap((crop) => Array.from(crop, (v) => v / 255))), [
+      crops.length,
+      size,
+      size,
+      1,
+    ]);
     const output = (model.predict(input) as tf.Tensor2D).arraySync();
     return output;
   });
   const tolerance = 1e-3;
   const plainGap = outputGap(tfjsRows, onnxRows).worst;
   const scaledGap =
-    temperature === 1 ? Number.POSITIVE_INFINITY : outputGap(tfjsRows.map((row) => applyTemperature(row, temperature)), onnxRows).worst;
+    temperature === 1
+      ? Number.POSITIVE_INFINITY
+      : outputGap(
+          tfjsRows.map((row) => applyTemperature(row, temperature)),
+          onnxRows,
+        ).worst;
   // The closer reading wins, not the first under tolerance: on nearly uniform outputs (an untrained or very unsure
   // net) both gaps can be under 1e-3, and taking "not baked" there applied the temperature twice (seen in tests).
   if (scaledGap < plainGap && scaledGap < tolerance) return temperature;
   if (plainGap < tolerance) return 1;
-  throw new AppError("MODEL_INVALID", `model.onnx does not match weights.bin (max probability gap ${plainGap.toFixed(4)})`, {
-    hint: "re-export the ONNX file from these weights with the trainer, or delete model.onnx to serve with tfjs",
-  });
+  throw new AppError(
+    "MODEL_INVALID",
+    `model.onnx does not match weights.bin (max probability gap ${plainGap.toFixed(4)})`,
+    {
+      hint: "re-export the ONNX file from these weights with the trainer, or delete model.onnx to serve with tfjs",
+    },
+  );
 }
 
 export interface LoadedClassifier {
@@ -87,7 +111,12 @@ export async function loadClassifier(
     let session: OnnxClassifier | undefined;
     try {
       session = await createOnnxClassifier(onnxPath);
-      const temperatureInGraph = await checkExportAgainstWeights(session, model, options.temperature, options.size);
+      const temperatureInGraph = await checkExportAgainstWeights(
+        session,
+        model,
+        options.temperature,
+        options.size,
+      );
       return { classifier: adaptOnnx(session, options.tta, options.size, temperatureInGraph) };
     } catch (error) {
       await session?.dispose();

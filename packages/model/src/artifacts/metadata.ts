@@ -37,7 +37,14 @@ export interface ModelMetadata {
 /** What the caller provides when saving; the rest is filled in (hashes, format, contract constants). */
 export type ModelMetadataInput = Omit<
   ModelMetadata,
-  "formatVersion" | "labels" | "inputSize" | "normalization" | "weightsSha256" | "onnxSha256" | "createdAt" | "temperature"
+  | "formatVersion"
+  | "labels"
+  | "inputSize"
+  | "normalization"
+  | "weightsSha256"
+  | "onnxSha256"
+  | "createdAt"
+  | "temperature"
 > & { createdAt?: string; temperature?: number };
 
 function invalid(file: string, problem: string): never {
@@ -52,18 +59,31 @@ export function validateMetadata(value: unknown, file: string): ModelMetadata {
   if (typeof value !== "object" || value === null) invalid(file, "not a JSON object");
   const m = value as Partial<ModelMetadata>;
   if (m.formatVersion !== MODEL_FORMAT_VERSION) {
-    invalid(file, `formatVersion ${JSON.stringify(m.formatVersion)} is not supported (expected ${MODEL_FORMAT_VERSION})`);
+    invalid(
+      file,
+      `formatVersion ${JSON.stringify(m.formatVersion)} is not supported (expected ${MODEL_FORMAT_VERSION})`,
+    );
   }
-  if (!Array.isArray(m.labels) || m.labels.length !== EMOTIONS.length || m.labels.some((l, i) => l !== EMOTIONS[i])) {
-    invalid(file, `labels ${JSON.stringify(m.labels)} differ from the expected order ${JSON.stringify(EMOTIONS)}`);
+  if (
+    !Array.isArray(m.labels) ||
+    m.labels.length !== EMOTIONS.length ||
+    m.labels.some((l, i) => l !== EMOTIONS[i])
+  ) {
+    invalid(
+      file,
+      `labels ${JSON.stringify(m.labels)} differ from the expected order ${JSON.stringify(EMOTIONS)}`,
+    );
   }
   if (m.inputSize !== 48) invalid(file, `inputSize ${JSON.stringify(m.inputSize)} is not 48`);
-  if (m.normalization !== "divide255") invalid(file, `normalization ${JSON.stringify(m.normalization)} is not "divide255"`);
+  if (m.normalization !== "divide255")
+    invalid(file, `normalization ${JSON.stringify(m.normalization)} is not "divide255"`);
   if (m.architecture !== "compact" && m.architecture !== "deep") {
     invalid(file, `unknown architecture ${JSON.stringify(m.architecture)}`);
   }
-  if (typeof m.weightsSha256 !== "string" || !/^[0-9a-f]{64}$/.test(m.weightsSha256)) invalid(file, "weightsSha256 missing");
-  if (typeof m.temperature !== "number" || !(m.temperature > 0)) invalid(file, "temperature must be a positive number");
+  if (typeof m.weightsSha256 !== "string" || !/^[0-9a-f]{64}$/.test(m.weightsSha256))
+    invalid(file, "weightsSha256 missing");
+  if (typeof m.temperature !== "number" || !(m.temperature > 0))
+    invalid(file, "temperature must be a positive number");
   for (const key of ["runId", "datasetFingerprint", "createdAt"] as const) {
     if (typeof m[key] !== "string") invalid(file, `${key} missing`);
   }
@@ -75,6 +95,7 @@ export function validateMetadata(value: unknown, file: string): ModelMetadata {
     }
   }
   if (typeof m.metrics !== "object" || m.metrics === null) invalid(file, "metrics missing");
-  if (typeof m.hyperparameters !== "object" || m.hyperparameters === null) invalid(file, "hyperparameters missing");
+  if (typeof m.hyperparameters !== "object" || m.hyperparameters === null)
+    invalid(file, "hyperparameters missing");
   return m as ModelMetadata;
 }

@@ -95,10 +95,14 @@ async function readJson(path: string): Promise<unknown> {
 export async function readModelMetadata(dir: string): Promise<ModelMetadata> {
   const path = join(dir, MODEL_FILES.metadata);
   if (!(await exists(path))) {
-    throw new AppError("MODEL_NOT_TRAINED", `no trained model in ${dir} (${MODEL_FILES.metadata} is missing)`, {
-      hint: "train one with the trainer (apps/trainer) or point the model directory setting at an exported model",
-      details: { dir },
-    });
+    throw new AppError(
+      "MODEL_NOT_TRAINED",
+      `no trained model in ${dir} (${MODEL_FILES.metadata} is missing)`,
+      {
+        hint: "train one with the trainer (apps/trainer) or point the model directory setting at an exported model",
+        details: { dir },
+      },
+    );
   }
   return validateMetadata(await readJson(path), path);
 }
@@ -116,7 +120,10 @@ export async function loadModelArtifacts(dir: string): Promise<LoadedModel> {
   const weights = await readBytes(weightsPath);
   const actualHash = sha256(weights);
   if (actualHash !== metadata.weightsSha256) {
-    invalid(weightsPath, `sha256 ${actualHash.slice(0, 12)}… does not match metadata.json (${metadata.weightsSha256.slice(0, 12)}…)`);
+    invalid(
+      weightsPath,
+      `sha256 ${actualHash.slice(0, 12)}… does not match metadata.json (${metadata.weightsSha256.slice(0, 12)}…)`,
+    );
   }
   const modelJson = (await readJson(topologyPath)) as {
     modelTopology?: object;
@@ -129,16 +136,30 @@ export async function loadModelArtifacts(dir: string): Promise<LoadedModel> {
   let model: tf.LayersModel;
   try {
     model = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData: toArrayBuffer(weights) }),
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs,
+        weightData: toArrayBuffer(weights),
+      }),
     );
   } catch (error) {
-    return invalid(topologyPath, `cannot be loaded (${error instanceof Error ? error.message : String(error)})`, error);
+    return invalid(
+      topologyPath,
+      `cannot be loaded (${error instanceof Error ? error.message : String(error)})`,
+      error,
+    );
   }
   const inputShape = model.inputs[0]?.shape;
   const outputShape = model.outputs[0]?.shape;
-  if (JSON.stringify(inputShape) !== JSON.stringify([null, 48, 48, 1]) || JSON.stringify(outputShape) !== JSON.stringify([null, EMOTIONS.length])) {
+  if (
+    JSON.stringify(inputShape) !== JSON.stringify([null, 48, 48, 1]) ||
+    JSON.stringify(outputShape) !== JSON.stringify([null, EMOTIONS.length])
+  ) {
     model.dispose();
-    invalid(topologyPath, `shape ${JSON.stringify(inputShape)} -> ${JSON.stringify(outputShape)} is not [N,48,48,1] -> [N,7]`);
+    invalid(
+      topologyPath,
+      `shape ${JSON.stringify(inputShape)} -> ${JSON.stringify(outputShape)} is not [N,48,48,1] -> [N,7]`,
+    );
   }
 
   const onnxPath = join(dir, MODEL_FILES.onnx);

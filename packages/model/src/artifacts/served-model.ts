@@ -39,7 +39,11 @@ export interface ServedModelOptions {
 /** The model served without a registry entry: the configured directory, else the shipped models/default. */
 export function unregisteredModel(configured?: { dir: string; why: string }): ServedModel {
   if (configured) return { path: configured.dir, registryVersion: undefined, why: configured.why };
-  return { path: DEFAULT_MODEL_DIR, registryVersion: undefined, why: "the shipped models/default (no production version registered)" };
+  return {
+    path: DEFAULT_MODEL_DIR,
+    registryVersion: undefined,
+    why: "the shipped models/default (no production version registered)",
+  };
 }
 
 /** Which model is served: the registry's production version; else the configured directory; else models/default. */
@@ -51,7 +55,12 @@ export async function resolveServedModel(options: ServedModelOptions): Promise<S
     if (!options.onRegistryError) throw error;
     return options.onRegistryError(error) ?? unregisteredModel(options.configured);
   }
-  if (active) return { path: active.path, registryVersion: active.version, why: `production model version ${active.version}` };
+  if (active)
+    return {
+      path: active.path,
+      registryVersion: active.version,
+      why: `production model version ${active.version}`,
+    };
   return unregisteredModel(options.configured);
 }
 

@@ -12,7 +12,12 @@ import { AppError } from "@moodlens/shared";
 import { loadOnnxRuntime, onnxRuntimeProblem } from "../onnx";
 import { convKernelToOnnx, depthwiseKernelToOnnx } from "../onnx/kernel-layout";
 import { encodeModel, type OnnxGraph, type OnnxInitializer, type OnnxNode } from "../onnx/onnx-proto";
-import { BLAZEFACE_ANCHOR_COUNT, BLAZEFACE_INPUT_SIZE, BLAZEFACE_VALUES_PER_ANCHOR, type BlazefaceOutputs } from "./blazeface-model";
+import {
+  BLAZEFACE_ANCHOR_COUNT,
+  BLAZEFACE_INPUT_SIZE,
+  BLAZEFACE_VALUES_PER_ANCHOR,
+  type BlazefaceOutputs,
+} from "./blazeface-model";
 
 interface TfNode {
   name: string;
@@ -53,14 +58,18 @@ export function convertBlazefaceGraph(json: TfGraphJson, weights: Buffer): Uint8
     const count = spec.shape.reduce((product, dim) => product * dim, 1);
     const bytes = weights.subarray(offset, offset + count * 4);
     const copy = new Uint8Array(bytes).buffer;
-    constants.set(spec.name, { shape: spec.shape, values: spec.dtype === "int32" ? new Int32Array(copy) : new Float32Array(copy) });
+    constants.set(spec.name, {
+      shape: spec.shape,
+      values: spec.dtype === "int32" ? new Int32Array(copy) : new Float32Array(copy),
+    });
     offset += count * 4;
   }
   const nodes: OnnxNode[] = [];
   const initializers: OnnxInitializer[] = [];
   const floatConst = (name: string) => {
     const constant = constants.get(name);
-    if (!constant || !(constant.values instanceof Float32Array)) throw new AppError("MODEL_INVALID", `BlazeFace: missing weights ${name}`);
+    if (!constant || !(constant.values instanceof Float32Array))
+      throw new AppError("MODEL_INVALID", `BlazeFace: missing weights ${name}`);
     return constant as { shape: number[]; values: Float32Array };
   };
   const addInitializer = (name: string, dims: number[], data: Float32Array | BigInt64Array) => {
@@ -68,7 +77,13 @@ export function convertBlazefaceGraph(json: TfGraphJson, weights: Buffer): Uint8
     return name;
   };
   const outputs: string[] = [];
-  nodes.push({ opType: "Transpose", inputs: ["input"], outputs: ["input_nchw"], name: "input_nchw", attributes: { perm: [0, 3, 1, 2] } });
+  nodes.push({
+    opType: "Transpose",
+    inputs: ["input"],
+    outputs: ["input_nchw"],
+    name: "input_nchw",
+    attributes: { perm: [0, 3, 1, 2] },
+  });
   const rename = (input: string) => (input === "input" ? "input_nchw" : input);
 
   for (const node of json.modelTopology.node) {
@@ -79,10 +94,15 @@ export function convertBlazefaceGraph(json: TfGraphJson, weights: Buffer): Uint8
         break;
       case "_FusedConv2D": {
         const ops = fusedOps(node);
-        if (ops[0] !== "BiasAdd" || ops.length > 2 || (ops[1] && ops[1] !== "Relu")) unsupported(node, `fused ops ${ops.join(",")}`);
+        if (ops[0] !== "BiasAdd" || ops.length > 2 || (ops[1] && ops[1] !== "Relu"))
+          unsupported(node, `fused ops ${ops.join(",")}`);
         const filter = floatConst(inputs[1]!);
         const bias = floatConst(inputs[2]!);
-        const weight = addInitializer(`${node.name}/W`, [filter.shape[3]!, filter.shape[2]!, filter.shape[0]!, filter.shape[1]!], convKernelToOnnx(filter.values, filter.shape));
+        const weight = addInitializer(
+          `${node.name}/W`,
+          [filter.shape[3]!, filter.shape[2]!, filter.shape[0]!, filter.shape[1]!],
+          convKernelToOnnx(filter.values, filter.shape),
+        );
         const biasName = addInitializer(`${node.name}/B`, [bias.values.length], bias.values);
         const convOut = ops[1] ? `${node.name}/conv` : node.name;
         nodes.push({
@@ -90,7 +110,11 @@ export function convertBlazefaceGraph(json: TfGraphJson, weights: Buffer): Uint8
           inputs: [rename(inputs[0]!), weight, biasName],
           outputs: [convOut],
           name: convOut,
-          attributes: { ...padAttributes(node), strides: spatial(attrInts(node, "strides")), kernel_shape: [filter.shape[0]!, filter.shape[1]!] },
+          attributes: {
+            ...padAttributes(node),
+            strides: spatial(attrInts(node, "strides")),
+            kernel_shape: [filter.shape[0]!, filter.shape[1]!],
+          },
         });
         if (ops[1]) nodes.push({ opType: "Relu", inputs: [convOut], outputs: [node.name], name: node.name });
         break;
@@ -98,13 +122,22 @@ export function convertBlazefaceGraph(json: TfGraphJson, weights: Buffer): Uint8
       case "DepthwiseConv2dNative": {
         const filter = floatConst(inputs[1]!);
         const [h, w, c, m] = filter.shape as [number, number, number, number];
-        const weight = addInitializer(`${node.name}/W`, [c * m, 1, h, w], depthwiseKernelToOnnx(filter.values, filter.shape));
+        const weight = addInitializer(
+          `${node.name}/W`,
+          [c * m, 1, h, w],
+          depthwiseKernelToOnnx(filter.values, filter.shape),
+        );
         nodes.push({
           opType: "Conv",
           inputs: [rename(inputs[0]!), weight],
           outputs: [node.name],
           name: node.name,
-          attributes: { ...padAttributes(node), strides: spatial(attrInts(node, "strides")), kernel_shape: [h, w], group: c },
+          attributes: {
+            ...padAttributes(node),
+            strides: spatial(attrInts(node, "strides")),
+            kernel_shape: [h, w],
+            group: c,
+          },
         });
         break;
       }
@@ -120,7 +153,11 @@ export function convertBlazefaceGraph(json: TfGraphJson, weights: Buffer): Uint8
           inputs: [rename(inputs[0]!)],
           outputs: [node.name],
           name: node.name,
-          attributes: { ...padAttributes(node), strides: spatial(attrInts(node, "strides")), kernel_shape: spatial(attrInts(node, "ksize")) },
+          attributes: {
+            ...padAttributes(node),
+            strides: spatial(attrInts(node, "strides")),
+            kernel_shape: spatial(attrInts(node, "ksize")),
+          },
         });
         break;
       case "Pad": {
@@ -128,8 +165,18 @@ export function convertBlazefaceGraph(json: TfGraphJson, weights: Buffer): Uint8
         if (!paddings || paddings.length !== 8) unsupported(node, "paddings");
         // NHWC [[n0,n1],[h0,h1],[w0,w1],[c0,c1]] -> ONNX NCHW [n0,c0,h0,w0,n1,c1,h1,w1]
         const [n0, n1, h0, h1, w0, w1, c0, c1] = Array.from(paddings);
-        const pads = addInitializer(`${node.name}/pads`, [8], BigInt64Array.from([n0!, c0!, h0!, w0!, n1!, c1!, h1!, w1!].map(BigInt)));
-        nodes.push({ opType: "Pad", inputs: [rename(inputs[0]!), pads], outputs: [node.name], name: node.name, attributes: { mode: "constant" } });
+        const pads = addInitializer(
+          `${node.name}/pads`,
+          [8],
+          BigInt64Array.from([n0!, c0!, h0!, w0!, n1!, c1!, h1!, w1!].map(BigInt)),
+        );
+        nodes.push({
+          opType: "Pad",
+          inputs: [rename(inputs[0]!), pads],
+          outputs: [node.name],
+          name: node.name,
+          attributes: { mode: "constant" },
+        });
         break;
       }
       case "Reshape": {
@@ -138,9 +185,24 @@ export function convertBlazefaceGraph(json: TfGraphJson, weights: Buffer): Uint8
         // convolutional): rows come out in anchor order (y, x, anchor of the cell), as for the 256x256 input.
         const shape = constants.get(inputs[1]!)?.values;
         if (!shape || shape.length !== 3) unsupported(node, "shape");
-        nodes.push({ opType: "Transpose", inputs: [rename(inputs[0]!)], outputs: [`${node.name}/nhwc`], name: `${node.name}/nhwc`, attributes: { perm: [0, 2, 3, 1] } });
-        const target = addInitializer(`${node.name}/shape`, [3], BigInt64Array.from([0, -1, shape[2]!].map(BigInt)));
-        nodes.push({ opType: "Reshape", inputs: [`${node.name}/nhwc`, target], outputs: [node.name], name: node.name });
+        nodes.push({
+          opType: "Transpose",
+          inputs: [rename(inputs[0]!)],
+          outputs: [`${node.name}/nhwc`],
+          name: `${node.name}/nhwc`,
+          attributes: { perm: [0, 2, 3, 1] },
+        });
+        const target = addInitializer(
+          `${node.name}/shape`,
+          [3],
+          BigInt64Array.from([0, -1, shape[2]!].map(BigInt)),
+        );
+        nodes.push({
+          opType: "Reshape",
+          inputs: [`${node.name}/nhwc`, target],
+          outputs: [node.name],
+          name: node.name,
+        });
         break;
       }
       case "Identity":
@@ -183,7 +245,11 @@ export interface OnnxBlazeface {
 export async function blazefaceOnnxBytes(modelJsonPath: string): Promise<Uint8Array> {
   const json = JSON.parse(await readFile(modelJsonPath, "utf8")) as TfGraphJson;
   const weights = Buffer.concat(
-    await Promise.all(json.weightsManifest.flatMap((group) => group.paths.map((path) => readFile(join(dirname(modelJsonPath), path))))),
+    await Promise.all(
+      json.weightsManifest.flatMap((group) =>
+        group.paths.map((path) => readFile(join(dirname(modelJsonPath), path))),
+      ),
+    ),
   );
   return convertBlazefaceGraph(json, weights);
 }
@@ -195,7 +261,8 @@ export async function blazefaceOnnxBytes(modelJsonPath: string): Promise<Uint8Ar
  */
 export async function openOnnxBlazeface(model: Uint8Array): Promise<OnnxBlazeface> {
   const ort = await loadOnnxRuntime();
-  if (!ort) throw new AppError("CONFIG_INVALID", `onnxruntime-node cannot be loaded (${onnxRuntimeProblem()})`);
+  if (!ort)
+    throw new AppError("CONFIG_INVALID", `onnxruntime-node cannot be loaded (${onnxRuntimeProblem()})`);
   const session = await ort.InferenceSession.create(model, {
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
@@ -216,7 +283,12 @@ export async function openOnnxBlazeface(model: Uint8Array): Promise<OnnxBlazefac
       const result = await session.run({ input: feed });
       feed.dispose();
       const heads = Object.values(result).sort((a, b) => a.size - b.size);
-      const [scores384, scores512, boxes384, boxes512] = heads.map((head) => head.data as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array];
+      const [scores384, scores512, boxes384, boxes512] = heads.map((head) => head.data as Float32Array) as [
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
+      ];
       const raws = views.map((_, image) => {
         const raw = new Float32Array(BLAZEFACE_ANCHOR_COUNT * BLAZEFACE_VALUES_PER_ANCHOR);
         for (let anchor = 0; anchor < BLAZEFACE_ANCHOR_COUNT; anchor++) {
@@ -225,7 +297,13 @@ export async function openOnnxBlazeface(model: Uint8Array): Promise<OnnxBlazefac
           const count = fine ? 512 : 384;
           const row = anchor * BLAZEFACE_VALUES_PER_ANCHOR;
           raw[row] = (fine ? scores512 : scores384)[image * count + index]!;
-          raw.set((fine ? boxes512 : boxes384).subarray((image * count + index) * 16, (image * count + index + 1) * 16), row + 1);
+          raw.set(
+            (fine ? boxes512 : boxes384).subarray(
+              (image * count + index) * 16,
+              (image * count + index + 1) * 16,
+            ),
+            row + 1,
+          );
         }
         return raw;
       });
@@ -239,7 +317,9 @@ export async function openOnnxBlazeface(model: Uint8Array): Promise<OnnxBlazefac
       // Heads by size: coarse scores < fine scores < coarse boxes < fine boxes (the fine grid has 4/3 the anchors).
       // Their data stay valid after dispose (CPU tensors only drop their reference).
       const heads = Object.values(result).sort((a, b) => a.size - b.size);
-      const [scoresCoarse, scoresFine, boxesCoarse, boxesFine] = heads.map((head) => head.data as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array];
+      const [scoresCoarse, scoresFine, boxesCoarse, boxesFine] = heads.map(
+        (head) => head.data as Float32Array,
+      ) as [Float32Array, Float32Array, Float32Array, Float32Array];
       for (const head of heads) head.dispose();
       return {
         grids: [

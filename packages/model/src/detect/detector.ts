@@ -19,7 +19,12 @@ import { renderFixedView, renderLevel, toNetworkInput, viewInput, type LevelRast
 import type { BackendPreference } from "../backend";
 import { outputGap } from "../onnx/parity";
 import type { tf } from "../tf";
-import { startBlazefaceThread, startOnnxViewThread, type BlazefaceThread, type OnnxViewThread } from "./threads";
+import {
+  startBlazefaceThread,
+  startOnnxViewThread,
+  type BlazefaceThread,
+  type OnnxViewThread,
+} from "./threads";
 
 export const DETECTOR_DEFAULTS = {
   /** Faces smaller than this (longer box side, original pixels) are reported in `skipped`, not classified. */
@@ -70,7 +75,9 @@ export type FaceDetectorConfig = Partial<typeof DETECTOR_DEFAULTS> & {
   /** tfjs backend of the worker threads (default: auto). */
   workerBackend?: BackendPreference;
 };
-export type DetectOptions = Partial<Pick<typeof DETECTOR_DEFAULTS, "minFaceSize" | "scoreThreshold" | "maxFaces" | "tiling">>;
+export type DetectOptions = Partial<
+  Pick<typeof DETECTOR_DEFAULTS, "minFaceSize" | "scoreThreshold" | "maxFaces" | "tiling">
+>;
 
 export interface DetectedFace {
   /** In original-image pixels (after EXIF orientation), clipped to the image. */
@@ -101,7 +108,12 @@ export interface FaceDetector {
    * The engine actually running the network, why ONNX was not used when engine was "auto", how many worker threads
    * run it beside this thread, and why fewer than configured started.
    */
-  readonly engine: { name: "onnx" | "tfjs"; fallbackReason?: string; workerThreads: number; workerFallbackReason?: string };
+  readonly engine: {
+    name: "onnx" | "tfjs";
+    fallbackReason?: string;
+    workerThreads: number;
+    workerFallbackReason?: string;
+  };
   dispose(): Promise<void>;
 }
 
@@ -115,13 +127,22 @@ function validate(config: typeof DETECTOR_DEFAULTS): void {
   check(Number.isInteger(config.maxFaces) && config.maxFaces > 0, "maxFaces must be a positive integer");
   check(config.tiling === "auto" || config.tiling === "off", 'tiling must be "auto" or "off"');
   check(config.tileOverlap >= 0 && config.tileOverlap < 1, "tileOverlap must be in [0, 1)");
-  check(Number.isInteger(config.workers) && config.workers >= 0 && config.workers <= 8, "workers must be an integer 0..8");
+  check(
+    Number.isInteger(config.workers) && config.workers >= 0 && config.workers <= 8,
+    "workers must be an integer 0..8",
+  );
   check(["auto", "onnx", "tfjs"].includes(config.engine), 'engine must be "auto", "onnx" or "tfjs"');
   check(
-    Number.isInteger(config.maxViewSide) && config.maxViewSide % 32 === 0 && config.maxViewSide >= 256 && config.maxViewSide <= 2048,
+    Number.isInteger(config.maxViewSide) &&
+      config.maxViewSide % 32 === 0 &&
+      config.maxViewSide >= 256 &&
+      config.maxViewSide <= 2048,
     "maxViewSide must be a multiple of 32 in 256..2048",
   );
-  check(Number.isInteger(config.onnxWorkers) && config.onnxWorkers >= 0 && config.onnxWorkers <= 8, "onnxWorkers must be an integer 0..8");
+  check(
+    Number.isInteger(config.onnxWorkers) && config.onnxWorkers >= 0 && config.onnxWorkers <= 8,
+    "onnxWorkers must be an integer 0..8",
+  );
   if (problems.length > 0) {
     throw new AppError("CONFIG_INVALID", `invalid face detector configuration: ${problems.join("; ")}`);
   }
@@ -142,7 +163,10 @@ function decodePass(
 ): Candidate[] {
   const candidates: Candidate[] = [];
   const logitThreshold = Math.log(scoreThreshold / (1 - scoreThreshold));
-  const toImage = (x: number, y: number): Point => ({ x: pass.left + x / pass.scale, y: pass.top + y / pass.scale });
+  const toImage = (x: number, y: number): Point => ({
+    x: pass.left + x / pass.scale,
+    y: pass.top + y / pass.scale,
+  });
   const margin = 2; // input pixels
   const extentX = pass.width * pass.scale;
   const extentY = pass.height * pass.scale;
@@ -190,7 +214,12 @@ function decodePass(
       if (!box) continue;
       const landmarks: Point[] = [];
       for (let point = 0; point < 6; point++) {
-        landmarks.push(toImage(anchorX + regressors[values + 4 + point * 2]!, anchorY + regressors[values + 5 + point * 2]!));
+        landmarks.push(
+          toImage(
+            anchorX + regressors[values + 4 + point * 2]!,
+            anchorY + regressors[values + 5 + point * 2]!,
+          ),
+        );
       }
       candidates.push({ box, score: sigmoid(logit), landmarks, level: pass.level });
     }
@@ -243,10 +272,23 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
     const call = { ...settings, ...options };
     validate(call);
     const plan = { ...planOf(call), ...(flexible ? { maxViewSide: call.maxViewSide } : {}) };
-    const passes = planPasses(image.width, image.height, call.tiling === "off" ? { ...plan, maxLevels: 0 } : plan);
-    const outputs = flexible ? await runFlexiblePasses(engines.viewRunners, image, passes) : await runFixedPasses(engines.fixedViewRunners, image, passes);
-    const candidates = outputs.flatMap((output, index) => decodePass(output, passes[index]!, image, call.scoreThreshold));
-    const kept = nonMaxSuppression(candidates, call.iouThreshold, call.containThreshold, Number.POSITIVE_INFINITY);
+    const passes = planPasses(
+      image.width,
+      image.height,
+      call.tiling === "off" ? { ...plan, maxLevels: 0 } : plan,
+    );
+    const outputs = flexible
+      ? await runFlexiblePasses(engines.viewRunners, image, passes)
+      : await runFixedPasses(engines.fixedViewRunners, image, passes);
+    const candidates = outputs.flatMap((output, index) =>
+      decodePass(output, passes[index]!, image, call.scoreThreshold),
+    );
+    const kept = nonMaxSuppression(
+      candidates,
+      call.iouThreshold,
+      call.containThreshold,
+      Number.POSITIVE_INFINITY,
+    );
     return { ...sortKept(kept, call), passes: passes.length };
   }
 
@@ -278,7 +320,8 @@ async function startEngines(
   model: tf.GraphModel,
   options: { modelPath: string | undefined; workerBackend: BackendPreference | undefined },
 ): Promise<DetectorEngines> {
-  const onnx = settings.engine === "tfjs" ? undefined : await startOnnxEngine(settings, model, options.modelPath);
+  const onnx =
+    settings.engine === "tfjs" ? undefined : await startOnnxEngine(settings, model, options.modelPath);
   const session = onnx?.session;
   const onnxThreads = onnx?.threads ?? [];
   const tfjsThreads: BlazefaceThread[] = [];
@@ -297,13 +340,21 @@ async function startEngines(
     throw error;
   }
   const viewRunners: ViewRunner[] = session
-    ? [(input, width, height) => session.runView(input, width, height), ...onnxThreads.map((thread) => thread.runView)]
+    ? [
+        (input, width, height) => session.runView(input, width, height),
+        ...onnxThreads.map((thread) => thread.runView),
+      ]
     : [];
   const fixedViewRunners: FixedViewRunner[] = session
-    ? viewRunners.map((run) => (pixels: Uint8Array) => run(toNetworkInput(pixels), BLAZEFACE_INPUT_SIZE, BLAZEFACE_INPUT_SIZE))
+    ? viewRunners.map(
+        (run) => (pixels: Uint8Array) =>
+          run(toNetworkInput(pixels), BLAZEFACE_INPUT_SIZE, BLAZEFACE_INPUT_SIZE),
+      )
     : [
         async (pixels) => outputsFromRows(runBlazeface(model, pixels)),
-        ...tfjsThreads.map((thread) => async (pixels: Uint8Array) => outputsFromRows(await thread.run(pixels))),
+        ...tfjsThreads.map(
+          (thread) => async (pixels: Uint8Array) => outputsFromRows(await thread.run(pixels)),
+        ),
       ];
   return {
     session,
@@ -321,14 +372,23 @@ async function startOnnxEngine(
   settings: typeof DETECTOR_DEFAULTS,
   model: tf.GraphModel,
   modelPath: string | undefined,
-): Promise<{ session?: OnnxBlazeface; threads: OnnxViewThread[]; fallbackReason?: string; workerFallbackReason?: string }> {
+): Promise<{
+  session?: OnnxBlazeface;
+  threads: OnnxViewThread[];
+  fallbackReason?: string;
+  workerFallbackReason?: string;
+}> {
   let session: OnnxBlazeface | undefined;
   const threads: OnnxViewThread[] = [];
   try {
     const bytes = await blazefaceOnnxBytes(modelPath ?? blazefaceModelPath());
     session = await openOnnxBlazeface(bytes);
     await checkBlazefaceConversion(session, model);
-    const workerFallbackReason = await startAll(settings.onnxWorkers, () => startOnnxViewThread(bytes), threads);
+    const workerFallbackReason = await startAll(
+      settings.onnxWorkers,
+      () => startOnnxViewThread(bytes),
+      threads,
+    );
     return { session, threads, ...(workerFallbackReason ? { workerFallbackReason } : {}) };
   } catch (error) {
     await session?.dispose();
@@ -336,7 +396,10 @@ async function startOnnxEngine(
       model.dispose();
       throw error;
     }
-    return { threads: [], fallbackReason: error instanceof Error ? error.message.split("\n")[0]! : String(error) };
+    return {
+      threads: [],
+      fallbackReason: error instanceof Error ? error.message.split("\n")[0]! : String(error),
+    };
   }
 }
 
@@ -345,7 +408,11 @@ async function startOnnxEngine(
  * view when free. Views are cut from one resized raster per level (libvips resizes each level once) straight into
  * the network's float input.
  */
-async function runFlexiblePasses(runners: ViewRunner[], image: DecodedImage, passes: DetectionPass[]): Promise<BlazefaceOutputs[]> {
+async function runFlexiblePasses(
+  runners: ViewRunner[],
+  image: DecodedImage,
+  passes: DetectionPass[],
+): Promise<BlazefaceOutputs[]> {
   const outputs: BlazefaceOutputs[] = new Array<BlazefaceOutputs>(passes.length);
   let next = 0;
   const take = () => (next < passes.length ? next++ : undefined);
@@ -355,7 +422,9 @@ async function runFlexiblePasses(runners: ViewRunner[], image: DecodedImage, pas
   const scales = [...new Set(passes.map((pass) => pass.scale))].sort((a, b) => b - a);
   let source: Promise<LevelRaster> | undefined;
   for (const scale of scales) {
-    const raster = source ? source.then((finer) => renderLevel(image, scale, finer)) : renderLevel(image, scale);
+    const raster = source
+      ? source.then((finer) => renderLevel(image, scale, finer))
+      : renderLevel(image, scale);
     rasters.set(scale, raster);
     if (!source && scale <= 1) source = raster;
   }
@@ -374,7 +443,11 @@ async function runFlexiblePasses(runners: ViewRunner[], image: DecodedImage, pas
 }
 
 /** Fixed 256x256 views: each runner pulls the next view when free, with libvips rendering one ahead of each. */
-async function runFixedPasses(runners: FixedViewRunner[], image: DecodedImage, passes: DetectionPass[]): Promise<BlazefaceOutputs[]> {
+async function runFixedPasses(
+  runners: FixedViewRunner[],
+  image: DecodedImage,
+  passes: DetectionPass[],
+): Promise<BlazefaceOutputs[]> {
   const outputs: BlazefaceOutputs[] = new Array<BlazefaceOutputs>(passes.length);
   let next = 0;
   const take = () => (next < passes.length ? next++ : undefined);
@@ -395,12 +468,16 @@ async function runFixedPasses(runners: FixedViewRunner[], image: DecodedImage, p
 }
 
 /** Faces kept by NMS, best first: too small ones and those beyond maxFaces are reported as skipped. */
-function sortKept(kept: readonly Candidate[], call: typeof DETECTOR_DEFAULTS): { faces: DetectedFace[]; skipped: SkippedFace[] } {
+function sortKept(
+  kept: readonly Candidate[],
+  call: typeof DETECTOR_DEFAULTS,
+): { faces: DetectedFace[]; skipped: SkippedFace[] } {
   const faces: DetectedFace[] = [];
   const skipped: SkippedFace[] = [];
   for (const { box, score, landmarks } of kept) {
     const rounded = roundBox(box);
-    if (Math.max(box.width, box.height) < call.minFaceSize) skipped.push({ box: rounded, score, reason: "too-small" });
+    if (Math.max(box.width, box.height) < call.minFaceSize)
+      skipped.push({ box: rounded, score, reason: "too-small" });
     else if (faces.length < call.maxFaces) faces.push({ box: rounded, score, landmarks });
     else skipped.push({ box: rounded, score, reason: "over-limit" });
   }
@@ -408,7 +485,11 @@ function sortKept(kept: readonly Candidate[], call: typeof DETECTOR_DEFAULTS): {
 }
 
 /** Starts up to `count` workers into `started`; stops at the first failure and returns its message. */
-async function startAll<T>(count: number, start: () => Promise<T>, started: T[]): Promise<string | undefined> {
+async function startAll<T>(
+  count: number,
+  start: () => Promise<T>,
+  started: T[],
+): Promise<string | undefined> {
   for (let i = 0; i < count; i++) {
     try {
       started.push(await start());
@@ -441,7 +522,10 @@ async function checkBlazefaceConversion(onnx: OnnxBlazeface, model: tf.GraphMode
   const worst = gap.worst;
   const range = Math.max(1, gap.range);
   if (!(worst <= range * 1e-4)) {
-    throw new AppError("MODEL_INVALID", `BlazeFace ONNX conversion differs from tfjs by ${worst} (range ${range})`);
+    throw new AppError(
+      "MODEL_INVALID",
+      `BlazeFace ONNX conversion differs from tfjs by ${worst} (range ${range})`,
+    );
   }
 }
 

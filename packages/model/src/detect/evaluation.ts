@@ -8,19 +8,23 @@ import type { Box } from "@moodlens/shared";
 export function parseDlibBoxes(xml: string): Map<string, Box[]> {
   const faces = new Map<string, Box[]>();
   for (const image of xml.matchAll(/<image file='([^']+)'[^>]*>([\s\S]*?)<\/image>/g)) {
-    const boxes = [...image[2]!.matchAll(/<box top='(-?\d+)' left='(-?\d+)' width='(\d+)' height='(\d+)'/g)].map(
-      (box) => ({ y: Number(box[1]), x: Number(box[2]), width: Number(box[3]), height: Number(box[4]) }),
-    );
+    const boxes = [
+      ...image[2]!.matchAll(/<box top='(-?\d+)' left='(-?\d+)' width='(\d+)' height='(\d+)'/g),
+    ].map((box) => ({ y: Number(box[1]), x: Number(box[2]), width: Number(box[3]), height: Number(box[4]) }));
     faces.set(image[1]!, [...(faces.get(image[1]!) ?? []), ...boxes]);
   }
   return faces;
 }
 
 /** The boxes of every dlib XML file of `dir` that exists (default: training.xml and testing.xml), merged per image. */
-export function readDlibBoxes(dir: string, files: readonly string[] = ["training.xml", "testing.xml"]): Map<string, Box[]> {
+export function readDlibBoxes(
+  dir: string,
+  files: readonly string[] = ["training.xml", "testing.xml"],
+): Map<string, Box[]> {
   const faces = new Map<string, Box[]>();
   for (const file of files.map((name) => join(dir, name)).filter((path) => existsSync(path))) {
-    for (const [image, boxes] of parseDlibBoxes(readFileSync(file, "latin1"))) faces.set(image, [...(faces.get(image) ?? []), ...boxes]);
+    for (const [image, boxes] of parseDlibBoxes(readFileSync(file, "latin1")))
+      faces.set(image, [...(faces.get(image) ?? []), ...boxes]);
   }
   return faces;
 }
@@ -37,7 +41,9 @@ export function matchFaces(truth: readonly Box[], detections: readonly Box[]): n
   const used = new Set<number>();
   let matched = 0;
   for (const hand of truth) {
-    const index = detections.findIndex((found, i) => !used.has(i) && contains(found, centre(hand)) && contains(hand, centre(found)));
+    const index = detections.findIndex(
+      (found, i) => !used.has(i) && contains(found, centre(hand)) && contains(hand, centre(found)),
+    );
     if (index >= 0) {
       used.add(index);
       matched++;

@@ -16,7 +16,9 @@ export function iou(a: Box, b: Box): number {
 export const centreOf = (box: Box) => ({ x: box.x + box.width / 2, y: box.y + box.height / 2 });
 
 export function containsPoint(box: Box, point: { x: number; y: number }): boolean {
-  return point.x >= box.x && point.x <= box.x + box.width && point.y >= box.y && point.y <= box.y + box.height;
+  return (
+    point.x >= box.x && point.x <= box.x + box.width && point.y >= box.y && point.y <= box.y + box.height
+  );
 }
 
 /** Clips a box to the image; returns undefined when nothing is left. */
@@ -58,12 +60,16 @@ export function nonMaxSuppression<T extends { box: Box; score: number }>(
   const kept: T[] = [];
   for (const candidate of sorted) {
     if (kept.length >= maxKept) break;
-    const suppressed = kept.some((winner) => {
-      const shared = intersection(winner.box, candidate.box);
-      if (shared === 0) return false;
-      const union = area(winner.box) + area(candidate.box) - shared;
-      return shared / union > iouThreshold || shared / Math.min(area(winner.box), area(candidate.box)) > containThreshold;
-    }) || kept.some((winner) => isFeatureOfFace(candidate.box, winner.box));
+    const suppressed =
+      kept.some((winner) => {
+        const shared = intersection(winner.box, candidate.box);
+        if (shared === 0) return false;
+        const union = area(winner.box) + area(candidate.box) - shared;
+        return (
+          shared / union > iouThreshold ||
+          shared / Math.min(area(winner.box), area(candidate.box)) > containThreshold
+        );
+      }) || kept.some((winner) => isFeatureOfFace(candidate.box, winner.box));
     if (!suppressed) kept.push(candidate);
   }
   return kept;

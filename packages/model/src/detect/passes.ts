@@ -81,10 +81,17 @@ export function tileScales(wholeScale: number, plan: PassPlan): number[] {
  * overlapping by >= `overlap`, all of one size (a multiple of 32 unless the raster is smaller) so that they share one
  * input shape.
  */
-function viewSpans(length: number, maxSide: number, overlap: number): { start: number; size: number; input: number }[] {
+function viewSpans(
+  length: number,
+  maxSide: number,
+  overlap: number,
+): { start: number; size: number; input: number }[] {
   if (length <= maxSide) return [{ start: 0, size: length, input: roundUp(length, VIEW_SIDE_MULTIPLE) }];
   const count = Math.ceil((length - overlap) / (maxSide - overlap));
-  const size = Math.min(maxSide, roundUp(Math.ceil((length + (count - 1) * overlap) / count), VIEW_SIDE_MULTIPLE));
+  const size = Math.min(
+    maxSide,
+    roundUp(Math.ceil((length + (count - 1) * overlap) / count), VIEW_SIDE_MULTIPLE),
+  );
   return Array.from({ length: count }, (_, index) => ({
     start: Math.round((index * (length - size)) / (count - 1)),
     size,
@@ -93,7 +100,14 @@ function viewSpans(length: number, maxSide: number, overlap: number): { start: n
 }
 
 /** Flexible views (see `PassPlan.maxViewSide`): regions in original pixels are the views' raster spans / scale. */
-function flexibleLevel(width: number, height: number, scale: number, level: number, maxFaceInput: number, plan: PassPlan): DetectionPass[] {
+function flexibleLevel(
+  width: number,
+  height: number,
+  scale: number,
+  level: number,
+  maxFaceInput: number,
+  plan: PassPlan,
+): DetectionPass[] {
   const maxSide = plan.maxViewSide!;
   const overlap = plan.overlap * plan.inputSize;
   const rasterWidth = Math.max(1, Math.round(width * scale));
@@ -123,12 +137,23 @@ export function planPasses(width: number, height: number, plan: PassPlan): Detec
   if (plan.maxViewSide !== undefined && plan.maxViewSide > plan.inputSize) {
     return [
       ...flexibleLevel(width, height, wholeScale, 0, Number.POSITIVE_INFINITY, plan),
-      ...tileScales(wholeScale, plan).flatMap((scale, index) => flexibleLevel(width, height, scale, index + 1, maxFaceInput, plan)),
+      ...tileScales(wholeScale, plan).flatMap((scale, index) =>
+        flexibleLevel(width, height, scale, index + 1, maxFaceInput, plan),
+      ),
     ];
   }
   const input = { inputWidth: plan.inputSize, inputHeight: plan.inputSize };
   const passes: DetectionPass[] = [
-    { left: 0, top: 0, width, height, scale: wholeScale, level: 0, maxFaceInput: Number.POSITIVE_INFINITY, ...input },
+    {
+      left: 0,
+      top: 0,
+      width,
+      height,
+      scale: wholeScale,
+      level: 0,
+      maxFaceInput: Number.POSITIVE_INFINITY,
+      ...input,
+    },
   ];
   tileScales(wholeScale, plan).forEach((scale, index) => {
     const side = Math.floor(plan.inputSize / scale);
@@ -138,7 +163,16 @@ export function planPasses(width: number, height: number, plan: PassPlan): Detec
         const tileHeight = Math.min(side, height - top);
         // The scale "contain" resizing applies (the long side of a tile is always `side`).
         const tileScale = plan.inputSize / Math.max(tileWidth, tileHeight);
-        passes.push({ left, top, width: tileWidth, height: tileHeight, scale: tileScale, level: index + 1, maxFaceInput, ...input });
+        passes.push({
+          left,
+          top,
+          width: tileWidth,
+          height: tileHeight,
+          scale: tileScale,
+          level: index + 1,
+          maxFaceInput,
+          ...input,
+        });
       }
     }
   });

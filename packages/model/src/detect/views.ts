@@ -18,7 +18,11 @@ export interface LevelRaster {
  * The image resized by `scale`, from `source` when given: a finer level's raster of the same image (coarser levels
  * are resized from the finest one, a fraction of the pixels of the original).
  */
-export async function renderLevel(image: DecodedImage, scale: number, source?: LevelRaster): Promise<LevelRaster> {
+export async function renderLevel(
+  image: DecodedImage,
+  scale: number,
+  source?: LevelRaster,
+): Promise<LevelRaster> {
   const width = Math.max(1, Math.round(image.width * scale));
   const height = Math.max(1, Math.round(image.height * scale));
   const from = source ?? image;
@@ -72,7 +76,12 @@ export async function renderFixedView(image: DecodedImage, pass: DetectionPass):
   const size = BLAZEFACE_INPUT_SIZE;
   const data = await sharp(image.rgb, { raw: { width: image.width, height: image.height, channels: 3 } })
     .extract({ left: pass.left, top: pass.top, width: pass.width, height: pass.height })
-    .resize(size, size, { fit: "contain", position: "northwest", background: { r: 0, g: 0, b: 0 }, kernel: "linear" })
+    .resize(size, size, {
+      fit: "contain",
+      position: "northwest",
+      background: { r: 0, g: 0, b: 0 },
+      kernel: "linear",
+    })
     .raw()
     .toBuffer();
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);

@@ -11,7 +11,10 @@ export interface SaliencyThread {
 }
 
 /** Starts the worker with the model in `modelDir` (loaded there a second time: the worker has its own tfjs). */
-export async function startSaliencyThread(options: { modelDir: string; backend?: BackendPreference }): Promise<SaliencyThread> {
+export async function startSaliencyThread(options: {
+  modelDir: string;
+  backend?: BackendPreference;
+}): Promise<SaliencyThread> {
   const thread = await startRpcThread<SaliencyWorkerInit, SaliencyRequest, SaliencyMap[]>(
     new URL("./saliency-worker.ts", import.meta.url),
     options,
@@ -20,7 +23,10 @@ export async function startSaliencyThread(options: { modelDir: string; backend?:
   return {
     explain(crops, classIndices) {
       const copies = crops.map((crop) => crop.slice());
-      return thread.call({ crops: copies, classIndices: [...classIndices] }, copies.map((copy) => copy.buffer as ArrayBuffer));
+      return thread.call(
+        { crops: copies, classIndices: [...classIndices] },
+        copies.map((copy) => copy.buffer as ArrayBuffer),
+      );
     },
     terminate: () => thread.terminate(),
   };

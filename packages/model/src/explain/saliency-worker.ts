@@ -24,7 +24,9 @@ serveRpc<SaliencyWorkerInit, SaliencyRequest, SaliencyMap[]>(async (init) => {
   const { model } = await loadModelArtifacts(init.modelDir);
   return async ({ crops, classIndices }) => {
     // One face per gradient pass: a pass over many faces at once took gigabytes.
-    const maps = crops.flatMap((crop, index) => computeSaliencies(model, [crop], { classIndices: [classIndices[index]!] }));
+    const maps = crops.flatMap((crop, index) =>
+      computeSaliencies(model, [crop], { classIndices: [classIndices[index]!] }),
+    );
     return { result: maps, transfer: maps.map((map) => map.values.buffer as ArrayBuffer) };
   };
 });

@@ -58,7 +58,11 @@ function toBytes(values: Float32Array): Uint8Array {
  * SmoothGrad saliency: the mean absolute gradient of log p(class) w.r.t. the input pixels over noisy copies
  * of the crop. Needs a tfjs model (gradients); works on every backend (wasm uses our registered gradient kernels).
  */
-export function computeSaliency(model: tf.LayersModel, crop: Uint8Array, options: SaliencyOptions = {}): SaliencyMap {
+export function computeSaliency(
+  model: tf.LayersModel,
+  crop: Uint8Array,
+  options: SaliencyOptions = {},
+): SaliencyMap {
   const classIndices = options.classIndex === undefined ? undefined : [options.classIndex];
   return computeSaliencies(model, [crop], { ...options, ...(classIndices ? { classIndices } : {}) })[0]!;
 }
@@ -76,10 +80,15 @@ export function computeSaliencies(
   if (crops.length === 0) return [];
   for (const crop of crops) {
     if (crop.length !== INPUT_SIZE * INPUT_SIZE) {
-      throw new AppError("BAD_USER_INPUT", `explain takes ${INPUT_SIZE}x${INPUT_SIZE} gray crops (${INPUT_SIZE * INPUT_SIZE} bytes), got ${crop.length}`);
+      throw new AppError(
+        "BAD_USER_INPUT",
+        `explain takes ${INPUT_SIZE}x${INPUT_SIZE} gray crops (${INPUT_SIZE * INPUT_SIZE} bytes), got ${crop.length}`,
+      );
     }
   }
-  if (options.classIndices?.some((index) => !(Number.isInteger(index) && index >= 0 && index < EMOTIONS.length))) {
+  if (
+    options.classIndices?.some((index) => !(Number.isInteger(index) && index >= 0 && index < EMOTIONS.length))
+  ) {
     throw new AppError("BAD_USER_INPUT", `classIndex must be 0..${EMOTIONS.length - 1}`);
   }
   if (tf.getBackend() === "wasm") registerWasmTrainingKernels();
@@ -87,13 +96,25 @@ export function computeSaliencies(
   let classes: number[] = options.classIndices ? [...options.classIndices] : [];
   const maps = tf.tidy(() => {
     const input = toModelInput(crops);
-    if (!options.classIndices) classes = Array.from((model.predict(input) as tf.Tensor2D).argMax(1).dataSync());
+    if (!options.classIndices)
+      classes = Array.from((model.predict(input) as tf.Tensor2D).argMax(1).dataSync());
     // Row r of the noisy batch is crop floor(r / samples); pick its class's probability with a one-hot mask.
-    const mask = tf.oneHot(tf.tensor1d(classes.flatMap((c) => Array<number>(samples).fill(c)), "int32"), EMOTIONS.length);
+    const mask = tf.oneHot(
+      tf.tensor1d(
+        classes.flatMap((c) => Array<number>(samples).fill(c)),
+        "int32",
+      ),
+      EMOTIONS.length,
+    );
     const logProbability = (x: tf.Tensor) =>
       tf.log(tf.add(tf.sum(tf.mul(model.predict(x) as tf.Tensor2D, mask), 1), 1e-7)).sum();
     const noisy = tf
-      .reshape(tf.tile(tf.expandDims(input, 1), [1, samples, 1, 1, 1]), [crops.length * samples, INPUT_SIZE, INPUT_SIZE, 1])
+      .reshape(tf.tile(tf.expandDims(input, 1), [1, samples, 1, 1, 1]), [
+        crops.length * samples,
+        INPUT_SIZE,
+        INPUT_SIZE,
+        1,
+      ])
       .add(tf.randomNormal([crops.length * samples, INPUT_SIZE, INPUT_SIZE, 1], 0, noise, "float32", seed));
     const gradients = tf.grad(logProbability)(noisy);
     const perCrop = gradients.abs().reshape([crops.length, samples, pixels]).mean(1);

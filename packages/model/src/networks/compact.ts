@@ -31,7 +31,14 @@ export function buildCompactNetwork(config: CompactNetworkConfig): tf.LayersMode
   config.blockFilters.forEach((filters, blockIndex) => {
     const prefix = `block${blockIndex + 1}`;
     let residual = tf.layers
-      .conv2d({ filters, kernelSize: 1, strides: 2, padding: "same", useBias: false, name: `${prefix}_shortcut` })
+      .conv2d({
+        filters,
+        kernelSize: 1,
+        strides: 2,
+        padding: "same",
+        useBias: false,
+        name: `${prefix}_shortcut`,
+      })
       .apply(x) as tf.SymbolicTensor;
     residual = batchNorm(`${prefix}_shortcut_bn`).apply(residual) as tf.SymbolicTensor;
 
@@ -56,7 +63,8 @@ export function buildCompactNetwork(config: CompactNetworkConfig): tf.LayersMode
     x = tf.layers.add({ name: `${prefix}_add` }).apply([x, residual]) as tf.SymbolicTensor;
   });
 
-  if (config.dropout > 0) x = tf.layers.dropout({ rate: config.dropout, name: "dropout" }).apply(x) as tf.SymbolicTensor;
+  if (config.dropout > 0)
+    x = tf.layers.dropout({ rate: config.dropout, name: "dropout" }).apply(x) as tf.SymbolicTensor;
   x = tf.layers
     .conv2d({ filters: NUM_CLASSES, kernelSize: 3, padding: "same", name: "class_maps" })
     .apply(x) as tf.SymbolicTensor;

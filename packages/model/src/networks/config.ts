@@ -91,17 +91,24 @@ function checkWidths(name: string, widths: unknown, maxBlocks: number): void {
 export function resolveNetworkConfig(input: NetworkConfigInput): NetworkConfig {
   const known = input as { architecture?: unknown };
   if (known.architecture === "compact") {
-    const config: CompactNetworkConfig = { ...NETWORK_DEFAULTS.compact, ...stripUndefined(input) } as CompactNetworkConfig;
+    const config: CompactNetworkConfig = {
+      ...NETWORK_DEFAULTS.compact,
+      ...stripUndefined(input),
+    } as CompactNetworkConfig;
     if (!isInt(config.stemFilters, 1, 256)) invalid("stemFilters must be an integer 1..256");
     // Each block halves 44 (48 after two valid 3x3 convs) pixels: more than 5 blocks leaves nothing.
     checkWidths("blockFilters", config.blockFilters, 5);
-    if (!isInt(config.kernelSize, 1, 7) || config.kernelSize % 2 === 0) invalid("kernelSize must be odd, 1..7");
+    if (!isInt(config.kernelSize, 1, 7) || config.kernelSize % 2 === 0)
+      invalid("kernelSize must be odd, 1..7");
     if (!isDecay(config.l2)) invalid("l2 must be in [0, 1]");
     if (!isRate(config.dropout)) invalid("dropout must be in [0, 1)");
     return config;
   }
   if (known.architecture === "deep") {
-    const config: DeepNetworkConfig = { ...NETWORK_DEFAULTS.deep, ...stripUndefined(input) } as DeepNetworkConfig;
+    const config: DeepNetworkConfig = {
+      ...NETWORK_DEFAULTS.deep,
+      ...stripUndefined(input),
+    } as DeepNetworkConfig;
     if (![1, 2, 4].includes(config.inputPool)) invalid("inputPool must be 1, 2 or 4");
     // Every block halves the side: 48 / inputPool must stay >= 1 after the last block.
     const maxBlocks = Math.floor(Math.log2(INPUT_SIZE / config.inputPool));
@@ -114,7 +121,9 @@ export function resolveNetworkConfig(input: NetworkConfigInput): NetworkConfig {
     if (!isDecay(config.l2)) invalid("l2 must be in [0, 1]");
     return config;
   }
-  return invalid(`architecture must be one of ${ARCHITECTURES.join(", ")} (got ${JSON.stringify(known.architecture)})`);
+  return invalid(
+    `architecture must be one of ${ARCHITECTURES.join(", ")} (got ${JSON.stringify(known.architecture)})`,
+  );
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

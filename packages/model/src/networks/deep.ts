@@ -13,7 +13,9 @@ export function buildDeepNetwork(config: DeepNetworkConfig): tf.LayersModel {
   let x = input as tf.SymbolicTensor;
   if (config.inputPool > 1) {
     const pool = config.inputPool;
-    x = tf.layers.averagePooling2d({ poolSize: pool, strides: pool, name: "input_pool" }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .averagePooling2d({ poolSize: pool, strides: pool, name: "input_pool" })
+      .apply(x) as tf.SymbolicTensor;
   }
 
   config.blockWidths.forEach((width, blockIndex) => {
@@ -33,15 +35,20 @@ export function buildDeepNetwork(config: DeepNetworkConfig): tf.LayersModel {
       x = tf.layers.batchNormalization({ name: `${prefix}_bn${convIndex}` }).apply(x) as tf.SymbolicTensor;
       x = tf.layers.reLU({ name: `${prefix}_relu${convIndex}` }).apply(x) as tf.SymbolicTensor;
     }
-    x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `${prefix}_pool` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .maxPooling2d({ poolSize: 2, strides: 2, name: `${prefix}_pool` })
+      .apply(x) as tf.SymbolicTensor;
     if (config.blockDropout > 0) {
-      x = tf.layers.dropout({ rate: config.blockDropout, name: `${prefix}_dropout` }).apply(x) as tf.SymbolicTensor;
+      x = tf.layers
+        .dropout({ rate: config.blockDropout, name: `${prefix}_dropout` })
+        .apply(x) as tf.SymbolicTensor;
     }
   });
 
-  x = (config.head === "flatten"
-    ? tf.layers.flatten({ name: "flatten" })
-    : tf.layers.globalAveragePooling2d({ name: "global_pool" })
+  x = (
+    config.head === "flatten"
+      ? tf.layers.flatten({ name: "flatten" })
+      : tf.layers.globalAveragePooling2d({ name: "global_pool" })
   ).apply(x) as tf.SymbolicTensor;
 
   if (config.denseUnits > 0) {
@@ -61,7 +68,12 @@ export function buildDeepNetwork(config: DeepNetworkConfig): tf.LayersModel {
     x = tf.layers.dropout({ rate: config.denseDropout, name: "dense_dropout" }).apply(x) as tf.SymbolicTensor;
   }
   const output = tf.layers
-    .dense({ units: NUM_CLASSES, activation: "softmax", kernelRegularizer: regularizer(), name: "probabilities" })
+    .dense({
+      units: NUM_CLASSES,
+      activation: "softmax",
+      kernelRegularizer: regularizer(),
+      name: "probabilities",
+    })
     .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: output, name: "deep" });
 }

@@ -52,9 +52,17 @@ function cropsToBatch(crops: readonly Uint8Array[]): Float32Array {
   return values;
 }
 
-async function run(ort: OnnxRuntime, session: Session, batch: Float32Array, n: number): Promise<Float32Array> {
+async function run(
+  ort: OnnxRuntime,
+  session: Session,
+  batch: Float32Array,
+  n: number,
+): Promise<Float32Array> {
   if (!Number.isInteger(n) || n < 0 || batch.length !== n * FACE_PIXELS) {
-    throw new AppError("BAD_USER_INPUT", `classify: expected ${n} x 48x48 floats (${n * FACE_PIXELS}), got ${batch.length}`);
+    throw new AppError(
+      "BAD_USER_INPUT",
+      `classify: expected ${n} x 48x48 floats (${n * FACE_PIXELS}), got ${batch.length}`,
+    );
   }
   if (n === 0) return new Float32Array();
   const input = new ort.Tensor("float32", batch, [n, 48, 48, 1]);
@@ -93,14 +101,21 @@ export async function createOnnxClassifier(
         ? await ort.InferenceSession.create(model, sessionOptions)
         : await ort.InferenceSession.create(model, sessionOptions);
   } catch (error) {
-    throw new AppError("MODEL_INVALID", `ONNX model cannot be opened: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    throw new AppError(
+      "MODEL_INVALID",
+      `ONNX model cannot be opened: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
 
   async function classify(batch: Float32Array, n: number): Promise<Float32Array>;
   async function classify(crops: readonly Uint8Array[]): Promise<Float32Array[]>;
-  async function classify(input: Float32Array | readonly Uint8Array[], n?: number): Promise<Float32Array | Float32Array[]> {
+  async function classify(
+    input: Float32Array | readonly Uint8Array[],
+    n?: number,
+  ): Promise<Float32Array | Float32Array[]> {
     if (input instanceof Float32Array) return run(ort!, session, input, n ?? input.length / FACE_PIXELS);
     const probabilities = await run(ort!, session, cropsToBatch(input), input.length);
     return input.map((_, index) => probabilities.slice(index * CLASSES, (index + 1) * CLASSES));

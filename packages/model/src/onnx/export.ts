@@ -9,7 +9,13 @@
 import { AppError } from "@moodlens/shared";
 import { tf } from "../tf";
 import { convKernelToOnnx, depthwiseKernelToOnnx } from "./kernel-layout";
-import { encodeModel, type AttributeValue, type OnnxGraph, type OnnxInitializer, type OnnxNode } from "./onnx-proto";
+import {
+  encodeModel,
+  type AttributeValue,
+  type OnnxGraph,
+  type OnnxInitializer,
+  type OnnxNode,
+} from "./onnx-proto";
 
 export const ONNX_INPUT_NAME = "face";
 export const ONNX_OUTPUT_NAME = "probabilities";
@@ -52,10 +58,17 @@ function requireWeight(layer: Layer, suffix: string): Float32Array {
 }
 
 const pair = (value: unknown): [number, number] =>
-  Array.isArray(value) ? [value[0] as number, (value[1] ?? value[0]) as number] : [value as number, value as number];
+  Array.isArray(value)
+    ? [value[0] as number, (value[1] ?? value[0]) as number]
+    : [value as number, value as number];
 
 /** Explicit ONNX pads [top, left, bottom, right] reproducing TF "same"/"valid" for a static input size. */
-function padsFor(padding: unknown, input: [number, number], kernel: [number, number], strides: [number, number]): number[] {
+function padsFor(
+  padding: unknown,
+  input: [number, number],
+  kernel: [number, number],
+  strides: [number, number],
+): number[] {
   if (padding === "valid") return [0, 0, 0, 0];
   const begin: number[] = [];
   const end: number[] = [];
@@ -77,8 +90,19 @@ class GraphBuilder {
     return name;
   }
 
-  node(opType: string, inputs: string[], output: string, attributes?: Record<string, AttributeValue>): string {
-    this.nodes.push({ opType, inputs, outputs: [output], name: output, ...(attributes ? { attributes } : {}) });
+  node(
+    opType: string,
+    inputs: string[],
+    output: string,
+    attributes?: Record<string, AttributeValue>,
+  ): string {
+    this.nodes.push({
+      opType,
+      inputs,
+      outputs: [output],
+      name: output,
+      ...(attributes ? { attributes } : {}),
+    });
     return output;
   }
 }
@@ -117,12 +141,18 @@ export function exportOnnx(model: tf.LayersModel, options: ExportOnnxOptions = {
     const config = layer.getConfig() as Config;
     const className = layer.getClassName();
     if (className === "InputLayer") {
-      values.set(layer.name, { name: g.node("Transpose", [ONNX_INPUT_NAME], `${id}.nchw`, { perm: [0, 3, 1, 2] }), rank: 4 });
+      values.set(layer.name, {
+        name: g.node("Transpose", [ONNX_INPUT_NAME], `${id}.nchw`, { perm: [0, 3, 1, 2] }),
+        rank: 4,
+      });
       continue;
     }
-    if (config.dataFormat !== undefined && config.dataFormat !== "channelsLast") unsupported(layer, "is not channelsLast");
+    if (config.dataFormat !== undefined && config.dataFormat !== "channelsLast")
+      unsupported(layer, "is not channelsLast");
     const inputs = inputsOf(layer, values);
-    const convert = Object.hasOwn(LAYER_CONVERSIONS, className) ? LAYER_CONVERSIONS[className]! : unsupported(layer, "has no ONNX conversion");
+    const convert = Object.hasOwn(LAYER_CONVERSIONS, className)
+      ? LAYER_CONVERSIONS[className]!
+      : unsupported(layer, "has no ONNX conversion");
     const step: LayerStep = {
       g,
       layer,
@@ -145,14 +175,16 @@ export function exportOnnx(model: tf.LayersModel, options: ExportOnnxOptions = {
 function countConsumers(model: tf.LayersModel): Map<string, number> {
   const consumers = new Map<string, number>();
   for (const layer of model.layers) {
-    for (const inbound of layer.inboundNodes[0]?.inboundLayers ?? []) consumers.set(inbound.name, (consumers.get(inbound.name) ?? 0) + 1);
+    for (const inbound of layer.inboundNodes[0]?.inboundLayers ?? [])
+      consumers.set(inbound.name, (consumers.get(inbound.name) ?? 0) + 1);
   }
   return consumers;
 }
 
 const inputsOf = (layer: Layer, values: Map<string, Value>): Value[] =>
   (layer.inboundNodes[0]?.inboundLayers ?? []).map(
-    (inbound) => values.get(inbound.name) ?? unsupported(layer, `reads ${inbound.name}, which was not converted`),
+    (inbound) =>
+      values.get(inbound.name) ?? unsupported(layer, `reads ${inbound.name}, which was not converted`),
   );
 
 function inputShapeOf(layer: Layer): number[] {
@@ -238,13 +270,28 @@ function convertConvolution(step: LayerStep): Value {
   } else {
     const multiplier = (config.depthMultiplier as number | undefined) ?? 1;
     const depthOut = channels * multiplier;
-    const depthKernel = depthwiseKernelToOnnx(requireWeight(layer, "depthwise_kernel"), [...kernelSize, channels, multiplier]);
+    const depthKernel = depthwiseKernelToOnnx(requireWeight(layer, "depthwise_kernel"), [
+      ...kernelSize,
+      channels,
+      multiplier,
+    ]);
     if (className === "DepthwiseConv2D") {
       const bias = weightOf(layer, "bias") ?? new Float32Array(depthOut);
-      linear = emitConv(g, input.name, id, depthKernel, [depthOut, 1, ...kernelSize], bias, { ...base, group: channels });
+      linear = emitConv(g, input.name, id, depthKernel, [depthOut, 1, ...kernelSize], bias, {
+        ...base,
+        group: channels,
+      });
     } else {
       const filters = config.filters as number;
-      emitConv(g, input.name, `${id}.depthwise`, depthKernel, [depthOut, 1, ...kernelSize], new Float32Array(depthOut), { ...base, group: channels });
+      emitConv(
+        g,
+        input.name,
+        `${id}.depthwise`,
+        depthKernel,
+        [depthOut, 1, ...kernelSize],
+        new Float32Array(depthOut),
+        { ...base, group: channels },
+      );
       const pointwise = convKernelToOnnx(requireWeight(layer, "pointwise_kernel"), [1, 1, depthOut, filters]);
       const bias = weightOf(layer, "bias") ?? new Float32Array(filters);
       linear = emitConv(g, `${id}.depthwise`, id, pointwise, [filters, depthOut, 1, 1], bias, {
@@ -255,7 +302,9 @@ function convertConvolution(step: LayerStep): Value {
     }
   }
   const raw: Value = { name: id, rank: 4, linear };
-  return config.activation === "linear" || config.activation === undefined ? raw : activate(step, { name: id, rank: 4 }, config.activation);
+  return config.activation === "linear" || config.activation === undefined
+    ? raw
+    : activate(step, { name: id, rank: 4 }, config.activation);
 }
 
 function convertDense(step: LayerStep): Value {
@@ -267,7 +316,11 @@ function convertDense(step: LayerStep): Value {
   const weightsName = g.constant(`${id}.weight`, [shape[1]!, units], kernel);
   const biasName = g.constant(`${id}.bias`, [units], bias);
   g.node("Gemm", [input.name, weightsName, biasName], id);
-  const raw: Value = { name: id, rank: 2, linear: { weights: kernel, bias, layout: "columns", outputs: units } };
+  const raw: Value = {
+    name: id,
+    rank: 2,
+    linear: { weights: kernel, bias, layout: "columns", outputs: units },
+  };
   return config.activation === "linear" ? raw : activate(step, { name: id, rank: 2 }, config.activation);
 }
 
@@ -296,7 +349,13 @@ function convertBatchNormalization({ g, layer, id, config, input, consumers }: L
   const n = mean.length;
   g.node(
     "BatchNormalization",
-    [input.name, g.constant(`${id}.scale`, [n], gamma), g.constant(`${id}.offset`, [n], beta), g.constant(`${id}.mean`, [n], mean), g.constant(`${id}.variance`, [n], variance)],
+    [
+      input.name,
+      g.constant(`${id}.scale`, [n], gamma),
+      g.constant(`${id}.offset`, [n], beta),
+      g.constant(`${id}.mean`, [n], mean),
+      g.constant(`${id}.variance`, [n], variance),
+    ],
     id,
     { epsilon: { f: epsilon } },
   );
@@ -313,7 +372,8 @@ function convertReLU({ g, id, config, input }: LayerStep): Value {
 
 function convertSoftmax(step: LayerStep): Value {
   const axis = (step.config.axis as number | undefined) ?? -1;
-  if (axis !== -1 && axis !== step.input.rank - 1) unsupported(step.layer, "softmaxes an axis other than the last");
+  if (axis !== -1 && axis !== step.input.rank - 1)
+    unsupported(step.layer, "softmaxes an axis other than the last");
   return { name: softmax(step, step.input, step.id), rank: step.input.rank };
 }
 
@@ -339,13 +399,15 @@ function convertGlobalPooling({ g, id, className, input }: LayerStep): Value {
 
 function convertFlatten({ g, id, input }: LayerStep): Value {
   // Back to NHWC first: Keras flattens (h, w, c), and the next dense layer's rows are in that order.
-  const source = input.rank === 4 ? g.node("Transpose", [input.name], `${id}.nhwc`, { perm: [0, 2, 3, 1] }) : input.name;
+  const source =
+    input.rank === 4 ? g.node("Transpose", [input.name], `${id}.nhwc`, { perm: [0, 2, 3, 1] }) : input.name;
   return { name: g.node("Flatten", [source], id, { axis: 1 }), rank: 2 };
 }
 
 function convertAdd({ g, id, inputs, input }: LayerStep): Value {
   let sum = inputs[0]!.name;
-  for (let i = 1; i < inputs.length; i++) sum = g.node("Add", [sum, inputs[i]!.name], i === inputs.length - 1 ? id : `${id}.${i}`);
+  for (let i = 1; i < inputs.length; i++)
+    sum = g.node("Add", [sum, inputs[i]!.name], i === inputs.length - 1 ? id : `${id}.${i}`);
   return { name: sum, rank: input.rank };
 }
 

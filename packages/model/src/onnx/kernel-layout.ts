@@ -7,7 +7,8 @@ export function convKernelToOnnx(kernel: Float32Array, [kh, kw, ci, co]: readonl
   for (let h = 0; h < kh!; h++)
     for (let w = 0; w < kw!; w++)
       for (let i = 0; i < ci!; i++)
-        for (let o = 0; o < co!; o++) out[((o * ci! + i) * kh! + h) * kw! + w] = kernel[((h * kw! + w) * ci! + i) * co! + o]!;
+        for (let o = 0; o < co!; o++)
+          out[((o * ci! + i) * kh! + h) * kw! + w] = kernel[((h * kw! + w) * ci! + i) * co! + o]!;
   return out;
 }
 
@@ -17,6 +18,7 @@ export function depthwiseKernelToOnnx(kernel: Float32Array, [kh, kw, c, m]: read
   for (let h = 0; h < kh!; h++)
     for (let w = 0; w < kw!; w++)
       for (let ch = 0; ch < c!; ch++)
-        for (let j = 0; j < m!; j++) out[((ch * m! + j) * kh! + h) * kw! + w] = kernel[((h * kw! + w) * c! + ch) * m! + j]!;
+        for (let j = 0; j < m!; j++)
+          out[((ch * m! + j) * kh! + h) * kw! + w] = kernel[((h * kw! + w) * c! + ch) * m! + j]!;
   return out;
 }

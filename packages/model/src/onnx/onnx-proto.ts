@@ -44,7 +44,8 @@ function writeAttribute(w: ProtoWriter, name: string, value: AttributeValue): vo
   if (typeof value === "string") {
     w.bytes(4, new TextEncoder().encode(value)).int(20, 3);
   } else if (typeof value === "number") {
-    if (!Number.isInteger(value)) throw new Error(`attribute ${name}: ${value} is not an integer (use { f })`);
+    if (!Number.isInteger(value))
+      throw new Error(`attribute ${name}: ${value} is not an integer (use { f })`);
     w.int(3, value).int(20, 2);
   } else if (Array.isArray(value)) {
     w.ints(8, value).int(20, 7);

@@ -3,7 +3,10 @@
  * ONNX paths make before they are trusted (the classifier's model.onnx, the converted BlazeFace graph).
  * `worst`: the largest absolute difference; `range`: the largest absolute expected value (for relative bounds).
  */
-export function outputGap(expected: readonly ArrayLike<number>[], actual: readonly ArrayLike<number>[]): { worst: number; range: number } {
+export function outputGap(
+  expected: readonly ArrayLike<number>[],
+  actual: readonly ArrayLike<number>[],
+): { worst: number; range: number } {
   let worst = 0;
   let range = 0;
   expected.forEach((row, rowIndex) => {

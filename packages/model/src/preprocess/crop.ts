@@ -28,7 +28,8 @@ async function grayscaleSquare(pipeline: Sharp, size: number): Promise<Uint8Arra
     .resize(size, size, { fit: "cover", position: "centre", kernel: RESIZE_KERNEL, fastShrinkOnLoad: false })
     .raw({ depth: "uchar" })
     .toBuffer();
-  if (data.byteLength !== size * size) throw new Error(`expected ${size * size} gray pixels, got ${data.byteLength}`);
+  if (data.byteLength !== size * size)
+    throw new Error(`expected ${size * size} gray pixels, got ${data.byteLength}`);
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
@@ -55,7 +56,12 @@ function sampleFrame(image: DecodedImage, frame: FaceFrame): { pixels: Uint8Arra
       const [x0, y0] = [Math.floor(x), Math.floor(y)];
       const [x1, y1] = [Math.min(x0 + 1, width - 1), Math.min(y0 + 1, height - 1)];
       const [fx, fy] = [x - x0, y - y0];
-      const [a, b, c, d] = [(y0 * width + x0) * 3, (y0 * width + x1) * 3, (y1 * width + x0) * 3, (y1 * width + x1) * 3];
+      const [a, b, c, d] = [
+        (y0 * width + x0) * 3,
+        (y0 * width + x1) * 3,
+        (y1 * width + x0) * 3,
+        (y1 * width + x1) * 3,
+      ];
       const target = (row * side + column) * 3;
       for (let channel = 0; channel < 3; channel++) {
         const top = rgb[a + channel]! + (rgb[b + channel]! - rgb[a + channel]!) * fx;
@@ -68,7 +74,11 @@ function sampleFrame(image: DecodedImage, frame: FaceFrame): { pixels: Uint8Arra
 }
 
 /** The square `frame` of the image, upright, grayscale, `size` x `size` (48): size*size uint8 pixels, row-major. */
-export async function cropFrame(image: DecodedImage, frame: FaceFrame, size: number = INPUT_SIZE): Promise<Uint8Array> {
+export async function cropFrame(
+  image: DecodedImage,
+  frame: FaceFrame,
+  size: number = INPUT_SIZE,
+): Promise<Uint8Array> {
   if (![frame.centreX, frame.centreY, frame.side, frame.angle].every(Number.isFinite) || frame.side <= 0) {
     throw new AppError("BAD_USER_INPUT", `invalid face frame ${JSON.stringify(frame)}`);
   }
@@ -81,10 +91,15 @@ export async function cropFrame(image: DecodedImage, frame: FaceFrame, size: num
  * position from the keypoints; from the box alone when there are none), grown by `margin`, padded at the borders,
  * grayscale, resized to `size` x `size` (48). Returns size*size uint8 pixels, row-major.
  */
-export async function cropFace(image: DecodedImage, face: Box | FaceToCrop, options: CropOptions = {}): Promise<Uint8Array> {
+export async function cropFace(
+  image: DecodedImage,
+  face: Box | FaceToCrop,
+  options: CropOptions = {},
+): Promise<Uint8Array> {
   const size = options.size ?? INPUT_SIZE;
   const margin = options.margin ?? DEFAULT_FACE_MARGIN;
-  if (!(margin >= 0) || !Number.isFinite(margin)) throw new AppError("BAD_USER_INPUT", `margin must be >= 0, got ${margin}`);
+  if (!(margin >= 0) || !Number.isFinite(margin))
+    throw new AppError("BAD_USER_INPUT", `margin must be >= 0, got ${margin}`);
   const detected: FaceToCrop = "box" in face ? face : { box: face };
   const { box } = detected;
   if (![box.x, box.y, box.width, box.height].every(Number.isFinite) || box.width <= 0 || box.height <= 0) {
@@ -109,7 +124,9 @@ export async function preprocessCrop(
     throw new AppError("UNSUPPORTED_IMAGE", "the image is empty (0 bytes)");
   }
   try {
-    const pipeline = sharp(input, sharpInputOptions(maxInputPixels)).rotate().flatten({ background: ALPHA_BACKGROUND });
+    const pipeline = sharp(input, sharpInputOptions(maxInputPixels))
+      .rotate()
+      .flatten({ background: ALPHA_BACKGROUND });
     return await grayscaleSquare(pipeline, size);
   } catch (cause) {
     const error = decodeError(cause);

@@ -60,7 +60,10 @@ function formatOf(meta: Metadata): ImageFormat | undefined {
 }
 
 /** Checks the header: supported format, non-zero size, pixel count within the limit. Cheap: nothing is decoded. */
-export async function inspectImage(input: Buffer | Uint8Array, limits: DecodeLimits = {}): Promise<ImageHeader> {
+export async function inspectImage(
+  input: Buffer | Uint8Array,
+  limits: DecodeLimits = {},
+): Promise<ImageHeader> {
   const buffer = toBuffer(input);
   const meta = await readHeader(buffer);
   const format = formatOf(meta);
@@ -77,7 +80,7 @@ export async function inspectImage(input: Buffer | Uint8Array, limits: DecodeLim
   if (width * height > maxInputPixels) {
     throw new AppError(
       "PAYLOAD_TOO_LARGE",
-      `the image is ${width}x${height} (${(width * height / 1e6).toFixed(1)} MP); the limit is ${(maxInputPixels / 1e6).toFixed(1)} MP`,
+      `the image is ${width}x${height} (${((width * height) / 1e6).toFixed(1)} MP); the limit is ${(maxInputPixels / 1e6).toFixed(1)} MP`,
       { details: { width, height, maxInputPixels }, hint: "downscale the image before sending it" },
     );
   }
@@ -100,9 +103,13 @@ export function decodeError(cause: unknown): AppError {
   if (/pixel limit/i.test(reason ?? "")) {
     return new AppError("PAYLOAD_TOO_LARGE", "the image has too many pixels", { cause });
   }
-  return new AppError("UNSUPPORTED_IMAGE", `the image could not be decoded (truncated or corrupt): ${reason}`, {
-    cause,
-  });
+  return new AppError(
+    "UNSUPPORTED_IMAGE",
+    `the image could not be decoded (truncated or corrupt): ${reason}`,
+    {
+      cause,
+    },
+  );
 }
 
 /**

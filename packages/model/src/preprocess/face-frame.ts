@@ -50,7 +50,8 @@ const FITTED_KEYPOINTS = [0, 1, 2, 3] as const;
 /** FER-2013 crops are 48 px; the template above is in those pixels. */
 const FER_SIDE = 48;
 
-const isPoint = (point: Point | undefined): point is Point => !!point && Number.isFinite(point.x) && Number.isFinite(point.y);
+const isPoint = (point: Point | undefined): point is Point =>
+  !!point && Number.isFinite(point.x) && Number.isFinite(point.y);
 
 /** The FER frame of a box alone: no rotation, centred a little above the box centre. */
 export function boxFrame(box: Box): FaceFrame {
@@ -83,8 +84,14 @@ export function faceFrame(face: FaceToCrop): FaceFrame {
   });
   const template = FITTED_KEYPOINTS.map((index) => FER_KEYPOINT_TEMPLATE[index]!);
   const count = FITTED_KEYPOINTS.length;
-  const templateMean = { x: template.reduce((s, [x]) => s + x, 0) / count, y: template.reduce((s, [, y]) => s + y, 0) / count };
-  const detectedMean = { x: detected.reduce((s, p) => s + p.x, 0) / count, y: detected.reduce((s, p) => s + p.y, 0) / count };
+  const templateMean = {
+    x: template.reduce((s, [x]) => s + x, 0) / count,
+    y: template.reduce((s, [, y]) => s + y, 0) / count,
+  };
+  const detectedMean = {
+    x: detected.reduce((s, p) => s + p.x, 0) / count,
+    y: detected.reduce((s, p) => s + p.y, 0) / count,
+  };
   let cross = 0;
   let spread = 0;
   template.forEach(([x, y], i) => {

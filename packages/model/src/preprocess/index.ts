@@ -1,6 +1,14 @@
 // Image bytes -> model input. The ONE preprocessing path shared by trainer, API and bench.
 export * from "./constants";
-export { decodeImage, inspectImage, type DecodedImage, type DecodeLimits, type ImageHeader, type ImageInput, type InspectedImage } from "./decode";
+export {
+  decodeImage,
+  inspectImage,
+  type DecodedImage,
+  type DecodeLimits,
+  type ImageHeader,
+  type ImageInput,
+  type InspectedImage,
+} from "./decode";
 export { cropFace, cropFrame, preprocessCrop, type CropOptions } from "./crop";
 export {
   FER_CENTRE_ABOVE_BOX_CENTRE,

@@ -18,20 +18,33 @@ export const NO_INPUT_FILTER: InputFilter = { kind: "none" };
 const MAX_SIGMA = 8;
 
 /** Validates a filter read from metadata or the CLI; throws `code` (CONFIG_INVALID or MODEL_INVALID). */
-export function validateInputFilter(value: unknown, code: "CONFIG_INVALID" | "MODEL_INVALID" = "CONFIG_INVALID"): InputFilter {
+export function validateInputFilter(
+  value: unknown,
+  code: "CONFIG_INVALID" | "MODEL_INVALID" = "CONFIG_INVALID",
+): InputFilter {
   const filter = value as Partial<{ kind: string; sigma: number }> | null;
   if (filter && filter.kind === "none") return NO_INPUT_FILTER;
-  if (filter && filter.kind === "gaussian" && typeof filter.sigma === "number" && filter.sigma > 0 && filter.sigma <= MAX_SIGMA) {
+  if (
+    filter &&
+    filter.kind === "gaussian" &&
+    typeof filter.sigma === "number" &&
+    filter.sigma > 0 &&
+    filter.sigma <= MAX_SIGMA
+  ) {
     return { kind: "gaussian", sigma: filter.sigma };
   }
-  throw new AppError(code, `input filter ${JSON.stringify(value)} is not {"kind":"none"} or {"kind":"gaussian","sigma":0<s<=${MAX_SIGMA}}`);
+  throw new AppError(
+    code,
+    `input filter ${JSON.stringify(value)} is not {"kind":"none"} or {"kind":"gaussian","sigma":0<s<=${MAX_SIGMA}}`,
+  );
 }
 
 /** Parses the CLI form: "none" or "gaussian:SIGMA". */
 export function parseInputFilter(text: string): InputFilter {
   if (text === "none") return NO_INPUT_FILTER;
   const match = /^gaussian:([0-9]*\.?[0-9]+)$/.exec(text);
-  if (!match) throw new AppError("CONFIG_INVALID", `--input-filter must be "none" or "gaussian:SIGMA" (got "${text}")`);
+  if (!match)
+    throw new AppError("CONFIG_INVALID", `--input-filter must be "none" or "gaussian:SIGMA" (got "${text}")`);
   return validateInputFilter({ kind: "gaussian", sigma: Number(match[1]) });
 }
 
@@ -48,7 +61,8 @@ function gaussianKernel(sigma: number): Float64Array {
     const radius = Math.max(1, Math.ceil(3 * sigma));
     kernel = new Float64Array(2 * radius + 1);
     let sum = 0;
-    for (let i = -radius; i <= radius; i++) sum += kernel[i + radius] = Math.exp((-i * i) / (2 * sigma * sigma));
+    for (let i = -radius; i <= radius; i++)
+      sum += kernel[i + radius] = Math.exp((-i * i) / (2 * sigma * sigma));
     for (let i = 0; i < kernel.length; i++) kernel[i]! /= sum;
     kernelCache.set(sigma, kernel);
   }
@@ -60,8 +74,13 @@ function gaussianKernel(sigma: number): Float64Array {
  * uint8 so that training, evaluation and serving hand the network the same bytes. Separable Gaussian with edge
  * replication, in plain JS: ~100k multiply-adds per 48x48 crop, negligible next to the network.
  */
-export function applyInputFilter(crop: Uint8Array, filter: InputFilter, size: number = INPUT_SIZE): Uint8Array {
-  if (crop.length !== size * size) throw new AppError("INTERNAL", `expected a ${size}x${size} crop, got ${crop.length} pixels`);
+export function applyInputFilter(
+  crop: Uint8Array,
+  filter: InputFilter,
+  size: number = INPUT_SIZE,
+): Uint8Array {
+  if (crop.length !== size * size)
+    throw new AppError("INTERNAL", `expected a ${size}x${size} crop, got ${crop.length} pixels`);
   if (filter.kind === "none") return crop;
   const kernel = gaussianKernel(filter.sigma);
   const radius = (kernel.length - 1) / 2;

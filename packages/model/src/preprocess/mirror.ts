@@ -7,7 +7,8 @@ import { INPUT_SIZE } from "./constants";
 export function mirrorCrop(crop: Uint8Array, size: number = INPUT_SIZE): Uint8Array {
   const out = new Uint8Array(crop.length);
   for (let row = 0; row < size; row++) {
-    for (let column = 0; column < size; column++) out[row * size + column] = crop[row * size + size - 1 - column]!;
+    for (let column = 0; column < size; column++)
+      out[row * size + column] = crop[row * size + size - 1 - column]!;
   }
   return out;
 }

@@ -11,7 +11,10 @@ export function toModelInput(crops: readonly Uint8Array[], size: number = INPUT_
   const values = new Float32Array(crops.length * pixelsPerCrop);
   crops.forEach((crop, index) => {
     if (crop.length !== pixelsPerCrop) {
-      throw new AppError("BAD_USER_INPUT", `crop ${index} has ${crop.length} pixels, expected ${pixelsPerCrop} (${size}x${size} gray)`);
+      throw new AppError(
+        "BAD_USER_INPUT",
+        `crop ${index} has ${crop.length} pixels, expected ${pixelsPerCrop} (${size}x${size} gray)`,
+      );
     }
     const offset = index * pixelsPerCrop;
     for (let i = 0; i < pixelsPerCrop; i++) values[offset + i] = crop[i]! / 255;

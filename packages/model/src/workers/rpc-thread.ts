@@ -31,12 +31,18 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  * tsx's ESM hooks inside the worker and then imports the .ts entry. Paths are absolute: no dependence on cwd.
  */
 function bootstrapCode(entry: URL): string {
-  const tsxApi = pathToFileURL(join(dirname(require.resolve("tsx/package.json")), "dist", "esm", "api", "index.mjs")).href;
+  const tsxApi = pathToFileURL(
+    join(dirname(require.resolve("tsx/package.json")), "dist", "esm", "api", "index.mjs"),
+  ).href;
   return `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
 }
 
 /** Starts `entry` (a module calling `serveRpc`) and resolves once its `init` succeeded; `label` names it in errors. */
-export async function startRpcThread<Init, Request, Result>(entry: URL, init: Init, label: string): Promise<RpcThread<Request, Result>> {
+export async function startRpcThread<Init, Request, Result>(
+  entry: URL,
+  init: Init,
+  label: string,
+): Promise<RpcThread<Request, Result>> {
   const worker = new Worker(bootstrapCode(entry), { eval: true });
   const pending = new Map<number, { resolve: (result: Result) => void; reject: (error: Error) => void }>();
   let nextId = 0;
@@ -48,9 +54,16 @@ export async function startRpcThread<Init, Request, Result>(entry: URL, init: In
     const onFirst = (message: Outgoing<Result>) => {
       worker.off("error", onError);
       if (message.type === "ready") resolve();
-      else reject(new AppError("INTERNAL", `${label} failed to start: ${message.type === "failed" ? message.message : message.type}`));
+      else
+        reject(
+          new AppError(
+            "INTERNAL",
+            `${label} failed to start: ${message.type === "failed" ? message.message : message.type}`,
+          ),
+        );
     };
-    const onError = (error: Error) => reject(new AppError("INTERNAL", `${label} failed to start: ${error.message}`, { cause: error }));
+    const onError = (error: Error) =>
+      reject(new AppError("INTERNAL", `${label} failed to start: ${error.message}`, { cause: error }));
     worker.once("message", onFirst);
     worker.once("error", onError);
     worker.postMessage({ type: "init", init } satisfies Incoming<Init, Request>);
@@ -70,7 +83,8 @@ export async function startRpcThread<Init, Request, Result>(entry: URL, init: In
   });
   worker.on("error", (error) => {
     crashed = error;
-    for (const request of pending.values()) request.reject(new AppError("INTERNAL", `${label} crashed: ${error.message}`, { cause: error }));
+    for (const request of pending.values())
+      request.reject(new AppError("INTERNAL", `${label} crashed: ${error.message}`, { cause: error }));
     pending.clear();
   });
   updateRef();
@@ -86,7 +100,8 @@ export async function startRpcThread<Init, Request, Result>(entry: URL, init: In
       });
     },
     async terminate() {
-      for (const request of pending.values()) request.reject(new AppError("INTERNAL", `${label} was disposed`));
+      for (const request of pending.values())
+        request.reject(new AppError("INTERNAL", `${label} was disposed`));
       pending.clear();
       await worker.terminate();
     },
@@ -103,7 +118,8 @@ export function serveRpc<Init, Request, Result>(
   const port = parentPort;
   if (!port) throw new Error("serveRpc must run in a worker thread");
   let handle: ((request: Request) => Promise<{ result: Result; transfer?: ArrayBuffer[] }>) | undefined;
-  const post = (message: Outgoing<Result>, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+  const post = (message: Outgoing<Result>, transfer: ArrayBuffer[] = []) =>
+    port.postMessage(message, transfer);
   port.on("message", async (message: Incoming<Init, Request>) => {
     if (message.type === "init") {
       try {

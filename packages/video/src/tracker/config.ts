@@ -25,7 +25,8 @@ export function resolveTrackerConfig(options: TrackerOptions = {}): TrackerConfi
     smoothing: { ...(options.smoothing ?? DEFAULT_TRACKER_CONFIG.smoothing) },
   };
   const nonNegative = (name: keyof TrackerConfig, value: number) => {
-    if (!Number.isFinite(value) || value < 0) throw new AppError("CONFIG_INVALID", `tracker ${name} must be a number >= 0`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new AppError("CONFIG_INVALID", `tracker ${name} must be a number >= 0`);
   };
   nonNegative("maxLostSeconds", config.maxLostSeconds);
   nonNegative("minIou", config.minIou);

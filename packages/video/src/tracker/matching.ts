@@ -43,7 +43,11 @@ export function matchScore(track: Box, face: Box, limits: MatchLimits): number |
  * index, so the result never depends on anything but the inputs (a resumed tracker must match identically).
  * Greedy instead of Hungarian: with the handful of faces in a frame, both agree except on contrived layouts.
  */
-export function assign(tracks: readonly Box[], faces: readonly Box[], limits: MatchLimits): Map<number, number> {
+export function assign(
+  tracks: readonly Box[],
+  faces: readonly Box[],
+  limits: MatchLimits,
+): Map<number, number> {
   const pairs: { track: number; face: number; score: number }[] = [];
   tracks.forEach((trackBox, track) =>
     faces.forEach((faceBox, face) => {

@@ -10,7 +10,12 @@ export interface PendingSecond {
   detectionScore: number;
 }
 
-export const startSecond = (second: number, probabilities: readonly number[], box: Box, detectionScore: number): PendingSecond => ({
+export const startSecond = (
+  second: number,
+  probabilities: readonly number[],
+  box: Box,
+  detectionScore: number,
+): PendingSecond => ({
   second,
   frames: 1,
   sum: [...probabilities],
@@ -18,7 +23,12 @@ export const startSecond = (second: number, probabilities: readonly number[], bo
   detectionScore,
 });
 
-export function addToSecond(pending: PendingSecond, probabilities: readonly number[], box: Box, detectionScore: number): void {
+export function addToSecond(
+  pending: PendingSecond,
+  probabilities: readonly number[],
+  box: Box,
+  detectionScore: number,
+): void {
   pending.frames += 1;
   for (let i = 0; i < pending.sum.length; i++) pending.sum[i]! += probabilities[i] ?? 0;
   pending.box = { ...box };
@@ -48,7 +58,8 @@ export function trackSecondsOf(track: FaceTrack): TrackSecond[] {
   let pending: PendingSecond | null = null;
   for (const point of track.series) {
     const second = Math.floor(point.seconds);
-    if (pending && pending.second === second) addToSecond(pending, point.probabilities, point.box, point.detectionScore);
+    if (pending && pending.second === second)
+      addToSecond(pending, point.probabilities, point.box, point.detectionScore);
     else {
       if (pending) seconds.push(closeSecond(track.index, pending));
       pending = startSecond(second, point.probabilities, point.box, point.detectionScore);

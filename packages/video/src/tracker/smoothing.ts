@@ -32,7 +32,12 @@ export function meanOf(vectors: readonly (readonly number[])[]): number[] {
 }
 
 /** Smooths one frame's probabilities into the state (mutated) and returns the smoothed vector. */
-export function smooth(config: SmoothingConfig, state: SmoothingState, seconds: number, raw: readonly number[]): number[] {
+export function smooth(
+  config: SmoothingConfig,
+  state: SmoothingState,
+  seconds: number,
+  raw: readonly number[],
+): number[] {
   switch (config.kind) {
     case "none":
       state.lastSeconds = seconds;

@@ -1,4 +1,11 @@
-import { AppError, EMOTIONS, dominantEmotion, valenceOf, type Box, type FacePrediction } from "@moodlens/shared";
+import {
+  AppError,
+  EMOTIONS,
+  dominantEmotion,
+  valenceOf,
+  type Box,
+  type FacePrediction,
+} from "@moodlens/shared";
 import type { FaceTrack, TrackedFace, TrackerConfig, TrackPoint, TrackSecond } from "../types";
 import { resolveTrackerConfig, type TrackerOptions } from "./config";
 import { assign } from "./matching";
@@ -52,7 +59,15 @@ export interface Tracker {
 
 export function createTracker(options: TrackerOptions = {}): Tracker {
   const config = resolveTrackerConfig(options);
-  return trackerFrom({ version: 1, config, nextIndex: 0, lastSeconds: null, active: [], ended: [], outbox: [] });
+  return trackerFrom({
+    version: 1,
+    config,
+    nextIndex: 0,
+    lastSeconds: null,
+    active: [],
+    ended: [],
+    outbox: [],
+  });
 }
 
 /** A tracker continuing from a snapshot: the same outputs as if it had never stopped. */
@@ -83,7 +98,10 @@ function checkFace(face: FacePrediction, i: number): void {
   const { box, probabilities } = face;
   const finite = [box.x, box.y, box.width, box.height, ...probabilities].every(Number.isFinite);
   if (!finite || box.width <= 0 || box.height <= 0 || probabilities.length !== EMOTIONS.length) {
-    throw new AppError("BAD_USER_INPUT", `face ${i}: a box with a positive size and ${EMOTIONS.length} probabilities are needed`);
+    throw new AppError(
+      "BAD_USER_INPUT",
+      `face ${i}: a box with a positive size and ${EMOTIONS.length} probabilities are needed`,
+    );
   }
 }
 
@@ -115,7 +133,8 @@ function trackerFrom(state: TrackerSnapshot): Tracker {
     for (let i = 0; i < track.smoothedSum.length; i++) track.smoothedSum[i]! += probabilities[i]!;
     if (config.keepSeries) track.series.push(point);
     const second = Math.floor(seconds);
-    if (track.pending && track.pending.second === second) addToSecond(track.pending, probabilities, face.box, face.detectionScore);
+    if (track.pending && track.pending.second === second)
+      addToSecond(track.pending, probabilities, face.box, face.detectionScore);
     else {
       if (track.pending) state.outbox.push(closeSecond(track.index, track.pending));
       track.pending = startSecond(second, probabilities, face.box, face.detectionScore);
@@ -129,12 +148,17 @@ function trackerFrom(state: TrackerSnapshot): Tracker {
       return state.active.length;
     },
     update(seconds, faces) {
-      if (!Number.isFinite(seconds) || seconds < 0) throw new AppError("BAD_USER_INPUT", `frame time ${seconds} is not a time >= 0`);
+      if (!Number.isFinite(seconds) || seconds < 0)
+        throw new AppError("BAD_USER_INPUT", `frame time ${seconds} is not a time >= 0`);
       if (state.lastSeconds !== null && seconds <= state.lastSeconds) {
-        throw new AppError("BAD_USER_INPUT", `frame time ${seconds} s is not after the previous frame's ${state.lastSeconds} s`, {
-          details: { seconds, previousSeconds: state.lastSeconds },
-          hint: "send frames in order, each with a later timestamp",
-        });
+        throw new AppError(
+          "BAD_USER_INPUT",
+          `frame time ${seconds} s is not after the previous frame's ${state.lastSeconds} s`,
+          {
+            details: { seconds, previousSeconds: state.lastSeconds },
+            hint: "send frames in order, each with a later timestamp",
+          },
+        );
       }
       faces.forEach(checkFace);
       state.lastSeconds = seconds;

@@ -18,7 +18,14 @@ const json = (body: unknown, status = 200) =>
 const fail = (status: number, code: string, title: string, message: string, hint?: string) =>
   json({ ok: false, error: { code, title, message, ...(hint ? { hint } : {}) } }, status);
 
-const FORWARDED_PARAMS = ["source", "campaign", "sampleFps", "clientRequestId", "capturedAt", "fileName"] as const;
+const FORWARDED_PARAMS = [
+  "source",
+  "campaign",
+  "sampleFps",
+  "clientRequestId",
+  "capturedAt",
+  "fileName",
+] as const;
 
 export async function POST(request: Request) {
   const refusal = await refusalFor("analyze", "analyse videos");

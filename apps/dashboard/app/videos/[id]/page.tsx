@@ -44,23 +44,30 @@ export default async function VideoPage({ params }: { params: Promise<{ id: stri
           <>
             <JobStatusBadge status={job.status} /> {job.source ?? "no source"}
             {job.campaign ? ` · ${job.campaign}` : ""} · captured {formatDateTime(job.capturedAt)}
-            {job.video ? ` · ${formatSeconds(job.video.durationSeconds)}, ${job.video.width}×${job.video.height}` : ""} ·{" "}
-            {job.sampleFps} frames analysed per second · {formatInteger(job.framesDone)} frames · {back}
+            {job.video
+              ? ` · ${formatSeconds(job.video.durationSeconds)}, ${job.video.width}×${job.video.height}`
+              : ""}{" "}
+            · {job.sampleFps} frames analysed per second · {formatInteger(job.framesDone)} frames · {back}
           </>
         }
       />
       {job.status === "DONE" ? (
         <VideoTimelineView job={job} />
       ) : job.status === "FAILED" || job.status === "CANCELLED" ? (
-        <div className="state state--error" role="alert" data-testid="error-state" data-error-code={job.error?.code ?? job.status}>
+        <div
+          className="state state--error"
+          role="alert"
+          data-testid="error-state"
+          data-error-code={job.error?.code ?? job.status}
+        >
           <h2>{job.status === "FAILED" ? "The analysis failed" : "The analysis was cancelled"}</h2>
           {job.error && <p>{job.error.message}</p>}
         </div>
       ) : (
         <EmptyState title="The analysis is still running" testId="video-running">
           <p>
-            {job.framesTotal ? `${job.framesDone} of ${job.framesTotal} frames done. ` : ""}Reload this page when it
-            has finished, or follow it on the <Link href="/videos">Videos page</Link>.
+            {job.framesTotal ? `${job.framesDone} of ${job.framesTotal} frames done. ` : ""}Reload this page
+            when it has finished, or follow it on the <Link href="/videos">Videos page</Link>.
           </p>
         </EmptyState>
       )}

@@ -22,7 +22,8 @@ type ConvAttrs = {
 };
 
 function assertNoDilation(dilations: ConvAttrs["dilations"], kernel: string): void {
-  const [dh, dw] = typeof dilations === "number" || dilations == null ? [dilations ?? 1, dilations ?? 1] : dilations;
+  const [dh, dw] =
+    typeof dilations === "number" || dilations == null ? [dilations ?? 1, dilations ?? 1] : dilations;
   if (dh !== 1 || dw !== 1) throw new Error(`${kernel} on wasm: dilated convolutions are not supported`);
 }
 
@@ -43,7 +44,8 @@ function convInfo(xShape: number[], filterShape: number[], attrs: ConvAttrs, dep
  * conv with dilation = stride yields exactly filter-sized output.
  */
 function filterGradPadding(info: tf.backend_util.Conv2DInfo) {
-  const bottom = info.filterHeight + (info.outHeight - 1) * info.strideHeight - info.inHeight - info.padInfo.top;
+  const bottom =
+    info.filterHeight + (info.outHeight - 1) * info.strideHeight - info.inHeight - info.padInfo.top;
   const right = info.filterWidth + (info.outWidth - 1) * info.strideWidth - info.inWidth - info.padInfo.left;
   return { top: info.padInfo.top, bottom, left: info.padInfo.left, right };
 }
@@ -145,7 +147,13 @@ export const depthwiseBackpropInputWasm: tf.KernelConfig = {
     const [batch, height, width, channels] = a.inputShape as [number, number, number, number];
     const [kh, kw, , multiplier] = filter.shape as [number, number, number, number];
     const pad = inputGradPadding(info);
-    const dyP = k.cropSpatial(k.dilateSpatial(dy, info.strideHeight, info.strideWidth), pad.top, pad.bottom, pad.left, pad.right);
+    const dyP = k.cropSpatial(
+      k.dilateSpatial(dy, info.strideHeight, info.strideWidth),
+      pad.top,
+      pad.bottom,
+      pad.left,
+      pad.right,
+    );
     const rotated = k.reshapeAndRelease(k.reverse(filter, [0, 1]), [kh, kw, channels * multiplier, 1]);
     const dx = k.depthwiseConv2d(dyP.x, rotated, [1, 1], dyP.pad); // [B,H,W,C*M]
     k.release(dyP.x, rotated);

@@ -26,7 +26,11 @@ export class WasmKernels {
     this.backend = backend as WasmBackend;
   }
 
-  run(kernelName: string, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown> = {}): TensorInfo {
+  run(
+    kernelName: string,
+    inputs: Record<string, TensorInfo>,
+    attrs: Record<string, unknown> = {},
+  ): TensorInfo {
     const config = tf.getKernel(kernelName, "wasm");
     if (!config) throw new Error(`wasm kernel ${kernelName} is not registered`);
     const out = config.kernelFunc({ inputs, attrs: attrs as tf.NamedAttrMap, backend: this.backend });
@@ -58,7 +62,12 @@ export class WasmKernels {
   }
 
   /** Stride-1 conv; `pad` is explicit NHWC padding (XNNPACK pads on the fly, cheaper than a PadV2 copy). */
-  conv2d(x: TensorInfo, filter: TensorInfo, dilations: [number, number], pad: SpatialPadding = NO_PADDING): TensorInfo {
+  conv2d(
+    x: TensorInfo,
+    filter: TensorInfo,
+    dilations: [number, number],
+    pad: SpatialPadding = NO_PADDING,
+  ): TensorInfo {
     return this.run(
       "Conv2D",
       { x, filter },
@@ -96,8 +105,19 @@ export class WasmKernels {
    * Crops the spatial axes of an NHWC tensor where an amount is negative and returns the remaining (positive)
    * amounts as padding for the next conv. Releases the input only if it cropped.
    */
-  cropSpatial(x: TensorInfo, top: number, bottom: number, left: number, right: number): { x: TensorInfo; pad: SpatialPadding } {
-    const pad: SpatialPadding = [Math.max(0, top), Math.max(0, bottom), Math.max(0, left), Math.max(0, right)];
+  cropSpatial(
+    x: TensorInfo,
+    top: number,
+    bottom: number,
+    left: number,
+    right: number,
+  ): { x: TensorInfo; pad: SpatialPadding } {
+    const pad: SpatialPadding = [
+      Math.max(0, top),
+      Math.max(0, bottom),
+      Math.max(0, left),
+      Math.max(0, right),
+    ];
     const crop = [Math.max(0, -top), Math.max(0, -bottom), Math.max(0, -left), Math.max(0, -right)] as const;
     if (crop.every((amount) => amount === 0)) return { x, pad };
     const [n, h, w, c] = x.shape as [number, number, number, number];
@@ -132,7 +152,18 @@ export class WasmKernels {
     const [n, h, w, c] = x.shape as [number, number, number, number];
     let current = this.reshape(x, [n * h, 1, w * c]);
     if (strideH > 1) {
-      const padded = this.run("PadV2", { x: current }, { paddings: [[0, 0], [0, strideH - 1], [0, 0]], constantValue: 0 });
+      const padded = this.run(
+        "PadV2",
+        { x: current },
+        {
+          paddings: [
+            [0, 0],
+            [0, strideH - 1],
+            [0, 0],
+          ],
+          constantValue: 0,
+        },
+      );
       this.release(current);
       current = padded;
     }
@@ -141,7 +172,15 @@ export class WasmKernels {
       const padded = this.run(
         "PadV2",
         { x: current },
-        { paddings: [[0, 0], [0, 0], [0, strideW - 1], [0, 0]], constantValue: 0 },
+        {
+          paddings: [
+            [0, 0],
+            [0, 0],
+            [0, strideW - 1],
+            [0, 0],
+          ],
+          constantValue: 0,
+        },
       );
       this.release(current);
       current = padded;

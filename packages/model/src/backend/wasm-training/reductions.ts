@@ -25,9 +25,17 @@ function leadingAxesReduction(kernelName: "Sum" | "Mean", stock: tf.KernelConfig
       if (!isLeadingAxesReduction(x, axis) || rows === 0) return stock.kernelFunc(args);
       const k = new WasmKernels(args.backend);
       const channels = x.shape[x.shape.length - 1]!;
-      const weights = k.run("Fill", {}, { shape: [1, 1, rows], value: kernelName === "Mean" ? 1 / rows : 1, dtype: "float32" });
+      const weights = k.run(
+        "Fill",
+        {},
+        { shape: [1, 1, rows], value: kernelName === "Mean" ? 1 / rows : 1, dtype: "float32" },
+      );
       const matrix = k.reshape(x, [1, rows, channels]);
-      const product = k.run("BatchMatMul", { a: weights, b: matrix }, { transposeA: false, transposeB: false });
+      const product = k.run(
+        "BatchMatMul",
+        { a: weights, b: matrix },
+        { transposeA: false, transposeB: false },
+      );
       k.release(weights, matrix);
       const outShape = keepDims ? [...x.shape.slice(0, -1).map(() => 1), channels] : [channels];
       return k.reshapeAndRelease(product, outShape);

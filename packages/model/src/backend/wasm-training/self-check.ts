@@ -54,7 +54,10 @@ function runOn(backendName: string, testCase: Case): Float32Array {
   const infos: Record<string, tf.TensorInfo> = {};
   let seed = 7;
   for (const [name, shape] of Object.entries(testCase.inputs)) {
-    const values = deterministicValues(shape.reduce((a, b) => a * b, 1), seed++);
+    const values = deterministicValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed++,
+    );
     infos[name] = { dataId: backend.write(values, shape, "float32"), shape, dtype: "float32" };
   }
   const out = kernel.kernelFunc({ inputs: infos, attrs: testCase.attrs as tf.NamedAttrMap, backend });
@@ -80,7 +83,8 @@ export function checkWasmTrainingKernels(): string | undefined {
         scale = Math.max(scale, Math.abs(expected[i]!));
         worst = Math.max(worst, Math.abs(expected[i]! - actual[i]!));
       }
-      if (worst / scale > TOLERANCE) return `${testCase.kernelName}: differs from cpu (relative error ${(worst / scale).toExponential(1)})`;
+      if (worst / scale > TOLERANCE)
+        return `${testCase.kernelName}: differs from cpu (relative error ${(worst / scale).toExponential(1)})`;
     } catch (error) {
       return `${testCase.kernelName}: ${error instanceof Error ? error.message : String(error)}`;
     }

@@ -8,7 +8,9 @@ export interface BlazefaceThread {
   terminate(): Promise<void>;
 }
 
-export async function startBlazefaceThread(options: { backend?: BackendPreference; modelPath?: string } = {}): Promise<BlazefaceThread> {
+export async function startBlazefaceThread(
+  options: { backend?: BackendPreference; modelPath?: string } = {},
+): Promise<BlazefaceThread> {
   const thread = await startRpcThread<BlazefaceWorkerInit, Uint8Array, Float32Array>(
     new URL("./blazeface-worker.ts", import.meta.url),
     options,

@@ -17,7 +17,9 @@ serveRpc<Uint8Array, OnnxViewRequest, BlazefaceOutputs>(async (modelBytes) => {
   const session = await openOnnxBlazeface(modelBytes);
   return async ({ input, width, height }) => {
     const result = await session.runView(input, width, height);
-    const buffers = new Set(result.grids.flatMap((grid) => [grid.logits.buffer, grid.regressors.buffer] as ArrayBuffer[]));
+    const buffers = new Set(
+      result.grids.flatMap((grid) => [grid.logits.buffer, grid.regressors.buffer] as ArrayBuffer[]),
+    );
     return { result, transfer: [...buffers] };
   };
 });

@@ -14,7 +14,14 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   const { id } = await params;
   try {
     const job = await fetchVideoJobStatus(id, { signal: request.signal });
-    if (!job) return json({ ok: false, error: { code: "NOT_FOUND", title: "No such job", message: `There is no video job ${id}.` } }, 404);
+    if (!job)
+      return json(
+        {
+          ok: false,
+          error: { code: "NOT_FOUND", title: "No such job", message: `There is no video job ${id}.` },
+        },
+        404,
+      );
     return json({ ok: true, job });
   } catch (error) {
     return errorResponse(error);
