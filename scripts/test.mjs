@@ -15,8 +15,12 @@ const PACKAGES = [
   "packages/db",
   "packages/auth",
   "packages/model",
+  "packages/native",
+  "packages/video",
+  "packages/jobs",
   "apps/trainer",
   "apps/api",
+  "apps/worker",
   "apps/dashboard",
   "bench",
 ];

@@ -18,6 +18,7 @@ test.describe("Try it", () => {
     capture,
   }) => {
     await page.goto("/try");
+    await expect(page.getByTestId("try-file-input")).toHaveAttribute("data-interactive", "true");
     await expect(page.getByTestId("try-page")).toBeVisible();
     await expect(page.getByTestId("try-api-notice")).toHaveCount(0); // the API is up and serves a model
     await expect(page.getByTestId("try-analyze")).toBeDisabled();
@@ -66,6 +67,7 @@ test.describe("Try it", () => {
     capture,
   }) => {
     await page.goto("/try");
+    await expect(page.getByTestId("try-file-input")).toHaveAttribute("data-interactive", "true");
     let sent = false;
     page.on("request", (request) => {
       if (request.url().endsWith("/api/analyze")) sent = true;
@@ -86,6 +88,7 @@ test.describe("Try it", () => {
     page,
   }) => {
     await page.goto("/try");
+    await expect(page.getByTestId("try-file-input")).toHaveAttribute("data-interactive", "true");
     const fake = Buffer.concat([
       Buffer.from([0xff, 0xd8, 0xff]),
       Buffer.from("not really a jpeg ".repeat(50)),

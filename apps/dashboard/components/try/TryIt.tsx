@@ -39,6 +39,10 @@ export function TryIt({ maxBytes }: { maxBytes: number }) {
   const requestIdRef = useRef<string | null>(null);
   const ids = { file: useId(), store: useId(), campaign: useId(), hint: useId() };
 
+  // Set once React has attached its handlers: a file chosen before that would show in the input but never reach
+  // `choose` (the e2e tests wait for it instead of racing the hydration of a slow page).
+  const [interactive, setInteractive] = useState(false);
+  useEffect(() => setInteractive(true), []);
   useEffect(() => () => abortRef.current?.abort(), []);
   useEffect(() => {
     if (!previewUrl) return;
@@ -149,6 +153,7 @@ export function TryIt({ maxBytes }: { maxBytes: number }) {
             accept={ACCEPT_ATTRIBUTE}
             onChange={onInput}
             data-testid="try-file-input"
+            data-interactive={interactive}
             aria-describedby={ids.hint}
           />
           <p id={ids.hint} className="chart-hint">
