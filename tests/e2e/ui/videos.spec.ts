@@ -53,6 +53,7 @@ test.describe("Videos", () => {
     const clip = await makePanClip({ format: "webm", seconds: CLIP_SECONDS, fps: 25, name: "e2e-pan" });
 
     await page.goto("/videos");
+    await expect(page.getByTestId("video-file-input")).toHaveAttribute("data-interactive", "true");
     await expect(page.getByTestId("videos-page")).toBeVisible();
     await expect(page.getByTestId("video-submit")).toBeDisabled();
     await page.getByTestId("video-file-input").setInputFiles(clip);
@@ -224,6 +225,7 @@ test.describe("Videos", () => {
 
   test("a file that is not a video is refused before anything is sent", async ({ page }) => {
     await page.goto("/videos");
+    await expect(page.getByTestId("video-file-input")).toHaveAttribute("data-interactive", "true");
     let sent = false;
     page.on("request", (request) => {
       if (new URL(request.url()).pathname === "/api/videos") sent = true;

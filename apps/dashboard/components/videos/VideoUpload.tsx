@@ -64,6 +64,10 @@ function uploadWithProgress(
  */
 export function VideoUpload({ maxBytes }: { maxBytes: number }) {
   const router = useRouter();
+  // Set once React has attached its handlers: a file chosen before that never reaches `choose` (the e2e tests wait
+  // for it instead of racing the hydration of a slow page).
+  const [interactive, setInteractive] = useState(false);
+  useEffect(() => setInteractive(true), []);
   const [file, setFile] = useState<File | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [source, setSource] = useState("dashboard");
@@ -201,6 +205,7 @@ export function VideoUpload({ maxBytes }: { maxBytes: number }) {
             disabled={busy}
             aria-describedby={ids.hint}
             data-testid="video-file-input"
+            data-interactive={interactive}
           />
           <p id={ids.hint} className="chart-hint">
             The file is sent to the analysis service and deleted there once analysed (unless the operator
