@@ -20,6 +20,7 @@ import {
   type HistoryPoint,
 } from "@/lib/live";
 import { LiveHistoryChart } from "./LiveHistoryChart";
+import { TextField } from "@/components/ui/TextField";
 
 type CameraState =
   | { kind: "off" }
@@ -263,28 +264,20 @@ export function LiveCamera({ mayRecord }: { mayRecord: boolean }) {
           )}
           {record && (
             <>
-              <div className="field">
-                <label htmlFor={ids.source}>Source</label>
-                <input
-                  id={ids.source}
-                  type="text"
-                  value={source}
-                  maxLength={100}
-                  onChange={(event) => setSource(event.target.value)}
-                  data-testid="live-source"
-                />
-              </div>
-              <div className="field">
-                <label htmlFor={ids.campaign}>Campaign (optional)</label>
-                <input
-                  id={ids.campaign}
-                  type="text"
-                  value={campaign}
-                  maxLength={100}
-                  onChange={(event) => setCampaign(event.target.value)}
-                  data-testid="live-campaign"
-                />
-              </div>
+              <TextField
+                id={ids.source}
+                label="Source"
+                value={source}
+                onChange={setSource}
+                testId="live-source"
+              />
+              <TextField
+                id={ids.campaign}
+                label="Campaign (optional)"
+                value={campaign}
+                onChange={setCampaign}
+                testId="live-campaign"
+              />
             </>
           )}
         </div>

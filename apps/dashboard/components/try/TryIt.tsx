@@ -8,6 +8,7 @@ import type { AnalyzedImage, Face } from "@/lib/api/types";
 import { formatBytes, formatDecimal, formatPercent } from "@/lib/format";
 import type { ApiErrorInfo } from "@/lib/graphql";
 import { ACCEPT_ATTRIBUTE, ANALYZE_TIMEOUT_MS, checkUpload } from "@/lib/upload";
+import { TextField } from "@/components/ui/TextField";
 
 type Status =
   | { kind: "idle" }
@@ -183,17 +184,13 @@ export function TryIt({ maxBytes }: { maxBytes: number }) {
             Store this analysis (it then counts in the statistics)
           </label>
           {store && (
-            <div className="field">
-              <label htmlFor={ids.campaign}>Campaign (optional)</label>
-              <input
-                id={ids.campaign}
-                type="text"
-                value={campaign}
-                maxLength={100}
-                onChange={(event) => setCampaign(event.target.value)}
-                data-testid="try-campaign"
-              />
-            </div>
+            <TextField
+              id={ids.campaign}
+              label="Campaign (optional)"
+              value={campaign}
+              onChange={setCampaign}
+              testId="try-campaign"
+            />
           )}
           <button
             type="button"

@@ -15,6 +15,7 @@ import {
   videoTypeOf,
 } from "@/lib/video-upload";
 import { JobStatusBadge, isFinished } from "./JobStatusBadge";
+import { TextField } from "@/components/ui/TextField";
 
 type Phase =
   | { kind: "idle" }
@@ -223,28 +224,20 @@ export function VideoUpload({ maxBytes }: { maxBytes: number }) {
           </div>
         )}
         <div className="toolbar">
-          <div className="field">
-            <label htmlFor={ids.source}>Source</label>
-            <input
-              id={ids.source}
-              type="text"
-              value={source}
-              maxLength={100}
-              onChange={(event) => setSource(event.target.value)}
-              data-testid="video-source"
-            />
-          </div>
-          <div className="field">
-            <label htmlFor={ids.campaign}>Campaign (optional)</label>
-            <input
-              id={ids.campaign}
-              type="text"
-              value={campaign}
-              maxLength={100}
-              onChange={(event) => setCampaign(event.target.value)}
-              data-testid="video-campaign"
-            />
-          </div>
+          <TextField
+            id={ids.source}
+            label="Source"
+            value={source}
+            onChange={setSource}
+            testId="video-source"
+          />
+          <TextField
+            id={ids.campaign}
+            label="Campaign (optional)"
+            value={campaign}
+            onChange={setCampaign}
+            testId="video-campaign"
+          />
           <div className="field">
             <label htmlFor={ids.fps}>Frames analysed per second</label>
             <select
