@@ -8,6 +8,7 @@ import { readHandBoxes } from "../data/hand-boxes";
 import {
   COMPOSITION,
   composePhoto,
+  type Composition,
   type BackgroundPhoto,
   type ComposedPhoto,
   type PlacedFace,
@@ -117,6 +118,7 @@ export async function* composedPhotos(
   crops: readonly Uint8Array[],
   backgrounds: readonly BackgroundPhoto[],
   seed: number,
+  composition: Composition = COMPOSITION,
 ): AsyncGenerator<{ photo: ComposedPhoto; faces: number[] }> {
   const random = seededRandom(seed);
   const queue = shuffled(
@@ -124,11 +126,12 @@ export async function* composedPhotos(
     random,
   );
   while (queue.length > 0) {
-    const group = queue.splice(0, random.pick(COMPOSITION.facesPerPhoto));
+    const group = queue.splice(0, random.pick(composition.facesPerPhoto));
     const photo = await composePhoto(
       group.map((index) => crops[index]!),
       backgrounds,
       random,
+      composition,
     );
     const placed = new Set(photo.faces.map((face) => face.face));
     queue.unshift(...group.filter((_, i) => !placed.has(i)));

@@ -43,6 +43,17 @@ export const COMPOSITION = {
   clearance: 0.5,
 } as const;
 
+/** The ranges a composition is drawn from (COMPOSITION for the check; reframe.ts draws smaller photos). */
+export interface Composition {
+  photoWidth: readonly [number, number];
+  photoHeight: readonly [number, number];
+  faceSide: readonly [number, number];
+  maxAngleDegrees: number;
+  facesPerPhoto: readonly number[];
+  jpegQuality: readonly [number, number];
+  clearance: number;
+}
+
 const overlaps = (a: Box, b: Box) =>
   a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 const grown = (box: Box, share: number): Box => {
@@ -150,9 +161,10 @@ export async function composePhoto(
   crops: readonly Uint8Array[],
   backgrounds: readonly BackgroundPhoto[],
   random: Random,
+  composition: Composition = COMPOSITION,
 ): Promise<ComposedPhoto> {
-  const width = random.integer(COMPOSITION.photoWidth[0], COMPOSITION.photoWidth[1]);
-  const height = random.integer(COMPOSITION.photoHeight[0], COMPOSITION.photoHeight[1]);
+  const width = random.integer(composition.photoWidth[0], composition.photoWidth[1]);
+  const height = random.integer(composition.photoHeight[0], composition.photoHeight[1]);
   const kind = random.pick(["photo", "photo", "noise", "gradient", "flat"] as const);
   let background: ComposedPhoto["background"] = kind;
   let rgb =
@@ -173,15 +185,15 @@ export async function composePhoto(
   const faces: PlacedFace[] = [];
   const layers: OverlayOptions[] = [];
   for (let index = 0; index < crops.length; index++) {
-    const angleDegrees = random.between(-COMPOSITION.maxAngleDegrees, COMPOSITION.maxAngleDegrees);
-    const maxSide = Math.min(COMPOSITION.faceSide[1], Math.floor(Math.min(width, height) / 1.45));
-    const side = random.integer(Math.min(COMPOSITION.faceSide[0], maxSide), maxSide);
+    const angleDegrees = random.between(-composition.maxAngleDegrees, composition.maxAngleDegrees);
+    const maxSide = Math.min(composition.faceSide[1], Math.floor(Math.min(width, height) / 1.45));
+    const side = random.integer(Math.min(composition.faceSide[0], maxSide), maxSide);
     const layer = await faceLayer(crops[index]!, side, angleDegrees);
     for (let attempt = 0; attempt < 40; attempt++) {
       const left = random.integer(0, width - layer.width);
       const top = random.integer(0, height - layer.height);
       const area = { x: left, y: top, width: layer.width, height: layer.height };
-      if (taken.some((box) => overlaps(grown(box, COMPOSITION.clearance / 2), area))) continue;
+      if (taken.some((box) => overlaps(grown(box, composition.clearance / 2), area))) continue;
       taken.push(area);
       layers.push({
         input: layer.data,
@@ -200,7 +212,7 @@ export async function composePhoto(
       break;
     }
   }
-  const jpegQuality = random.integer(COMPOSITION.jpegQuality[0], COMPOSITION.jpegQuality[1]);
+  const jpegQuality = random.integer(composition.jpegQuality[0], composition.jpegQuality[1]);
   const bytes = await sharp(rgb, { raw: { width, height, channels: 3 } })
     .composite(layers)
     .jpeg({ quality: jpegQuality })
