@@ -73,10 +73,6 @@ export default tseslint.config(
       "apps/trainer/src/commands/search.ts",
       "apps/trainer/src/records/recorder.ts",
       "apps/trainer/src/util/paths.ts",
-      // Not moved yet (issue 17): each should take its setting as a parameter from the app's env.ts.
-      "packages/db/src/paths.ts",
-      "packages/shared/src/errors.ts",
-      "apps/api/src/cli/database.ts",
     ],
     rules: {
       "no-restricted-properties": [

@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import {
   createDb,
   defaultDataDir,
+  defaultPgliteDir,
   migrate,
   describeSeededModel,
   seedDefaultModel,
@@ -58,7 +59,7 @@ function readConfig(): PlatformConfig {
     dashboardHost: process.env.MOODLENS_DASHBOARD_HOST?.trim() || "127.0.0.1",
     embeddedDbPort: readPort("MOODLENS_DB_PORT", 54329),
     databaseUrl: process.env.DATABASE_URL || undefined,
-    dataDir: defaultDataDir(),
+    dataDir: defaultDataDir(process.env.MOODLENS_DATA_DIR),
     modelDir: process.env.MOODLENS_MODEL_DIR || DEFAULT_MODEL_DIR,
   };
 }
@@ -111,7 +112,10 @@ async function prepareDatabase(
   await assertPortFree(config.embeddedDbPort, "MOODLENS_DB_PORT");
   // serveEmbeddedDatabase advertises the server in the PGlite folder (<dataDir>/pglite/moodlens-server.json) and
   // withdraws it on close: createDb() in the other local processes (seed, apikey, trainer) finds it there.
-  const embedded = await serveEmbeddedDatabase({ port: config.embeddedDbPort });
+  const embedded = await serveEmbeddedDatabase({
+    port: config.embeddedDbPort,
+    dataDir: defaultPgliteDir(config.dataDir),
+  });
   return { url: embedded.url, embedded };
 }
 
@@ -146,106 +150,109 @@ async function buildDashboard(): Promise<void> {
   if (code !== 0) throw new AppError("INTERNAL", "the dashboard build failed (see the output above)");
 }
 
-await runCli(async () => {
-  const config = readConfig();
-  await assertPortFree(config.apiPort, "MOODLENS_API_PORT");
-  await assertPortFree(config.dashboardPort, "MOODLENS_DASHBOARD_PORT");
+await runCli(
+  async () => {
+    const config = readConfig();
+    await assertPortFree(config.apiPort, "MOODLENS_API_PORT");
+    await assertPortFree(config.dashboardPort, "MOODLENS_DASHBOARD_PORT");
 
-  const children: Supervised[] = [];
-  let embedded: EmbeddedDatabaseServer | undefined;
-  let stopping = false;
-  /** Stops the children and the embedded database; safe to call more than once. */
-  const shutdown = async () => {
-    if (stopping) return;
-    stopping = true;
-    await Promise.all(children.map((child) => child.stop()));
-    if (embedded) await embedded.close();
-  };
-  const stop = (code: number) => void shutdown().finally(() => process.exit(code));
-  process.on("SIGINT", () => stop(0));
-  process.on("SIGTERM", () => stop(0));
+    const children: Supervised[] = [];
+    let embedded: EmbeddedDatabaseServer | undefined;
+    let stopping = false;
+    /** Stops the children and the embedded database; safe to call more than once. */
+    const shutdown = async () => {
+      if (stopping) return;
+      stopping = true;
+      await Promise.all(children.map((child) => child.stop()));
+      if (embedded) await embedded.close();
+    };
+    const stop = (code: number) => void shutdown().finally(() => process.exit(code));
+    process.on("SIGINT", () => stop(0));
+    process.on("SIGTERM", () => stop(0));
 
-  try {
-    const database = await prepareDatabase(config);
-    embedded = database.embedded;
-    const where = embedded
-      ? `embedded PostgreSQL (PGlite) in ${embedded.dataDir}`
-      : "PostgreSQL from DATABASE_URL";
-    process.stdout.write(`moodlens: database ready: ${where}\n`);
-    process.stdout.write(
-      `moodlens: default model: ${await registerDefaultModel(database.url, config.modelDir)}\n`,
-    );
-    const authSecret = ensureAuthSecret(config.dataDir);
-    const retired = await retireLegacyDashboardKey(database.url, config.dataDir);
-    if (retired)
+    try {
+      const database = await prepareDatabase(config);
+      embedded = database.embedded;
+      const where = embedded
+        ? `embedded PostgreSQL (PGlite) in ${embedded.dataDir}`
+        : "PostgreSQL from DATABASE_URL";
+      process.stdout.write(`moodlens: database ready: ${where}\n`);
       process.stdout.write(
-        `moodlens: revoked ${retired} all-scope dashboard API key(s) of earlier versions: the dashboard now acts as the signed-in user\n`,
+        `moodlens: default model: ${await registerDefaultModel(database.url, config.modelDir)}\n`,
       );
-    await buildDashboard();
+      const authSecret = ensureAuthSecret(config.dataDir);
+      const retired = await retireLegacyDashboardKey(database.url, config.dataDir);
+      if (retired)
+        process.stdout.write(
+          `moodlens: revoked ${retired} all-scope dashboard API key(s) of earlier versions: the dashboard now acts as the signed-in user\n`,
+        );
+      await buildDashboard();
 
-    const childEnv = { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1" };
-    // Supervised: a part that dies (the API after a database outage, say) is restarted with backoff, alone.
-    const api = supervise("the API", () =>
-      spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "apps/api/src/main.ts")], {
-        cwd: ROOT,
-        stdio: "inherit",
-        env: { ...childEnv, PORT: String(config.apiPort) },
-      }),
-    );
-    children.push(api);
-    const apiUrl = `http://localhost:${config.apiPort}`;
-    const dashboard = supervise("the dashboard", () =>
-      spawn(
-        process.execPath,
-        [
-          path.join(ROOT, "node_modules/next/dist/bin/next"),
-          "start",
-          "-p",
-          String(config.dashboardPort),
-          "-H",
-          config.dashboardHost,
-        ],
-        {
-          cwd: path.join(ROOT, "apps/dashboard"),
-          stdio: "inherit",
-          env: {
-            ...childEnv,
-            MOODLENS_API_URL: `${apiUrl}/graphql`,
-            MOODLENS_AUTH_SECRET: authSecret,
-            MOODLENS_DASHBOARD_URL:
-              process.env.MOODLENS_DASHBOARD_URL || `http://localhost:${config.dashboardPort}`,
-          },
-        },
-      ),
-    );
-    children.push(dashboard);
-    // One video worker in the platform (`npm run worker` starts more, here or on other machines); SIGTERM drains it.
-    children.push(
-      supervise("the video worker", () =>
-        spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "apps/worker/src/main.ts")], {
+      const childEnv = { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1" };
+      // Supervised: a part that dies (the API after a database outage, say) is restarted with backoff, alone.
+      const api = supervise("the API", () =>
+        spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "apps/api/src/main.ts")], {
           cwd: ROOT,
           stdio: "inherit",
-          env: childEnv,
+          env: { ...childEnv, PORT: String(config.apiPort) },
         }),
-      ),
-    );
-    // A part that cannot even start (bad configuration) fails the start instead of restarting forever.
-    await waitFor(`${apiUrl}/healthz`, api.current(), "the API");
-    await waitFor(`http://localhost:${config.dashboardPort}/`, dashboard.current(), "the dashboard");
-    const adminHint = await firstAdminHint(database.url);
-    const wider =
-      config.dashboardHost === "127.0.0.1"
-        ? " (this machine only; MOODLENS_DASHBOARD_HOST=0.0.0.0 to listen wider)"
-        : ` (listening on ${config.dashboardHost})`;
-    process.stdout.write(
-      `\nMoodlens is running:\n  API        ${apiUrl}/graphql\n  Dashboard  http://localhost:${config.dashboardPort}${wider}\n` +
-        (adminHint ? `${adminHint}\n` : "") +
-        `  Videos     npm run analyze -- video FILE (one worker runs; npm run worker adds more)\n` +
-        `Stop with Ctrl+C. Demo data: npm run seed -- --demo\n`,
-    );
-    await new Promise(() => {}); // run until a signal; children that die are restarted
-  } catch (error) {
-    await shutdown().catch(() => {});
-    throw error;
-  }
-});
+      );
+      children.push(api);
+      const apiUrl = `http://localhost:${config.apiPort}`;
+      const dashboard = supervise("the dashboard", () =>
+        spawn(
+          process.execPath,
+          [
+            path.join(ROOT, "node_modules/next/dist/bin/next"),
+            "start",
+            "-p",
+            String(config.dashboardPort),
+            "-H",
+            config.dashboardHost,
+          ],
+          {
+            cwd: path.join(ROOT, "apps/dashboard"),
+            stdio: "inherit",
+            env: {
+              ...childEnv,
+              MOODLENS_API_URL: `${apiUrl}/graphql`,
+              MOODLENS_AUTH_SECRET: authSecret,
+              MOODLENS_DASHBOARD_URL:
+                process.env.MOODLENS_DASHBOARD_URL || `http://localhost:${config.dashboardPort}`,
+            },
+          },
+        ),
+      );
+      children.push(dashboard);
+      // One video worker in the platform (`npm run worker` starts more, here or on other machines); SIGTERM drains it.
+      children.push(
+        supervise("the video worker", () =>
+          spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "apps/worker/src/main.ts")], {
+            cwd: ROOT,
+            stdio: "inherit",
+            env: childEnv,
+          }),
+        ),
+      );
+      // A part that cannot even start (bad configuration) fails the start instead of restarting forever.
+      await waitFor(`${apiUrl}/healthz`, api.current(), "the API");
+      await waitFor(`http://localhost:${config.dashboardPort}/`, dashboard.current(), "the dashboard");
+      const adminHint = await firstAdminHint(database.url);
+      const wider =
+        config.dashboardHost === "127.0.0.1"
+          ? " (this machine only; MOODLENS_DASHBOARD_HOST=0.0.0.0 to listen wider)"
+          : ` (listening on ${config.dashboardHost})`;
+      process.stdout.write(
+        `\nMoodlens is running:\n  API        ${apiUrl}/graphql\n  Dashboard  http://localhost:${config.dashboardPort}${wider}\n` +
+          (adminHint ? `${adminHint}\n` : "") +
+          `  Videos     npm run analyze -- video FILE (one worker runs; npm run worker adds more)\n` +
+          `Stop with Ctrl+C. Demo data: npm run seed -- --demo\n`,
+      );
+      await new Promise(() => {}); // run until a signal; children that die are restarted
+    } catch (error) {
+      await shutdown().catch(() => {});
+      throw error;
+    }
+  },
+  { debug: Boolean(process.env.MOODLENS_DEBUG) },
+);

@@ -52,9 +52,18 @@ export const apiEnvSchema = z.object({
   MOODLENS_MODEL_POLL_MS: integer(DEFAULTS.modelPollMs, 0),
   MOODLENS_CORS_ORIGINS: optionalText,
   MOODLENS_INTROSPECTION: flag(true),
+  /** Any non-empty value: the CLIs (server, seed, apikey, users) print the stack of an internal error. */
+  MOODLENS_DEBUG: z.string().optional(),
 });
 
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
+
+/**
+ * MOODLENS_DEBUG alone, for runCli: read before the rest of the configuration is parsed, and never fails, so an
+ * invalid variable still ends as runCli's one-line error.
+ */
+export const cliDebug = (env: NodeJS.ProcessEnv = process.env): boolean =>
+  Boolean(parseEnv(apiEnvSchema.pick({ MOODLENS_DEBUG: true }), env).MOODLENS_DEBUG);
 
 /** Reads the process environment into the API's typed configuration. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -64,9 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     host: parsed.HOST,
     databaseUrl: parsed.DATABASE_URL,
     // The PGlite folder inside the data folder, as for every other process (and where npm start serves it from).
-    dataDir: parsed.MOODLENS_DATA_DIR
-      ? defaultPgliteDir({ MOODLENS_DATA_DIR: parsed.MOODLENS_DATA_DIR })
-      : undefined,
+    dataDir: parsed.MOODLENS_DATA_DIR ? defaultPgliteDir(parsed.MOODLENS_DATA_DIR) : undefined,
     modelDir: parsed.MOODLENS_MODEL_DIR,
     backend: parsed.MOODLENS_BACKEND,
     auth: parsed.MOODLENS_AUTH,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createTestDatabase, type TestDatabase } from "@moodlens/db/testing";
 import { AppError } from "@moodlens/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/env";
+import { cliDebug, loadConfig } from "../src/env";
 import type { StartedApiServer } from "../src/server";
 import { createKey, faceFreeImage, firstErrorCode, gql, startTestApi, toBase64 } from "./helpers";
 
@@ -29,6 +29,11 @@ describe("configuration from the environment", () => {
 
   it("keeps the embedded database in MOODLENS_DATA_DIR/pglite, like every other process", () => {
     expect(loadConfig({ MOODLENS_DATA_DIR: "/srv/moodlens" }).dataDir).toBe(join("/srv/moodlens", "pglite"));
+  });
+
+  it("reads MOODLENS_DEBUG for runCli on its own, even when other variables are invalid", () => {
+    expect(cliDebug({ MOODLENS_DEBUG: "1", PORT: "eighty" })).toBe(true);
+    expect(cliDebug({ PORT: "eighty" })).toBe(false);
   });
 
   it("reports every invalid variable at once as CONFIG_INVALID", () => {

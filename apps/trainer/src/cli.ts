@@ -1,5 +1,6 @@
 import { AppError, runCli } from "@moodlens/shared";
 import { COMMAND_USAGE, USAGE } from "./commands/usage";
+import { cliDebug } from "./env";
 
 type Command = (argv: string[]) => Promise<number | void>;
 
@@ -46,7 +47,7 @@ async function main(): Promise<number | void> {
   }
 }
 
-await runCli(main);
+await runCli(main, { debug: cliDebug() });
 // Database pools, the migration engine and tfjs keep handles open for a while after the work is done; a CLI
 // command is over when main returns, so flush the output and leave (measured: ~12 s of idle lingering otherwise).
 await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));

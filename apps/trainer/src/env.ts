@@ -9,8 +9,10 @@ import { parseEnv } from "@moodlens/shared";
 const schema = z.object({
   MOODLENS_CACHE_DIR: z.string().min(1).default(".data/cache"),
   MOODLENS_RUNS_DIR: z.string().min(1).default(".data/runs"),
-  MOODLENS_DATA_DIR: z.string().min(1).default(".data"),
+  /** The data folder (its pglite/ holds the embedded database); unset: .data at the repository root. */
+  MOODLENS_DATA_DIR: z.string().min(1).optional(),
   MOODLENS_MODELS_DIR: z.string().min(1).default("models"),
+  /** Any non-empty value: the CLI prints the stack of an internal error. */
   MOODLENS_DEBUG: z.string().optional(),
   /** tfjs backend / training engine preference (auto, native, wasm, cpu, ...); --backend overrides it. */
   MOODLENS_BACKEND: z.string().optional(),
@@ -26,6 +28,13 @@ export type TrainerEnv = z.infer<typeof schema>;
 
 let cached: TrainerEnv | undefined;
 export const env = (): TrainerEnv => (cached ??= parseEnv(schema));
+
+/**
+ * MOODLENS_DEBUG alone, for runCli: read before the rest of the environment is parsed, and never fails, so an
+ * invalid variable still ends as runCli's one-line error.
+ */
+export const cliDebug = (): boolean =>
+  Boolean(parseEnv(schema.pick({ MOODLENS_DEBUG: true })).MOODLENS_DEBUG);
 
 /** MOODLENS_BACKEND as a backend preference ("auto" when unset); a value that names no backend is CONFIG_INVALID. */
 export const backendPreference = (): BackendPreference => parseBackendPreference(env().MOODLENS_BACKEND);

@@ -31,7 +31,16 @@ export const workerEnvSchema = z.object({
   MOODLENS_JOB_HEARTBEAT_SECONDS: integer(DEFAULT_QUEUE_SETTINGS.heartbeatSeconds, 10),
   MOODLENS_JOB_SUPERVISE_SECONDS: integer(DEFAULT_QUEUE_SETTINGS.superviseIntervalSeconds, 1),
   MOODLENS_JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(1),
+  /** Any non-empty value: the worker and its CLI print the stack of an internal error. */
+  MOODLENS_DEBUG: z.string().optional(),
 });
+
+/**
+ * MOODLENS_DEBUG alone, for runCli: read before the rest of the configuration is parsed, and never fails, so an
+ * invalid variable still ends as runCli's one-line error.
+ */
+export const cliDebug = (env: NodeJS.ProcessEnv = process.env): boolean =>
+  Boolean(parseEnv(workerEnvSchema.pick({ MOODLENS_DEBUG: true }), env).MOODLENS_DEBUG);
 
 export interface WorkerConfig {
   databaseUrl: string | undefined;

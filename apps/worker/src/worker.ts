@@ -3,7 +3,6 @@
  * time), handles the dead-letter queue (jobs that used up their retries are marked failed), and drains on stop:
  * running jobs finish their current attempt (or are retried elsewhere after the heartbeat lapses).
  */
-import path from "node:path";
 import { createDb, defaultPgliteDir, failVideoJob, getActiveModelVersion, type Db } from "@moodlens/db";
 import {
   VIDEO_DEAD_LETTER_QUEUE,
@@ -67,7 +66,7 @@ export async function startWorker(
   config: WorkerConfig,
   log: (line: string) => void = (line) => console.log(`[worker] ${line}`),
 ): Promise<RunningWorker> {
-  const dataDir = config.dataDir ? path.join(path.resolve(config.dataDir), "pglite") : defaultPgliteDir();
+  const dataDir = defaultPgliteDir(config.dataDir);
   const url = queueDatabaseUrl(config.databaseUrl, dataDir);
   const db = await createDb({ url, poolSize: config.concurrency + 2 });
   let queue: JobQueue | undefined;

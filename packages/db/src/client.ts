@@ -21,7 +21,7 @@ export interface CreateDbOptions {
   url?: string | undefined;
   /** What to call the URL in errors (e.g. "DATABASE_URL" when it came from that variable). */
   urlName?: string;
-  /** PGlite folder (or "memory://"); defaults to $MOODLENS_DATA_DIR/pglite or <repo>/.data/pglite. */
+  /** PGlite folder (or "memory://"); default <repo>/.data/pglite (apps pass defaultPgliteDir(MOODLENS_DATA_DIR)). */
   dataDir?: string;
   /** Pool size for PostgreSQL (default 10; use 1 against a pglite-socket server). */
   poolSize?: number;
@@ -242,7 +242,7 @@ export async function openPgliteDb(
 
 /**
  * Opens the database: `url` → PostgreSQL (adapter-pg); none → PGlite in `dataDir`. Reads no environment: the
- * apps' env.ts pass DATABASE_URL in.
+ * apps' env.ts pass DATABASE_URL and MOODLENS_DATA_DIR in.
  * Fails fast with AppError CONFIG_INVALID (bad URL) or DATABASE_UNAVAILABLE (unreachable, missing database,
  * folder used by another process). Call `migrate(db)` next, and `close()` at the end.
  */

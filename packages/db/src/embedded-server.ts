@@ -73,7 +73,7 @@ class MessageGroupQueue {
 }
 
 export interface ServeEmbeddedDatabaseOptions {
-  /** PGlite folder (default $MOODLENS_DATA_DIR/pglite or <repo>/.data/pglite). */
+  /** PGlite folder; default <repo>/.data/pglite (callers pass defaultPgliteDir(MOODLENS_DATA_DIR)). */
   dataDir?: string;
   /** TCP port on 127.0.0.1 (0 = any free port; default 0). */
   port?: number;

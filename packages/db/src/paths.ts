@@ -7,13 +7,15 @@ export const REPO_ROOT = path.resolve(PACKAGE_DIR, "..", "..");
 export const MIGRATIONS_DIR = path.join(PACKAGE_DIR, "prisma", "migrations");
 export const SCHEMA_PATH = path.join(PACKAGE_DIR, "prisma", "schema.prisma");
 
-/** MOODLENS_DATA_DIR, or `.data/` at the repository root. */
-export const defaultDataDir = (env: NodeJS.ProcessEnv = process.env): string =>
-  env.MOODLENS_DATA_DIR ? path.resolve(env.MOODLENS_DATA_DIR) : path.join(REPO_ROOT, ".data");
+/**
+ * The data folder: `dataDir` (the app's MOODLENS_DATA_DIR, read by its env.ts) resolved against the working
+ * directory, or `.data/` at the repository root when it is unset or empty.
+ */
+export const defaultDataDir = (dataDir?: string): string =>
+  dataDir ? path.resolve(dataDir) : path.join(REPO_ROOT, ".data");
 
-/** Where the embedded database lives when DATABASE_URL is unset. */
-export const defaultPgliteDir = (env: NodeJS.ProcessEnv = process.env): string =>
-  path.join(defaultDataDir(env), "pglite");
+/** Where the embedded database lives when DATABASE_URL is unset: `pglite/` in the data folder (see defaultDataDir). */
+export const defaultPgliteDir = (dataDir?: string): string => path.join(defaultDataDir(dataDir), "pglite");
 
 /** Where a running embedded server advertises its URL, inside the PGlite folder it serves. */
 export const embeddedServerFile = (pgliteDir: string): string => path.join(pgliteDir, "moodlens-server.json");

@@ -69,11 +69,16 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   INTERNAL: 1,
 };
 
+export interface RunCliOptions {
+  /** Print the stack of an internal error (MOODLENS_DEBUG, read by the app's env.ts or the entry point). */
+  debug?: boolean;
+}
+
 /**
  * Runs a CLI's main function: an AppError becomes one line on stderr and its exit code;
- * anything else is an internal error with the stack only when MOODLENS_DEBUG is set.
+ * anything else is an internal error with the stack only when `debug` is on.
  */
-export async function runCli(main: () => Promise<void | number>): Promise<void> {
+export async function runCli(main: () => Promise<void | number>, options: RunCliOptions = {}): Promise<void> {
   try {
     const code = await main();
     process.exitCode = typeof code === "number" ? code : 0;
@@ -84,7 +89,7 @@ export async function runCli(main: () => Promise<void | number>): Promise<void> 
     } else {
       const message = error instanceof Error ? error.message : String(error);
       process.stderr.write(`error: ${message}\n`);
-      if (process.env.MOODLENS_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+      if (options.debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
       process.exitCode = 1;
     }
   }

@@ -1,6 +1,7 @@
 import { createApiKey, listApiKeys, revokeApiKey } from "@moodlens/db";
 import { AppError } from "@moodlens/shared";
 import { parseScopes } from "../auth/scopes";
+import { loadConfig } from "../env";
 import { parseArgs, stringFlag } from "./args";
 import { defaultIo, openDatabase, type CliIo } from "./database";
 
@@ -51,7 +52,7 @@ export async function apikeyCommand(argv: readonly string[], io: CliIo = default
   if (command === "revoke" && !rest[0])
     throw new AppError("BAD_USER_INPUT", "revoke needs the key's id or prefix (see npm run apikey -- list)");
 
-  const db = await openDatabase(io.env);
+  const db = await openDatabase(loadConfig(io.env));
   try {
     if (create) {
       const { key, record } = await createApiKey(db.prisma, create);

@@ -1,17 +1,17 @@
 import { createDb, migrate, type Db } from "@moodlens/db";
-import { loadConfig } from "../env";
+import type { ApiConfig } from "../config";
 
-/** Where a CLI command writes and which environment it reads (tests pass their own). */
+/** Where a CLI command writes and which environment it reads. */
 export interface CliIo {
   out: (line: string) => void;
-  env: NodeJS.ProcessEnv;
+  /** The environment env.ts's loadConfig parses (tests pass their own); unset: this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
-export const defaultIo: CliIo = { out: (line) => process.stdout.write(`${line}\n`), env: process.env };
+export const defaultIo: CliIo = { out: (line) => process.stdout.write(`${line}\n`) };
 
-/** Opens (and migrates) the database the API would use, from the same environment variables. */
-export async function openDatabase(env: NodeJS.ProcessEnv = process.env): Promise<Db> {
-  const config = loadConfig(env);
+/** Opens (and migrates) the database the API would use, from its configuration (loadConfig in env.ts). */
+export async function openDatabase(config: Pick<ApiConfig, "databaseUrl" | "dataDir">): Promise<Db> {
   const db = await createDb({
     ...(config.databaseUrl ? { url: config.databaseUrl } : {}),
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),

@@ -36,8 +36,9 @@ export async function seedCommand(argv: readonly string[], io: CliIo = defaultIo
     facesPerDay: positiveInt(args, "faces-per-day"),
     seed: positiveInt(args, "seed"),
   };
-  const modelDir = loadConfig(io.env).modelDir ?? DEFAULT_MODEL_DIR;
-  const db = await openDatabase(io.env);
+  const config = loadConfig(io.env);
+  const modelDir = config.modelDir ?? DEFAULT_MODEL_DIR;
+  const db = await openDatabase(config);
   try {
     if (deleteDemo) {
       const { analyses } = await deleteDemoData(db.prisma, options.seed ? { seed: options.seed } : {});

@@ -1,4 +1,5 @@
 import { runCli } from "@moodlens/shared";
+import { cliDebug } from "../env";
 import { seedCommand } from "./seed-command";
 
-await runCli(() => seedCommand(process.argv.slice(2)));
+await runCli(() => seedCommand(process.argv.slice(2)), { debug: cliDebug() });

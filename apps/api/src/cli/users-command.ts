@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createUser, listUsers, setUserDisabled, setUserRole } from "@moodlens/db";
 import { hashPassword, MIN_PASSWORD_LENGTH } from "@moodlens/auth";
 import { AppError, USER_ROLES, isUserRole, type UserRole } from "@moodlens/shared";
+import { loadConfig } from "../env";
 import { parseArgs, stringFlag } from "./args";
 import { defaultIo, openDatabase, type CliIo } from "./database";
 
@@ -79,7 +80,7 @@ export async function usersCommand(argv: readonly string[], io: UsersIo = defaul
     }
   }
 
-  const db = await openDatabase(io.env);
+  const db = await openDatabase(loadConfig(io.env));
   try {
     if (command === "create") {
       const name = stringFlag(args, "name");

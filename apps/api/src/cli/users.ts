@@ -1,4 +1,5 @@
 import { runCli } from "@moodlens/shared";
+import { cliDebug } from "../env";
 import { usersCommand } from "./users-command";
 
-await runCli(() => usersCommand(process.argv.slice(2)));
+await runCli(() => usersCommand(process.argv.slice(2)), { debug: cliDebug() });

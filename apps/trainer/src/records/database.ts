@@ -1,4 +1,4 @@
-import { createDb, migrate, type Db } from "@moodlens/db";
+import { createDb, defaultPgliteDir, migrate, type Db } from "@moodlens/db";
 import { env } from "../env";
 
 /**
@@ -8,7 +8,11 @@ import { env } from "../env";
  */
 export async function withDatabase<T>(fn: (db: Db) => Promise<T>, given?: Db): Promise<T> {
   if (given) return fn(given);
-  const db = await createDb({ url: env().DATABASE_URL, urlName: "DATABASE_URL" });
+  const db = await createDb({
+    url: env().DATABASE_URL,
+    urlName: "DATABASE_URL",
+    dataDir: defaultPgliteDir(env().MOODLENS_DATA_DIR),
+  });
   try {
     await migrate(db);
     return await fn(db);

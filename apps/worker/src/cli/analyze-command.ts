@@ -88,7 +88,7 @@ export async function analyzeCommand(
     throw new AppError("NOT_FOUND", `cannot read ${file}`, { cause });
   });
 
-  const dataDir = config.dataDir ? path.join(path.resolve(config.dataDir), "pglite") : defaultPgliteDir();
+  const dataDir = defaultPgliteDir(config.dataDir);
   const url = queueDatabaseUrl(config.databaseUrl, dataDir);
   const db = await createDb({ url, poolSize: 2 });
   const queue = await openJobQueue({ connectionString: url, maxConnections: 1 }).catch(

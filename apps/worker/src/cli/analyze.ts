@@ -1,5 +1,5 @@
 import { runCli } from "@moodlens/shared";
-import { loadWorkerConfig } from "../env";
+import { cliDebug, loadWorkerConfig } from "../env";
 import { analyzeCommand } from "./analyze-command";
 
-await runCli(() => analyzeCommand(process.argv.slice(2), loadWorkerConfig()));
+await runCli(() => analyzeCommand(process.argv.slice(2), loadWorkerConfig()), { debug: cliDebug() });

@@ -5,15 +5,23 @@
 import { runCli } from "@moodlens/shared";
 import { createDb } from "../client";
 import { migrate } from "../migrations/migrate";
+import { defaultPgliteDir } from "../paths";
 
-await runCli(async () => {
-  // A package CLI entry point: it is where this process's environment is read.
-  const db = await createDb({ url: process.env.DATABASE_URL, urlName: "DATABASE_URL" });
-  try {
-    const { applied } = await migrate(db);
-    const where = db.kind === "postgres" ? db.url : db.dataDir;
-    console.log(applied.length ? `applied ${applied.join(", ")} to ${where}` : `${where} is up to date`);
-  } finally {
-    await db.close();
-  }
-});
+// A package CLI entry point: it is where this process's environment is read.
+await runCli(
+  async () => {
+    const db = await createDb({
+      url: process.env.DATABASE_URL,
+      urlName: "DATABASE_URL",
+      dataDir: defaultPgliteDir(process.env.MOODLENS_DATA_DIR),
+    });
+    try {
+      const { applied } = await migrate(db);
+      const where = db.kind === "postgres" ? db.url : db.dataDir;
+      console.log(applied.length ? `applied ${applied.join(", ")} to ${where}` : `${where} is up to date`);
+    } finally {
+      await db.close();
+    }
+  },
+  { debug: Boolean(process.env.MOODLENS_DEBUG) },
+);
