@@ -36,6 +36,17 @@ export interface NativeBatch {
   learningRate: number;
 }
 
+/**
+ * oneDNN computes bf16 convolutions on AVX-512 processors (natively with AVX512-BF16 or AMX) and on AVX2-VNNI-2; on
+ * plain AVX2 (e.g. many AMD EPYC machines) it has no bf16 kernels and fails deep inside with "could not create a
+ * primitive descriptor iterator". Checked up front so the user reads what to do instead.
+ */
+export function bf16Problem(isa: string): string | undefined {
+  return /avx512|amx|avx2_vnni_2/.test(isa)
+    ? undefined
+    : `bf16 needs a processor with AVX-512 (best with AVX512-BF16 or AMX); oneDNN runs ${isa} here`;
+}
+
 /** The deep network config the native engine supports, or why it does not. */
 export function nativeSupport(
   network: NetworkConfigInput,
@@ -60,6 +71,9 @@ export class NativeTrainingEngine {
   ) {
     if (options.precision !== "fp32" && options.precision !== "bf16")
       throw new AppError("CONFIG_INVALID", `precision must be fp32 or bf16`);
+    const problem = options.precision === "bf16" ? bf16Problem(addon.isa()) : undefined;
+    if (problem)
+      throw new AppError("CONFIG_INVALID", problem, { hint: "train with --precision fp32 on this machine" });
     this.network = new addon.Network({
       inputSize: INPUT_SIZE,
       inputPool: config.inputPool,

@@ -8,6 +8,7 @@ export {
 export {
   NativeTrainingEngine,
   nativeSupport,
+  bf16Problem,
   type NativeBatch,
   type NativeEngineOptions,
   type Precision,

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { resolveNetworkConfig, type DeepNetworkConfig } from "@moodlens/model";
-import { loadNativeAddon, nativeSupport, trainingFlopsPerImage } from "../src/index";
+import {
+  bf16Problem,
+  loadNativeAddon,
+  NativeTrainingEngine,
+  nativeSupport,
+  trainingFlopsPerImage,
+} from "../src/index";
 
 const loaded = loadNativeAddon();
 
@@ -14,6 +20,26 @@ describe("@moodlens/native", () => {
       loaded.addon !== undefined || (typeof loaded.problem === "string" && loaded.problem.length > 0),
     ).toBe(true);
   });
+
+  it("refuses bf16 up front on processors without AVX-512, with what to do", () => {
+    expect(bf16Problem("avx2")).toMatch(/needs a processor with AVX-512.*avx2/);
+    expect(bf16Problem("avx512_core_amx")).toBeUndefined();
+    expect(bf16Problem("avx512_core_bf16")).toBeUndefined();
+  });
+
+  it.skipIf(!loaded.addon)(
+    "refuses bf16 on this processor exactly when oneDNN has no bf16 kernels for it",
+    () => {
+      const config = resolveNetworkConfig({ architecture: "deep", inputPool: 1 }) as DeepNetworkConfig;
+      const options = { replicas: 1, threadsPerReplica: 1, optimizer: "adam", momentum: 0.9 } as const;
+      const create = () => new NativeTrainingEngine(loaded.addon!, config, { ...options, precision: "bf16" });
+      if (bf16Problem(loaded.addon!.isa())) expect(create).toThrow(/--precision fp32|AVX-512/);
+      else expect(create).not.toThrow();
+      expect(
+        () => new NativeTrainingEngine(loaded.addon!, config, { ...options, precision: "fp32" }),
+      ).not.toThrow();
+    },
+  );
 
   it("trains the deep family only", () => {
     expect(nativeSupport({ architecture: "compact" })).toEqual({
