@@ -7,6 +7,7 @@ import { FER_VAL_DIR } from "../core/paths";
 import { ferClassFiles } from "../data/fer";
 import { COMPOSITION } from "./compose";
 import { loadBackgrounds, runPhotoPathCheck, type FaceRecord, type PhotoPathSummary } from "./check";
+import { PORTRAIT, PORTRAIT_SEED, runPortraitCheck, type PortraitResult } from "./portrait";
 
 /** Fixed, so every run lays the same faces into the same photos. */
 export const PHOTO_PATH_SEED = 20261206;
@@ -21,6 +22,8 @@ export const PHOTO_PATH_FILES = {
   full: { from: 0, perClass: 100 },
   fit: { from: 100, perClass: 25 },
 } as const;
+/** The close-up portraits (portrait.ts) use the full mode's faces in every mode: about a minute of CPU. */
+export const PORTRAIT_FILES = PHOTO_PATH_FILES.full;
 export type PhotoPathMode = keyof typeof PHOTO_PATH_FILES;
 
 /** A slice of each class's files (sorted by name), as 48x48 crops through preprocessCrop (evaluate's path). */
@@ -42,6 +45,33 @@ export interface PhotoPathResult extends PhotoPathSummary {
   model: { runId: string; inputFilter: unknown; classifier: string };
   cropRule: { margin: number };
   composition: typeof COMPOSITION;
+  /** The same check on close-up portraits (the face fills the photo); absent in fit mode. */
+  portrait?: PortraitResult;
+}
+
+/** The close-up portrait check (portrait.ts) on PORTRAIT_FILES. */
+export async function measurePortraits(
+  analyzer: FaceAnalyzer,
+  log: (line: string) => void = () => {},
+): Promise<{ result: PortraitResult; records: FaceRecord[] }> {
+  const started = Date.now();
+  const fer = await loadFerSlice(PORTRAIT_FILES);
+  log(`portraits: ${fer.crops.length} FER-2013 PublicTest faces (${fer.sample}), one close-up photo each`);
+  const { summary, records } = await runPortraitCheck({
+    analyzer,
+    crops: fer.crops,
+    labels: fer.labels,
+    seed: PORTRAIT_SEED,
+    log,
+  });
+  const result: PortraitResult = {
+    sample: fer.sample,
+    seed: PORTRAIT_SEED,
+    seconds: Math.round((Date.now() - started) / 1000),
+    ranges: PORTRAIT,
+    ...summary,
+  };
+  return { result, records };
 }
 
 /** The photo-path check with the analyzer it is given (the bench and the stand-alone script share this). */
@@ -77,5 +107,6 @@ export async function measurePhotoPath(
     composition: COMPOSITION,
     ...summary,
   };
+  if (mode !== "fit") result.portrait = (await measurePortraits(analyzer, log)).result;
   return { result, records };
 }
