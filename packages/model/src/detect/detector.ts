@@ -40,6 +40,18 @@ export const DETECTOR_DEFAULTS = {
   tileOverlap: 0.25,
   maxUpscale: 2,
   /**
+   * One more whole-image view with this share of the image's longer side added on every side as edge-replicated
+   * pixels (0 = none): faces that fill the photo or touch its borders (close-up portraits) are found and placed far
+   * better with context around them (docs/photo-framing.md, "Close-up portraits"). One extra network run per image.
+   */
+  borderView: 0.3,
+  /**
+   * A face whose box side is at least this share of the image's shorter side takes the border view's box when the
+   * border view finds it, whatever the scores: with context on every side its keypoints are placed better (measured
+   * on close-up portraits: crop correlation 0.546 -> 0.564, gap -5.2 -> -4.4 points). 100: never.
+   */
+  borderViewPreferred: 0.4,
+  /**
    * Largest side of one view, in network input pixels (multiple of 32, 256..2048), on the ONNX engine, whose
    * converted graph takes any input size: each tile level is the image resized once and cut into as few views of up
    * to this side as cover it (overlap tileOverlap * 256 px), instead of many letterboxed 256x256 tiles. Same scales,
@@ -127,6 +139,8 @@ function validate(config: typeof DETECTOR_DEFAULTS): void {
   check(Number.isInteger(config.maxFaces) && config.maxFaces > 0, "maxFaces must be a positive integer");
   check(config.tiling === "auto" || config.tiling === "off", 'tiling must be "auto" or "off"');
   check(config.tileOverlap >= 0 && config.tileOverlap < 1, "tileOverlap must be in [0, 1)");
+  check(config.borderView >= 0 && config.borderView <= 1, "borderView must be in [0, 1]");
+  check(config.borderViewPreferred >= 0, "borderViewPreferred must be >= 0");
   check(
     Number.isInteger(config.workers) && config.workers >= 0 && config.workers <= 8,
     "workers must be an integer 0..8",
@@ -152,6 +166,7 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 interface Candidate extends DetectedFace {
   level: number;
+  border?: boolean;
 }
 
 /** Turns one view's network outputs into boxes in original-image pixels. */
@@ -193,7 +208,8 @@ function decodePass(
       const height = regressors[values + 3]!;
       const side = Math.max(width, height);
       // Below MIN_CANDIDATE_INPUT_FACE the network's boxes are noise (measured: spurious boxes over crowds at ~8 px).
-      if (!(side >= MIN_CANDIDATE_INPUT_FACE) || side > pass.maxFaceInput) continue;
+      if (!(side >= Math.max(MIN_CANDIDATE_INPUT_FACE, pass.minFaceInput ?? 0)) || side > pass.maxFaceInput)
+        continue;
       // A face cut by a tile edge that is not an image edge is seen whole by an overlapping tile (or a coarser level).
       const left = centreX - width / 2;
       const top = centreY - height / 2;
@@ -221,7 +237,13 @@ function decodePass(
           ),
         );
       }
-      candidates.push({ box, score: sigmoid(logit), landmarks, level: pass.level });
+      candidates.push({
+        box,
+        score: sigmoid(logit),
+        landmarks,
+        level: pass.level,
+        ...(pass.border ? { border: true } : {}),
+      });
     }
     firstAnchor += logits.length;
   }
@@ -283,12 +305,18 @@ export async function createFaceDetector(config: FaceDetectorConfig = {}): Promi
     const candidates = outputs.flatMap((output, index) =>
       decodePass(output, passes[index]!, image, call.scoreThreshold),
     );
+    // Large faces take the border view's box: seen with context on every side, it is placed better (measured).
+    const preferred = call.borderViewPreferred * Math.min(image.width, image.height);
     const kept = nonMaxSuppression(
       candidates,
       call.iouThreshold,
       call.containThreshold,
       Number.POSITIVE_INFINITY,
-    );
+      (candidate) =>
+        candidate.border && Math.max(candidate.box.width, candidate.box.height) >= preferred
+          ? candidate.score + 1
+          : candidate.score,
+    ).sort((a, b) => b.score - a.score);
     return { ...sortKept(kept, call), passes: passes.length };
   }
 
@@ -539,6 +567,7 @@ function planOf(call: typeof DETECTOR_DEFAULTS) {
     overlap: call.tileOverlap,
     maxLevels: call.maxTileLevels,
     maxUpscale: call.maxUpscale,
+    borderMargin: call.borderView,
   };
 }
 

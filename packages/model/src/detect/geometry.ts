@@ -46,17 +46,18 @@ export function isFeatureOfFace(small: Box, face: Box): boolean {
 }
 
 /**
- * Greedy non-maximum suppression over candidates sorted by score. A candidate is dropped when it overlaps a kept
- * one by more than `iouThreshold`, or when most of it (`containThreshold` of the smaller box) lies inside a kept one:
- * multi-scale passes produce nested boxes for one face whose IoU alone can be low.
+ * Greedy non-maximum suppression over candidates sorted by `rank` (default: score). A candidate is dropped when it
+ * overlaps a kept one by more than `iouThreshold`, or when most of it (`containThreshold` of the smaller box) lies
+ * inside a kept one: multi-scale passes produce nested boxes for one face whose IoU alone can be low.
  */
 export function nonMaxSuppression<T extends { box: Box; score: number }>(
   candidates: readonly T[],
   iouThreshold: number,
   containThreshold: number,
   maxKept: number,
+  rank: (candidate: T) => number = (candidate) => candidate.score,
 ): T[] {
-  const sorted = [...candidates].sort((a, b) => b.score - a.score);
+  const sorted = [...candidates].sort((a, b) => rank(b) - rank(a));
   const kept: T[] = [];
   for (const candidate of sorted) {
     if (kept.length >= maxKept) break;

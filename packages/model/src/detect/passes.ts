@@ -5,7 +5,7 @@
  * until faces of `minFaceSize` become detectable. Tiles cost one network run each, so zoom only as far as needed.
  */
 export interface DetectionPass {
-  /** Region of the original image, in pixels (inside the image). */
+  /** Region of the original image, in pixels (inside the image, except for the border view). */
   left: number;
   top: number;
   width: number;
@@ -25,6 +25,16 @@ export interface DetectionPass {
    * view sees them whole and with context, while a zoomed tile mostly adds false boxes on texture (measured).
    */
   maxFaceInput: number;
+  /**
+   * The border view: the whole image with a margin of edge-replicated pixels on every side (its region starts left
+   * of and above the image). Every input pixel outside the image repeats the nearest image pixel, none is black.
+   */
+  border?: true;
+  /**
+   * Smallest face (input pixels) this pass reports (default: none beyond the detector's own floor). The border view
+   * is there for large faces: smaller ones are the plain views' job, which see them at a higher zoom.
+   */
+  minFaceInput?: number;
 }
 
 export interface PassPlan {
@@ -46,6 +56,13 @@ export interface PassPlan {
    * level, less network input: no 256x256 letterbox padding and far fewer overlap strips.
    */
   maxViewSide?: number;
+  /**
+   * One more whole-image view with this share of the image's longer side added on every side as edge-replicated
+   * pixels (0 or absent: none). BlazeFace misses or misplaces faces that fill the image or touch its borders (a
+   * close-up portrait): in the plain whole-image view they reach the input's edges. Framed by a margin, the face is
+   * smaller and has context on all sides (docs/photo-framing.md, "Close-up portraits").
+   */
+  borderMargin?: number;
 }
 
 /** View sides are multiples of the network's coarsest stride, so that every anchor cell is whole. */
@@ -131,7 +148,51 @@ function flexibleLevel(
   return passes;
 }
 
+/**
+ * Smallest face the border view reports, as a share of the image's longer side. Its faces are the large ones that
+ * fill or touch the image's borders; below this the plain views do better (one false box on 2008_004176.jpg, score
+ * 0.63, at 0.1 of the longer side).
+ */
+export const BORDER_VIEW_MIN_FACE = 0.25;
+
+/**
+ * The border view (`PassPlan.borderMargin`): the image plus `margin` of its longer side on every side, resized so
+ * that the longer side of the whole fits `inputSize`. Level 0, for faces from BORDER_VIEW_MIN_FACE of the longer
+ * side up; fixed views are inputSize square, flexible ones the smallest multiples of 32 holding the region.
+ */
+export function borderPass(width: number, height: number, plan: PassPlan, margin: number): DetectionPass {
+  const pad = margin * Math.max(width, height);
+  const scale = plan.inputSize / (Math.max(width, height) + 2 * pad);
+  const flexible = plan.maxViewSide !== undefined && plan.maxViewSide > plan.inputSize;
+  return {
+    left: -pad,
+    top: -pad,
+    width: width + 2 * pad,
+    height: height + 2 * pad,
+    scale,
+    level: 0,
+    maxFaceInput: Number.POSITIVE_INFINITY,
+    minFaceInput: BORDER_VIEW_MIN_FACE * Math.max(width, height) * scale,
+    inputWidth: flexible
+      ? roundUp(Math.round((width + 2 * pad) * scale), VIEW_SIDE_MULTIPLE)
+      : plan.inputSize,
+    inputHeight: flexible
+      ? roundUp(Math.round((height + 2 * pad) * scale), VIEW_SIDE_MULTIPLE)
+      : plan.inputSize,
+    border: true,
+  };
+}
+
 export function planPasses(width: number, height: number, plan: PassPlan): DetectionPass[] {
+  const border =
+    plan.borderMargin !== undefined && plan.borderMargin > 0
+      ? [borderPass(width, height, plan, plan.borderMargin)]
+      : [];
+  return [...imagePasses(width, height, plan), ...border];
+}
+
+/** The whole image and the tile levels. */
+function imagePasses(width: number, height: number, plan: PassPlan): DetectionPass[] {
   const wholeScale = plan.inputSize / Math.max(width, height);
   const maxFaceInput = plan.overlap * plan.inputSize;
   if (plan.maxViewSide !== undefined && plan.maxViewSide > plan.inputSize) {

@@ -54,6 +54,7 @@ export function toNetworkInput(pixels: Uint8Array): Float32Array {
  * view first.
  */
 export function viewInput(raster: LevelRaster, pass: DetectionPass): Float32Array {
+  if (pass.border) return toNetworkInput(borderViewPixels(raster, pass));
   const { inputWidth: width, inputHeight: height } = pass;
   const input = new Float32Array(width * height * 3);
   const left = Math.round(pass.left * pass.scale);
@@ -71,8 +72,39 @@ export function viewInput(raster: LevelRaster, pass: DetectionPass): Float32Arra
   return input;
 }
 
-/** One view of the image as the network's 256x256 RGB input: region resized, right/bottom padded black. */
+/**
+ * The border view (`DetectionPass.border`) as 8-bit RGB, inputWidth x inputHeight: input pixel (x, y) is raster
+ * pixel (x + left, y + top) with the region's origin in raster pixels, clamped into the raster, so everything
+ * outside the image repeats its nearest edge pixel (the margin, and the rest up to the input size).
+ */
+export function borderViewPixels(raster: LevelRaster, pass: DetectionPass): Uint8Array {
+  const { inputWidth: width, inputHeight: height } = pass;
+  const left = Math.round(pass.left * pass.scale);
+  const top = Math.round(pass.top * pass.scale);
+  const pixels = new Uint8Array(width * height * 3);
+  const { rgb } = raster;
+  const columns = Int32Array.from({ length: width }, (_, x) =>
+    Math.min(raster.width - 1, Math.max(0, x + left)),
+  );
+  for (let y = 0; y < height; y++) {
+    const row = Math.min(raster.height - 1, Math.max(0, y + top)) * raster.width;
+    for (let x = 0; x < width; x++) {
+      const from = (row + columns[x]!) * 3;
+      const to = (y * width + x) * 3;
+      pixels[to] = rgb[from]!;
+      pixels[to + 1] = rgb[from + 1]!;
+      pixels[to + 2] = rgb[from + 2]!;
+    }
+  }
+  return pixels;
+}
+
+/**
+ * One view of the image as the network's 256x256 RGB input: region resized, right/bottom padded black (the border
+ * view: the image resized, its edges replicated all round).
+ */
 export async function renderFixedView(image: DecodedImage, pass: DetectionPass): Promise<Uint8Array> {
+  if (pass.border) return borderViewPixels(await renderLevel(image, pass.scale), pass);
   const size = BLAZEFACE_INPUT_SIZE;
   const data = await sharp(image.rgb, { raw: { width: image.width, height: image.height, channels: 3 } })
     .extract({ left: pass.left, top: pass.top, width: pass.width, height: pass.height })
