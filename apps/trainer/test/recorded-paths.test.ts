@@ -17,8 +17,12 @@ describe("paths in records", () => {
     expect(fromRecordedPath(temporary)).toBe(temporary);
   });
 
-  /** Every committed run record and model metadata file: no machine paths, and each recorded path exists here. */
-  it("of the committed models name no machine path, and resolve to folders that exist", () => {
+  /**
+   * Every committed run record and model metadata file: no machine paths, and each recorded path exists here, except
+   * generated training data under `.scratch/` (never committed), whose folder models/training/README.md must name
+   * together with the command that makes it.
+   */
+  it("of the committed models name no machine path, and resolve to folders that exist or are documented scratch data", () => {
     // Committed files only: a run in progress in models/training is the trainer's to write until it is committed.
     const files = execFileSync("git", ["ls-files", "models"], { cwd: REPO_ROOT, encoding: "utf8" })
       .split("\n")
@@ -42,9 +46,12 @@ describe("paths in records", () => {
       expect(readFileSync(file, "utf8"), file).not.toMatch(/"\/(work|home|tmp|Users)\//);
     }
     expect(paths.length).toBeGreaterThan(3);
+    const trainingReadme = readFileSync(join(REPO_ROOT, "models", "training", "README.md"), "utf8");
     for (const path of paths) {
       expect(isAbsolute(path), path).toBe(false);
-      expect(existsSync(fromRecordedPath(path)), path).toBe(true);
+      if (path.startsWith(".scratch/"))
+        expect(trainingReadme, `${path}: how to regenerate it`).toContain(`--out ${path}`);
+      else expect(existsSync(fromRecordedPath(path)), path).toBe(true);
     }
   });
 });
