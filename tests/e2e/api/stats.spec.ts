@@ -54,8 +54,15 @@ test.describe("emotionStats (issue 5 contract) over HTTP", () => {
       },
     );
     expect(weekly.body.errors, JSON.stringify(weekly.body.errors)).toBeUndefined();
-    expect(weekly.body.data!.emotionStats.suppressed).toBe(0);
-    expect(weekly.body.data!.emotionStats.totalFaces).toBe(stack.seed.faces);
+    // Except in the first hours of a UTC Monday: the seed ends at the current hour, so the new week's bucket then
+    // holds an hour or two of night-time faces, under the floor (seen at 01:00 UTC on a Monday).
+    const week = weekly.body.data!.emotionStats;
+    expect(week.suppressed).toBeLessThanOrEqual(1);
+    if (week.suppressed === 1) {
+      expect(week.buckets.at(-1)!.suppressed).toBe(true);
+      expect(week.totalFaces).toBeLessThan(stack.seed.faces);
+      expect(week.totalFaces).toBeGreaterThan(stack.seed.faces * 0.99);
+    } else expect(week.totalFaces).toBe(stack.seed.faces);
   });
 
   test("the contract query of the issue (fixed January range) answers with an empty, continuous series", async ({
