@@ -63,6 +63,9 @@ test.describe("drill-down", () => {
     const chart = page.getByTestId("chart-emotion-share");
     await expect(chart).toHaveAttribute("data-points", "7");
     const surface = chart.locator(".recharts-surface");
+    // Mouse coordinates are the viewport's: a notice above the chart (e.g. a bucket hidden for privacy, as in the
+    // first hours of a UTC day) pushes its middle below the fold, where a click lands on nothing.
+    await surface.scrollIntoViewIfNeeded();
     const box = (await surface.boundingBox())!;
     // Point at a bucket in the middle of the week (recharts activates the nearest point on hover), then click it.
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
