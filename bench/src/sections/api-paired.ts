@@ -14,9 +14,8 @@
  * storage). Then closed-loop throughput with a few concurrent clients, in blocks alternating A, B, then B, A.
  * A checkout needs its dependencies installed (node scripts/ensure-install.mjs) and ../shared beside it.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { spawnSync, type ChildProcess } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -24,6 +23,7 @@ import { REPO_ROOT } from "../core/paths";
 import { median, msSince, now, round } from "../core/stats";
 import { makeOneFaceImage } from "../data/one-face";
 import { loadGroupPhotos } from "../data/photos";
+import { startApi } from "./api";
 
 /** The field set POST /v1/analyze answers with, asked for through GraphQL too so both answers weigh the same. */
 const ANALYZE_MUTATION = /* GraphQL */ `
@@ -101,18 +101,6 @@ interface Request {
   init: RequestInit;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
 function gitSha(root: string): string {
   const result = spawnSync("git", ["-C", root, "rev-parse", "HEAD"], { encoding: "utf8" });
   return result.status === 0 ? result.stdout.trim() : "unknown";
@@ -127,83 +115,31 @@ function cpuMs(pid: number | undefined): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
-async function waitUntilReady(port: number, server: ChildProcess): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null)
-      throw new Error(`the API exited with code ${server.exitCode} during startup`);
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query: "{ __typename }" }),
-      });
-      if (response.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((done) => setTimeout(done, 250));
-  }
-  throw new Error(`the API did not answer within ${READY_TIMEOUT_MS / 1000} s`);
-}
-
-async function stopServer(server: ChildProcess): Promise<void> {
-  if (server.exitCode !== null) return;
-  server.kill("SIGTERM");
-  await new Promise((done) => {
-    const timer = setTimeout(() => {
-      server.kill("SIGKILL");
-      done(undefined);
-    }, 10_000);
-    server.once("exit", () => {
-      clearTimeout(timer);
-      done(undefined);
-    });
-  });
-}
-
 /** One checkout's API on a free port with its own database and model, started the way the bench's API section does. */
 async function startCheckoutApi(
   label: string,
   root: string,
   databaseUrl: string,
-): Promise<{ server: Server; port: number }> {
-  const apiDir = join(root, "apps", "api");
-  const main = join(apiDir, "src", "main.ts");
-  if (!existsSync(main)) throw new Error(`${main} does not exist`);
-  const port = await freePort();
-  const started = now();
-  const child = spawn(process.execPath, ["--import", "tsx", main], {
-    cwd: apiDir,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATABASE_URL: databaseUrl,
-      MOODLENS_MODEL_DIR: join(root, "models", "default"),
-      MOODLENS_AUTH: "optional",
-      MOODLENS_RATE_LIMIT_PER_MINUTE: "100000000",
-      MOODLENS_ANONYMOUS_RATE_LIMIT_PER_MINUTE: "100000000",
-      MOODLENS_MODEL_POLL_MS: "0",
-      NODE_ENV: "production",
-    },
-    stdio: ["ignore", "ignore", "pipe"],
+): Promise<{ server: Server; port: number; stop: () => Promise<void> }> {
+  const running = await startApi({
+    databaseUrl,
+    modelDir: join(root, "models", "default"),
+    root,
+    readyTimeoutMs: READY_TIMEOUT_MS,
+  }).catch((error: unknown) => {
+    throw new Error(`${label}: ${(error as Error).message}`);
   });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  try {
-    await waitUntilReady(port, child);
-  } catch (error) {
-    await stopServer(child);
-    throw new Error(`${label}: ${(error as Error).message}\n${stderr.slice(-1500)}`);
-  }
-  const startupMs = round(msSince(started), 0);
-  const sha = gitSha(root);
   return {
-    server: { label, root, sha, startupMs, process: child, stderr: () => stderr },
-    port,
+    server: {
+      label,
+      root,
+      sha: gitSha(root),
+      startupMs: running.startupMs,
+      process: running.server,
+      stderr: running.stderr,
+    },
+    port: running.port,
+    stop: running.stop,
   };
 }
 
@@ -507,7 +443,7 @@ async function main(): Promise<void> {
 
   const { createTestDatabase } = await import("@moodlens/db/testing");
   const databases = { a: await createTestDatabase("postgres"), b: await createTestDatabase("postgres") };
-  const started: Partial<Record<Side, { server: Server; port: number }>> = {};
+  const started: Partial<Record<Side, Awaited<ReturnType<typeof startCheckoutApi>>>> = {};
   try {
     // Both start at once, so the load of their start-up falls on both alike too.
     const starts = await Promise.allSettled(
@@ -581,7 +517,7 @@ async function main(): Promise<void> {
     else process.stdout.write(json);
   } finally {
     for (const side of ["a", "b"] as const) {
-      if (started[side]) await stopServer(started[side]!.server.process);
+      if (started[side]) await started[side]!.stop();
       await databases[side].drop().catch(() => {});
     }
   }

@@ -9,8 +9,6 @@ import { REPO_ROOT } from "../core/paths";
 import { msSince, now, round } from "../core/stats";
 import { measureAbuseCases, type AbuseCase } from "./api-abuse";
 
-const API_DIR = join(REPO_ROOT, "apps", "api");
-const API_MAIN = join(API_DIR, "src", "main.ts");
 const READY_TIMEOUT_MS = 120_000;
 
 const ANALYZE_MUTATION =
@@ -80,8 +78,8 @@ async function post(url: string, body: string): Promise<{ status: number; json: 
   return { status: response.status, json: await response.json().catch(() => null) };
 }
 
-async function waitUntilReady(url: string, server: ChildProcess): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+async function waitUntilReady(url: string, server: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (server.exitCode !== null)
       throw new Error(`the API exited with code ${server.exitCode} during startup`);
@@ -93,7 +91,7 @@ async function waitUntilReady(url: string, server: ChildProcess): Promise<void> 
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`the API did not answer within ${READY_TIMEOUT_MS / 1000} s`);
+  throw new Error(`the API did not answer within ${timeoutMs / 1000} s`);
 }
 
 const requestBody = (image: Buffer) =>
@@ -104,6 +102,7 @@ const requestBody = (image: Buffer) =>
 
 export interface RunningApi {
   url: string;
+  port: number;
   server: ChildProcess;
   startupMs: number;
   /** The tail of the server's stderr (for error messages). */
@@ -126,14 +125,25 @@ async function stopServer(server: ChildProcess): Promise<void> {
   });
 }
 
-/** The real API server (apps/api/src/main.ts under tsx) on a free port, ready for GraphQL (also used by the video section). */
-export async function startApi(options: { databaseUrl: string; modelDir: string }): Promise<RunningApi> {
-  if (!existsSync(API_MAIN)) throw new Error(`${API_MAIN} does not exist yet (the API is not written)`);
+/**
+ * The real API server (apps/api/src/main.ts under tsx) on a free port, ready for GraphQL (also used by the video
+ * section, and by api-paired.ts with `root` set to another checkout of this repo).
+ */
+export async function startApi(options: {
+  databaseUrl: string;
+  modelDir: string;
+  /** The checkout whose API runs (default: this one). */
+  root?: string;
+  readyTimeoutMs?: number;
+}): Promise<RunningApi> {
+  const apiDir = join(options.root ?? REPO_ROOT, "apps", "api");
+  const apiMain = join(apiDir, "src", "main.ts");
+  if (!existsSync(apiMain)) throw new Error(`${apiMain} does not exist yet (the API is not written)`);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/graphql`;
   const started = now();
-  const server = spawn(process.execPath, ["--import", "tsx", API_MAIN], {
-    cwd: API_DIR,
+  const server = spawn(process.execPath, ["--import", "tsx", apiMain], {
+    cwd: apiDir,
     env: {
       ...process.env,
       PORT: String(port),
@@ -153,7 +163,7 @@ export async function startApi(options: { databaseUrl: string; modelDir: string 
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   try {
-    await waitUntilReady(url, server);
+    await waitUntilReady(url, server, options.readyTimeoutMs ?? READY_TIMEOUT_MS);
   } catch (error) {
     await stopServer(server);
     const message = error instanceof Error ? error.message : String(error);
@@ -161,7 +171,7 @@ export async function startApi(options: { databaseUrl: string; modelDir: string 
   }
   const startupMs = round(msSince(started), 0);
   log(`api: ready in ${startupMs} ms on port ${port}`);
-  return { url, server, startupMs, stderr: () => stderr, stop: () => stopServer(server) };
+  return { url, port, server, startupMs, stderr: () => stderr, stop: () => stopServer(server) };
 }
 
 /**
