@@ -1,7 +1,13 @@
 import { readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { cropFace, decodeImage, type FaceAnalyzer } from "@moodlens/model";
+import {
+  cropFace,
+  decodeImage,
+  type AnalyzedFace,
+  type DecodedImage,
+  type FaceAnalyzer,
+} from "@moodlens/model";
 import { matchFaces } from "@moodlens/model/evaluation";
 import type { Box, Point } from "@moodlens/shared";
 import { readHandBoxes } from "../data/hand-boxes";
@@ -86,6 +92,31 @@ export const placedBox = (face: PlacedFace): Box => ({
   height: face.side,
 });
 
+/** The detection that holds this placed face (centre-in-box both ways), skipping `used` ones; -1: missed. */
+export const matchPlaced = (
+  faces: readonly AnalyzedFace[],
+  placed: PlacedFace,
+  used: ReadonlySet<number> = new Set(),
+): number => faces.findIndex((face, j) => !used.has(j) && matchFaces([placedBox(placed)], [face.box]) === 1);
+
+/** What the photo path made of a detected face: its detection, its answer and its served crop against the original. */
+export async function detectedFields(
+  analyzer: FaceAnalyzer,
+  image: DecodedImage,
+  face: AnalyzedFace,
+  original: Uint8Array,
+): Promise<
+  Required<Pick<FaceRecord, "detected" | "photoPrediction" | "meanAbsoluteDifference" | "correlation">>
+> {
+  const crop = await cropFace(image, face, { margin: analyzer.info.margin });
+  return {
+    detected: { box: face.box, landmarks: face.landmarks, score: face.detectionScore },
+    photoPrediction: argmax(face.probabilities),
+    meanAbsoluteDifference: meanAbsoluteDifference(crop, original),
+    correlation: correlation(crop, original),
+  };
+}
+
 /**
  * The group photos as backgrounds: every face in them (hand-labelled, found by the analyzer, or too small to
  * classify) is marked so that no background area holds a face.
@@ -169,9 +200,7 @@ export async function runPhotoPathCheck(
     const used = new Set<number>();
     for (const [i, placed] of photo.faces.entries()) {
       const index = placedCrops[i]!;
-      const match = result.faces.findIndex(
-        (face, j) => !used.has(j) && matchFaces([placedBox(placed)], [face.box]) === 1,
-      );
+      const match = matchPlaced(result.faces, placed, used);
       const record: FaceRecord = {
         face: index,
         label: labels[index]!,
@@ -180,14 +209,7 @@ export async function runPhotoPathCheck(
       };
       if (match >= 0) {
         used.add(match);
-        const face = result.faces[match]!;
-        const crop = await cropFace(image, face, { margin: analyzer.info.margin });
-        Object.assign(record, {
-          detected: { box: face.box, landmarks: face.landmarks, score: face.detectionScore },
-          photoPrediction: argmax(face.probabilities),
-          meanAbsoluteDifference: meanAbsoluteDifference(crop, crops[index]!),
-          correlation: correlation(crop, crops[index]!),
-        });
+        Object.assign(record, await detectedFields(analyzer, image, result.faces[match]!, crops[index]!));
       }
       records.push(record);
     }

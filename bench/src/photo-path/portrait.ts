@@ -7,16 +7,8 @@
  * crops (`evaluate`'s path). See docs/photo-framing.md, "Close-up portraits".
  */
 import sharp from "sharp";
-import { cropFace, decodeImage, type FaceAnalyzer } from "@moodlens/model";
-import { matchFaces } from "@moodlens/model/evaluation";
-import {
-  correlation,
-  meanAbsoluteDifference,
-  placedBox,
-  summarise,
-  type FaceRecord,
-  type PhotoPathSummary,
-} from "./check";
+import { decodeImage, type FaceAnalyzer } from "@moodlens/model";
+import { detectedFields, matchPlaced, summarise, type FaceRecord, type PhotoPathSummary } from "./check";
 import type { PlacedFace } from "./compose";
 import { seededRandom, type Random } from "./random";
 
@@ -140,7 +132,7 @@ export async function runPortraitCheck(input: {
   for (const [index, crop] of crops.entries()) {
     const portrait = await randomPortrait(crop, random);
     const result = await analyzer.analyze(portrait.bytes);
-    const match = result.faces.findIndex((face) => matchFaces([placedBox(portrait.face)], [face.box]) === 1);
+    const match = matchPlaced(result.faces, portrait.face);
     const record: FaceRecord & { margin: number } = {
       face: index,
       label: labels[index]!,
@@ -148,17 +140,11 @@ export async function runPortraitCheck(input: {
       cropPrediction: argmax(cropRows[index]!),
       margin: portrait.margin,
     };
-    if (match >= 0) {
-      const face = result.faces[match]!;
-      const image = await decodeImage(portrait.bytes);
-      const cut = await cropFace(image, face, { margin: analyzer.info.margin });
-      Object.assign(record, {
-        detected: { box: face.box, landmarks: face.landmarks, score: face.detectionScore },
-        photoPrediction: argmax(face.probabilities),
-        meanAbsoluteDifference: meanAbsoluteDifference(cut, crop),
-        correlation: correlation(cut, crop),
-      });
-    }
+    if (match >= 0)
+      Object.assign(
+        record,
+        await detectedFields(analyzer, await decodeImage(portrait.bytes), result.faces[match]!, crop),
+      );
     extraBoxes += result.faces.length - (match >= 0 ? 1 : 0);
     records.push(record);
     if ((index + 1) % 100 === 0) input.log?.(`portraits: ${index + 1}/${crops.length} faces`);

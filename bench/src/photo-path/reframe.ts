@@ -16,10 +16,9 @@ import { basename, dirname, extname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import sharp from "sharp";
 import { createFaceAnalyzer, cropFace, decodeImage, preprocessCrop } from "@moodlens/model";
-import { matchFaces } from "@moodlens/model/evaluation";
 import { DEFAULT_MODEL_DIR } from "../core/paths";
 import { ferClassFiles } from "../data/fer";
-import { composedPhotos, placedBox } from "./check";
+import { composedPhotos, matchPlaced } from "./check";
 import { COMPOSITION, type Composition } from "./compose";
 
 /**
@@ -87,9 +86,7 @@ async function main(): Promise<void> {
       const image = await decodeImage(photo.bytes);
       const used = new Set<number>();
       for (const [i, placed] of photo.faces.entries()) {
-        const match = result.faces.findIndex(
-          (face, j) => !used.has(j) && matchFaces([placedBox(placed)], [face.box]) === 1,
-        );
+        const match = matchPlaced(result.faces, placed, used);
         if (match < 0) {
           missed++;
           continue;
