@@ -107,6 +107,7 @@ function tfjsGradients(
   labels: Int32Array,
   normalizer: number,
   withRegularization = true,
+  targets?: Float32Array,
 ) {
   const input = tf.tensor4d(
     Float32Array.from(pixels, (p) => p / 255),
@@ -115,8 +116,11 @@ function tfjsGradients(
   const labelTensor = tf.tensor1d(labels, "int32");
   const weights = tf.tensor1d(CLASS_WEIGHTS);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const targetTensor = targets ? tf.tensor2d(targets, [labels.length, EMOTIONS.length]) : undefined;
   const { value, grads } = tf.variableGrads(
-    () => batchLoss(model, input, labelTensor, weights, SMOOTHING, normalizer, withRegularization).loss,
+    () =>
+      batchLoss(model, input, labelTensor, weights, SMOOTHING, normalizer, withRegularization, targetTensor)
+        .loss,
     variables,
   );
   const byIndex = new Map<number, Float32Array>();
@@ -125,7 +129,14 @@ function tfjsGradients(
       byIndex.set(i, grads[(weight.read() as tf.Variable).name]!.dataSync() as Float32Array);
   });
   const loss = value.dataSync()[0]!;
-  tf.dispose([input, labelTensor, weights, value, ...Object.values(grads)]);
+  tf.dispose([
+    input,
+    labelTensor,
+    weights,
+    value,
+    ...Object.values(grads),
+    ...(targetTensor ? [targetTensor] : []),
+  ]);
   return { loss, grads: byIndex };
 }
 
@@ -225,6 +236,54 @@ describe.skipIf(!loaded.addon)(
         optimizer.dispose();
       });
     }
+
+    it("with distillation's soft targets: tfjs' loss and gradients for those targets, each replica its own rows", () => {
+      const model = scrambledNetwork(SMALL_GAP, 7);
+      const engine = engineFor(SMALL_GAP, 2);
+      const optimizer = createOptimizer(DEFAULT_TRAIN_CONFIG);
+      engine.loadFrom(model, optimizer);
+      const { pixels, labels } = randomBatch(10, 8);
+      const classes = EMOTIONS.length;
+      const rng = Rng.derive(8, "targets");
+      const targets = new Float32Array(10 * classes);
+      for (let n = 0; n < 10; n++) {
+        const row = Array.from({ length: classes }, () => rng.next() ** 3);
+        const sum = row.reduce((a, b) => a + b, 0);
+        row.forEach((value, k) => (targets[n * classes + k] = value / sum));
+      }
+      const plain = engine.gradients(nativeBatch(pixels, labels, 10)).loss;
+      const native = engine.gradients({ ...nativeBatch(pixels, labels, 10), targets });
+      // Two replicas: batch norm per half, so the reference is the sum of the halves, each with its own targets.
+      const first = tfjsGradients(
+        model,
+        pixels.subarray(0, 5 * PIXELS),
+        labels.subarray(0, 5),
+        10,
+        true,
+        targets.subarray(0, 5 * classes),
+      );
+      const second = tfjsGradients(
+        model,
+        pixels.subarray(5 * PIXELS),
+        labels.subarray(5),
+        10,
+        false,
+        targets.subarray(5 * classes),
+      );
+      // The targets must matter (an engine ignoring them gives the smoothed-label loss)...
+      expect(Math.abs(native.loss - plain) / plain).toBeGreaterThan(1e-2);
+      // ...and be used as tfjs uses them.
+      expect(Math.abs(native.loss - (first.loss + second.loss)) / native.loss).toBeLessThan(1e-4);
+      for (const [index, gradient] of first.grads) {
+        const sum = gradient.map((g, i) => g + second.grads.get(index)![i]!);
+        expect(relativeError(engine.gradient(index), sum), model.weights[index]!.originalName).toBeLessThan(
+          1e-4,
+        );
+      }
+      engine.dispose();
+      model.dispose();
+      optimizer.dispose();
+    });
 
     it.skipIf(noBf16)(
       `bf16: the loss and the gradients' directions stay close to tfjs' fp32${noBf16 ? ` (skipped: ${noBf16})` : ""}`,

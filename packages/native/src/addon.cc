@@ -82,11 +82,17 @@ napi_value makeNumber(napi_env env, double value) {
   return out;
 }
 
+bool isNullish(napi_env env, napi_value value) {
+  napi_valuetype type;
+  check(env, napi_typeof(env, value, &type), "typeof");
+  return type == napi_undefined || type == napi_null;
+}
+
 struct Call {
   napi_env env;
   napi_value self;
-  napi_value args[8];
-  size_t argc = 8;
+  napi_value args[9];
+  size_t argc = 9;
   Network* network = nullptr;
   Call(napi_env e, napi_callback_info info) : env(e) {
     check(env, napi_get_cb_info(env, info, &argc, args, &self, nullptr), "cb_info");
@@ -229,7 +235,7 @@ napi_value setScalars(napi_env env, napi_callback_info info) {
 }
 
 // forwardBackward(pixels: Uint8Array, labels: Int32Array, classWeights: Float32Array, smoothing, normalizer,
-//                 seed, epoch, batch) -> { loss, correct }
+//                 seed, epoch, batch[, targets: Float32Array of n * classes soft labels]) -> { loss, correct }
 napi_value forwardBackward(napi_env env, napi_callback_info info) {
   return guarded(env, info, [&](Call& call) -> napi_value {
     if (call.argc < 8) throw Failure("forwardBackward needs 8 arguments");
@@ -247,8 +253,14 @@ napi_value forwardBackward(napi_env env, napi_callback_info info) {
     const auto seed = static_cast<uint64_t>(static_cast<int64_t>(number(env, call.args[5])));
     const uint64_t dropoutSeed = moodlens::mixSeed(moodlens::mixSeed(seed, static_cast<uint64_t>(number(env, call.args[6]))),
                                                    static_cast<uint64_t>(number(env, call.args[7])));
-    moodlens::StepInput input{pixels, labels, static_cast<int>(labelCount), weights, static_cast<float>(number(env, call.args[3])),
-                              static_cast<float>(number(env, call.args[4])), dropoutSeed};
+    const float* targets = nullptr;
+    if (call.argc > 8 && !isNullish(env, call.args[8])) {
+      size_t targetCount;
+      targets = typedArray<float>(env, call.args[8], napi_float32_array, &targetCount);
+      if (targetCount != labelCount * network.config().classes) throw Failure("targets need one row of class values per label");
+    }
+    moodlens::StepInput input{pixels,     labels, static_cast<int>(labelCount), weights, static_cast<float>(number(env, call.args[3])),
+                              static_cast<float>(number(env, call.args[4])), dropoutSeed, targets};
     auto result = network.forwardBackward(input);
     napi_value out;
     check(env, napi_create_object(env, &out), "object");

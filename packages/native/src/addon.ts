@@ -49,6 +49,8 @@ export interface NativeNetwork {
     seed: number,
     epoch: number,
     batch: number,
+    /** n * classes soft targets (distillation) instead of the label-smoothed one-hot labels. */
+    targets?: Float32Array,
   ): { loss: number; correct: number };
   update(learningRate: number): void;
   /** Inference probabilities [n * classes] of n 48x48 crops. */

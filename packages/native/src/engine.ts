@@ -25,6 +25,11 @@ export interface NativeBatch {
   /** size crops of 48x48 uint8, already augmented. */
   pixels: Uint8Array;
   labels: Int32Array;
+  /**
+   * size * 7 soft targets (distillation: teacher probabilities mixed with the smoothed labels), replacing the
+   * label-smoothed one-hot targets; labels still pick each sample's class weight and count the correct ones.
+   */
+  targets?: Float32Array;
   classWeights: Float32Array;
   smoothing: number;
   /** Divides the summed loss: the full batch size. */
@@ -126,6 +131,7 @@ export class NativeTrainingEngine {
       batch.seed,
       batch.epoch,
       batch.batch,
+      batch.targets,
     );
   }
 

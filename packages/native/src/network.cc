@@ -112,7 +112,9 @@ StepResult Network::forwardBackward(const StepInput& input) {
     omp_set_num_threads(config_.threadsPerReplica);
     Plan& plan = planFor(replica, sizes[r], true);
     plan.forward(*replica.stream, input.pixels + starts[r] * pixelsPerImage, mixSeed(input.dropoutSeed, static_cast<uint64_t>(r)));
-    replica.loss = plan.loss(input.labels + starts[r], input.classWeights, input.smoothing, input.normalizer, &replica.correct);
+    const float* targets = input.targets ? input.targets + static_cast<size_t>(starts[r]) * config_.classes : nullptr;
+    replica.loss =
+        plan.loss(input.labels + starts[r], targets, input.classWeights, input.smoothing, input.normalizer, &replica.correct);
     plan.backward(*replica.stream);
     replica.last = &plan;
   });

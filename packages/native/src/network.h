@@ -20,6 +20,7 @@ struct StepInput {
   float smoothing;
   float normalizer;         // divides the summed loss (the full batch size)
   uint64_t dropoutSeed;     // from (seed, epoch, batch)
+  const float* targets;     // n * classes soft targets (distillation), or nullptr: label-smoothed one-hot of labels
 };
 
 struct StepResult {

@@ -432,7 +432,8 @@ void Plan::probabilities(float* out) const {
   }
 }
 
-double Plan::loss(const int32_t* labels, const float* classWeights, float smoothing, float normalizer, int* correct) {
+double Plan::loss(const int32_t* labels, const float* targets, const float* classWeights, float smoothing, float normalizer,
+                  int* correct) {
   const int classes = config_.classes;
   std::vector<float> probabilities(static_cast<size_t>(batch_) * classes);
   this->probabilities(probabilities.data());
@@ -443,18 +444,20 @@ double Plan::loss(const int32_t* labels, const float* classWeights, float smooth
     const float* p = probabilities.data() + static_cast<size_t>(n) * classes;
     float* g = logitGrad_.data() + static_cast<size_t>(n) * classes;
     const int label = labels[n];
+    const float* soft = targets ? targets + static_cast<size_t>(n) * classes : nullptr;
+    const auto targetOf = [&](int k) { return soft ? soft[k] : (k == label ? on : off); };
     const float weight = classWeights[label] / normalizer;
     if (std::max_element(p, p + classes) - p == label) hits++;
     // tfjs: -sum(t * log(clip(p, 1e-7, 1))); the clip stops the gradient of terms whose p is below 1e-7.
     double sample = 0, unclippedTargets = 0;
     for (int k = 0; k < classes; k++) {
-      const float target = k == label ? on : off;
+      const float target = targetOf(k);
       sample -= target * std::log(std::max(p[k], 1e-7f));
       if (p[k] > 1e-7f) unclippedTargets += target;
     }
     total += sample * weight;
     for (int k = 0; k < classes; k++) {
-      const float target = k == label ? on : off;
+      const float target = targetOf(k);
       g[k] = weight * ((p[k] > 1e-7f ? -target : 0.f) + p[k] * static_cast<float>(unclippedTargets));
     }
   }

@@ -34,7 +34,9 @@ class Plan {
   void forward(dnnl::stream& stream, const uint8_t* pixels, uint64_t dropoutSeed);
   // After forward: softmax, label-smoothed class-weighted cross-entropy (summed, divided by normalizer) and its
   // gradient w.r.t. the logits; returns the loss, counts correct argmaxes.
-  double loss(const int32_t* labels, const float* classWeights, float smoothing, float normalizer, int* correct);
+  // Weighted cross-entropy against `targets` rows (soft labels) when given, else label-smoothed one-hot labels.
+  double loss(const int32_t* labels, const float* targets, const float* classWeights, float smoothing, float normalizer,
+              int* correct);
   void backward(dnnl::stream& stream);
   // After forward: softmax probabilities [batch * classes].
   void probabilities(float* out) const;

@@ -2,9 +2,12 @@ import type { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
 import { parseInputFilter } from "@moodlens/model";
 import { invocationDirectory, resolveUserPath } from "../util/paths";
+import { AppError } from "@moodlens/shared";
 import { resolveInitFrom } from "../run/init-weights";
+import { resolveTeacher } from "../run/teachers";
 import {
   DEFAULT_AUGMENTATION,
+  DEFAULT_DISTILLATION_WEIGHT,
   DEFAULT_TRAIN_CONFIG,
   type TrainConfig,
   type ScheduleConfig,
@@ -46,6 +49,8 @@ export const TRAINING_CONFIG_OPTIONS = {
   seed: { type: "string" },
   "val-fraction": { type: "string" },
   "init-from": { type: "string" },
+  "distill-from": { type: "string" },
+  "distill-weight": { type: "string" },
 } as const;
 
 export type TrainingConfigValues = ReturnType<
@@ -116,6 +121,17 @@ export function configFromArgs(values: TrainingConfigValues, runsDirectory: stri
   if (values["input-filter"] !== undefined) config.inputFilter = parseInputFilter(values["input-filter"]);
   if (values["init-from"] !== undefined)
     config.initFrom = resolveInitFrom(values["init-from"], runsDirectory, invocationDirectory());
+  if (values["distill-from"] !== undefined) {
+    config.distillation = {
+      teachers: values["distill-from"]
+        .split(",")
+        .filter((reference) => reference.trim() !== "")
+        .map((reference) => resolveTeacher(reference.trim(), runsDirectory, invocationDirectory())),
+      weight: numberOption(values["distill-weight"], "distill-weight") ?? DEFAULT_DISTILLATION_WEIGHT,
+    };
+  } else if (values["distill-weight"] !== undefined) {
+    throw new AppError("CONFIG_INVALID", "--distill-weight needs --distill-from");
+  }
   if (values["no-augment"]) config.augmentation = null;
   const augment = jsonOption<Partial<typeof DEFAULT_AUGMENTATION>>(values.augment, "augment");
   if (augment) config.augmentation = { ...(config.augmentation ?? DEFAULT_AUGMENTATION), ...augment };

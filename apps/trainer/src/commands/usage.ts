@@ -15,7 +15,10 @@ export const TRAINING_CONFIG_USAGE = `  --architecture compact|deep   --network 
   --input-filter none|gaussian:SIGMA (model input filter for validation/serving; recorded in metadata.json)
   --patience N (early stopping, 0 = off) --seed N --val-fraction X --config FILE.json
   --init-from RUN_ID|RUN_DIR|WEIGHTS_DIR (start from a run's best weights instead of random ones: fine-tuning or
-    a warm restart of the schedule; same network config required; recorded with the weights' sha256)`;
+    a warm restart of the schedule; same network config required; recorded with the weights' sha256)
+  --distill-from RUN_ID|RUN_DIR|MODEL_DIR[,…] [--distill-weight 0.5] (knowledge distillation: every training target
+    mixes the teachers' mean probabilities, with this weight, into the smoothed label; teachers are finished models,
+    any network; recorded with their weights' sha256)`;
 
 export const TRAIN_USAGE = `train --data DIR|CSV|CACHE [--val DIR] [options]         start a run
 train --resume RUN_ID [--run-dir DIR]                    continue a run from its last checkpoint

@@ -7,6 +7,7 @@ import { finishRun } from "./finish-run";
 import { loadRunData } from "./run-data";
 import { readSpec, readStatus, updateStatus, writeJournal, type StoredEvaluation } from "./run-files";
 import { runLog, type RunOptions } from "./run-options";
+import { teacherProbabilities } from "./teachers";
 import { startFromCheckpoint, startFromInitWeights } from "./trainer-start";
 import { backendPreference } from "../env";
 
@@ -46,6 +47,9 @@ export async function executeRun(runDirectory: string, options: RunOptions): Pro
   });
   const { parts } = await loadRunData(spec, options);
   const pointer = readCheckpointPointer(runDirectory);
+  const teachers = spec.config.distillation
+    ? await teacherProbabilities(spec.config.distillation, parts.train, log, options.nativeDisabled)
+    : undefined;
   const engine = chooseTrainingEngine(spec.config, backend, options, log);
   const trainerOptions = {
     progress: options.progress,
@@ -53,6 +57,7 @@ export async function executeRun(runDirectory: string, options: RunOptions): Pro
     onBatch: options.onBatch,
     workers: options.workers,
     ...(engine ? { engine } : {}),
+    ...(teachers ? { teacherProbabilities: teachers } : {}),
   };
 
   let trainer: Trainer;

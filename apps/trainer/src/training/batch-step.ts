@@ -1,6 +1,7 @@
 import { toModelInput, tf } from "@moodlens/model";
 import { PIXELS_PER_SAMPLE } from "../dataset/types";
 import type { Batch } from "./batch";
+import { distillationTargets, type SoftLabels } from "./distill";
 import type { TrainingEngine } from "./engine";
 import { batchLoss, localGradients } from "./loss";
 import type { DataParallelHelper } from "./parallel";
@@ -19,10 +20,19 @@ export interface StepContext {
   classWeightTensor: tf.Tensor1D;
   nativeClassWeights: Float32Array;
   smoothing: number;
+  /** Distillation's teacher probabilities: the targets mix them with the smoothed labels. */
+  soft?: SoftLabels;
   seed: number;
   epoch: number;
   /** The buffer the batch's crops are views of (the native engine and the helper thread take raw pixels). */
   batchPixels: Uint8Array;
+}
+
+/** The batch's soft targets when the run distils, else undefined (the label-smoothed one-hot labels). */
+function targetsOf(context: StepContext, batch: Batch): Float32Array | undefined {
+  return context.soft
+    ? distillationTargets(batch.labels, batch.indices, context.smoothing, context.soft)
+    : undefined;
 }
 
 /** One step on the native engine, which holds its own copy of weights and optimizer during the epoch. */
@@ -34,9 +44,11 @@ export function nativeStep(
   learningRate: number,
 ): StepResult {
   const { size, labels } = batch;
+  const targets = targetsOf(context, batch);
   const result = engine.step({
     pixels: context.batchPixels.subarray(0, size * PIXELS_PER_SAMPLE),
     labels,
+    ...(targets ? { targets } : {}),
     classWeights: context.nativeClassWeights,
     smoothing: context.smoothing,
     normalizer: size,
@@ -58,11 +70,14 @@ export async function parallelStep(
   const { model, optimizer, variables, classWeightTensor, smoothing, epoch, batchPixels } = context;
   const { size, labels, crops } = batch;
   const half = Math.ceil(size / 2);
+  const targets = targetsOf(context, batch);
+  const classes = targets ? targets.length / size : 0;
   const remote = {
     epoch,
     batch: index,
     pixels: batchPixels.slice(half * PIXELS_PER_SAMPLE, size * PIXELS_PER_SAMPLE),
     labels: labels.slice(half),
+    ...(targets ? { targets: targets.slice(half * classes) } : {}),
     normalizer: size,
   };
   const result = await parallel.step(model, remote, () =>
@@ -74,6 +89,8 @@ export async function parallelStep(
       classWeightTensor,
       smoothing,
       size,
+      true,
+      targets?.subarray(0, half * classes),
     ),
   );
   optimizer.applyGradients(result.grads);
@@ -87,11 +104,22 @@ export function tfjsStep(context: StepContext, batch: Batch): StepResult {
   const { size, labels, crops } = batch;
   const input = toModelInput(crops);
   const labelTensor = tf.tensor1d(labels, "int32");
+  const targets = targetsOf(context, batch);
+  const targetTensor = targets ? tf.tensor2d(targets, [size, targets.length / size]) : undefined;
   let correct = 0;
   try {
     const cost = optimizer.minimize(
       () => {
-        const result = batchLoss(model, input, labelTensor, classWeightTensor, smoothing, size, true);
+        const result = batchLoss(
+          model,
+          input,
+          labelTensor,
+          classWeightTensor,
+          smoothing,
+          size,
+          true,
+          targetTensor,
+        );
         correct = result.correct.dataSync()[0]!;
         return result.loss;
       },
@@ -104,5 +132,6 @@ export function tfjsStep(context: StepContext, batch: Batch): StepResult {
   } finally {
     input.dispose();
     labelTensor.dispose();
+    targetTensor?.dispose();
   }
 }

@@ -8,6 +8,8 @@ import type { AugmentationConfig } from "./config";
 export interface Batch {
   size: number;
   labels: Int32Array;
+  /** The samples' indices in the dataset (what distillation's soft labels are keyed by). */
+  indices: Uint32Array;
   crops: Uint8Array[];
 }
 
@@ -22,9 +24,10 @@ export function fillBatch(
   augmentRng: Rng,
 ): Batch {
   const labels = new Int32Array(size);
+  const indices = order.slice(start, start + size);
   const crops: Uint8Array[] = [];
   for (let i = 0; i < size; i++) {
-    const index = order[start + i]!;
+    const index = indices[i]!;
     labels[i] = train.dataset.labels[index]!;
     const source = train.dataset.pixels.subarray(index * PIXELS_PER_SAMPLE, (index + 1) * PIXELS_PER_SAMPLE);
     const target = pixels.subarray(i * PIXELS_PER_SAMPLE, (i + 1) * PIXELS_PER_SAMPLE);
@@ -32,5 +35,5 @@ export function fillBatch(
     else target.set(source);
     crops.push(target);
   }
-  return { size, labels, crops };
+  return { size, labels, indices, crops };
 }

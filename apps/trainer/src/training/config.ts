@@ -13,6 +13,28 @@ export interface InitFrom {
   weightsSha256: string;
 }
 
+/** A served model whose probabilities teach this run (knowledge distillation), recorded like InitFrom. */
+export interface Teacher {
+  /** The teacher's model folder (`model.json` + `weights.bin` + `metadata.json`), as toRecordedPath stores it. */
+  source: string;
+  /** sha256 of its weights.bin: a resumed run refuses a teacher that changed underneath it. */
+  weightsSha256: string;
+}
+
+/**
+ * Knowledge distillation: each training image's target becomes (1 − weight) · its label-smoothed one-hot label +
+ * weight · the teachers' mean probabilities for that image (each teacher's plain softmax, averaged with its
+ * mirror image). An ensemble's knowledge then trains one network that costs what one network costs to serve.
+ */
+export interface DistillationConfig {
+  teachers: Teacher[];
+  /** Share of the teachers' probabilities in every target, in (0, 1]. */
+  weight: number;
+}
+
+/** Half teachers, half labels: the labels keep their say where the teachers are confidently wrong. */
+export const DEFAULT_DISTILLATION_WEIGHT = 0.5;
+
 export interface AugmentationConfig {
   /** Mirror left-right with probability 0.5. */
   flip: boolean;
@@ -62,6 +84,8 @@ export interface TrainConfig {
   inputFilter?: InputFilter;
   /** Start from these weights instead of random ones (fine-tuning, warm restart); absent = random init. */
   initFrom?: InitFrom;
+  /** Learn from teachers' probabilities as well as the labels; absent = labels only. */
+  distillation?: DistillationConfig;
 }
 
 export const DEFAULT_AUGMENTATION: AugmentationConfig = {
@@ -119,6 +143,18 @@ export function validateTrainConfig(config: TrainConfig): TrainConfig {
     )
   ) {
     fail("initFrom needs a weights folder `source` and its `weightsSha256`");
+  }
+  const distillation = config.distillation;
+  if (distillation !== undefined) {
+    if (!(distillation.weight > 0 && distillation.weight <= 1)) fail("distillation.weight must be in (0, 1]");
+    if (
+      !Array.isArray(distillation.teachers) ||
+      distillation.teachers.length === 0 ||
+      !distillation.teachers.every(
+        (teacher) => typeof teacher.source === "string" && /^[0-9a-f]{64}$/.test(teacher.weightsSha256 ?? ""),
+      )
+    )
+      fail("distillation needs at least one teacher, each a model folder `source` and its `weightsSha256`");
   }
   const schedule = config.schedule;
   if (schedule.kind === "cosine" && !(schedule.warmupEpochs >= 0 && schedule.minLearningRate >= 0))

@@ -12,9 +12,10 @@ export function crossEntropy(probabilities: Float32Array, labels: Uint8Array): n
 }
 
 /**
- * The training loss of one batch (or one part of it): cross-entropy against label-smoothed one-hot targets,
- * weighted per class, summed and divided by `normalizer` (the FULL batch size, so the parts of a data-parallel
- * batch add up to the whole), plus the network's L2 terms when `withRegularization` (once per batch).
+ * The training loss of one batch (or one part of it): cross-entropy against label-smoothed one-hot targets (or the
+ * given soft `targets`, distillation's), weighted per class by label, summed and divided by `normalizer` (the FULL
+ * batch size, so the parts of a data-parallel batch add up to the whole), plus the network's L2 terms when
+ * `withRegularization` (once per batch).
  */
 export function batchLoss(
   model: tf.LayersModel,
@@ -24,13 +25,16 @@ export function batchLoss(
   smoothing: number,
   normalizer: number,
   withRegularization: boolean,
+  softTargets?: tf.Tensor2D,
 ): { loss: tf.Scalar; correct: tf.Scalar } {
   const probabilities = model.apply(input, { training: true }) as tf.Tensor2D;
-  const targets = tf
-    .oneHot(labelTensor, CLASSES)
-    .toFloat()
-    .mul(1 - smoothing)
-    .add(smoothing / CLASSES);
+  const targets =
+    softTargets ??
+    tf
+      .oneHot(labelTensor, CLASSES)
+      .toFloat()
+      .mul(1 - smoothing)
+      .add(smoothing / CLASSES);
   const logProbabilities = tf.log(tf.clipByValue(probabilities, 1e-7, 1));
   const perSample = tf.neg(tf.sum(tf.mul(targets, logProbabilities), 1));
   const sampleWeights = tf.gather(classWeightTensor, labelTensor);
@@ -51,9 +55,11 @@ export function localGradients(
   smoothing: number,
   normalizer: number,
   withRegularization = true,
+  targets?: Float32Array,
 ): { grads: Record<string, tf.Tensor>; loss: number; correct: number } {
   const input = toModelInput(crops);
   const labelTensor = tf.tensor1d(labels, "int32");
+  const targetTensor = targets ? tf.tensor2d(targets, [labels.length, CLASSES]) : undefined;
   let correct = 0;
   try {
     const { value, grads } = tf.variableGrads(() => {
@@ -65,6 +71,7 @@ export function localGradients(
         smoothing,
         normalizer,
         withRegularization,
+        targetTensor,
       );
       correct = result.correct.dataSync()[0]!;
       return result.loss;
@@ -77,5 +84,6 @@ export function localGradients(
   } finally {
     input.dispose();
     labelTensor.dispose();
+    targetTensor?.dispose();
   }
 }

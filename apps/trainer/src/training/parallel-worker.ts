@@ -40,6 +40,7 @@ try {
           setup.config.labelSmoothing,
           request.normalizer,
           false,
+          request.targets,
         );
         const arrays = variables.map((variable) =>
           (grads[variable.name]!.dataSync() as Float32Array).slice(),

@@ -8,6 +8,8 @@ export interface RemotePart {
   batch: number;
   pixels: Uint8Array;
   labels: Int32Array;
+  /** The half's distillation targets [labels * 7], when the run distils. */
+  targets?: Float32Array;
   /** Full batch size: both halves divide by it, so their gradients add up to the batch's. */
   normalizer: number;
 }

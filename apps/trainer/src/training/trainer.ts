@@ -1,3 +1,4 @@
+import { AppError } from "@moodlens/shared";
 import { NO_INPUT_FILTER, tf } from "@moodlens/model";
 import { subsetLabels } from "../dataset/cache";
 import type { TrainingData } from "../dataset/partition";
@@ -33,6 +34,11 @@ export interface TrainerOptions {
   workers?: number;
   /** Native training engine (@moodlens/native): runs the batches and validation; tfjs keeps the state between epochs. */
   engine?: TrainingEngine;
+  /**
+   * The teachers' probabilities [dataset size * 7] of a distilling run (config.distillation), computed by the run
+   * layer, which reads the teachers' files.
+   */
+  teacherProbabilities?: Float32Array;
 }
 
 /** Where a training starts from instead of a seeded random network: a checkpoint or --init-from weights. */
@@ -68,6 +74,11 @@ export class Trainer {
     this.trainLabels = subsetLabels(data.train);
     this.valLabels = subsetLabels(data.val);
     this.weights = classWeights(this.trainLabels, config.classWeighting);
+    if (config.distillation && options.teacherProbabilities?.length !== data.train.dataset.labels.length * 7)
+      throw new AppError(
+        "CONFIG_INVALID",
+        "a distilling run needs its teachers' probabilities for every image",
+      );
   }
 
   get finished(): boolean {
@@ -99,6 +110,14 @@ export class Trainer {
       classWeightTensor: tf.tensor1d(this.weights),
       nativeClassWeights: Float32Array.from(this.weights),
       smoothing: config.labelSmoothing,
+      ...(config.distillation && this.options.teacherProbabilities
+        ? {
+            soft: {
+              probabilities: this.options.teacherProbabilities,
+              weight: config.distillation.weight,
+            },
+          }
+        : {}),
       seed: config.seed,
       epoch,
       batchPixels: new Uint8Array(config.batchSize * PIXELS_PER_SAMPLE),
