@@ -63,6 +63,23 @@ describe("folder-per-class import", () => {
     expect(rebuilt.dataset.manifest.fingerprint).toBe(first.dataset.manifest.fingerprint);
   });
 
+  it("imports a tree again when its files changed since it was cached, and only then", async () => {
+    const tree = join(work.path, "growing");
+    copyFerSubset("val", tree, 2);
+    const cacheDirectory = join(work.path, "cache-growing");
+    const first = await loadOrImport(tree, { cacheDirectory });
+    expect(first.dataset.manifest.count).toBe(14);
+    // A file added after the import (a tree still being generated when it was first read).
+    const extra = readdirSync(join(FER, "val", "fear")).sort()[20]!;
+    copyFileSync(join(FER, "val", "fear", extra), join(tree, "fear", extra));
+    const grown = await loadOrImport(tree, { cacheDirectory });
+    expect(grown.imported).toBe(true);
+    expect(grown.dataset.manifest.count).toBe(15);
+    const again = await loadOrImport(tree, { cacheDirectory });
+    expect(again.imported).toBe(false);
+    expect(again.dataset.manifest.fingerprint).toBe(grown.dataset.manifest.fingerprint);
+  });
+
   it("rejects an empty folder and a single class with a clear error", async () => {
     const empty = join(work.path, "empty");
     mkdirSync(join(empty, "contempt"), { recursive: true });

@@ -4,6 +4,7 @@ import { AppError } from "@moodlens/shared";
 import { buildDataset, cacheNameFor, isDatasetCache, readDatasetCache, writeDatasetCache } from "./cache";
 import { importFer2013Csv } from "./csv";
 import { importFolderTree } from "./folder";
+import { sourceSignature } from "./source-signature";
 import type { Dataset, ImportedSamples, SourceKind, Split } from "./types";
 import { toRecordedPath } from "../util/paths";
 import { ProgressBar } from "../util/progress";
@@ -66,12 +67,18 @@ export async function loadOrImport(
   if (isDatasetCache(path)) return { dataset: readDatasetCache(path), directory: path, imported: false };
   const kind = options.kind ?? detectKind(path);
   const directory = join(options.cacheDirectory, options.name ?? cacheNameFor(path, kind));
+  const signature = sourceSignature(path);
   if (!options.force && isDatasetCache(directory)) {
-    return { dataset: readDatasetCache(directory), directory, imported: false };
+    const cached = readDatasetCache(directory);
+    // A source that is gone leaves its cache in charge; one whose files changed is imported again.
+    if (signature === undefined || cached.manifest.sourceSignature === signature)
+      return { dataset: cached, directory, imported: false };
+    options.log?.(`${toRecordedPath(path)} changed since it was cached: importing it again`);
   }
   options.log?.(`importing ${toRecordedPath(path)} (${kind}) into ${toRecordedPath(directory)}`);
   const samples = await importSamples(path, kind, options);
   const dataset = buildDataset(samples, { kind, path }, options.name ?? cacheNameFor(path, kind));
+  if (signature !== undefined) dataset.manifest.sourceSignature = signature;
   writeDatasetCache(directory, dataset);
   return { dataset, directory, imported: true };
 }

@@ -34,6 +34,8 @@ export interface DatasetManifest {
   report: ImportReport;
   /** sha256 over labels, splits and pixels, in sample order: names the exact data a model was trained on. */
   fingerprint: string;
+  /** The source's files when it was imported (source-signature.ts); absent in caches made before it existed. */
+  sourceSignature?: string;
 }
 
 /** A dataset in memory: contiguous uint8 crops, one label index (EMOTIONS order) and one split code per sample. */
