@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   import: async () => (await import("./commands/import")).importCommand,
   train: async () => (await import("./commands/train")).trainCommand,
   evaluate: async () => (await import("./commands/evaluate")).evaluateCommand,
+  calibrate: async () => (await import("./commands/calibrate")).calibrateCommand,
   runs: async () => (await import("./commands/runs")).runsCommand,
   search: async () => (await import("./commands/search")).searchCommand,
   models: async () => (await import("./commands/models")).modelsCommand,

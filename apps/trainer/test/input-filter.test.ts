@@ -17,6 +17,7 @@ import { loadOrImport } from "../src/dataset/load";
 import { cacheNameFor, subsetLabels, type Subset } from "../src/dataset/cache";
 import { predictProbabilities } from "../src/evaluation/predict";
 import { evaluateModel } from "../src/evaluation/evaluate";
+import { calibrationOf } from "@moodlens/model/calibration";
 import { copyFerSubset, fileDigestsOf, runCli, tempDirectory } from "./helpers";
 import { TINY_CONFIG } from "./tiny-config";
 
@@ -203,9 +204,10 @@ describe("evaluate --json on a folder", () => {
     const { metadata } = await loadModelArtifacts(join(runDirectory, "model")).then(
       (loaded) => (loaded.model.dispose(), loaded),
     );
-    const withFilter = evaluateModel(model, val, { temperature: metadata.temperature, inputFilter: FILTER });
+    const calibration = calibrationOf(metadata);
+    const withFilter = evaluateModel(model, val, { calibration, inputFilter: FILTER });
     const without = evaluateModel(model, val, {
-      temperature: metadata.temperature,
+      calibration,
       inputFilter: NO_INPUT_FILTER,
     });
     // The fixture is one where the filter matters (else the checks below could not tell the two apart).

@@ -11,7 +11,8 @@ import {
 import { classWeights, stratifiedSplit } from "../src/dataset/split";
 import { buildDataset } from "../src/dataset/cache";
 import { classificationMetrics, confusionMatrix } from "../src/evaluation/metrics";
-import { applyTemperature, expectedCalibrationError, fitTemperature } from "../src/evaluation/calibration";
+import { applyCalibrationToRows } from "@moodlens/model/calibration";
+import { expectedCalibrationError, fitTemperature } from "../src/evaluation/calibration";
 import { afterEpoch, initialScheduleState, learningRateAt } from "../src/training/schedule";
 import { applyTrial, gridTrials, randomTrials, validateSpace } from "../src/training/search";
 import { PIXELS_PER_SAMPLE } from "../src/dataset/types";
@@ -131,7 +132,11 @@ describe("metrics", () => {
     const temperature = fitTemperature(probabilities, labels, classes);
     expect(temperature).toBeGreaterThan(1);
     expect(
-      expectedCalibrationError(applyTemperature(probabilities, classes, temperature), labels, classes),
+      expectedCalibrationError(
+        applyCalibrationToRows(probabilities, classes, { temperature }),
+        labels,
+        classes,
+      ),
     ).toBeLessThan(0.05);
   });
 });

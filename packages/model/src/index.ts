@@ -30,6 +30,16 @@ export {
 export { DEFAULT_MODEL_DIR, resolveServedModel, servedVersionName, type ServedModel } from "./artifacts";
 export { exportOnnx } from "./onnx";
 
+// How a model's probabilities are served (temperature + class bias from metadata.json); also the light
+// subpath ./calibration, for users that need no tfjs.
+export {
+  NO_CALIBRATION,
+  applyCalibration,
+  applyCalibrationToRows,
+  calibrationOf,
+  type ServedCalibration,
+} from "./calibration";
+
 // Image bytes -> model input: the one preprocessing path shared by trainer, API and bench.
 export {
   INPUT_SIZE,

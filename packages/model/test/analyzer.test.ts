@@ -7,7 +7,8 @@ import sharp from "sharp";
 import { AppError, EMOTIONS } from "@moodlens/shared";
 import { loadModelArtifacts } from "../src/artifacts";
 import { selectBackend, tf } from "../src/backend";
-import { DEFAULT_MODEL_DIR, applyTemperature, createFaceAnalyzer, type FaceAnalyzer } from "../src/analyzer";
+import { DEFAULT_MODEL_DIR, createFaceAnalyzer, type FaceAnalyzer } from "../src/analyzer";
+import { applyCalibration } from "../src/calibration";
 import { saliencyToDataUrl } from "../src/explain";
 import { cropFace, decodeImage, preprocessCrop } from "../src/preprocess";
 import { FIXTURE_TEMPERATURE, saveRandomModel } from "./model-fixture";
@@ -176,7 +177,7 @@ describe("analyze", () => {
       ).dataSync(),
     );
     model.dispose();
-    const expected = applyTemperature(raw, FIXTURE_TEMPERATURE);
+    const expected = applyCalibration(raw, { temperature: FIXTURE_TEMPERATURE });
     face.probabilities.forEach((p, i) => expect(p).toBeCloseTo(expected[i]!, 5));
     // The temperature really changes the numbers (it flattens a random net's softmax).
     expect(Math.max(...expected)).toBeLessThan(Math.max(...raw));
@@ -275,7 +276,7 @@ describe("classifyFaces and explain", () => {
       return exps.map((e) => e / sum);
     };
     const averaged = softmax(raw[0]!).map((p, i) => (p + softmax(raw[1]!)[i]!) / 2);
-    const expected = applyTemperature(averaged, FIXTURE_TEMPERATURE);
+    const expected = applyCalibration(averaged, { temperature: FIXTURE_TEMPERATURE });
     tta[0]!.forEach((p, i) => expect(p).toBeCloseTo(expected[i]!, 4));
     expect(await analyzer.classifyFaces([])).toEqual([]);
   });

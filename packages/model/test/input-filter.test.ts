@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@moodlens/shared";
 import { loadModelArtifacts, readModelMetadata, validateMetadata } from "../src/artifacts";
 import { selectBackend, tf } from "../src/backend";
-import { applyTemperature, createFaceAnalyzer, type FaceAnalyzer } from "../src/analyzer";
+import { createFaceAnalyzer, type FaceAnalyzer } from "../src/analyzer";
+import { applyCalibration } from "../src/calibration";
 import {
   INPUT_SIZE,
   NO_INPUT_FILTER,
@@ -238,8 +239,10 @@ describe("a model's input filter", () => {
     const predict = (input: Uint8Array) =>
       tf.tidy(() => Array.from((model.predict(toModelInput([input])) as tf.Tensor).dataSync())).map(Number);
     try {
-      const expected = applyTemperature(predict(applyInputFilter(crop, GAUSSIAN)), FIXTURE_TEMPERATURE);
-      const unfiltered = applyTemperature(predict(crop), FIXTURE_TEMPERATURE);
+      const expected = applyCalibration(predict(applyInputFilter(crop, GAUSSIAN)), {
+        temperature: FIXTURE_TEMPERATURE,
+      });
+      const unfiltered = applyCalibration(predict(crop), { temperature: FIXTURE_TEMPERATURE });
       const [served] = await analyzer.classifyFaces([crop]);
       served!.forEach((p, i) => expect(p).toBeCloseTo(expected[i]!, 5));
       // The fixture is one where the filter changes the output (else the check above proves nothing).

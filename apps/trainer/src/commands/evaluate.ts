@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { AppError, type EvaluationReport } from "@moodlens/shared";
+import type { EvaluationReport } from "@moodlens/shared";
 import {
   NO_INPUT_FILTER,
   describeInputFilter,
@@ -7,28 +7,18 @@ import {
   parseInputFilter,
   selectBackend,
 } from "@moodlens/model";
+import { calibrationOf } from "@moodlens/model/calibration";
 import { findModelVersionByWeights, getModelVersion, getRun, recordEvaluation } from "@moodlens/db";
 import { importUncached } from "../dataset/load";
-import { fingerprintOf, type Subset } from "../dataset/cache";
-import type { Dataset } from "../dataset/types";
-import { backendPreference, env } from "../env";
+import { backendPreference } from "../env";
 import { evaluateModel } from "../evaluation/evaluate";
+import { checkTrainingOverlap } from "../evaluation/overlap-guard";
 import { modelDirectoryFrom, servedModel, type ModelSource } from "../evaluation/model-source";
-import { findTrainingOverlap, findRunDirectory } from "../run/training-overlap";
 import { withDatabase } from "../records/database";
-import { REPO_ROOT, resolveUserPath, toRecordedPath } from "../util/paths";
-import { join } from "node:path";
+import { resolveUserPath, toRecordedPath } from "../util/paths";
 import { choiceOption, required } from "./args";
 import { EVALUATE_USAGE } from "./usage";
 import { logToStderr } from "../util/log";
-
-/**
- * Beyond this share of training images the folder is mostly the training data and the numbers say nothing about
- * new faces: refused. Below it the overlap is reported with the accuracy on the held-out rest. FER-2013 itself has
- * exact cross-split duplicates: 273 of the 3,589 PublicTest images (7.6 %) are Training images with the same label,
- * so `val` must be measurable, and its figure is comparable with the literature's, which uses all of PublicTest.
- */
-const MAX_TRAINING_OVERLAP = 0.5;
 
 export async function evaluateCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -78,7 +68,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
         : (metadata.inputFilter ?? NO_INPUT_FILTER);
     if (inputFilter.kind !== "none") log(`input filter ${describeInputFilter(inputFilter)}`);
     const options = {
-      temperature: metadata.temperature,
+      calibration: calibrationOf(metadata),
       skipped: dataset.manifest.report.skipped,
       tta: Boolean(values.tta),
       inputFilter,
@@ -137,53 +127,4 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   } finally {
     model.dispose();
   }
-}
-
-/**
- * The test set is only honest if the model never saw it: refuse the model's own training data, and folders that
- * are mostly training images; return the positions of the evaluation images that also occur in the training data.
- */
-async function checkTrainingOverlap(
-  subset: Subset,
-  metadata: { runId: string; datasetFingerprint: string },
-  dataset: Dataset,
-  allow: boolean,
-  log: (line: string) => void,
-): Promise<number[]> {
-  const wholeFingerprint = fingerprintOf(
-    dataset.pixels,
-    dataset.labels,
-    new Uint8Array(dataset.labels.length),
-  );
-  if (wholeFingerprint === metadata.datasetFingerprint && !allow) {
-    throw new AppError(
-      "DATASET_INVALID",
-      "these are the images the model was trained on (its training data); evaluating on them says nothing about new faces",
-      {
-        hint: "evaluate on a held-out folder (e.g. ../shared/datasets/fer2013/val)",
-      },
-    );
-  }
-  const runDirectory = findRunDirectory(metadata.runId, [
-    resolveUserPath(env().MOODLENS_RUNS_DIR),
-    join(REPO_ROOT, "models", "training"),
-  ]);
-  if (!runDirectory) return [];
-  const overlap =
-    (await findTrainingOverlap(subset, runDirectory, resolveUserPath(env().MOODLENS_CACHE_DIR), log)) ?? [];
-  if (overlap.length === 0) return overlap;
-  const share = overlap.length / Math.max(1, subset.indices.length);
-  if (share > MAX_TRAINING_OVERLAP && !allow) {
-    throw new AppError(
-      "DATASET_INVALID",
-      `${overlap.length} of ${subset.indices.length} images (${(share * 100).toFixed(1)} %) were in the model's training data`,
-      {
-        hint: "evaluate on a held-out folder, or pass --allow-training-data to measure the fit on purpose",
-      },
-    );
-  }
-  log(
-    `note: ${overlap.length} evaluation images (${(share * 100).toFixed(1)} %) also occur in the training data (FER-2013 has duplicates across splits); the report's trainingOverlap gives the accuracy without them`,
-  );
-  return overlap;
 }

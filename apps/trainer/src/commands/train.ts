@@ -9,7 +9,7 @@ import { executeRun, RunInterrupted } from "../run/execute-run";
 import type { RunOptions } from "../run/run-options";
 import { readSpec } from "../run/run-files";
 import { databaseRecorder, subprocessRecorder } from "../records/recorder";
-import { intOption } from "./args";
+import { intOption, numberOption } from "./args";
 import { runsDirectoryFrom } from "./runs-directory";
 import { configFromArgs, RUN_DATA_OPTIONS, TRAINING_CONFIG_OPTIONS } from "./training-options";
 import { TRAIN_USAGE } from "./usage";
@@ -32,6 +32,7 @@ const options = {
   workers: { type: "string" },
   backend: { type: "string" },
   precision: { type: "string" },
+  "min-recall": { type: "string" },
 } as const;
 
 /** SIGINT/SIGTERM: finish nothing half-way; stop at the next batch, leaving the last checkpoint as the resume point. */
@@ -104,6 +105,12 @@ export async function trainCommand(argv: string[]): Promise<number> {
           hint: TRAIN_USAGE.split("\n")[0],
         });
       const config = configFromArgs(values, runsDirectory);
+      const minRecall = numberOption(values["min-recall"], "min-recall");
+      if (minRecall !== undefined && !(minRecall > 0 && minRecall < 1))
+        throw new AppError(
+          "BAD_USER_INPUT",
+          `--min-recall must be between 0 and 1 (e.g. 0.45), got ${minRecall}`,
+        );
       const created = await createRun(
         {
           runsDirectory,
@@ -115,6 +122,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
           ...(values.val ? { valPath: resolveUserPath(values.val) } : {}),
           ...(values.publish ? { publishTo: resolveUserPath(values.publish) } : {}),
           ...(values.register ? { register: true } : {}),
+          ...(minRecall !== undefined ? { minRecall } : {}),
         },
         runOptions,
       );

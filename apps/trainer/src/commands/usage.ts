@@ -25,6 +25,8 @@ train --resume RUN_ID [--run-dir DIR]                    continue a run from its
 ${TRAINING_CONFIG_USAGE}
   --run-dir DIR (default $MOODLENS_RUNS_DIR) --run-id ID --experiment NAME --name TEXT
   --publish DIR (copy the finished model there, e.g. models/default) --register (register a model version)
+  --min-recall X (at the end, fit per-class offsets on the validation data so that every class's recall reaches X,
+    e.g. 0.45; recorded in run.json; see calibrate)
   --max-epochs N (stop after N epochs in this sitting; resume later) --no-db --no-progress
   --workers 2 (data-parallel: half of each batch on a second thread/core; per sitting, not part of the config)
   --backend native|auto|wasm|cpu (default $MOODLENS_BACKEND or auto: the oneDNN engine of @moodlens/native when
@@ -52,7 +54,13 @@ export const MODELS_USAGE = `models list [--json]                               
 models register RUN_ID [--run-dir DIR] [--version V] [--path DIR]   register a finished run's model files
 models promote VERSION                                  make VERSION the model the API serves`;
 
-export const EXPORT_ONNX_USAGE = `export-onnx --model PATH                                add model.onnx (batch norm folded) to a model folder`;
+export const CALIBRATE_USAGE = `calibrate --model PATH --data DIR [--min-recall X] [--json] [--dry-run]   refit the served calibration
+  fits the temperature (and with --min-recall, e.g. 0.45, per-class offsets so that every class's recall reaches it)
+  on labelled held-out data (the validation folder), prints before / after / cross-fitted (2 stratified halves)
+  accuracy, macro-F1, per-class recall and ECE, then writes metadata.json and re-exports model.onnx;
+  --format folder|csv|photos; --dry-run writes nothing`;
+
+export const EXPORT_ONNX_USAGE = `export-onnx --model PATH                                add model.onnx (batch norm folded, calibration in the graph)`;
 
 /** Each command's usage, by command name (the first line is the hint of a usage error). */
 export const COMMAND_USAGE: Readonly<Record<string, string>> = {
@@ -62,10 +70,11 @@ export const COMMAND_USAGE: Readonly<Record<string, string>> = {
   runs: RUNS_USAGE,
   search: SEARCH_USAGE,
   models: MODELS_USAGE,
+  calibrate: CALIBRATE_USAGE,
   "export-onnx": EXPORT_ONNX_USAGE,
 };
 
 export const USAGE = `usage: npm run trainer -- <command> [options]
 
-${[IMPORT_USAGE, TRAIN_USAGE, EVALUATE_USAGE, RUNS_USAGE, SEARCH_USAGE, MODELS_USAGE, EXPORT_ONNX_USAGE].join("\n\n")}
+${[IMPORT_USAGE, TRAIN_USAGE, EVALUATE_USAGE, CALIBRATE_USAGE, RUNS_USAGE, SEARCH_USAGE, MODELS_USAGE, EXPORT_ONNX_USAGE].join("\n\n")}
 `;

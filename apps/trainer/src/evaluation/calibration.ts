@@ -1,7 +1,9 @@
 /**
- * Calibration: expected calibration error and temperature scaling. Models here end in softmax, so we work on
- * log-probabilities; dividing them by T and renormalising is exactly softmax(logits / T).
+ * Calibration: expected calibration error and fitting the temperature. Models here end in softmax, so we work on
+ * log-probabilities; dividing them by T and renormalising is exactly softmax(logits / T). Applying a calibration
+ * is @moodlens/model's (the one served rule); fitting one is the trainer's.
  */
+import { applyCalibrationToRows } from "@moodlens/model/calibration";
 
 export const ECE_BINS = 15;
 
@@ -36,32 +38,6 @@ export function expectedCalibrationError(
   return ece;
 }
 
-/** Probabilities after temperature T: softmax(log p / T). */
-export function applyTemperature(
-  probabilities: Float32Array,
-  classes: number,
-  temperature: number,
-): Float32Array {
-  const out = new Float32Array(probabilities.length);
-  const count = probabilities.length / classes;
-  for (let i = 0; i < count; i++) {
-    let max = -Infinity;
-    for (let c = 0; c < classes; c++) {
-      const value = Math.log(Math.max(probabilities[i * classes + c]!, 1e-12)) / temperature;
-      out[i * classes + c] = value;
-      if (value > max) max = value;
-    }
-    let sum = 0;
-    for (let c = 0; c < classes; c++) {
-      const value = Math.exp(out[i * classes + c]! - max);
-      out[i * classes + c] = value;
-      sum += value;
-    }
-    for (let c = 0; c < classes; c++) out[i * classes + c]! /= sum;
-  }
-  return out;
-}
-
 export function negativeLogLikelihood(
   probabilities: Float32Array,
   labels: ArrayLike<number>,
@@ -83,7 +59,11 @@ export function fitTemperature(
   classes: number,
 ): number {
   const objective = (logT: number) =>
-    negativeLogLikelihood(applyTemperature(probabilities, classes, Math.exp(logT)), labels, classes);
+    negativeLogLikelihood(
+      applyCalibrationToRows(probabilities, classes, { temperature: Math.exp(logT) }),
+      labels,
+      classes,
+    );
   let low = Math.log(0.05);
   let high = Math.log(20);
   const ratio = (Math.sqrt(5) - 1) / 2;

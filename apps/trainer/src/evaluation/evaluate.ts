@@ -1,20 +1,27 @@
 import { EMOTIONS, type EvaluationReport } from "@moodlens/shared";
 import type { InputFilter, tf } from "@moodlens/model";
+import { applyCalibrationToRows, type ServedCalibration } from "@moodlens/model/calibration";
 import { subsetLabels, type Subset } from "../dataset/cache";
 import { predictProbabilities } from "./predict";
-import { applyTemperature, expectedCalibrationError, fitTemperature } from "./calibration";
+import { expectedCalibrationError } from "./calibration";
+import { classBiasFitSummary, fitServedCalibration } from "./fit-calibration";
 import { argmaxRows, classificationMetrics, confusionMatrix } from "./metrics";
 
 const CLASSES = EMOTIONS.length;
 
-/** Builds the report from probabilities; `temperature` (if any) gives eceAfterTemperature. */
+/**
+ * Builds the report from the network's plain softmax rows. With a `calibration` (the model's temperature and
+ * class bias) every figure is of what is served: accuracy, macro-F1, per-class figures and confusion of the
+ * served decision, and eceAfterTemperature of the served probabilities; `ece` stays the plain softmax's.
+ */
 export function reportFromProbabilities(
   probabilities: Float32Array,
   labels: Uint8Array,
-  options: { temperature?: number; skipped?: Record<string, number> } = {},
+  options: { calibration?: ServedCalibration; skipped?: Record<string, number> } = {},
 ): EvaluationReport {
-  const predictions = argmaxRows(probabilities, CLASSES);
-  const metrics = classificationMetrics(confusionMatrix(labels, predictions));
+  const { calibration } = options;
+  const served = calibration ? applyCalibrationToRows(probabilities, CLASSES, calibration) : probabilities;
+  const metrics = classificationMetrics(confusionMatrix(labels, argmaxRows(served, CLASSES)));
   const report: EvaluationReport = {
     accuracy: metrics.accuracy,
     macroF1: metrics.macroF1,
@@ -25,23 +32,20 @@ export function reportFromProbabilities(
     ece: expectedCalibrationError(probabilities, labels, CLASSES),
     samples: labels.length,
   };
-  if (options.temperature !== undefined) {
-    report.temperature = options.temperature;
-    report.eceAfterTemperature = expectedCalibrationError(
-      applyTemperature(probabilities, CLASSES, options.temperature),
-      labels,
-      CLASSES,
-    );
+  if (calibration) {
+    report.temperature = calibration.temperature;
+    if (calibration.classBias) report.classBias = [...calibration.classBias];
+    report.eceAfterTemperature = expectedCalibrationError(served, labels, CLASSES);
   }
   return report;
 }
 
-/** Evaluates a model on some samples (argmax accuracy is unchanged by temperature; ECE is reported both ways). */
+/** Evaluates a model on some samples as it is served with `calibration` (none: the plain softmax). */
 export function evaluateModel(
   model: tf.LayersModel,
   subset: Subset,
   options: {
-    temperature?: number;
+    calibration?: ServedCalibration;
     skipped?: Record<string, number>;
     tta?: boolean;
     inputFilter?: InputFilter;
@@ -54,14 +58,35 @@ export function evaluateModel(
   return reportFromProbabilities(probabilities, subsetLabels(subset), options);
 }
 
-/** Validation evaluation at the end of a run: fits the temperature on the validation data and reports both ECEs. */
+/**
+ * Fits the served calibration on some labelled probabilities and reports the data as then served: the temperature
+ * always; with `minRecall`, also the class bias, its cross-fitted figures in `classBiasFit`.
+ */
+export function calibratedReport(
+  probabilities: Float32Array,
+  labels: Uint8Array,
+  options: { minRecall?: number; skipped?: Record<string, number> } = {},
+): EvaluationReport {
+  const fit = fitServedCalibration(probabilities, labels, options);
+  const report = reportFromProbabilities(probabilities, labels, {
+    calibration: fit.calibration,
+    ...(options.skipped ? { skipped: options.skipped } : {}),
+  });
+  if (options.minRecall !== undefined)
+    report.classBiasFit = classBiasFitSummary(probabilities, labels, options.minRecall, fit.reachedFloor!);
+  return report;
+}
+
+/**
+ * Validation evaluation at the end of a run: fits the temperature (and, with `minRecall`, the class bias) on the
+ * validation data and reports it as served.
+ */
 export function evaluateWithCalibration(
   model: tf.LayersModel,
   val: Subset,
   inputFilter?: InputFilter,
+  options: { minRecall?: number } = {},
 ): EvaluationReport {
   const probabilities = predictProbabilities(model, val, inputFilter ? { inputFilter } : {});
-  const labels = subsetLabels(val);
-  const temperature = fitTemperature(probabilities, labels, CLASSES);
-  return reportFromProbabilities(probabilities, labels, { temperature });
+  return calibratedReport(probabilities, subsetLabels(val), options);
 }

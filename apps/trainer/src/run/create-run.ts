@@ -24,6 +24,7 @@ export interface NewRunInput {
   valPath?: string;
   publishTo?: string;
   register?: boolean;
+  minRecall?: number;
 }
 
 const kindOf = (path: string) =>
@@ -97,6 +98,7 @@ export async function createRun(
     codeVersion: codeVersion(),
     ...(input.publishTo ? { publishTo: toRecordedPath(input.publishTo) } : {}),
     ...(input.register ? { register: true } : {}),
+    ...(input.minRecall !== undefined ? { minRecall: input.minRecall } : {}),
     host: { cpus: cpus().length, node: process.version },
   };
   writeSpec(runDirectory, spec);

@@ -8,6 +8,10 @@ import { loadModelWeights, readCheckpointPointer } from "./checkpoint";
 import { publishModelFiles, writeModelFiles } from "./model-files";
 import { RUN_FILES, type RunSpec, type StoredEvaluation } from "./run-files";
 
+/** The class bias a run asks for at its end (run.json minRecall), as evaluateWithCalibration's option. */
+export const classBiasOf = (spec: RunSpec): { minRecall?: number } =>
+  spec.minRecall === undefined ? {} : { minRecall: spec.minRecall };
+
 /** Loads the best epoch's weights, evaluates with calibration on the validation data, writes the model files. */
 export async function finishRun(
   runDirectory: string,
@@ -18,7 +22,12 @@ export async function finishRun(
 ): Promise<{ evaluation: StoredEvaluation; metadata: ModelMetadata }> {
   const pointer = readCheckpointPointer(runDirectory);
   if (pointer?.best) loadModelWeights(join(runDirectory, pointer.best), trainer.model);
-  const report = evaluateWithCalibration(trainer.model, parts.val, spec.config.inputFilter);
+  const report = evaluateWithCalibration(
+    trainer.model,
+    parts.val,
+    spec.config.inputFilter,
+    classBiasOf(spec),
+  );
   const evaluation: StoredEvaluation = {
     split: "validation",
     data: spec.data.val?.source ?? `${spec.data.train.source} (held-out split)`,
@@ -30,6 +39,11 @@ export async function finishRun(
     `best epoch ${trainer.state.bestEpoch}: val accuracy ${report.accuracy.toFixed(4)}, macro-F1 ${report.macroF1.toFixed(4)}, ` +
       `ECE ${report.ece.toFixed(4)} → ${report.eceAfterTemperature?.toFixed(4)} at T=${report.temperature?.toFixed(3)}`,
   );
+  if (report.classBiasFit)
+    log(
+      `class bias for recall ≥ ${spec.minRecall}: ${report.classBias?.map((b) => b.toFixed(2)).join(" ") ?? "none needed"}; ` +
+        `cross-fitted val accuracy ${report.classBiasFit.crossFitted.accuracy.toFixed(4)}, lowest recall ${report.classBiasFit.crossFitted.minRecall.toFixed(4)}`,
+    );
   const metadata = await writeModelFiles(
     join(runDirectory, RUN_FILES.model),
     trainer.model,

@@ -40,6 +40,8 @@ export interface RunSpec {
   publishTo?: string;
   /** Register a model version when the run completes. */
   register?: boolean;
+  /** Fit a class bias at the end so that every class's validation recall reaches this (--min-recall; absent = none). */
+  minRecall?: number;
   host: { cpus: number; node: string };
 }
 

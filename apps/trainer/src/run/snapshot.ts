@@ -4,6 +4,7 @@ import { selectBackend, type ModelMetadata } from "@moodlens/model";
 import { evaluateWithCalibration } from "../evaluation/evaluate";
 import { buildSeededNetwork } from "../training/seeded-network";
 import { loadModelWeights, readCheckpointPointer } from "./checkpoint";
+import { classBiasOf } from "./finish-run";
 import { writeModelFiles } from "./model-files";
 import { loadRunData } from "./run-data";
 import { readSpec } from "./run-files";
@@ -29,7 +30,7 @@ export async function snapshotRun(
   const model = buildSeededNetwork(spec.config);
   try {
     loadModelWeights(join(runDirectory, pointer.best), model);
-    const report = evaluateWithCalibration(model, parts.val, spec.config.inputFilter);
+    const report = evaluateWithCalibration(model, parts.val, spec.config.inputFilter, classBiasOf(spec));
     log(
       `snapshot of ${spec.runId} at best epoch ${pointer.trainer.bestEpoch}/${pointer.epoch}: val accuracy ${report.accuracy.toFixed(4)}, macro-F1 ${report.macroF1.toFixed(4)}, T=${report.temperature?.toFixed(3)}`,
     );

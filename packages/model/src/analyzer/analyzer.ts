@@ -19,7 +19,7 @@ import {
   type DecodedImage,
   type ImageInput,
 } from "../preprocess";
-import { applyTemperature } from "./calibration";
+import { applyCalibration, calibrationOf } from "../calibration";
 import { createTfjsClassifier, type EmotionClassifier } from "./classifier";
 import { ANALYZER_DEFAULTS, validateAnalyzerConfig, type FaceAnalyzerConfig } from "./config";
 import { loadClassifier } from "./load-classifier";
@@ -33,7 +33,7 @@ export interface FaceAnalyzer {
   analyze(image: ImageInput, options?: AnalyzeOptions): Promise<AnalysisResult>;
   /** Detect -> crop -> classify (-> explain) an image already decoded (a video frame); `decodeMs` is 0. */
   analyzeDecoded(image: DecodedImage, options?: AnalyzeOptions): Promise<AnalysisResult>;
-  /** Probabilities (EMOTIONS order, temperature-scaled) for ready-made 48x48 gray crops, batched. */
+  /** Served probabilities (EMOTIONS order, calibrated: temperature and class bias) for 48x48 gray crops, batched. */
   classifyFaces(crops: readonly Uint8Array[], options?: { tta?: boolean }): Promise<number[][]>;
   /** Saliency map of one 48x48 gray crop for its predicted (or the given) emotion. */
   explain(crop: Uint8Array, options?: SaliencyOptions): SaliencyMap;
@@ -114,7 +114,7 @@ async function loadClassifiers(
   settings: Settings,
   log: (line: string) => void,
 ): Promise<Classifiers> {
-  const engineOptions = { size: INPUT_SIZE, temperature: metadata.temperature };
+  const engineOptions = { size: INPUT_SIZE, calibration: calibrationOf(metadata) };
   const loaded = await loadClassifier(settings.classifier, model, onnxPath, {
     ...engineOptions,
     tta: settings.tta,
@@ -158,6 +158,7 @@ function describeAnalyzer(
     createdAt: metadata.createdAt,
     architecture: metadata.architecture,
     temperature: metadata.temperature,
+    classBias: metadata.classBias ?? EMOTIONS.map(() => 0),
     inputFilter: metadata.inputFilter ?? NO_INPUT_FILTER,
     classifier: classifiers.primary.kind,
     backend: backendName,
@@ -201,6 +202,8 @@ function assembleAnalyzer(
   // The model's declared input filter, applied here so every caller (analyze, the API, the bench) matches training.
   const inputFilter = metadata.inputFilter ?? NO_INPUT_FILTER;
   const toNetworkInput = (crop: Uint8Array) => applyInputFilter(crop, inputFilter);
+  // Every decision (dominant emotion, the class a saliency map explains) is taken on these served probabilities.
+  const calibration = calibrationOf(metadata);
 
   async function classifyFaces(
     crops: readonly Uint8Array[],
@@ -211,12 +214,12 @@ function assembleAnalyzer(
     const rows = await (
       await classifiers.forTta(options.tta ?? settings.tta)
     ).classify(crops.map(toNetworkInput));
-    return rows.map((row) => applyTemperature(row, metadata.temperature));
+    return rows.map((row) => applyCalibration(row, calibration));
   }
 
   function explain(crop: Uint8Array, options: SaliencyOptions = {}): SaliencyMap {
     assertOpen();
-    return computeSaliency(model, toNetworkInput(crop), options);
+    return computeSaliency(model, toNetworkInput(crop), { calibration, ...options });
   }
 
   function startExplainer(): Promise<SaliencyThread | undefined> {

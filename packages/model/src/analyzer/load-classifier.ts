@@ -2,7 +2,13 @@ import { AppError } from "@moodlens/shared";
 import { createOnnxClassifier, type OnnxClassifier } from "../onnx";
 import { outputGap } from "../onnx/parity";
 import { tf } from "../tf";
-import { applyTemperature } from "./calibration";
+import {
+  NO_CALIBRATION,
+  applyCalibration,
+  inverseCalibration,
+  isIdentityCalibration,
+  type ServedCalibration,
+} from "../calibration";
 import { mirrorCrop } from "../preprocess";
 import { createTfjsClassifier, type EmotionClassifier } from "./classifier";
 import type { ClassifierKind } from "./config";
@@ -12,12 +18,13 @@ function adaptOnnx(
   session: OnnxClassifier,
   tta: boolean,
   size: number,
-  temperatureInGraph: number,
+  calibrationInGraph: ServedCalibration,
 ): EmotionClassifier {
-  // If the export baked a temperature into the graph, undo it so both engines return plain softmax
-  // and the analyzer applies metadata.temperature exactly once.
+  // If the export baked the calibration (temperature, class bias) into the graph, undo it so both engines return
+  // plain softmax (TTA averages plain rows, as tfjs does) and the analyzer applies metadata's calibration once.
+  const undo = inverseCalibration(calibrationInGraph);
   const plainSoftmax = (row: Float32Array) =>
-    temperatureInGraph === 1 ? row : Float32Array.from(applyTemperature(row, 1 / temperatureInGraph));
+    isIdentityCalibration(calibrationInGraph) ? row : Float32Array.from(applyCalibration(row, undo));
   const run = async (crops: readonly Uint8Array[]) => (await session.classify(crops)).map(plainSoftmax);
   return {
     kind: "onnx",
@@ -44,16 +51,28 @@ function probeCrops(size: number): Uint8Array[] {
 }
 
 /**
+ * What an ONNX graph may apply after the network: nothing, the model's whole calibration (what the trainer
+ * exports), or its temperature alone (exports from before class biases existed).
+ */
+function graphCalibrations(calibration: ServedCalibration): ServedCalibration[] {
+  const candidates = [NO_CALIBRATION];
+  if (!isIdentityCalibration(calibration)) candidates.push(calibration);
+  if (calibration.classBias && calibration.temperature !== 1)
+    candidates.push({ temperature: calibration.temperature });
+  return candidates;
+}
+
+/**
  * Checks that model.onnx computes what the tfjs weights compute (a stale or foreign export would silently give
- * other answers), and finds out whether the export already applies the calibration temperature.
- * Returns the temperature inside the ONNX graph (1 or metadata's), or throws MODEL_INVALID.
+ * other answers), and finds out which calibration the export already applies.
+ * Returns the calibration inside the ONNX graph (one of graphCalibrations), or throws MODEL_INVALID.
  */
 async function checkExportAgainstWeights(
   session: OnnxClassifier,
   model: tf.LayersModel,
-  temperature: number,
+  calibration: ServedCalibration,
   size: number,
-): Promise<number> {
+): Promise<ServedCalibration> {
   const crops = probeCrops(size);
   const onnxRows = await session.classify(crops);
   const tfjsRows = tf.tidy(() => {
@@ -67,21 +86,20 @@ async function checkExportAgainstWeights(
     return output;
   });
   const tolerance = 1e-3;
-  const plainGap = outputGap(tfjsRows, onnxRows).worst;
-  const scaledGap =
-    temperature === 1
-      ? Number.POSITIVE_INFINITY
-      : outputGap(
-          tfjsRows.map((row) => applyTemperature(row, temperature)),
-          onnxRows,
-        ).worst;
-  // The closer reading wins, not the first under tolerance: on nearly uniform outputs (an untrained or very unsure
-  // net) both gaps can be under 1e-3, and taking "not baked" there applied the temperature twice (seen in tests).
-  if (scaledGap < plainGap && scaledGap < tolerance) return temperature;
-  if (plainGap < tolerance) return 1;
+  const readings = graphCalibrations(calibration).map((inGraph) => ({
+    inGraph,
+    gap: outputGap(
+      tfjsRows.map((row) => applyCalibration(row, inGraph)),
+      onnxRows,
+    ).worst,
+  }));
+  // The closest reading wins, not the first under tolerance: on nearly uniform outputs (an untrained or very unsure
+  // net) two gaps can be under 1e-3, and taking "not baked" there applied the temperature twice (seen in tests).
+  const closest = readings.reduce((best, reading) => (reading.gap < best.gap ? reading : best));
+  if (closest.gap < tolerance) return closest.inGraph;
   throw new AppError(
     "MODEL_INVALID",
-    `model.onnx does not match weights.bin (max probability gap ${plainGap.toFixed(4)})`,
+    `model.onnx does not match weights.bin (max probability gap ${readings[0]!.gap.toFixed(4)})`,
     {
       hint: "re-export the ONNX file from these weights with the trainer, or delete model.onnx to serve with tfjs",
     },
@@ -101,7 +119,7 @@ export async function loadClassifier(
   kind: ClassifierKind,
   model: tf.LayersModel,
   onnxPath: string | undefined,
-  options: { tta: boolean; size: number; temperature: number },
+  options: { tta: boolean; size: number; calibration: ServedCalibration },
 ): Promise<LoadedClassifier> {
   if (kind === "tfjs") return { classifier: createTfjsClassifier(model, options) };
   let problem: string;
@@ -111,13 +129,13 @@ export async function loadClassifier(
     let session: OnnxClassifier | undefined;
     try {
       session = await createOnnxClassifier(onnxPath);
-      const temperatureInGraph = await checkExportAgainstWeights(
+      const calibrationInGraph = await checkExportAgainstWeights(
         session,
         model,
-        options.temperature,
+        options.calibration,
         options.size,
       );
-      return { classifier: adaptOnnx(session, options.tta, options.size, temperatureInGraph) };
+      return { classifier: adaptOnnx(session, options.tta, options.size, calibrationInGraph) };
     } catch (error) {
       await session?.dispose();
       if (kind === "onnx") throw error;

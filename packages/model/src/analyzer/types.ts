@@ -34,6 +34,8 @@ export interface ModelInfo {
   createdAt: string;
   architecture: string;
   temperature: number;
+  /** Log-space offset per class added after the temperature (zeros when the model has none). */
+  classBias: number[];
   /** Applied to every crop before classification (from metadata.json). */
   inputFilter: InputFilter;
   /** Which engine classifies: "onnx" (onnxruntime) or "tfjs". */

@@ -29,6 +29,11 @@ export interface ModelMetadata {
   metrics: Record<string, number>;
   /** Softmax temperature from calibration; consumers divide logits by it (1 = uncalibrated). */
   temperature: number;
+  /**
+   * Log-space offset per class (EMOTIONS order) added after the temperature: served probabilities are
+   * softmax(logits / temperature + classBias). Absent = zeros. See calibration/served-calibration.ts.
+   */
+  classBias?: number[];
   createdAt: string;
   weightsSha256: string;
   onnxSha256?: string;
@@ -82,8 +87,15 @@ export function validateMetadata(value: unknown, file: string): ModelMetadata {
   }
   if (typeof m.weightsSha256 !== "string" || !/^[0-9a-f]{64}$/.test(m.weightsSha256))
     invalid(file, "weightsSha256 missing");
-  if (typeof m.temperature !== "number" || !(m.temperature > 0))
+  if (typeof m.temperature !== "number" || !(m.temperature > 0) || !Number.isFinite(m.temperature))
     invalid(file, "temperature must be a positive number");
+  if (
+    m.classBias !== undefined &&
+    (!Array.isArray(m.classBias) ||
+      m.classBias.length !== EMOTIONS.length ||
+      !m.classBias.every((offset) => typeof offset === "number" && Number.isFinite(offset)))
+  )
+    invalid(file, `classBias must be ${EMOTIONS.length} finite numbers (EMOTIONS order)`);
   for (const key of ["runId", "datasetFingerprint", "createdAt"] as const) {
     if (typeof m[key] !== "string") invalid(file, `${key} missing`);
   }

@@ -1,5 +1,6 @@
 import { AppError, EMOTIONS, type Emotion } from "@moodlens/shared";
 import { registerWasmTrainingKernels } from "../backend";
+import { applyCalibrationToRows, type ServedCalibration } from "../calibration";
 import { INPUT_SIZE, toModelInput } from "../preprocess";
 import { tf } from "../tf";
 
@@ -23,6 +24,8 @@ export const SALIENCY_DEFAULTS = {
 export type SaliencyOptions = Partial<typeof SALIENCY_DEFAULTS> & {
   /** Explain this class instead of the predicted one. */
   classIndex?: number;
+  /** The model's served calibration: the predicted class is the served decision, not the raw softmax's argmax. */
+  calibration?: ServedCalibration;
 };
 
 /** 3x3 box blur: gradient maps are pixel-noisy; the eye reads regions, not single pixels. */
@@ -52,6 +55,17 @@ function toBytes(values: Float32Array): Uint8Array {
   const sorted = Float32Array.from(values).sort();
   const top = sorted[Math.floor(0.99 * (sorted.length - 1))]! || sorted[sorted.length - 1]! || 1;
   return Uint8Array.from(values, (value) => Math.round(Math.min(1, value / top) * 255));
+}
+
+function predictedClasses(probabilities: tf.Tensor2D, calibration: ServedCalibration | undefined): number[] {
+  const rows = probabilities.dataSync() as Float32Array;
+  const served = calibration ? applyCalibrationToRows(rows, EMOTIONS.length, calibration) : rows;
+  return Array.from({ length: probabilities.shape[0] }, (_, row) => {
+    let best = 0;
+    for (let c = 1; c < EMOTIONS.length; c++)
+      if (served[row * EMOTIONS.length + c]! > served[row * EMOTIONS.length + best]!) best = c;
+    return best;
+  });
 }
 
 /**
@@ -97,7 +111,7 @@ export function computeSaliencies(
   const maps = tf.tidy(() => {
     const input = toModelInput(crops);
     if (!options.classIndices)
-      classes = Array.from((model.predict(input) as tf.Tensor2D).argMax(1).dataSync());
+      classes = predictedClasses(model.predict(input) as tf.Tensor2D, options.calibration);
     // Row r of the noisy batch is crop floor(r / samples); pick its class's probability with a one-hot mask.
     const mask = tf.oneHot(
       tf.tensor1d(

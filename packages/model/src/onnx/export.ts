@@ -7,6 +7,7 @@
  * (the trained model then has no BatchNormalization op at all); others become ONNX BatchNormalization.
  */
 import { AppError } from "@moodlens/shared";
+import { isIdentityCalibration, validateCalibration, type ServedCalibration } from "../calibration";
 import { tf } from "../tf";
 import { convKernelToOnnx, depthwiseKernelToOnnx } from "./kernel-layout";
 import {
@@ -20,10 +21,11 @@ import {
 export const ONNX_INPUT_NAME = "face";
 export const ONNX_OUTPUT_NAME = "probabilities";
 
-export interface ExportOnnxOptions {
-  /** Softmax temperature from calibration, applied inside the graph (logits / T). Default 1. */
-  temperature?: number;
-}
+/**
+ * The model's served calibration, applied inside the graph before the output softmax: logits / temperature +
+ * classBias (default: none). Serving finds out which calibration a graph holds (analyzer/load-classifier.ts).
+ */
+export type ExportOnnxOptions = Partial<ServedCalibration>;
 
 type Layer = tf.layers.Layer;
 type Config = Record<string, unknown>;
@@ -122,7 +124,7 @@ interface LayerStep {
   /** Layers read by more than one other layer (a batch norm after them cannot fold into their weights). */
   consumers: Map<string, number>;
   isOutput: boolean;
-  temperature: number;
+  calibration: ServedCalibration;
 }
 
 /**
@@ -130,8 +132,11 @@ interface LayerStep {
  * topological order (model.layers), then name the output and encode the graph.
  */
 export function exportOnnx(model: tf.LayersModel, options: ExportOnnxOptions = {}): Uint8Array {
-  const temperature = options.temperature ?? 1;
-  if (!(temperature > 0)) throw new AppError("CONFIG_INVALID", "ONNX export: temperature must be positive");
+  const calibration: ServedCalibration = {
+    temperature: options.temperature ?? 1,
+    ...(options.classBias ? { classBias: [...options.classBias] } : {}),
+  };
+  validateCalibration(calibration, model.outputs[0]!.shape.at(-1) as number);
   const g = new GraphBuilder();
   const values = new Map<string, Value>();
   const consumers = countConsumers(model);
@@ -164,10 +169,13 @@ export function exportOnnx(model: tf.LayersModel, options: ExportOnnxOptions = {
       shape: inputShapeOf(layer),
       consumers,
       isOutput: layer.name === outputLayerName,
-      temperature,
+      calibration,
     };
     values.set(layer.name, convert(step));
   }
+  const calibrated = g.nodes.some((node) => /\.(scaled|biased)_logits$/.test(node.name));
+  if (!isIdentityCalibration(calibration) && !calibrated)
+    throw new AppError("MODEL_INVALID", "ONNX export: the model does not end in a softmax to calibrate");
   g.node("Identity", [values.get(outputLayerName)!.name], ONNX_OUTPUT_NAME);
   return encodeModel(graphOf(model, g), `tfjs-layers ${tf.version_layers}`);
 }
@@ -221,12 +229,20 @@ function emitConv(
   return { weights: kernel, bias, layout: "channels-first", outputs: dims[0] };
 }
 
-/** Softmax over channels; on the model's output, of logits / temperature (the calibration baked into the graph). */
+/** Softmax over channels; on the model's output, of logits / temperature + classBias (the served calibration). */
 function softmax(step: LayerStep, value: Value, name: string): string {
   let logits = value.name;
-  if (step.isOutput && step.temperature !== 1) {
-    const inverse = step.g.constant(`${name}.inverse_temperature`, [], Float32Array.of(1 / step.temperature));
-    logits = step.g.node("Mul", [logits, inverse], `${name}.scaled_logits`);
+  const { temperature, classBias } = step.calibration;
+  if (step.isOutput && !isIdentityCalibration(step.calibration)) {
+    if (value.rank !== 2) unsupported(step.layer, "calibrates an output that is not [batch, classes]");
+    if (temperature !== 1) {
+      const inverse = step.g.constant(`${name}.inverse_temperature`, [], Float32Array.of(1 / temperature));
+      logits = step.g.node("Mul", [logits, inverse], `${name}.scaled_logits`);
+    }
+    if (classBias?.some((offset) => offset !== 0)) {
+      const bias = step.g.constant(`${name}.class_bias`, [classBias.length], Float32Array.from(classBias));
+      logits = step.g.node("Add", [logits, bias], `${name}.biased_logits`);
+    }
   }
   return step.g.node("Softmax", [logits], name, { axis: value.rank === 4 ? 1 : -1 });
 }
