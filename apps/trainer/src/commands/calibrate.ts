@@ -17,12 +17,8 @@ import { num, pct, table } from "../util/table";
 import { choiceOption, numberOption, required } from "./args";
 import { CALIBRATE_USAGE } from "./usage";
 
-/** Metric keys a calibration writes; a new calibration replaces all of them (a refit without bias drops its figures). */
-const CALIBRATION_METRIC_KEYS = [
-  "valAccuracy",
-  "valMacroF1",
-  "valEce",
-  "valEceAfterTemperature",
+/** Metric keys of a class bias fit: a refit without a bias drops them (the val figures it rewrites in place). */
+const CLASS_BIAS_METRIC_KEYS = [
   "valMinRecall",
   "classBiasMinRecall",
   "valAccuracyCrossFitted",
@@ -109,8 +105,9 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
 
 /** The model's metadata with the new calibration and its figures (other metrics kept). */
 function calibratedMetadata(metadata: ModelMetadata, report: EvaluationReport): ModelMetadata {
+  // Spreading the old metrics first keeps their order: the rewritten val figures stay where they were.
   const kept = Object.fromEntries(
-    Object.entries(metadata.metrics).filter(([key]) => !CALIBRATION_METRIC_KEYS.includes(key)),
+    Object.entries(metadata.metrics).filter(([key]) => !CLASS_BIAS_METRIC_KEYS.includes(key)),
   );
   const { classBias: _previous, ...rest } = metadata;
   return {
