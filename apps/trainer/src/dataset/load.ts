@@ -73,7 +73,11 @@ export async function loadOrImport(
     // A source that is gone leaves its cache in charge; one whose files changed is imported again.
     if (signature === undefined || cached.manifest.sourceSignature === signature)
       return { dataset: cached, directory, imported: false };
-    options.log?.(`${toRecordedPath(path)} changed since it was cached: importing it again`);
+    options.log?.(
+      cached.manifest.sourceSignature === undefined
+        ? `${toRecordedPath(path)} was cached before caches kept their source's file list: importing it again`
+        : `${toRecordedPath(path)} changed since it was cached: importing it again`,
+    );
   }
   options.log?.(`importing ${toRecordedPath(path)} (${kind}) into ${toRecordedPath(directory)}`);
   const samples = await importSamples(path, kind, options);
