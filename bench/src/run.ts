@@ -10,7 +10,13 @@ import { parseArgs } from "node:util";
 import { log, runProbe } from "./core/child";
 import { MODE_SETTINGS, type Mode } from "./core/constants";
 import { describeMachine } from "./core/machine";
-import { DEFAULT_MODEL_DIR, FER_VAL_DIR, GROUP_PHOTOS_DIR, RESULTS_DIR } from "./core/paths";
+import {
+  DEFAULT_MODEL_DIR,
+  FER_VAL_DIR,
+  GROUP_PHOTOS_DIR,
+  RESULTS_DIR,
+  withRecordedPaths,
+} from "./core/paths";
 import { round } from "./core/stats";
 import { writeCropSet } from "./data/crop-cache";
 import { loadFerVal } from "./data/fer";
@@ -312,7 +318,8 @@ async function main(): Promise<void> {
     };
 
     await mkdir(RESULTS_DIR, { recursive: true });
-    const json = `${JSON.stringify(results, null, 2)}\n`;
+    // Paths relative to the repository: results are committed, and this machine's folders mean nothing elsewhere.
+    const json = `${JSON.stringify(withRecordedPaths(results), null, 2)}\n`;
     if (only.length > 0) {
       const file = join(RESULTS_DIR, `dev-${only.join("-")}.json`);
       await writeFile(file, json);
