@@ -26,7 +26,9 @@ export function withRecordedPaths<T>(value: T): T {
   return JSON.parse(
     JSON.stringify(value, (_key, inner: unknown) =>
       typeof inner === "string" && inner.includes(prefix)
-        ? inner.replace(/(\/[^\s"'`:,;()]+)/g, (match) => (match.startsWith(prefix) ? recordedPath(match) : match))
+        ? inner.replace(/(\/[^\s"'`:,;()]+)/g, (match) =>
+            match.startsWith(prefix) ? recordedPath(match) : match,
+          )
         : inner,
     ),
   ) as T;
