@@ -35,6 +35,24 @@ function toBatch(faces: Uint8Array[]): Float32Array {
 }
 
 /** Moves every weight and batch-norm statistic away from its initial value, so parity is not trivially uniform. */
+/**
+ * Builds with Math.random replaced by a fixed LCG: tfjs seeds its weight initialisers from Math.random, and with
+ * fresh random kernels the compact network's most confident output fell under this file's 0.3 check once (0.26).
+ */
+function buildSeeded(config: NetworkConfigInput, seed = 7): tf.LayersModel {
+  const original = Math.random;
+  let state = seed >>> 0;
+  Math.random = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+  try {
+    return buildNetwork(config);
+  } finally {
+    Math.random = original;
+  }
+}
+
 function scramble(model: tf.LayersModel): void {
   let seed = 1;
   for (const layer of model.layers) {
@@ -108,7 +126,7 @@ const NETWORKS: [string, NetworkConfigInput][] = [
 describe("ONNX export", () => {
   for (const [label, config] of NETWORKS) {
     it(`${label}: onnxruntime matches tfjs on real faces and folds every batch norm`, async () => {
-      const model = buildNetwork(config);
+      const model = buildSeeded(config);
       scramble(model);
       const { bytes, expected } = await expectParity(model);
       // Scrambled weights give confident, face-dependent outputs, so agreement is not an artefact of uniform rows.
