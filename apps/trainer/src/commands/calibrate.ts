@@ -3,7 +3,7 @@ import { AppError, EMOTIONS, type EvaluationReport } from "@moodlens/shared";
 import { NO_INPUT_FILTER, loadModelArtifacts, selectBackend, type ModelMetadata } from "@moodlens/model";
 import { calibrationOf } from "@moodlens/model/calibration";
 import { subsetLabels } from "../dataset/cache";
-import { importUncached } from "../dataset/load";
+import { importEvaluationData } from "../dataset/load";
 import { backendPreference } from "../env";
 import { calibratedReport, reportFromProbabilities } from "../evaluation/evaluate";
 import { minimumRecall } from "../evaluation/fit-calibration";
@@ -55,12 +55,7 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
     );
   const kind = choiceOption(values.format, "format", ["folder", "csv", "photos"] as const);
   const log = logToStderr;
-  const dataset = await importUncached(dataPath, {
-    ...(kind ? { kind } : {}),
-    requireTrainable: false,
-    log,
-    progressLabel: `decoding ${toRecordedPath(dataPath)}`,
-  });
+  const dataset = await importEvaluationData(dataPath, kind, log);
   await selectBackend(backendPreference(), { logger: log });
   const { model, metadata } = await loadModelArtifacts(directory);
   try {

@@ -9,7 +9,7 @@ import {
 } from "@moodlens/model";
 import { calibrationOf } from "@moodlens/model/calibration";
 import { findModelVersionByWeights, getModelVersion, getRun, recordEvaluation } from "@moodlens/db";
-import { importUncached } from "../dataset/load";
+import { importEvaluationData } from "../dataset/load";
 import { backendPreference } from "../env";
 import { evaluateModel } from "../evaluation/evaluate";
 import { checkTrainingOverlap } from "../evaluation/overlap-guard";
@@ -41,12 +41,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
     ? { path: modelDirectoryFrom(values.model), why: "--model" }
     : await servedModel(log);
   const kind = choiceOption(values.format, "format", ["folder", "csv", "photos"] as const);
-  const dataset = await importUncached(dataPath, {
-    ...(kind ? { kind } : {}),
-    requireTrainable: false,
-    log,
-    progressLabel: `decoding ${toRecordedPath(dataPath)}`,
-  });
+  const dataset = await importEvaluationData(dataPath, kind, log);
   await selectBackend(backendPreference(), { logger: log });
   const { model, metadata } = await loadModelArtifacts(source.path);
   log(

@@ -96,3 +96,17 @@ export async function importUncached(
   const samples = await importSamples(path, kind, { ...options, cacheDirectory: "" });
   return buildDataset(samples, { kind, path }, options.name ?? cacheNameFor(path, kind));
 }
+
+/** Decodes a held-out folder, CSV or photo tree for evaluate and calibrate: uncached, untrainable splits allowed. */
+export function importEvaluationData(
+  path: string,
+  kind: SourceKind | undefined,
+  log: (line: string) => void,
+): Promise<Dataset> {
+  return importUncached(path, {
+    ...(kind ? { kind } : {}),
+    requireTrainable: false,
+    log,
+    progressLabel: `decoding ${toRecordedPath(path)}`,
+  });
+}

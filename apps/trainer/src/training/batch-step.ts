@@ -3,7 +3,7 @@ import { PIXELS_PER_SAMPLE } from "../dataset/types";
 import type { Batch } from "./batch";
 import { distillationTargets, type SoftLabels } from "./distill";
 import type { TrainingEngine } from "./engine";
-import { batchLoss, localGradients } from "./loss";
+import { batchLoss, localGradients, softTargetTensor } from "./loss";
 import type { DataParallelHelper } from "./parallel";
 
 /** What one optimisation step reports: the batch's summed loss (mean × size) and its correct predictions. */
@@ -105,7 +105,7 @@ export function tfjsStep(context: StepContext, batch: Batch): StepResult {
   const input = toModelInput(crops);
   const labelTensor = tf.tensor1d(labels, "int32");
   const targets = targetsOf(context, batch);
-  const targetTensor = targets ? tf.tensor2d(targets, [size, targets.length / size]) : undefined;
+  const targetTensor = softTargetTensor(targets, size);
   let correct = 0;
   try {
     const cost = optimizer.minimize(

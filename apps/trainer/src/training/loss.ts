@@ -45,6 +45,11 @@ export function batchLoss(
   return { loss, correct };
 }
 
+/** Distillation's soft targets [count * 7] as the tensor batchLoss takes, or undefined for the labels' own. */
+export function softTargetTensor(targets: Float32Array | undefined, count: number): tf.Tensor2D | undefined {
+  return targets ? tf.tensor2d(targets, [count, CLASSES]) : undefined;
+}
+
 /** Gradients of one part of a batch, keyed by variable name in `variables` order (the optimizer's order). */
 export function localGradients(
   model: tf.LayersModel,
@@ -59,7 +64,7 @@ export function localGradients(
 ): { grads: Record<string, tf.Tensor>; loss: number; correct: number } {
   const input = toModelInput(crops);
   const labelTensor = tf.tensor1d(labels, "int32");
-  const targetTensor = targets ? tf.tensor2d(targets, [labels.length, CLASSES]) : undefined;
+  const targetTensor = softTargetTensor(targets, labels.length);
   let correct = 0;
   try {
     const { value, grads } = tf.variableGrads(() => {
