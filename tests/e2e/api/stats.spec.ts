@@ -109,18 +109,30 @@ test.describe("emotionStats (issue 5 contract) over HTTP", () => {
     expect(breakdown.totalFaces).toBe(stack.seed.faces);
     expect(breakdown.groups.reduce((sum, group) => sum + group.faces, 0)).toBe(breakdown.totalFaces);
 
-    const web = await postGraphQL<{ emotionStats: ContractStats }>(
+    const web = await postGraphQL<{
+      emotionStats: {
+        totalFaces: number;
+        minGroupSize: number;
+        buckets: { faces: number; suppressed: boolean }[];
+      };
+    }>(
       request,
       stack.graphqlUrl,
-      EMOTION_STATS_CONTRACT,
-      {
-        key: stack.keys.client,
-        variables: { filter: { ...filter, sources: ["web"] }, bucket: "WEEK" },
-      },
+      `query($f: AnalysisFilter) { emotionStats(filter: $f, bucket: WEEK) { totalFaces minGroupSize buckets { faces suppressed } } }`,
+      { key: stack.keys.client, variables: { f: { ...filter, sources: ["web"] } } },
     );
     expect(web.body.errors, JSON.stringify(web.body.errors)).toBeUndefined();
-    expect(web.body.data!.emotionStats.totalFaces).toBe(
-      breakdown.groups.find((group) => group.key === "web")!.faces,
-    );
+    const webStats = web.body.data!.emotionStats;
+    const webFaces = breakdown.groups.find((group) => group.key === "web")!.faces;
+    // A week that the range cuts to a few night hours can hold fewer web faces than minGroupSize: that bucket is
+    // suppressed and its faces leave totalFaces (CI saw 1878 vs 1877 on a Monday at 05:00), so the gap is bounded.
+    const suppressedBuckets = webStats.buckets.filter((bucket) => bucket.suppressed).length;
+    const hidden = webFaces - webStats.totalFaces;
+    if (suppressedBuckets === 0) expect(hidden).toBe(0);
+    else {
+      expect(hidden).toBeGreaterThanOrEqual(suppressedBuckets);
+      expect(hidden).toBeLessThanOrEqual((webStats.minGroupSize - 1) * suppressedBuckets);
+    }
+    expect(webStats.totalFaces).toBe(webStats.buckets.reduce((sum, bucket) => sum + bucket.faces, 0));
   });
 });
