@@ -15,6 +15,15 @@ export function redBlueRaw(width = 64, height = 40): Buffer {
   return pixels;
 }
 
+/** A fixed linear congruential stream of uint32s (Numerical Recipes constants): the same numbers on every machine. */
+export function lcg(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state;
+  };
+}
+
 export const redBlue = (width = 64, height = 40) =>
   sharp(redBlueRaw(width, height), { raw: { width, height, channels: 3 } });
 

@@ -19,6 +19,7 @@ import {
   validateInputFilter,
   type InputFilter,
 } from "../src/preprocess";
+import { lcg } from "./fixtures";
 import { FIXTURE_TEMPERATURE, saveRandomModel } from "./model-fixture";
 
 const SIZE = INPUT_SIZE;
@@ -26,11 +27,8 @@ const GAUSSIAN: InputFilter = { kind: "gaussian", sigma: 2 };
 
 /** Deterministic noise crop: the most high-frequency content a crop can have. */
 function noiseCrop(seed = 1, size = SIZE): Uint8Array {
-  let state = seed;
-  return Uint8Array.from({ length: size * size }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state >>> 24;
-  });
+  const next = lcg(seed);
+  return Uint8Array.from({ length: size * size }, () => next() >>> 24);
 }
 
 const mean = (crop: Uint8Array) => crop.reduce((sum, v) => sum + v, 0) / crop.length;
