@@ -12,8 +12,9 @@ import { matchFaces } from "@moodlens/model/evaluation";
 import { FER_VAL_DIR } from "../src/core/paths";
 import { ferClassFiles } from "../src/data/fer";
 import { composedPhotos, correlation, placedBox } from "../src/photo-path/check";
+import { COMPOSITION, type Composition } from "../src/photo-path/compose";
 
-// A handful of PublicTest faces (the last file of each class: the crop rule was fitted on files 100-299) laid into
+// A handful of PublicTest faces (the last file of each class: the crop rule was fitted on files 100-124) laid into
 // synthetic photos, found by the real BlazeFace and cut with the product's crop rule.
 let detector: FaceDetector;
 let crops: Uint8Array[];
@@ -56,4 +57,20 @@ describe("photo path: FER-2013 faces inside photos", () => {
     expect(mean).toBeGreaterThan(0.5);
     expect(Math.min(...correlations)).toBeGreaterThan(0.25);
   }, 300_000);
+});
+
+describe("re-framing backgrounds", () => {
+  it("draws the same cluttered photo from a seed, and the detector finds the faces in front of it", async () => {
+    const cluttered: Composition = { ...COMPOSITION, backgroundKinds: ["clutter"] };
+    const first = composedPhotos(crops.slice(0, 3), [], 11, cluttered);
+    const second = composedPhotos(crops.slice(0, 3), [], 11, cluttered);
+    for await (const { photo } of first) {
+      const { value: again } = await second.next();
+      expect(photo.background).toBe("clutter");
+      expect(Buffer.compare(photo.bytes, again!.photo.bytes)).toBe(0);
+      const { faces: found } = await detector.detect(await decodeImage(photo.bytes));
+      for (const face of photo.faces)
+        expect(found.some((candidate) => matchFaces([placedBox(face)], [candidate.box]) === 1)).toBe(true);
+    }
+  }, 120_000);
 });

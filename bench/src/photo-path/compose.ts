@@ -25,10 +25,16 @@ export interface ComposedPhoto {
   bytes: Buffer;
   width: number;
   height: number;
-  background: "photo" | "noise" | "gradient" | "flat";
+  background: BackgroundKind;
   jpegQuality: number;
   faces: PlacedFace[];
 }
+
+/**
+ * What lies behind the faces: a face-free area of a real photo, colour noise, a gradient, a flat colour, or clutter
+ * (overlapping shapes and lines with hard edges: a busy scene without a real photo, for the re-framed training crops).
+ */
+export type BackgroundKind = "photo" | "noise" | "gradient" | "flat" | "clutter";
 
 /** The ranges the photos are drawn from (the issue: faces upscaled to 120-400 px, small in-plane rotations). */
 export const COMPOSITION = {
@@ -39,6 +45,8 @@ export const COMPOSITION = {
   /** How many faces a photo gets, drawn from this list: 1 (60 %), 2 (25 %), 3 (15 %). */
   facesPerPhoto: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3],
   jpegQuality: [70, 95],
+  /** The background of each photo is drawn from this list (a missing photo background falls back to a gradient). */
+  backgroundKinds: ["photo", "photo", "noise", "gradient", "flat"],
   /** Free space kept around every placed face and around the faces of a background photo, as a share of its side. */
   clearance: 0.5,
 } as const;
@@ -51,6 +59,7 @@ export interface Composition {
   maxAngleDegrees: number;
   facesPerPhoto: readonly number[];
   jpegQuality: readonly [number, number];
+  backgroundKinds: readonly BackgroundKind[];
   clearance: number;
 }
 
@@ -93,6 +102,42 @@ async function noise(width: number, height: number, random: Random): Promise<Uin
     .toBuffer();
   const grain = random.integer(0, 24);
   return Uint8Array.from(smooth, (value) =>
+    Math.max(0, Math.min(255, value + Math.round((random.next() - 0.5) * grain))),
+  );
+}
+
+/**
+ * A busy synthetic scene: 20-60 rectangles, ellipses and thick lines of random colours and opacity over a random
+ * base colour, softened a little and grained, so the detector and the crop rule meet edges and texture around a
+ * face as in real photos (furniture, shelves, clothes) without any real photo or face in it.
+ */
+async function clutter(width: number, height: number, random: Random): Promise<Uint8Array> {
+  const fill = () => `rgb(${colour(random).join(",")})`;
+  const shapes: string[] = [];
+  const count = random.integer(20, 60);
+  for (let i = 0; i < count; i++) {
+    const [x, y] = [random.integer(0, width), random.integer(0, height)];
+    const [w, h] = [random.integer(8, width / 2), random.integer(8, height / 2)];
+    const opacity = random.between(0.4, 1).toFixed(2);
+    const shape = random.pick(["rect", "ellipse", "line"] as const);
+    if (shape === "rect")
+      shapes.push(
+        `<rect x="${x - w / 2}" y="${y - h / 2}" width="${w}" height="${h}" fill="${fill()}" opacity="${opacity}"/>`,
+      );
+    else if (shape === "ellipse")
+      shapes.push(
+        `<ellipse cx="${x}" cy="${y}" rx="${w / 2}" ry="${h / 2}" fill="${fill()}" opacity="${opacity}"/>`,
+      );
+    else
+      shapes.push(
+        `<line x1="${x}" y1="${y}" x2="${random.integer(0, width)}" y2="${random.integer(0, height)}" stroke="${fill()}" stroke-width="${random.integer(2, 24)}" opacity="${opacity}"/>`,
+      );
+  }
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="${fill()}"/>${shapes.join("")}</svg>`;
+  const sigma = random.between(0.3, 2);
+  const pixels = await sharp(Buffer.from(svg)).removeAlpha().blur(sigma).raw().toBuffer();
+  const grain = random.integer(0, 16);
+  return Uint8Array.from(pixels, (value) =>
     Math.max(0, Math.min(255, value + Math.round((random.next() - 0.5) * grain))),
   );
 }
@@ -165,13 +210,14 @@ export async function composePhoto(
 ): Promise<ComposedPhoto> {
   const width = random.integer(composition.photoWidth[0], composition.photoWidth[1]);
   const height = random.integer(composition.photoHeight[0], composition.photoHeight[1]);
-  const kind = random.pick(["photo", "photo", "noise", "gradient", "flat"] as const);
+  const kind = random.pick(composition.backgroundKinds);
   let background: ComposedPhoto["background"] = kind;
   let rgb =
     kind === "photo" && backgrounds.length > 0
       ? await photoRegion(width, height, backgrounds, random)
       : undefined;
   if (kind === "noise") rgb = await noise(width, height, random);
+  if (kind === "clutter") rgb = await clutter(width, height, random);
   if (kind === "flat") {
     const fill = colour(random);
     rgb = Uint8Array.from({ length: width * height * 3 }, (_, i) => fill[i % 3]!);

@@ -1,5 +1,6 @@
 /**
- * `npm run reframe -w @moodlens/bench -- --data <fer-train-root> --out <dir> [--seed N] [--shard i/n] [--limit N]`:
+ * `npm run reframe -w @moodlens/bench -- --data <fer-train-root> --out <dir> [--seed N] [--shard i/n] [--limit N]
+ * [--backgrounds plain|clutter]`:
  * training crops framed by the served crop rule. Each FER-2013 Training face is enlarged and laid into a synthetic
  * photo exactly as the photo-path check lays PublicTest faces (compose.ts), the photo goes through
  * `analyzer.analyze` (BlazeFace + the crop rule of face-frame.ts), and the crop of the matching detection is written
@@ -23,10 +24,12 @@ import { COMPOSITION, type Composition } from "./compose";
 
 /**
  * Smaller photos than the check's (the detector's cost grows with the photo; the crop rule does not depend on the
- * face's size in pixels), with the check's face rotations, JPEG qualities and faces per photo.
+ * face's size in pixels), with the check's face rotations, JPEG qualities and faces per photo. `--backgrounds
+ * clutter` puts busy synthetic scenes (compose.ts) where the check uses its group photos, which stay the check's own.
  */
 export const REFRAME_COMPOSITION: Composition = {
   ...COMPOSITION,
+  backgroundKinds: ["gradient", "gradient", "noise", "gradient", "flat"],
   photoWidth: [360, 720],
   photoHeight: [320, 640],
   faceSide: [100, 260],
@@ -42,9 +45,16 @@ async function main(): Promise<void> {
       shard: { type: "string", default: "0/1" },
       limit: { type: "string" },
       "link-originals": { type: "boolean", default: false },
+      backgrounds: { type: "string", default: "plain" },
     },
   });
   if (!values.data || !values.out) throw new Error("--data and --out are required");
+  if (values.backgrounds !== "plain" && values.backgrounds !== "clutter")
+    throw new Error(`--backgrounds must be plain or clutter, not ${values.backgrounds}`);
+  const composition: Composition =
+    values.backgrounds === "clutter"
+      ? { ...REFRAME_COMPOSITION, backgroundKinds: ["clutter", "clutter", "noise", "gradient", "flat"] }
+      : REFRAME_COMPOSITION;
   const [shard, shards] = values.shard.split("/").map(Number) as [number, number];
   const seed = Number(values.seed) * 1000 + shard;
   const items: { path: string; out: string }[] = [];
@@ -80,7 +90,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   let [photos, written, missed] = [0, 0, 0];
   try {
-    for await (const { photo, faces } of composedPhotos(crops, [], seed, REFRAME_COMPOSITION)) {
+    for await (const { photo, faces } of composedPhotos(crops, [], seed, composition)) {
       photos++;
       const result = await analyzer.analyze(photo.bytes);
       const image = await decodeImage(photo.bytes);
