@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   search: async () => (await import("./commands/search")).searchCommand,
   models: async () => (await import("./commands/models")).modelsCommand,
   "export-onnx": async () => (await import("./commands/export-onnx")).exportOnnxCommand,
+  quantize: async () => (await import("./commands/quantize")).quantizeCommand,
 };
 
 // `trainer … | head` closes stdout early: that is not an error.

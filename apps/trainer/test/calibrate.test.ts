@@ -106,6 +106,41 @@ describe("class bias", () => {
     await analyzer.dispose();
   });
 
+  it("quantize serves the int8 graph, evaluate and calibrate measure it, and --remove restores the float graph", async () => {
+    const modelDir = join(work.path, "model-int8");
+    cpSync(join(runDirectory, "model"), modelDir, { recursive: true });
+    const floatOnnx = readFileSync(join(modelDir, "model.onnx"));
+
+    const quantized = await runCli(
+      ["quantize", "--model", modelDir, "--data", trainTree, "--images", "70"],
+      env(),
+    );
+    expect(quantized.code, quantized.stderr).toBe(0);
+    const metadata = await readModelMetadata(modelDir);
+    expect(metadata.onnxQuantization?.kind).toBe("int8");
+    expect(metadata.onnxQuantization?.calibrationImages).toBe(70);
+    expect(Object.keys(metadata.onnxQuantization?.activationRanges ?? {}).length).toBeGreaterThan(0);
+    expect(readFileSync(join(modelDir, "model.onnx")).equals(floatOnnx)).toBe(false);
+    const analyzer = await createFaceAnalyzer({ modelDir, classifier: "onnx" });
+    await analyzer.dispose();
+
+    const evaluated = await runCli(["evaluate", "--data", valTree, "--model", modelDir, "--json"], env());
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(evaluated.stderr).toMatch(/int8 graph/);
+    const dry = await runCli(
+      ["calibrate", "--model", modelDir, "--data", valTree, "--json", "--dry-run"],
+      env(),
+    );
+    expect(dry.code, dry.stderr).toBe(0);
+    const { before } = JSON.parse(dry.stdout) as { before: EvaluationReport };
+    expect((JSON.parse(evaluated.stdout) as EvaluationReport).confusion).toEqual(before.confusion);
+
+    const removed = await runCli(["quantize", "--model", modelDir, "--remove"], env());
+    expect(removed.code, removed.stderr).toBe(0);
+    expect((await readModelMetadata(modelDir)).onnxQuantization).toBeUndefined();
+    expect(readFileSync(join(modelDir, "model.onnx")).equals(floatOnnx)).toBe(true);
+  });
+
   it("calibrate refuses a floor that is not a share", async () => {
     const result = await runCli(
       ["calibrate", "--model", join(runDirectory, "model"), "--data", valTree, "--min-recall", "45"],

@@ -26,9 +26,10 @@ export {
   saveModelArtifacts,
   type LoadedModel,
   type ModelMetadata,
+  type OnnxQuantization,
 } from "./artifacts";
 export { DEFAULT_MODEL_DIR, resolveServedModel, servedVersionName, type ServedModel } from "./artifacts";
-export { exportOnnx } from "./onnx";
+export { createOnnxClassifier, exportOnnx, measureActivationRanges, type ExportOnnxOptions } from "./onnx";
 
 // How a model's probabilities are served (temperature + class bias from metadata.json); also the light
 // subpath ./calibration, for users that need no tfjs.

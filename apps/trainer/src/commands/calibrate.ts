@@ -9,7 +9,7 @@ import { calibratedReport, reportFromProbabilities } from "../evaluation/evaluat
 import { minimumRecall } from "../evaluation/fit-calibration";
 import { modelDirectoryFrom } from "../evaluation/model-source";
 import { checkTrainingOverlap } from "../evaluation/overlap-guard";
-import { predictProbabilities } from "../evaluation/predict";
+import { servedProbabilities } from "../evaluation/served-probabilities";
 import { classBiasMetrics, rewriteModelFiles } from "../run/model-files";
 import { logToStderr } from "../util/log";
 import { resolveUserPath, toRecordedPath } from "../util/paths";
@@ -65,7 +65,7 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
     log(
       `calibrating ${toRecordedPath(directory)} (run ${metadata.runId}) on ${subset.indices.length} images`,
     );
-    const probabilities = predictProbabilities(model, subset, {
+    const probabilities = await servedProbabilities(model, metadata, subset, {
       inputFilter: metadata.inputFilter ?? NO_INPUT_FILTER,
     });
     const labels = subsetLabels(subset);

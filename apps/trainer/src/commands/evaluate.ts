@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import type { EvaluationReport } from "@moodlens/shared";
+import { EMOTIONS, type EvaluationReport } from "@moodlens/shared";
 import {
   NO_INPUT_FILTER,
   describeInputFilter,
@@ -11,7 +11,9 @@ import { calibrationOf } from "@moodlens/model/calibration";
 import { findModelVersionByWeights, getModelVersion, getRun, recordEvaluation } from "@moodlens/db";
 import { importEvaluationData } from "../dataset/load";
 import { backendPreference } from "../env";
-import { evaluateModel } from "../evaluation/evaluate";
+import { subsetLabels } from "../dataset/cache";
+import { reportFromProbabilities } from "../evaluation/evaluate";
+import { servedProbabilities } from "../evaluation/served-probabilities";
 import { checkTrainingOverlap } from "../evaluation/overlap-guard";
 import { modelDirectoryFrom, servedModel, type ModelSource } from "../evaluation/model-source";
 import { withDatabase } from "../records/database";
@@ -62,24 +64,35 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
         ? parseInputFilter(values["input-filter"])
         : (metadata.inputFilter ?? NO_INPUT_FILTER);
     if (inputFilter.kind !== "none") log(`input filter ${describeInputFilter(inputFilter)}`);
-    const options = {
-      calibration: calibrationOf(metadata),
-      skipped: dataset.manifest.report.skipped,
+    if (metadata.onnxQuantization)
+      log("classifying with the int8 graph the model is served by (metadata.onnxQuantization)");
+    const calibration = calibrationOf(metadata);
+    const skipped = dataset.manifest.report.skipped;
+    const probabilities = await servedProbabilities(model, metadata, subset, {
       tta: Boolean(values.tta),
       inputFilter,
-    };
-    const report: EvaluationReport = evaluateModel(model, subset, options);
+    });
+    const labels = subsetLabels(subset);
+    const report: EvaluationReport = reportFromProbabilities(probabilities, labels, { calibration, skipped });
     if (overlap.length) {
       const inTraining = new Set(overlap);
-      const heldOut = { dataset, indices: subset.indices.filter((_, position) => !inTraining.has(position)) };
-      const heldOutAccuracy = evaluateModel(model, heldOut, options).accuracy;
+      const keep = [...subset.indices.keys()].filter((position) => !inTraining.has(position));
+      const heldOutAccuracy = reportFromProbabilities(
+        Float32Array.from(
+          keep.flatMap((position) => [
+            ...probabilities.subarray(position * EMOTIONS.length, (position + 1) * EMOTIONS.length),
+          ]),
+        ),
+        Uint8Array.from(keep, (position) => labels[position]!),
+        { calibration, skipped },
+      ).accuracy;
       report.trainingOverlap = {
         images: overlap.length,
         share: overlap.length / subset.indices.length,
         heldOutAccuracy,
       };
       log(
-        `accuracy ${(report.accuracy * 100).toFixed(2)} % on all ${subset.indices.length} images, ${(heldOutAccuracy * 100).toFixed(2)} % on the ${heldOut.indices.length} not in the training data`,
+        `accuracy ${(report.accuracy * 100).toFixed(2)} % on all ${subset.indices.length} images, ${(heldOutAccuracy * 100).toFixed(2)} % on the ${keep.length} not in the training data`,
       );
     }
     if (dataset.manifest.report.corrupt.length)

@@ -62,6 +62,11 @@ export const CALIBRATE_USAGE = `calibrate --model PATH --data DIR [--min-recall 
 
 export const EXPORT_ONNX_USAGE = `export-onnx --model PATH                                add model.onnx (batch norm folded, calibration in the graph)`;
 
+export const QUANTIZE_USAGE = `quantize --model PATH --data DIR [--images N] | --remove   serve the int8 graph (or the float one again)
+  measures activation ranges on N training images (default 700, the same number per class), records them in
+  metadata.json (onnxQuantization) and re-exports model.onnx as int8 (~3x faster on CPUs with AVX-512 VNNI);
+  evaluate and calibrate then measure that graph, as the API serves it`;
+
 /** Each command's usage, by command name (the first line is the hint of a usage error). */
 export const COMMAND_USAGE: Readonly<Record<string, string>> = {
   import: IMPORT_USAGE,
@@ -72,9 +77,10 @@ export const COMMAND_USAGE: Readonly<Record<string, string>> = {
   models: MODELS_USAGE,
   calibrate: CALIBRATE_USAGE,
   "export-onnx": EXPORT_ONNX_USAGE,
+  quantize: QUANTIZE_USAGE,
 };
 
 export const USAGE = `usage: npm run trainer -- <command> [options]
 
-${[IMPORT_USAGE, TRAIN_USAGE, EVALUATE_USAGE, CALIBRATE_USAGE, RUNS_USAGE, SEARCH_USAGE, MODELS_USAGE, EXPORT_ONNX_USAGE].join("\n\n")}
+${[IMPORT_USAGE, TRAIN_USAGE, EVALUATE_USAGE, CALIBRATE_USAGE, RUNS_USAGE, SEARCH_USAGE, MODELS_USAGE, EXPORT_ONNX_USAGE, QUANTIZE_USAGE].join("\n\n")}
 `;

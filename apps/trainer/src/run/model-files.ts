@@ -1,6 +1,12 @@
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
-import { saveModelArtifacts, type tf, type ModelMetadata } from "@moodlens/model";
+import {
+  saveModelArtifacts,
+  type ExportOnnxOptions,
+  type ModelMetadata,
+  type OnnxQuantization,
+  type tf,
+} from "@moodlens/model";
 import { calibrationOf, type ServedCalibration } from "@moodlens/model/calibration";
 import type { EvaluationReport } from "@moodlens/shared";
 import { minimumRecall } from "../evaluation/fit-calibration";
@@ -89,7 +95,7 @@ export async function rewriteModelFiles(
     ...input
   } = metadata;
   const calibration = calibrationOf(metadata);
-  const onnx = await exportOnnxIfAvailable(model, calibration, log);
+  const onnx = await exportOnnxIfAvailable(model, calibration, log, metadata.onnxQuantization);
   return saveModelArtifacts(model, directory, { ...input, ...calibration }, onnx ? { onnx } : {});
 }
 
@@ -101,12 +107,17 @@ async function exportOnnxIfAvailable(
   model: tf.LayersModel,
   calibration: ServedCalibration,
   log: (line: string) => void,
+  quantization?: OnnxQuantization,
 ): Promise<Uint8Array | undefined> {
   try {
     const onnxModule = (await import("@moodlens/model")) as unknown as {
-      exportOnnx?: (m: tf.LayersModel, options: ServedCalibration) => Promise<Uint8Array> | Uint8Array;
+      exportOnnx?: (m: tf.LayersModel, options: ExportOnnxOptions) => Promise<Uint8Array> | Uint8Array;
     };
-    if (typeof onnxModule.exportOnnx === "function") return await onnxModule.exportOnnx(model, calibration);
+    if (typeof onnxModule.exportOnnx === "function")
+      return await onnxModule.exportOnnx(model, {
+        ...calibration,
+        ...(quantization ? { quantization } : {}),
+      });
   } catch (error) {
     log(`ONNX export skipped: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -114,7 +114,11 @@ async function loadClassifiers(
   settings: Settings,
   log: (line: string) => void,
 ): Promise<Classifiers> {
-  const engineOptions = { size: INPUT_SIZE, calibration: calibrationOf(metadata) };
+  const engineOptions = {
+    size: INPUT_SIZE,
+    calibration: calibrationOf(metadata),
+    quantized: metadata.onnxQuantization !== undefined,
+  };
   const loaded = await loadClassifier(settings.classifier, model, onnxPath, {
     ...engineOptions,
     tta: settings.tta,

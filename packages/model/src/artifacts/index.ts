@@ -4,6 +4,7 @@ export {
   validateMetadata,
   type ModelMetadata,
   type ModelMetadataInput,
+  type OnnxQuantization,
 } from "./metadata";
 export {
   saveModelArtifacts,

@@ -37,6 +37,18 @@ export interface ModelMetadata {
   createdAt: string;
   weightsSha256: string;
   onnxSha256?: string;
+  /** Present when model.onnx is the int8 graph (onnx/quantize.ts): what served the figures measured on it. */
+  onnxQuantization?: OnnxQuantization;
+}
+
+/** How model.onnx was quantized: enough to rebuild the identical graph from the weights (re-export, evaluate). */
+export interface OnnxQuantization {
+  kind: "int8";
+  /** Largest value kept per quantized activation tensor (graph tensor name -> value); see onnx/quantize.ts. */
+  activationRanges: Record<string, number>;
+  /** Which images the ranges were measured on (a path relative to the repository, and how many). */
+  calibrationData: string;
+  calibrationImages: number;
 }
 
 /** What the caller provides when saving; the rest is filled in (hashes, format, contract constants). */
@@ -106,8 +118,24 @@ export function validateMetadata(value: unknown, file: string): ModelMetadata {
       invalid(file, (error as Error).message);
     }
   }
+  if (m.onnxQuantization !== undefined) validateQuantization(m.onnxQuantization, file);
   if (typeof m.metrics !== "object" || m.metrics === null) invalid(file, "metrics missing");
   if (typeof m.hyperparameters !== "object" || m.hyperparameters === null)
     invalid(file, "hyperparameters missing");
   return m as ModelMetadata;
+}
+
+function validateQuantization(value: unknown, file: string): void {
+  const q = value as Partial<OnnxQuantization>;
+  if (typeof q !== "object" || q === null || q.kind !== "int8")
+    invalid(file, `onnxQuantization.kind must be "int8"`);
+  const ranges = q.activationRanges;
+  if (
+    typeof ranges !== "object" ||
+    ranges === null ||
+    !Object.values(ranges).every((range) => typeof range === "number" && range > 0 && Number.isFinite(range))
+  )
+    invalid(file, "onnxQuantization.activationRanges must map tensor names to positive numbers");
+  if (typeof q.calibrationData !== "string" || !Number.isInteger(q.calibrationImages))
+    invalid(file, "onnxQuantization.calibrationData and calibrationImages are required");
 }

@@ -9,7 +9,9 @@
 import { AppError } from "@moodlens/shared";
 import { isIdentityCalibration, validateCalibration, type ServedCalibration } from "../calibration";
 import { tf } from "../tf";
+import type { OnnxQuantization } from "../artifacts/metadata";
 import { convKernelToOnnx, depthwiseKernelToOnnx } from "./kernel-layout";
+import { quantizeGraph } from "./quantize";
 import {
   encodeModel,
   type AttributeValue,
@@ -25,7 +27,10 @@ export const ONNX_OUTPUT_NAME = "probabilities";
  * The model's served calibration, applied inside the graph before the output softmax: logits / temperature +
  * classBias (default: none). Serving finds out which calibration a graph holds (analyzer/load-classifier.ts).
  */
-export type ExportOnnxOptions = Partial<ServedCalibration>;
+export type ExportOnnxOptions = Partial<ServedCalibration> & {
+  /** Export the int8 graph (quantize.ts) with these activation ranges, as metadata's onnxQuantization holds them. */
+  quantization?: Pick<OnnxQuantization, "activationRanges">;
+};
 
 type Layer = tf.layers.Layer;
 type Config = Record<string, unknown>;
@@ -132,6 +137,15 @@ interface LayerStep {
  * topological order (model.layers), then name the output and encode the graph.
  */
 export function exportOnnx(model: tf.LayersModel, options: ExportOnnxOptions = {}): Uint8Array {
+  const graph = buildOnnxGraph(model, options);
+  const served = options.quantization
+    ? quantizeGraph(graph, new Map(Object.entries(options.quantization.activationRanges)))
+    : graph;
+  return encodeModel(served, `tfjs-layers ${tf.version_layers}`);
+}
+
+/** The float ONNX graph of `exportOnnx` before encoding (quantize.ts rewrites it into the int8 one). */
+export function buildOnnxGraph(model: tf.LayersModel, options: ExportOnnxOptions = {}): OnnxGraph {
   const calibration: ServedCalibration = {
     temperature: options.temperature ?? 1,
     ...(options.classBias ? { classBias: [...options.classBias] } : {}),
@@ -177,7 +191,7 @@ export function exportOnnx(model: tf.LayersModel, options: ExportOnnxOptions = {
   if (!isIdentityCalibration(calibration) && !calibrated)
     throw new AppError("MODEL_INVALID", "ONNX export: the model does not end in a softmax to calibrate");
   g.node("Identity", [values.get(outputLayerName)!.name], ONNX_OUTPUT_NAME);
-  return encodeModel(graphOf(model, g), `tfjs-layers ${tf.version_layers}`);
+  return graphOf(model, g);
 }
 
 function countConsumers(model: tf.LayersModel): Map<string, number> {

@@ -6,6 +6,9 @@ import { ProtoWriter } from "./protobuf";
 export const ONNX_IR_VERSION = 8;
 export const ONNX_OPSET = 13;
 const FLOAT = 1;
+const UINT8 = 2;
+const INT8 = 3;
+const INT32 = 6;
 const INT64 = 7;
 
 /** number = INT, number[] = INTS, { f } = FLOAT (explicit: 1.0 must not become an int), string = STRING. */
@@ -22,7 +25,16 @@ export interface OnnxNode {
 export interface OnnxInitializer {
   name: string;
   dims: number[];
-  data: Float32Array | BigInt64Array;
+  /** float32, int64 (shapes), or the integer types of a quantized graph (int8 weights, uint8 zero points, int32 biases). */
+  data: Float32Array | BigInt64Array | Int8Array | Uint8Array | Int32Array;
+}
+
+function elementType(data: OnnxInitializer["data"]): number {
+  if (data instanceof Float32Array) return FLOAT;
+  if (data instanceof BigInt64Array) return INT64;
+  if (data instanceof Int8Array) return INT8;
+  if (data instanceof Uint8Array) return UINT8;
+  return INT32;
 }
 
 export interface OnnxValueInfo {
@@ -59,7 +71,7 @@ function writeAttribute(w: ProtoWriter, name: string, value: AttributeValue): vo
 
 function writeTensor(w: ProtoWriter, tensor: OnnxInitializer): void {
   w.ints(1, tensor.dims);
-  w.int(2, tensor.data instanceof Float32Array ? FLOAT : INT64);
+  w.int(2, elementType(tensor.data));
   w.string(8, tensor.name);
   // raw_data is little-endian, which is what typed arrays hold on every platform Node runs on.
   w.bytes(9, new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength));
