@@ -100,7 +100,11 @@ export async function findTrainingOverlap(
       checkedAt: new Date().toISOString(),
     });
     return positions;
-  } catch {
+  } catch (error) {
+    // E.g. the run trained on scratch data that is not on this machine: say so rather than report no overlap.
+    log(
+      `overlap check skipped: ${error instanceof Error ? error.message.split("\n")[0] : String(error)} (the report has no trainingOverlap)`,
+    );
     return undefined;
   }
 }
