@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   models: async () => (await import("./commands/models")).modelsCommand,
   "export-onnx": async () => (await import("./commands/export-onnx")).exportOnnxCommand,
   quantize: async () => (await import("./commands/quantize")).quantizeCommand,
+  ensemble: async () => (await import("./commands/ensemble")).ensembleCommand,
 };
 
 // `trainer … | head` closes stdout early: that is not an error.

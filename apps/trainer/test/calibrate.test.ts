@@ -141,6 +141,32 @@ describe("class bias", () => {
     expect(readFileSync(join(modelDir, "model.onnx")).equals(floatOnnx)).toBe(true);
   });
 
+  it("ensemble writes one servable folder; a model with itself decides as the model alone", async () => {
+    // The run's model without its class bias (a temperature never moves the argmax, a bias does).
+    const member = join(work.path, "model-unbiased");
+    cpSync(join(runDirectory, "model"), member, { recursive: true });
+    expect((await runCli(["calibrate", "--model", member, "--data", valTree], env())).code).toBe(0);
+    expect((await readModelMetadata(member)).classBias).toBeUndefined();
+    const out = join(work.path, "ensemble");
+    const made = await runCli(["ensemble", "--models", `${member},${member}`, "--out", out], env());
+    expect(made.code, made.stderr).toBe(0);
+    const metadata = await readModelMetadata(out);
+    expect((metadata.hyperparameters.ensemble as unknown[]).length).toBe(2);
+    expect(metadata.temperature).toBe(1);
+    const alone = await runCli(["evaluate", "--data", valTree, "--model", member, "--json"], env());
+    const together = await runCli(["evaluate", "--data", valTree, "--model", out, "--json"], env());
+    expect(together.code, together.stderr).toBe(0);
+    // Uncalibrated, it serves the plain softmax; the member its fitted temperature: the same decisions.
+    expect((JSON.parse(together.stdout) as EvaluationReport).confusion).toEqual(
+      (JSON.parse(alone.stdout) as EvaluationReport).confusion,
+    );
+    const analyzer = await createFaceAnalyzer({ modelDir: out, classifier: "onnx" });
+    await analyzer.dispose();
+    const refused = await runCli(["ensemble", "--models", member, "--out", out], env());
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/at least two models/);
+  });
+
   it("calibrate refuses a floor that is not a share", async () => {
     const result = await runCli(
       ["calibrate", "--model", join(runDirectory, "model"), "--data", valTree, "--min-recall", "45"],

@@ -12,6 +12,7 @@ export {
   NETWORK_DEFAULTS,
   NUM_CLASSES,
   buildNetwork,
+  mergeIntoEnsemble,
   resolveNetworkConfig,
   type Architecture,
   type DeepNetworkConfig,

@@ -67,6 +67,10 @@ export const QUANTIZE_USAGE = `quantize --model PATH --data DIR [--images N] | -
   metadata.json (onnxQuantization) and re-exports model.onnx as int8 (~3x faster on CPUs with AVX-512 VNNI);
   evaluate and calibrate then measure that graph, as the API serves it`;
 
+export const ENSEMBLE_USAGE = `ensemble --models A,B[,…] --out DIR                    one model folder serving several models together
+  the mean of the members' logits through one softmax, as one network (one model.json, one model.onnx);
+  written uncalibrated: calibrate it on the validation data next (then quantize, if its members are served as int8)`;
+
 /** Each command's usage, by command name (the first line is the hint of a usage error). */
 export const COMMAND_USAGE: Readonly<Record<string, string>> = {
   import: IMPORT_USAGE,
@@ -78,9 +82,10 @@ export const COMMAND_USAGE: Readonly<Record<string, string>> = {
   calibrate: CALIBRATE_USAGE,
   "export-onnx": EXPORT_ONNX_USAGE,
   quantize: QUANTIZE_USAGE,
+  ensemble: ENSEMBLE_USAGE,
 };
 
 export const USAGE = `usage: npm run trainer -- <command> [options]
 
-${[IMPORT_USAGE, TRAIN_USAGE, EVALUATE_USAGE, CALIBRATE_USAGE, RUNS_USAGE, SEARCH_USAGE, MODELS_USAGE, EXPORT_ONNX_USAGE, QUANTIZE_USAGE].join("\n\n")}
+${[IMPORT_USAGE, TRAIN_USAGE, EVALUATE_USAGE, CALIBRATE_USAGE, RUNS_USAGE, SEARCH_USAGE, MODELS_USAGE, EXPORT_ONNX_USAGE, QUANTIZE_USAGE, ENSEMBLE_USAGE].join("\n\n")}
 `;

@@ -10,3 +10,4 @@ export {
   type NetworkConfigInput,
 } from "./config";
 export { buildNetwork, countParams } from "./build";
+export { memberLayerName, mergeIntoEnsemble } from "./ensemble";

@@ -441,6 +441,18 @@ function convertAdd({ g, id, inputs, input }: LayerStep): Value {
   return { name: sum, rank: input.rank };
 }
 
+/** The element-wise mean of several inputs (an ensemble's logits, networks/ensemble.ts). */
+function convertAverage({ g, id, inputs, input }: LayerStep): Value {
+  return {
+    name: g.node(
+      "Mean",
+      inputs.map((value) => value.name),
+      id,
+    ),
+    rank: input.rank,
+  };
+}
+
 /** Inference: noise and dropout layers are the identity. */
 const passThrough = ({ input }: LayerStep): Value => ({ name: input.name, rank: input.rank });
 
@@ -460,6 +472,7 @@ const LAYER_CONVERSIONS: Record<string, (step: LayerStep) => Value> = {
   GlobalMaxPooling2D: convertGlobalPooling,
   Flatten: convertFlatten,
   Add: convertAdd,
+  Average: convertAverage,
   Dropout: passThrough,
   SpatialDropout2D: passThrough,
   GaussianNoise: passThrough,
