@@ -161,6 +161,7 @@ describe("class bias", () => {
       (JSON.parse(alone.stdout) as EvaluationReport).confusion,
     );
     const analyzer = await createFaceAnalyzer({ modelDir: out, classifier: "onnx" });
+    expect(analyzer.info.model.members).toBe(2);
     await analyzer.dispose();
     const refused = await runCli(["ensemble", "--models", member, "--out", out], env());
     expect(refused.code).toBe(2);

@@ -5,14 +5,14 @@
  * the steady ones: wall-clock rates move with whatever else runs.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { resolveNetworkConfig, type DeepNetworkConfig } from "@moodlens/model";
 import { loadNativeAddon, trainingFlopsPerImage } from "@moodlens/native";
 import { log, runProbe } from "../core/child";
 import { PROBE_TIMEOUT_MS, type ModeSettings } from "../core/constants";
-import { BENCH_DIR, DEFAULT_MODEL_DIR } from "../core/paths";
+import { BENCH_DIR } from "../core/paths";
+import { shippedNetworkSource } from "../core/shipped-model";
 import { round } from "../core/stats";
 import type { EngineProbeInput, EngineProbeOutput } from "../probes/engine-training";
 
@@ -45,14 +45,14 @@ export interface EnginesResult {
   notes: string[];
 }
 
-/** The shipped model's network (models/default/metadata.json), else the trainer's default deep network. */
+/**
+ * The shipped model's network (models/default/metadata.json; an ensemble's first member's), else the trainer's
+ * default deep network.
+ */
 export function shippedNetwork(): { label: string; config: DeepNetworkConfig } {
-  const metadataPath = join(DEFAULT_MODEL_DIR, "metadata.json");
-  if (existsSync(metadataPath)) {
-    const metadata = JSON.parse(readFileSync(metadataPath, "utf8")) as {
-      hyperparameters?: { network?: unknown };
-    };
-    const config = resolveNetworkConfig(metadata.hyperparameters!.network as never);
+  const network = shippedNetworkSource()?.network;
+  if (network) {
+    const config = resolveNetworkConfig(network as never);
     if (config.architecture === "deep") return { label: "shipped model's network (models/default)", config };
   }
   return {

@@ -9,7 +9,8 @@ import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises"
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { log } from "../core/child";
-import { BENCH_DIR, DEFAULT_MODEL_DIR, REPO_ROOT, SHARED_DIR } from "../core/paths";
+import { BENCH_DIR, REPO_ROOT, SHARED_DIR } from "../core/paths";
+import { shippedNetworkSource } from "../core/shipped-model";
 import { round } from "../core/stats";
 import { ferClassFiles } from "../data/fer";
 
@@ -46,9 +47,7 @@ async function sampleFolder(from: string, to: string, perClass: number): Promise
 
 /** The training config of the run that produced models/default, minus its warm start; undefined without one. */
 async function shippedConfig(): Promise<Record<string, unknown> | undefined> {
-  const metadataPath = join(DEFAULT_MODEL_DIR, "metadata.json");
-  if (!existsSync(metadataPath)) return undefined;
-  const { runId } = JSON.parse(await readFile(metadataPath, "utf8")) as { runId?: string };
+  const runId = shippedNetworkSource()?.runId;
   const runPath = join(REPO_ROOT, "models", "training", runId ?? "", "run.json");
   if (!runId || !existsSync(runPath)) return undefined;
   const { config } = JSON.parse(await readFile(runPath, "utf8")) as { config: Record<string, unknown> };

@@ -17,6 +17,13 @@ function analyzerClassifier(analyzer: FaceAnalyzer, id: string, tta: boolean): C
   return { id, classify: (crops) => analyzer.classifyFaces(crops, { tta }) };
 }
 
+/** e.g. "shipped model (deep/onnxruntime int8)", "shipped model (ensemble of 2 deep/onnxruntime int8)". */
+function shippedModelLabel(model: FaceAnalyzer["info"]["model"]): string {
+  const ensemble = model.members > 1 ? `ensemble of ${model.members} ` : "";
+  const precision = model.precision === "int8" ? " int8" : "";
+  return `${SHIPPED_PREFIX} (${ensemble}${model.architecture}/${ENGINE_LABEL[model.classifier]}${precision})`;
+}
+
 export const createMoodlensSystem: SystemFactory = async (options: SystemOptions) => {
   const backend = await selectBackend("wasm", { logger: () => {} });
   // The serving configuration: classifier "auto" (onnxruntime when model.onnx exists and loads, else tfjs).
@@ -30,7 +37,7 @@ export const createMoodlensSystem: SystemFactory = async (options: SystemOptions
     built = [];
     if (options.servingModelTrained) {
       // The headline: what the API serves (the shipped network, not the architecture's default configuration).
-      const id = `${SHIPPED_PREFIX} (${serving.info.model.architecture}/${ENGINE_LABEL[serving.info.model.classifier]})`;
+      const id = shippedModelLabel(serving.info.model);
       built.push(analyzerClassifier(serving, id, false), analyzerClassifier(serving, `${id} + TTA`, true));
     }
     for (const { architecture, dir, onnx } of options.architectureModels) {
@@ -79,11 +86,7 @@ export const createMoodlensSystem: SystemFactory = async (options: SystemOptions
             "models/default does not exist yet (the trainer has not shipped a model); a random-init network's accuracy would be meaningless",
         };
       }
-      return analyzerClassifier(
-        serving,
-        `shipped model (${serving.info.model.architecture}/${serving.info.model.classifier})`,
-        false,
-      );
+      return analyzerClassifier(serving, shippedModelLabel(serving.info.model), false);
     },
     dispose() {
       void serving.dispose();

@@ -112,6 +112,7 @@ describe("int8 quantization of the shipped classifier", () => {
     const photo = await readFile(join(GROUP_PHOTOS_DIR, "2007_007763.jpg"));
     const analyzer = await createFaceAnalyzer({ modelDir: served, backend: "wasm" });
     expect(analyzer.info.model.classifier).toBe("onnx");
+    expect(analyzer.info.model.precision).toBe("int8");
     expect((await analyzer.analyze(photo)).faces.length).toBeGreaterThan(0);
     await analyzer.dispose();
 
@@ -135,6 +136,7 @@ describe("int8 quantization of the shipped classifier", () => {
       logger: (line) => lines.push(line),
     });
     expect(fallback.info.model.classifier).toBe("tfjs");
+    expect(fallback.info.model.precision).toBe("float32");
     expect(lines.join("\n")).toMatch(/model\.onnx does not match weights\.bin/);
     await fallback.dispose();
   }, 180_000);

@@ -165,6 +165,8 @@ function describeAnalyzer(
     classBias: metadata.classBias ?? EMOTIONS.map(() => 0),
     inputFilter: metadata.inputFilter ?? NO_INPUT_FILTER,
     classifier: classifiers.primary.kind,
+    precision: classifiers.primary.kind === "onnx" && metadata.onnxQuantization ? "int8" : "float32",
+    members: Array.isArray(metadata.hyperparameters.ensemble) ? metadata.hyperparameters.ensemble.length : 1,
     backend: backendName,
     detector: detector.engine.name,
   };

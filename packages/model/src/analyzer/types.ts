@@ -40,6 +40,10 @@ export interface ModelInfo {
   inputFilter: InputFilter;
   /** Which engine classifies: "onnx" (onnxruntime) or "tfjs". */
   classifier: "onnx" | "tfjs";
+  /** The classifier's arithmetic: "int8" when onnxruntime serves the quantized graph (metadata.onnxQuantization). */
+  precision: "int8" | "float32";
+  /** How many networks the classifier averages (an ensemble, networks/ensemble.ts; 1 for a single network). */
+  members: number;
   /** The tfjs backend (tfjs classifier, explanations, tfjs detector). */
   backend: BackendName;
   /** Which engine runs the face detector. */
