@@ -8,6 +8,7 @@
  * served calibration stay float: they are a small share of the cost. The activation ranges come from running the
  * float graph on calibration images (`activationTensors` names what to measure).
  */
+import { AppError } from "@moodlens/shared";
 import type { OnnxGraph, OnnxInitializer, OnnxNode } from "./onnx-proto";
 
 /** The largest value of a non-negative activation tensor that its uint8 scale must still represent. */
@@ -44,7 +45,10 @@ function scaleOf(tensor: string, graph: OnnxGraph, ranges: ActivationRanges): nu
   // A max pool keeps its input's range: the same scale lets onnxruntime run it on uint8 directly.
   if (producer?.opType === "MaxPool") return scaleOf(producer.inputs[0]!, graph, ranges);
   const range = ranges.get(tensor);
-  if (range === undefined) throw new Error(`quantize: no calibrated range for ${tensor}`);
+  if (range === undefined)
+    throw new AppError("MODEL_INVALID", `quantize: no calibrated range for ${tensor}`, {
+      hint: "measure the ranges again: npm run trainer -- quantize --model DIR --data TRAIN_DIR",
+    });
   return Math.max(range, 1e-6) / 255;
 }
 
@@ -84,8 +88,6 @@ export function quantizeGraph(graph: OnnxGraph, ranges: ActivationRanges): OnnxG
     return name;
   };
 
-  const graphInputs = new Set(graph.inputs.map((input) => input.name));
-  for (const tensor of activations) if (graphInputs.has(tensor)) quantize(tensor);
   for (const node of graph.nodes) {
     const inputs = node.inputs.map((input) => (quantized.has(input) ? dequantized(input) : input));
     if (node.opType === "Conv" && (node.attributes?.group ?? 1) === 1 && quantized.has(node.inputs[0]!)) {
