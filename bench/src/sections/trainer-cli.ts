@@ -51,7 +51,8 @@ async function shippedConfig(): Promise<Record<string, unknown> | undefined> {
   const runPath = join(REPO_ROOT, "models", "training", runId ?? "", "run.json");
   if (!runId || !existsSync(runPath)) return undefined;
   const { config } = JSON.parse(await readFile(runPath, "utf8")) as { config: Record<string, unknown> };
-  const { initFrom: _warmStart, ...rest } = config;
+  // The training step's speed is measured: no warm start, and no teachers (their weights may not be on this machine).
+  const { initFrom: _warmStart, distillation: _teachers, ...rest } = config;
   return { ...rest, epochs: EPOCHS };
 }
 
@@ -135,7 +136,8 @@ export async function measureTrainerCli(
         },
       );
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      // The results are committed: the scratch folder's machine path stays out of them.
+      const message = (error instanceof Error ? error.message : String(error)).replaceAll(base, "<scratch>");
       log(`trainer CLI with ${workers} worker(s) failed: ${message}`);
       return { reason: `trainer CLI with ${workers} worker(s) failed: ${message}` };
     }
