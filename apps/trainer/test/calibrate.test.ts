@@ -163,6 +163,10 @@ describe("class bias", () => {
     const analyzer = await createFaceAnalyzer({ modelDir: out, classifier: "onnx" });
     expect(analyzer.info.model.members).toBe(2);
     await analyzer.dispose();
+    // Its members' training data is its own: evaluating on it is refused as for a single model.
+    const onTraining = await runCli(["evaluate", "--data", trainTree, "--model", out, "--json"], env());
+    expect(onTraining.code).not.toBe(0);
+    expect(onTraining.stderr).toMatch(/trained on|in the model's training data/);
     const refused = await runCli(["ensemble", "--models", member, "--out", out], env());
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/at least two models/);

@@ -14,13 +14,22 @@ import { join } from "node:path";
  */
 const MAX_TRAINING_OVERLAP = 0.5;
 
+/** The runs whose training data the model has seen: its own, or every member's for an ensemble. */
+function trainingRuns(metadata: { runId: string; hyperparameters?: Record<string, unknown> }): string[] {
+  const members = metadata.hyperparameters?.ensemble;
+  if (!Array.isArray(members)) return [metadata.runId];
+  return members
+    .map((member) => (member as { runId?: unknown }).runId)
+    .filter((id): id is string => typeof id === "string");
+}
+
 /**
  * The test set is only honest if the model never saw it: refuse the model's own training data, and folders that
  * are mostly training images; return the positions of the evaluation images that also occur in the training data.
  */
 export async function checkTrainingOverlap(
   subset: Subset,
-  metadata: { runId: string; datasetFingerprint: string },
+  metadata: { runId: string; datasetFingerprint: string; hyperparameters?: Record<string, unknown> },
   dataset: Dataset,
   allow: boolean,
   log: (line: string) => void,
@@ -30,7 +39,8 @@ export async function checkTrainingOverlap(
     dataset.labels,
     new Uint8Array(dataset.labels.length),
   );
-  if (wholeFingerprint === metadata.datasetFingerprint && !allow) {
+  // An ensemble records its members' fingerprints joined by "+" (trainer ensemble).
+  if (metadata.datasetFingerprint.split("+").includes(wholeFingerprint) && !allow) {
     throw new AppError(
       "DATASET_INVALID",
       "these are the images the model was trained on (its training data); evaluating on them says nothing about new faces",
@@ -39,13 +49,22 @@ export async function checkTrainingOverlap(
       },
     );
   }
-  const runDirectory = findRunDirectory(metadata.runId, [
-    resolveUserPath(env().MOODLENS_RUNS_DIR),
-    join(REPO_ROOT, "models", "training"),
-  ]);
-  if (!runDirectory) return [];
-  const overlap =
-    (await findTrainingOverlap(subset, runDirectory, resolveUserPath(env().MOODLENS_CACHE_DIR), log)) ?? [];
+  const positions = new Set<number>();
+  for (const runId of trainingRuns(metadata)) {
+    const runDirectory = findRunDirectory(runId, [
+      resolveUserPath(env().MOODLENS_RUNS_DIR),
+      join(REPO_ROOT, "models", "training"),
+    ]);
+    if (!runDirectory) continue;
+    const found = await findTrainingOverlap(
+      subset,
+      runDirectory,
+      resolveUserPath(env().MOODLENS_CACHE_DIR),
+      log,
+    );
+    for (const position of found ?? []) positions.add(position);
+  }
+  const overlap = [...positions].sort((a, b) => a - b);
   if (overlap.length === 0) return overlap;
   const share = overlap.length / Math.max(1, subset.indices.length);
   if (share > MAX_TRAINING_OVERLAP && !allow) {
