@@ -37,12 +37,14 @@ const argmax = (row: ArrayLike<number>) => Array.from(row).indexOf(Math.max(...A
 let model: tf.LayersModel;
 let metadata: ModelMetadata;
 let ranges: Record<string, number>;
+let trainingCrops: Uint8Array[];
 let dir: string;
 
 beforeAll(async () => {
   await selectBackend("wasm", { logger: () => {} });
   ({ model, metadata } = await loadModelArtifacts(DEFAULT_MODEL_DIR));
-  ranges = await measureActivationRanges(model, (await ferCrops(FER_TRAIN_DIR, 20)).crops);
+  trainingCrops = (await ferCrops(FER_TRAIN_DIR, 20)).crops;
+  ranges = await measureActivationRanges(model, trainingCrops);
   dir = await mkdtemp(join(tmpdir(), "moodlens-int8-"));
 }, 120_000);
 
@@ -122,7 +124,11 @@ describe("int8 quantization of the shipped classifier", () => {
     const other = await loadModelArtifacts(
       join(DEFAULT_MODEL_DIR, "..", "training", "20261207-0010-fer2013-vgg48-reframe", "model"),
     );
-    const staleBytes = exportOnnx(other.model, { ...calibration, quantization: input.onnxQuantization });
+    const otherRanges = await measureActivationRanges(other.model, trainingCrops);
+    const staleBytes = exportOnnx(other.model, {
+      ...calibration,
+      quantization: { activationRanges: otherRanges },
+    });
     other.model.dispose();
     await writeFile(join(stale, "model.onnx"), staleBytes);
     // Its hash recorded too, so that only the comparison with the weights can catch it.
