@@ -24,6 +24,23 @@ export interface PredictOptions {
   classify?: (crops: readonly Uint8Array[]) => Float32Array;
 }
 
+/** Samples `start` to `end - 1` of a subset as 48x48 crops, through the model's input filter (as when serving). */
+export function batchCrops(
+  subset: Subset,
+  start: number,
+  end: number,
+  inputFilter: InputFilter,
+): Uint8Array[] {
+  const crops: Uint8Array[] = [];
+  for (let i = start; i < end; i++) {
+    const offset = subset.indices[i]! * PIXELS_PER_SAMPLE;
+    crops.push(
+      applyInputFilter(subset.dataset.pixels.subarray(offset, offset + PIXELS_PER_SAMPLE), inputFilter),
+    );
+  }
+  return crops;
+}
+
 /** Class probabilities for some samples, in batches; returns [n * 7] float32. */
 export function predictProbabilities(
   model: tf.LayersModel,
@@ -34,14 +51,7 @@ export function predictProbabilities(
   const count = subset.indices.length;
   const out = new Float32Array(count * CLASSES);
   for (let start = 0; start < count; start += batchSize) {
-    const end = Math.min(count, start + batchSize);
-    const crops: Uint8Array[] = [];
-    for (let i = start; i < end; i++) {
-      const offset = subset.indices[i]! * PIXELS_PER_SAMPLE;
-      crops.push(
-        applyInputFilter(subset.dataset.pixels.subarray(offset, offset + PIXELS_PER_SAMPLE), inputFilter),
-      );
-    }
+    const crops = batchCrops(subset, start, Math.min(count, start + batchSize), inputFilter);
     if (classify) out.set(classifyWith(classify, crops, tta), start * CLASSES);
     else predictInto(out, start * CLASSES, model, crops, tta);
   }

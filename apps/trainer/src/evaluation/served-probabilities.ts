@@ -1,6 +1,5 @@
 import {
   NO_INPUT_FILTER,
-  applyInputFilter,
   createOnnxClassifier,
   exportOnnx,
   mirrorCrop,
@@ -9,8 +8,7 @@ import {
 } from "@moodlens/model";
 import { EMOTIONS } from "@moodlens/shared";
 import type { Subset } from "../dataset/cache";
-import { PIXELS_PER_SAMPLE } from "../dataset/types";
-import { PREDICT_BATCH, predictProbabilities, type PredictOptions } from "./predict";
+import { PREDICT_BATCH, batchCrops, predictProbabilities, type PredictOptions } from "./predict";
 
 const CLASSES = EMOTIONS.length;
 
@@ -33,13 +31,7 @@ export async function servedProbabilities(
   const out = new Float32Array(count * CLASSES);
   try {
     for (let start = 0; start < count; start += PREDICT_BATCH) {
-      const crops: Uint8Array[] = [];
-      for (let i = start; i < Math.min(count, start + PREDICT_BATCH); i++) {
-        const offset = subset.indices[i]! * PIXELS_PER_SAMPLE;
-        crops.push(
-          applyInputFilter(subset.dataset.pixels.subarray(offset, offset + PIXELS_PER_SAMPLE), inputFilter),
-        );
-      }
+      const crops = batchCrops(subset, start, Math.min(count, start + PREDICT_BATCH), inputFilter);
       const plain = (await session.classify(crops)).flatMap((row) => Array.from(row));
       if (tta) {
         const mirrored = (await session.classify(crops.map((crop) => mirrorCrop(crop)))).flatMap((row) =>

@@ -9,7 +9,7 @@ import type { tf } from "../tf";
 import { loadOnnxRuntime, onnxRuntimeProblem } from "./classifier";
 import { buildOnnxGraph, ONNX_INPUT_NAME } from "./export";
 import { encodeModel } from "./onnx-proto";
-import { activationTensors, withProbes } from "./quantize";
+import { activationTensors, inputTensor, withProbes } from "./quantize";
 
 const BATCH = 64;
 const BINS = 4096;
@@ -26,11 +26,8 @@ export async function measureActivationRanges(
     throw new AppError("CONFIG_INVALID", `quantization needs onnxruntime-node (${onnxRuntimeProblem()})`);
   if (crops.length === 0) throw new AppError("BAD_USER_INPUT", "quantization needs calibration images");
   const graph = buildOnnxGraph(model);
-  const input = graph.inputs[0]!.name;
   // The input's range is known (pixel / 255); the rest is measured.
-  const tensors = activationTensors(graph).filter(
-    (tensor) => !graph.nodes.some((node) => node.outputs[0] === tensor && node.inputs[0] === input),
-  );
+  const tensors = activationTensors(graph).filter((tensor) => tensor !== inputTensor(graph));
   const session = await ort.InferenceSession.create(encodeModel(withProbes(graph, tensors), "moodlens"), {
     intraOpNumThreads: 1,
     interOpNumThreads: 1,

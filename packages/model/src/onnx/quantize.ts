@@ -18,7 +18,7 @@ const producerOf = (graph: OnnxGraph, tensor: string) =>
   graph.nodes.find((node) => node.outputs.includes(tensor));
 
 /** The network input after its NHWC -> NCHW transpose (values pixel / 255, in [0, 1]). */
-function inputTensor(graph: OnnxGraph): string | undefined {
+export function inputTensor(graph: OnnxGraph): string | undefined {
   const input = graph.inputs[0]?.name;
   return graph.nodes.find((node) => node.opType === "Transpose" && node.inputs[0] === input)?.outputs[0];
 }
