@@ -62,6 +62,28 @@ describe("augmentation", () => {
     expect(a).toEqual(b);
     expect(a).not.toEqual(gradient);
   });
+
+  it("random erasing replaces one rectangle of 2-40 % of the crop, and leaves the rest as without it", () => {
+    const identity = { flip: false, shift: 0, rotation: 0, zoom: 0, brightness: 0, contrast: 0 };
+    const out = new Uint8Array(PIXELS_PER_SAMPLE);
+    let erased = 0;
+    for (let seed = 0; seed < 50; seed++) {
+      augmentCrop(gradient, out, { ...identity, erasing: 1 }, new Rng(seed));
+      const changed: number[] = [];
+      out.forEach((value, i) => value !== gradient[i] && changed.push(i));
+      const rows = changed.map((i) => Math.floor(i / 48));
+      const cols = changed.map((i) => i % 48);
+      const box = (Math.max(...rows) - Math.min(...rows) + 1) * (Math.max(...cols) - Math.min(...cols) + 1);
+      // Noise can equal the original pixel now and then: the changed pixels fill most of their bounding box.
+      expect(changed.length).toBeGreaterThan(0.9 * box);
+      expect(box).toBeLessThanOrEqual(0.45 * PIXELS_PER_SAMPLE);
+      if (changed.length >= 0.02 * PIXELS_PER_SAMPLE * 0.9) erased++;
+    }
+    expect(erased).toBe(50);
+    // Without erasing the same stream gives the unerased crop (no draws are spent on it).
+    augmentCrop(gradient, out, { ...identity, erasing: 0 }, new Rng(1));
+    expect(out).toEqual(gradient);
+  });
 });
 
 describe("protocol", () => {

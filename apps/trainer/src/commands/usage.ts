@@ -11,7 +11,7 @@ export const IMPORT_USAGE = `import --from DIR|CSV [--format folder|csv|photos] 
 export const TRAINING_CONFIG_USAGE = `  --architecture compact|deep   --network '{"blockWidths":[32,64,128,256]}'
   --epochs N --batch-size N --optimizer adam|sgd --lr X --momentum X
   --schedule cosine|plateau|constant --warmup EPOCHS --min-lr X --plateau-factor X --plateau-patience N
-  --label-smoothing X --class-weighting none|sqrt|balanced --no-augment --augment '{"rotation":15}'
+  --label-smoothing X --class-weighting none|sqrt|balanced --no-augment --augment '{"rotation":15,"erasing":0.5}'
   --input-filter none|gaussian:SIGMA (model input filter for validation/serving; recorded in metadata.json)
   --patience N (early stopping, 0 = off) --seed N --val-fraction X --config FILE.json
   --init-from RUN_ID|RUN_DIR|WEIGHTS_DIR (start from a run's best weights instead of random ones: fine-tuning or

@@ -45,4 +45,27 @@ export function augmentCrop(source: Uint8Array, out: Uint8Array, config: Augment
       out[y * size + x] = value < 0 ? 0 : value > 255 ? 255 : Math.round(value);
     }
   }
+  // Drawn only when enabled, so configs without erasing consume the same random numbers as before it existed.
+  if (config.erasing && rng.next() < config.erasing) eraseRectangle(out, rng);
+}
+
+const ERASE_AREA = [0.02, 0.4] as const;
+const ERASE_LOG_ASPECT = [Math.log(0.3), Math.log(1 / 0.3)] as const;
+
+/** Fills one random rectangle (area and aspect as in Zhong et al.) with uniform noise; retries until it fits. */
+function eraseRectangle(out: Uint8Array, rng: Rng): void {
+  const size = CROP_SIZE;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const area = rng.uniform(ERASE_AREA[0], ERASE_AREA[1]) * size * size;
+    const aspect = Math.exp(rng.uniform(ERASE_LOG_ASPECT[0], ERASE_LOG_ASPECT[1]));
+    const height = Math.round(Math.sqrt(area * aspect));
+    const width = Math.round(Math.sqrt(area / aspect));
+    if (height < 1 || width < 1 || height >= size || width >= size) continue;
+    const top = Math.floor(rng.next() * (size - height + 1));
+    const left = Math.floor(rng.next() * (size - width + 1));
+    for (let y = top; y < top + height; y++) {
+      for (let x = left; x < left + width; x++) out[y * size + x] = Math.floor(rng.next() * 256);
+    }
+    return;
+  }
 }
