@@ -1,5 +1,6 @@
 "use client";
 
+import { ErrorState } from "@/components/ui/ErrorState";
 import { EMOTION_COLORS, fromEmotionEnum, type Emotion } from "@moodlens/shared";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { EmotionLegend } from "@/components/charts/EmotionLegend";
@@ -296,28 +297,9 @@ export function LiveCamera({ mayRecord }: { mayRecord: boolean }) {
             `Camera on · ${stats.answered} of ${stats.sent} frames analysed${stats.lastMs ? ` · last answer ${stats.lastMs} ms` : ""}${record ? " · recording" : ""}`}
         </p>
         {camera.kind === "error" && (
-          <div
-            className="state state--error"
-            role="alert"
-            data-testid="live-error"
-            data-error-code={camera.problem.code}
-          >
-            <h3>{camera.problem.title}</h3>
-            <p>{camera.problem.message}</p>
-          </div>
+          <ErrorState error={camera.problem} testId="live-error" heading="h3" retry={false} />
         )}
-        {apiProblem && (
-          <div
-            className="state state--error"
-            role="alert"
-            data-testid="live-api-error"
-            data-error-code={apiProblem.code}
-          >
-            <h3>{apiProblem.title}</h3>
-            <p>{apiProblem.message}</p>
-            {apiProblem.hint && <p className="state__hint">{apiProblem.hint}</p>}
-          </div>
-        )}
+        {apiProblem && <ErrorState error={apiProblem} testId="live-api-error" heading="h3" retry={false} />}
       </section>
 
       <div className="grid grid--main-side">

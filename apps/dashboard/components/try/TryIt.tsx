@@ -1,5 +1,6 @@
 "use client";
 
+import { ErrorState } from "@/components/ui/ErrorState";
 import { EMOTION_COLORS, fromEmotionEnum, type Emotion } from "@moodlens/shared";
 import { useEffect, useId, useRef, useState, type ChangeEvent, type DragEvent } from "react";
 import { EmotionTag } from "@/components/ui/EmotionTag";
@@ -163,14 +164,12 @@ export function TryIt({ maxBytes }: { maxBytes: number }) {
           </p>
         </div>
         {problem && (
-          <div
-            className="state state--error"
-            role="alert"
-            data-testid="try-error"
-            data-error-code="INVALID_FILE"
-          >
-            <p>{problem}</p>
-          </div>
+          <ErrorState
+            error={{ code: "INVALID_FILE", message: problem }}
+            testId="try-error"
+            heading="h3"
+            retry={false}
+          />
         )}
         <div className="toolbar">
           <label className="checkbox" htmlFor={ids.store}>
@@ -264,16 +263,7 @@ export function TryIt({ maxBytes }: { maxBytes: number }) {
             )}
           </p>
           {status.kind === "error" && (
-            <div
-              className="state state--error"
-              role="alert"
-              data-testid="try-error"
-              data-error-code={status.error.code}
-            >
-              <h3>{status.error.title}</h3>
-              <p>{status.error.message}</p>
-              {status.error.hint && <p className="state__hint">{status.error.hint}</p>}
-            </div>
+            <ErrorState error={status.error} testId="try-error" heading="h3" retry={false} />
           )}
           {analysis && analysis.faces.length === 0 && (
             <div className="state state--empty" data-testid="try-no-face">

@@ -1,5 +1,6 @@
 "use client";
 
+import { ErrorState } from "@/components/ui/ErrorState";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
@@ -214,14 +215,12 @@ export function VideoUpload({ maxBytes }: { maxBytes: number }) {
           </p>
         </div>
         {problem && (
-          <div
-            className="state state--error"
-            role="alert"
-            data-testid="video-error"
-            data-error-code="INVALID_FILE"
-          >
-            <p>{problem}</p>
-          </div>
+          <ErrorState
+            error={{ code: "INVALID_FILE", message: problem }}
+            testId="video-error"
+            heading="h3"
+            retry={false}
+          />
         )}
         <div className="toolbar">
           <TextField
@@ -317,28 +316,12 @@ export function VideoUpload({ maxBytes }: { maxBytes: number }) {
               </p>
             )}
             {phase.job.error && (
-              <div
-                className="state state--error"
-                role="alert"
-                data-testid="video-error"
-                data-error-code={phase.job.error.code}
-              >
-                <p>{phase.job.error.message}</p>
-              </div>
+              <ErrorState error={phase.job.error} testId="video-error" heading="h3" retry={false} />
             )}
           </div>
         )}
         {phase.kind === "error" && (
-          <div
-            className="state state--error"
-            role="alert"
-            data-testid="video-error"
-            data-error-code={phase.error.code}
-          >
-            <h3>{phase.error.title}</h3>
-            <p>{phase.error.message}</p>
-            {phase.error.hint && <p className="state__hint">{phase.error.hint}</p>}
-          </div>
+          <ErrorState error={phase.error} testId="video-error" heading="h3" retry={false} />
         )}
       </div>
     </section>
