@@ -237,4 +237,38 @@ test.describe("Videos", () => {
     await expect(page.getByTestId("video-submit")).toBeDisabled();
     expect(sent).toBe(false);
   });
+
+  test("a job the worker could not read shows why it failed, with the API's error code", async ({
+    page,
+    request,
+    stack,
+  }) => {
+    // Sent past the page's own check (as a client app would): the worker finds no video in it.
+    const upload = await request.post(`${stack.apiUrl}/v1/videos?source=e2e-video-unreadable`, {
+      headers: { authorization: `Bearer ${stack.keys.client}`, "content-type": "video/mp4" },
+      data: Buffer.from("definitely not an mp4 ".repeat(200)),
+    });
+    expect(upload.status()).toBe(202);
+    const { job } = (await upload.json()) as { job: { id: string } };
+    await expect
+      .poll(
+        async () =>
+          (
+            await fetchGraphQL<{ videoJob: { status: string } }>(
+              stack.graphqlUrl,
+              "query ($id: ID!) { videoJob(id: $id) { status } }",
+              { id: job.id },
+              stack.keys.client,
+            )
+          ).videoJob.status,
+        { timeout: 120_000, intervals: [1_000] },
+      )
+      .toBe("FAILED");
+    await page.goto(`/videos/${job.id}`);
+    const error = page.getByTestId("error-state");
+    await expect(error).toHaveAttribute("data-error-code", "BAD_USER_INPUT");
+    await expect(error.getByRole("heading")).toHaveText("The analysis failed");
+    await expect(error.locator("p").first()).not.toBeEmpty();
+    await expect(page.getByTestId("video-timeline-chart")).toHaveCount(0);
+  });
 });

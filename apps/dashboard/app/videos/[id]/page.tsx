@@ -54,15 +54,16 @@ export default async function VideoPage({ params }: { params: Promise<{ id: stri
       {job.status === "DONE" ? (
         <VideoTimelineView job={job} />
       ) : job.status === "FAILED" || job.status === "CANCELLED" ? (
-        <div
-          className="state state--error"
-          role="alert"
-          data-testid="error-state"
-          data-error-code={job.error?.code ?? job.status}
-        >
-          <h2>{job.status === "FAILED" ? "The analysis failed" : "The analysis was cancelled"}</h2>
-          {job.error && <p>{job.error.message}</p>}
-        </div>
+        <ErrorState
+          retry={false}
+          error={{
+            code: job.error?.code ?? job.status,
+            title: job.status === "FAILED" ? "The analysis failed" : "The analysis was cancelled",
+            message:
+              job.error?.message ??
+              "It stopped before it finished; upload the video again to start a new analysis.",
+          }}
+        />
       ) : (
         <EmptyState title="The analysis is still running" testId="video-running">
           <p>
