@@ -23,6 +23,7 @@ export {
 // Model directories on disk, which one is served, and the ONNX export.
 export {
   loadModelArtifacts,
+  modelWeightsDigest,
   readModelMetadata,
   saveModelArtifacts,
   type LoadedModel,

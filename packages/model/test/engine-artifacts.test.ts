@@ -1,10 +1,16 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@moodlens/shared";
 import { tf } from "../src/tf";
-import { loadModelArtifacts, saveModelArtifacts, type ModelMetadataInput } from "../src/artifacts";
+import {
+  loadModelArtifacts,
+  modelWeightsDigest,
+  saveModelArtifacts,
+  weightShardNames,
+  type ModelMetadataInput,
+} from "../src/artifacts";
 import { selectBackend } from "../src/backend";
 import { buildNetwork } from "../src/networks";
 
@@ -56,6 +62,47 @@ describe("model artifacts", () => {
     expect(Array.from(after)).toEqual(Array.from(before));
     model.dispose();
     loaded.model.dispose();
+  });
+
+  it("splits large weights into shards that load to the same predictions, and drops stale weights files", async () => {
+    expect(weightShardNames(10, 16)).toEqual(["weights.bin"]);
+    expect(weightShardNames(33, 16)).toEqual(["weights-1of3.bin", "weights-2of3.bin", "weights-3of3.bin"]);
+    const dir = join(root, "sharded");
+    const model = smallNetwork();
+    // Saved whole first, then over it in shards: the old weights.bin must not linger beside the shards.
+    const whole = await saveModelArtifacts(model, dir, metadataInput);
+    const size = (await stat(join(dir, "weights.bin"))).size;
+    const shardBytes = Math.ceil(size / 3);
+    const sharded = await saveModelArtifacts(model, dir, metadataInput, { shardBytes });
+    expect(sharded.weightsSha256).toBe(whole.weightsSha256);
+    const files = (await readdir(dir)).filter((name) => name.endsWith(".bin")).sort();
+    expect(files).toEqual(["weights-1of3.bin", "weights-2of3.bin", "weights-3of3.bin"]);
+    for (const file of files) expect((await stat(join(dir, file))).size).toBeLessThanOrEqual(shardBytes);
+    expect(modelWeightsDigest(dir)).toBe(whole.weightsSha256);
+
+    const loaded = await loadModelArtifacts(dir);
+    const input = batch();
+    const before = (model.predict(input) as tf.Tensor).dataSync();
+    const after = (loaded.model.predict(input) as tf.Tensor).dataSync();
+    expect(Array.from(after)).toEqual(Array.from(before));
+    loaded.model.dispose();
+
+    // A shard gone or changed is refused, naming it; a manifest that points outside the folder too.
+    const second = join(dir, "weights-2of3.bin");
+    const bytes = await readFile(second);
+    await rm(second);
+    await expectAppError(loadModelArtifacts(dir), "MODEL_INVALID", "weights-2of3.bin: is missing");
+    bytes[0] = bytes[0]! ^ 0xff;
+    await writeFile(second, bytes);
+    await expectAppError(loadModelArtifacts(dir), "MODEL_INVALID", "of all 3 weights files");
+    const topologyPath = join(dir, "model.json");
+    const topology = JSON.parse(await readFile(topologyPath, "utf8")) as {
+      weightsManifest: { paths: string[] }[];
+    };
+    topology.weightsManifest[0]!.paths[0] = "../weights.bin";
+    await writeFile(topologyPath, JSON.stringify(topology));
+    await expectAppError(loadModelArtifacts(dir), "MODEL_INVALID", "names no valid weights files");
+    model.dispose();
   });
 
   it("refuses tampered weights, swapped labels and a tampered onnx file", async () => {

@@ -1,28 +1,28 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { AppError, EMOTIONS } from "@moodlens/shared";
-import { loadModelArtifacts, tf, type NetworkConfigInput } from "@moodlens/model";
+import { loadModelArtifacts, modelWeightsDigest, tf, type NetworkConfigInput } from "@moodlens/model";
 import { selectTrainingEngine } from "@moodlens/native";
 import type { Subset } from "../dataset/cache";
 import { predictProbabilities } from "../evaluation/predict";
 import type { DistillationConfig, Teacher } from "../training/config";
 import { fromRecordedPath, toRecordedPath } from "../util/paths";
-import { weightsDigest } from "./init-weights";
 
 const CLASSES = EMOTIONS.length;
 
+// The weights file names come from model.json (one file, or shards for a large model).
 const isModelFolder = (path: string) =>
-  existsSync(join(path, "metadata.json")) && existsSync(join(path, "weights.bin"));
+  existsSync(join(path, "metadata.json")) && existsSync(join(path, "model.json"));
 
 /** Resolves one `--distill-from` entry: a run id (in the runs folder), a run folder (its model/), or a model folder. */
 export function resolveTeacher(reference: string, runsDirectory: string, cwd = process.cwd()): Teacher {
   for (const candidate of [resolve(cwd, reference), join(runsDirectory, reference)]) {
     const folder = isModelFolder(candidate) ? candidate : join(candidate, "model");
     if (isModelFolder(folder))
-      return { source: toRecordedPath(folder), weightsSha256: weightsDigest(folder) };
+      return { source: toRecordedPath(folder), weightsSha256: modelWeightsDigest(folder) };
   }
   throw new AppError("NOT_FOUND", `--distill-from ${reference}: no finished model there`, {
-    hint: `pass a finished run id from ${runsDirectory}, a run folder, or a model folder (metadata.json + weights.bin)`,
+    hint: `pass a finished run id from ${runsDirectory}, a run folder, or a model folder (metadata.json + model.json + weights)`,
   });
 }
 
@@ -45,7 +45,7 @@ export async function teacherProbabilities(
       throw new AppError("NOT_FOUND", `teacher ${teacher.source} is gone`, {
         hint: "restore that model folder, or start a new run",
       });
-    if (weightsDigest(folder) !== teacher.weightsSha256)
+    if (modelWeightsDigest(folder) !== teacher.weightsSha256)
       throw new AppError("CONFLICT", `teacher ${teacher.source} changed since the run started`, {
         hint: "restore its original weights, or start a new run",
       });

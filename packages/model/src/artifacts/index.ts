@@ -10,6 +10,9 @@ export {
   saveModelArtifacts,
   loadModelArtifacts,
   readModelMetadata,
+  modelWeightsDigest,
+  weightShardNames,
+  WEIGHT_SHARD_BYTES,
   type LoadedModel,
   type SaveModelOptions,
 } from "./model-files";

@@ -1,4 +1,6 @@
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { readdir, rm } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { AppError, EMOTIONS } from "@moodlens/shared";
 import { tf } from "../tf";
 import { exists, readBytes, sha256, toArrayBuffer, writeFileAtomic } from "./files";
@@ -13,7 +15,24 @@ import {
 export interface SaveModelOptions {
   /** ONNX bytes (from exportOnnx) to store as model.onnx, hashed into metadata.onnxSha256. */
   onnx?: Uint8Array;
+  /** Largest weights file; bigger weights are split (default WEIGHT_SHARD_BYTES). */
+  shardBytes?: number;
 }
+
+/**
+ * Weights above this size are stored as numbered shards, so that every file of a model (an ensemble's weights
+ * among them) stays under the repository's 20 MB per-file limit and can be committed with its run.
+ */
+export const WEIGHT_SHARD_BYTES = 16 * 1024 * 1024;
+
+/** `weights.bin` when one file holds them, else `weights-1of3.bin`, `weights-2of3.bin`, ... */
+export function weightShardNames(byteLength: number, shardBytes = WEIGHT_SHARD_BYTES): string[] {
+  const count = Math.max(1, Math.ceil(byteLength / shardBytes));
+  if (count === 1) return [MODEL_FILES.weights];
+  return Array.from({ length: count }, (_, index) => `weights-${index + 1}of${count}.bin`);
+}
+
+const WEIGHT_FILE = /^weights(-\d+of\d+)?\.bin$/;
 
 export interface LoadedModel {
   model: tf.LayersModel;
@@ -49,12 +68,14 @@ export async function saveModelArtifacts(
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
   );
+  const shardBytes = options.shardBytes ?? WEIGHT_SHARD_BYTES;
+  const shardNames = weightShardNames(weights.byteLength, shardBytes);
   const modelJson = {
     format: "layers-model",
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
     convertedBy: null,
     modelTopology: topology,
-    weightsManifest: [{ paths: [MODEL_FILES.weights], weights: weightSpecs }],
+    weightsManifest: [{ paths: shardNames, weights: weightSpecs }],
   };
   const metadata: ModelMetadata = {
     formatVersion: MODEL_FORMAT_VERSION,
@@ -67,10 +88,16 @@ export async function saveModelArtifacts(
     weightsSha256: sha256(weights),
     ...(options.onnx ? { onnxSha256: sha256(options.onnx) } : {}),
   };
-  await writeFileAtomic(join(dir, MODEL_FILES.weights), weights);
+  for (const [index, name] of shardNames.entries()) {
+    await writeFileAtomic(join(dir, name), weights.subarray(index * shardBytes, (index + 1) * shardBytes));
+  }
   await writeFileAtomic(join(dir, MODEL_FILES.topology), JSON.stringify(modelJson));
   if (options.onnx) await writeFileAtomic(join(dir, MODEL_FILES.onnx), options.onnx);
   await writeFileAtomic(join(dir, MODEL_FILES.metadata), `${JSON.stringify(metadata, null, 2)}\n`);
+  // A model saved over an older one (an ensemble written into models/default) leaves no stale weights file behind.
+  for (const name of await readdir(dir)) {
+    if (WEIGHT_FILE.test(name) && !shardNames.includes(name)) await rm(join(dir, name), { force: true });
+  }
   return metadata;
 }
 
@@ -107,30 +134,62 @@ export async function readModelMetadata(dir: string): Promise<ModelMetadata> {
   return validateMetadata(await readJson(path), path);
 }
 
+interface ModelJson {
+  modelTopology: object;
+  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+}
+
+/**
+ * model.json and the weights its manifest names (one file or shards, in order), joined into one buffer. Synchronous
+ * so that the trainer can fingerprint a teacher while it parses its command line.
+ */
+function readModelFiles(dir: string): { modelJson: ModelJson; weights: Uint8Array } {
+  const topologyPath = join(dir, MODEL_FILES.topology);
+  if (!existsSync(topologyPath)) invalid(topologyPath, "is missing");
+  let modelJson: Partial<ModelJson>;
+  try {
+    modelJson = JSON.parse(readFileSync(topologyPath, "utf8")) as Partial<ModelJson>;
+  } catch (error) {
+    return invalid(topologyPath, "is not valid JSON", error);
+  }
+  if (!modelJson.modelTopology || !Array.isArray(modelJson.weightsManifest)) {
+    invalid(topologyPath, "has no modelTopology/weightsManifest");
+  }
+  const paths = modelJson.weightsManifest.flatMap((group) => group.paths ?? []);
+  // Only plain file names next to model.json: a manifest never reaches outside the model's folder.
+  const stray = paths.find(
+    (path) => typeof path !== "string" || basename(path) !== path || !WEIGHT_FILE.test(path),
+  );
+  if (stray !== undefined || paths.length === 0)
+    invalid(topologyPath, `names no valid weights files (${String(stray)})`);
+  const parts = paths.map((path) => {
+    const full = join(dir, path);
+    if (!existsSync(full)) invalid(full, "is missing");
+    return readFileSync(full);
+  });
+  return { modelJson: modelJson as ModelJson, weights: new Uint8Array(Buffer.concat(parts)) };
+}
+
+/** sha256 of a saved model's weights (all shards), as its metadata.json records it. */
+export function modelWeightsDigest(dir: string): string {
+  return sha256(readModelFiles(dir).weights);
+}
+
 /**
  * Loads a saved model and refuses anything that does not match its metadata: weights hash, label order,
  * input/output shapes. A missing directory is MODEL_NOT_TRAINED; everything else MODEL_INVALID.
  */
 export async function loadModelArtifacts(dir: string): Promise<LoadedModel> {
   const metadata = await readModelMetadata(dir);
-  const weightsPath = join(dir, MODEL_FILES.weights);
   const topologyPath = join(dir, MODEL_FILES.topology);
-  if (!(await exists(weightsPath))) invalid(weightsPath, "is missing");
-  if (!(await exists(topologyPath))) invalid(topologyPath, "is missing");
-  const weights = await readBytes(weightsPath);
+  const { modelJson, weights } = readModelFiles(dir);
   const actualHash = sha256(weights);
   if (actualHash !== metadata.weightsSha256) {
+    const files = modelJson.weightsManifest.flatMap((group) => group.paths);
     invalid(
-      weightsPath,
-      `sha256 ${actualHash.slice(0, 12)}… does not match metadata.json (${metadata.weightsSha256.slice(0, 12)}…)`,
+      join(dir, files[0]!),
+      `sha256 ${actualHash.slice(0, 12)}…${files.length > 1 ? ` (of all ${files.length} weights files)` : ""} does not match metadata.json (${metadata.weightsSha256.slice(0, 12)}…)`,
     );
-  }
-  const modelJson = (await readJson(topologyPath)) as {
-    modelTopology?: object;
-    weightsManifest?: { weights: tf.io.WeightsManifestEntry[] }[];
-  };
-  if (!modelJson.modelTopology || !Array.isArray(modelJson.weightsManifest)) {
-    invalid(topologyPath, "has no modelTopology/weightsManifest");
   }
   const weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights);
   let model: tf.LayersModel;
