@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { lcg } from "./fixtures";
 import { FER_VAL_DIR } from "./group-photos";
+import { buildSeededNetwork } from "./model-fixture";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError, EMOTIONS } from "@moodlens/shared";
@@ -33,21 +33,6 @@ function toBatch(faces: Uint8Array[]): Float32Array {
   const batch = new Float32Array(faces.length * 48 * 48);
   faces.forEach((face, i) => face.forEach((pixel, j) => (batch[i * 2304 + j] = pixel / 255)));
   return batch;
-}
-
-/**
- * Builds with Math.random replaced by a fixed LCG: tfjs seeds its weight initialisers from Math.random, and with
- * fresh random kernels the compact network's most confident output fell under this file's 0.3 check once (0.26).
- */
-function buildSeeded(config: NetworkConfigInput, seed = 7): tf.LayersModel {
-  const original = Math.random;
-  const next = lcg(seed);
-  Math.random = () => next() / 2 ** 32;
-  try {
-    return buildNetwork(config);
-  } finally {
-    Math.random = original;
-  }
 }
 
 /** Moves every weight and batch-norm statistic away from its initial value, so parity is not trivially uniform. */
@@ -124,7 +109,7 @@ const NETWORKS: [string, NetworkConfigInput][] = [
 describe("ONNX export", () => {
   for (const [label, config] of NETWORKS) {
     it(`${label}: onnxruntime matches tfjs on real faces and folds every batch norm`, async () => {
-      const model = buildSeeded(config);
+      const model = buildSeededNetwork(config, 7);
       scramble(model);
       const { bytes, expected } = await expectParity(model);
       // Scrambled weights give confident, face-dependent outputs, so agreement is not an artefact of uniform rows.

@@ -12,7 +12,6 @@ export {
   readModelMetadata,
   modelWeightsDigest,
   weightShardNames,
-  WEIGHT_SHARD_BYTES,
   type LoadedModel,
   type SaveModelOptions,
 } from "./model-files";

@@ -109,10 +109,9 @@ function invalid(file: string, problem: string, cause?: unknown): never {
   });
 }
 
-async function readJson(path: string): Promise<unknown> {
-  const text = new TextDecoder().decode(await readBytes(path));
+function readJson(path: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(readFileSync(path, "utf8")) as unknown;
   } catch (error) {
     return invalid(path, "is not valid JSON", error);
   }
@@ -131,7 +130,7 @@ export async function readModelMetadata(dir: string): Promise<ModelMetadata> {
       },
     );
   }
-  return validateMetadata(await readJson(path), path);
+  return validateMetadata(readJson(path), path);
 }
 
 interface ModelJson {
@@ -146,12 +145,7 @@ interface ModelJson {
 function readModelFiles(dir: string): { modelJson: ModelJson; weights: Uint8Array } {
   const topologyPath = join(dir, MODEL_FILES.topology);
   if (!existsSync(topologyPath)) invalid(topologyPath, "is missing");
-  let modelJson: Partial<ModelJson>;
-  try {
-    modelJson = JSON.parse(readFileSync(topologyPath, "utf8")) as Partial<ModelJson>;
-  } catch (error) {
-    return invalid(topologyPath, "is not valid JSON", error);
-  }
+  const modelJson = readJson(topologyPath) as Partial<ModelJson>;
   if (!modelJson.modelTopology || !Array.isArray(modelJson.weightsManifest)) {
     invalid(topologyPath, "has no modelTopology/weightsManifest");
   }
