@@ -1,3 +1,4 @@
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend, toModelInput, tf } from "@moodlens/model";
@@ -8,6 +9,7 @@ import {
   restoreCheckpoint,
   saveCheckpoint,
 } from "../src/run/checkpoint";
+import { weightsDigest } from "../src/run/init-weights";
 import type { TrainConfig } from "../src/training/config";
 import { batchLoss } from "../src/training/loss";
 import { createOptimizer } from "../src/training/optimizer";
@@ -87,5 +89,50 @@ describe("checkpoint", () => {
     loadModelWeights(join(work.path, pointer.checkpoint), weightsOnly);
     step(weightsOnly, freshOptimizer);
     expect(weightsOf(weightsOnly)).not.toEqual(weightsOf(original));
+  });
+
+  it("splits large checkpoint files into shards that restore to the same step, and refuses a missing shard", async () => {
+    const sharded = tempDirectory("checkpoint-shards");
+    try {
+      const original = buildSeededNetwork(config);
+      const optimizer = createOptimizer(config);
+      step(original, optimizer);
+      // The tiny network's weights are a few KB: 1 KB shards make several files of each.
+      await saveCheckpoint(
+        sharded.path,
+        original,
+        optimizer,
+        { ...initialTrainerState(config), epoch: 1 },
+        true,
+        {
+          shardBytes: 1024,
+        },
+      );
+      step(original, optimizer);
+
+      const pointer = readCheckpointPointer(sharded.path)!;
+      const files = readdirSync(join(sharded.path, pointer.checkpoint));
+      expect(files).not.toContain("optimizer.bin");
+      expect(files.filter((name) => /^optimizer-\d+of\d+\.bin$/.test(name)).length).toBeGreaterThan(1);
+      expect(files.filter((name) => /^weights-\d+of\d+\.bin$/.test(name)).length).toBeGreaterThan(1);
+      expect(weightsDigest(join(sharded.path, pointer.best!))).toMatch(/^[0-9a-f]{64}$/);
+
+      const resumed = buildSeededNetwork(config);
+      const resumedOptimizer = createOptimizer(config);
+      await restoreCheckpoint(sharded.path, pointer, resumed, resumedOptimizer);
+      step(resumed, resumedOptimizer);
+      expect(weightsOf(resumed)).toEqual(weightsOf(original));
+
+      const lastShard = files
+        .filter((name) => name.startsWith("optimizer-"))
+        .sort()
+        .at(-1)!;
+      rmSync(join(sharded.path, pointer.checkpoint, lastShard));
+      await expect(
+        restoreCheckpoint(sharded.path, pointer, buildSeededNetwork(config), createOptimizer(config)),
+      ).rejects.toThrow(/optimizer\.bin \(or all of its shards\) is missing/);
+    } finally {
+      sharded.remove();
+    }
   });
 });

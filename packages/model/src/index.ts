@@ -26,6 +26,8 @@ export {
   modelWeightsDigest,
   readModelMetadata,
   saveModelArtifacts,
+  shardFileNames,
+  WEIGHT_SHARD_BYTES,
   type LoadedModel,
   type ModelMetadata,
   type OnnxQuantization,

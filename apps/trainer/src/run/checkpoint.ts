@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AppError } from "@moodlens/shared";
-import { tf } from "@moodlens/model";
+import { shardFileNames, tf, WEIGHT_SHARD_BYTES } from "@moodlens/model";
 import { fsyncDirectory, writeJsonAtomic } from "../util/atomic";
 import type { TrainerState } from "../training/state";
 import { readCheckpointPointer, type CheckpointPointer } from "./run-files";
@@ -16,6 +16,9 @@ export { readCheckpointPointer, type CheckpointPointer };
  * An epoch's files are written first into their own new folder; then state.json (written to a temporary file
  * and renamed) switches to it. A process killed at any instant leaves either the previous state.json (pointing at
  * complete files) or the new one: never a torn checkpoint. Older epoch folders are pruned after the switch.
+ * A .bin above WEIGHT_SHARD_BYTES is written as `<stem>-1of2.bin`, `<stem>-2of2.bin` (the model files' rule), so an
+ * unfinished run's checkpoint (Adam's moments are twice the weights) fits the repository's 20 MB per-file limit and
+ * can be committed to resume in a later sitting.
  */
 
 export interface TensorEntry {
@@ -28,7 +31,39 @@ export interface TensorEntry {
 
 const STATE_FILE = "state.json";
 
-function writeTensors(directory: string, stem: string, tensors: { name: string; tensor: tf.Tensor }[]): void {
+/** Where a checkpoint's tensors are written: test runs pass a small shard size to exercise the split. */
+export interface CheckpointFileOptions {
+  shardBytes?: number;
+}
+
+const SHARD_FILE = (stem: string) => new RegExp(`^${stem}-(\\d+)of(\\d+)\\.bin$`);
+
+/** The files holding `<stem>`'s bytes, in order: `<stem>.bin`, or all its shards; throws when one is missing. */
+export function tensorFiles(directory: string, stem: string): string[] {
+  const single = join(directory, `${stem}.bin`);
+  if (existsSync(single)) return [single];
+  const shards = existsSync(directory)
+    ? readdirSync(directory)
+        .map((name) => ({ name, match: SHARD_FILE(stem).exec(name) }))
+        .filter((file) => file.match !== null)
+    : [];
+  const count = Number(shards[0]?.match![2] ?? 0);
+  const ordered = shards
+    .filter((file) => Number(file.match![2]) === count)
+    .sort((a, b) => Number(a.match![1]) - Number(b.match![1]));
+  if (count === 0 || ordered.length !== count || ordered.some((file, i) => Number(file.match![1]) !== i + 1))
+    throw new AppError("NOT_FOUND", `${directory}: ${stem}.bin (or all of its shards) is missing`, {
+      hint: "restore the checkpoint folder as it was written (every .bin file)",
+    });
+  return ordered.map((file) => join(directory, file.name));
+}
+
+function writeTensors(
+  directory: string,
+  stem: string,
+  tensors: { name: string; tensor: tf.Tensor }[],
+  { shardBytes = WEIGHT_SHARD_BYTES }: CheckpointFileOptions = {},
+): void {
   const entries: TensorEntry[] = [];
   const chunks: Uint8Array[] = [];
   let offset = 0;
@@ -50,13 +85,14 @@ function writeTensors(directory: string, stem: string, tensors: { name: string; 
     all.set(chunk, position);
     position += chunk.byteLength;
   }
-  writeFileSync(join(directory, `${stem}.bin`), all);
+  for (const [index, name] of shardFileNames(stem, all.byteLength, shardBytes).entries())
+    writeFileSync(join(directory, name), all.subarray(index * shardBytes, (index + 1) * shardBytes));
   writeFileSync(join(directory, `${stem}.json`), JSON.stringify(entries));
 }
 
 function readTensors(directory: string, stem: string): { name: string; tensor: tf.Tensor }[] {
   const entries = JSON.parse(readFileSync(join(directory, `${stem}.json`), "utf8")) as TensorEntry[];
-  const buffer = readFileSync(join(directory, `${stem}.bin`));
+  const buffer = Buffer.concat(tensorFiles(directory, stem).map((file) => readFileSync(file)));
   return entries.map((entry) => {
     const size = entry.shape.reduce((a, b) => a * b, 1);
     const start = buffer.byteOffset + entry.offset;
@@ -67,12 +103,17 @@ function readTensors(directory: string, stem: string): { name: string; tensor: t
 }
 
 /** Model weights (trainable and batch-norm statistics) in the model's own order. */
-export function saveModelWeights(directory: string, model: tf.LayersModel): void {
+export function saveModelWeights(
+  directory: string,
+  model: tf.LayersModel,
+  options: CheckpointFileOptions = {},
+): void {
   mkdirSync(directory, { recursive: true });
   writeTensors(
     directory,
     "weights",
     model.weights.map((weight) => ({ name: weight.originalName, tensor: weight.read() })),
+    options,
   );
 }
 
@@ -104,9 +145,10 @@ export function loadModelWeights(directory: string, model: tf.LayersModel): void
 async function saveOptimizer(
   directory: string,
   optimizer: tf.Optimizer,
+  options: CheckpointFileOptions,
 ): Promise<CheckpointPointer["optimizerExtras"]> {
   const weights = await optimizer.getWeights();
-  writeTensors(directory, "optimizer", weights);
+  writeTensors(directory, "optimizer", weights, options);
   tf.dispose(weights.filter((w) => w.name === "iter").map((w) => w.tensor));
   const adam = optimizer as unknown as { accBeta1?: tf.Scalar; accBeta2?: tf.Scalar };
   return adam.accBeta1 && adam.accBeta2
@@ -137,21 +179,22 @@ export async function saveCheckpoint(
   optimizer: tf.Optimizer,
   trainer: TrainerState,
   isBest: boolean,
+  options: CheckpointFileOptions = {},
 ): Promise<CheckpointPointer> {
   const previous = readCheckpointPointer(runDirectory);
   const checkpoint = join("checkpoints", epochFolder(trainer.epoch));
   const checkpointPath = join(runDirectory, checkpoint);
   rmSync(checkpointPath, { recursive: true, force: true }); // leftovers of a kill before the commit
   mkdirSync(checkpointPath, { recursive: true });
-  saveModelWeights(checkpointPath, model);
-  const optimizerExtras = await saveOptimizer(checkpointPath, optimizer);
+  saveModelWeights(checkpointPath, model, options);
+  const optimizerExtras = await saveOptimizer(checkpointPath, optimizer, options);
   fsyncDirectory(checkpointPath);
   let best = previous?.best ?? null;
   if (isBest) {
     best = join("best", epochFolder(trainer.epoch));
     const bestPath = join(runDirectory, best);
     rmSync(bestPath, { recursive: true, force: true });
-    saveModelWeights(bestPath, model);
+    saveModelWeights(bestPath, model, options);
     fsyncDirectory(bestPath);
   }
   const pointer: CheckpointPointer = {

@@ -3,13 +3,20 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { AppError } from "@moodlens/shared";
 import type { tf } from "@moodlens/model";
-import { loadModelWeights } from "./checkpoint";
+import { loadModelWeights, tensorFiles } from "./checkpoint";
 import type { InitFrom } from "../training/config";
 import { readCheckpointPointer } from "./run-files";
 import { fromRecordedPath, toRecordedPath } from "../util/paths";
 
-const isWeightsFolder = (path: string) =>
-  existsSync(join(path, "weights.json")) && existsSync(join(path, "weights.bin"));
+const hasWeightFiles = (path: string) => {
+  try {
+    return tensorFiles(path, "weights").length > 0;
+  } catch {
+    return false;
+  }
+};
+
+const isWeightsFolder = (path: string) => existsSync(join(path, "weights.json")) && hasWeightFiles(path);
 
 /** The best epoch's weights of a run folder (finished or not). */
 function bestWeightsOfRun(runDirectory: string): string | undefined {
@@ -41,10 +48,11 @@ export function resolveInitFrom(reference: string, runsDirectory: string, cwd = 
   );
 }
 
+/** sha256 of the weights' bytes (all shards in order: a single weights.bin hashes as before). */
 export function weightsDigest(folder: string): string {
-  return createHash("sha256")
-    .update(readFileSync(join(folder, "weights.bin")))
-    .digest("hex");
+  const hash = createHash("sha256");
+  for (const file of tensorFiles(folder, "weights")) hash.update(readFileSync(file));
+  return hash.digest("hex");
 }
 
 /** Writes the recorded initial weights into `model`; fails when they changed since the run was created. */

@@ -11,7 +11,9 @@ export {
   loadModelArtifacts,
   readModelMetadata,
   modelWeightsDigest,
+  shardFileNames,
   weightShardNames,
+  WEIGHT_SHARD_BYTES,
   type LoadedModel,
   type SaveModelOptions,
 } from "./model-files";

@@ -25,12 +25,16 @@ export interface SaveModelOptions {
  */
 export const WEIGHT_SHARD_BYTES = 16 * 1024 * 1024;
 
-/** `weights.bin` when one file holds them, else `weights-1of3.bin`, `weights-2of3.bin`, ... */
-export function weightShardNames(byteLength: number, shardBytes = WEIGHT_SHARD_BYTES): string[] {
+/** `<stem>.bin` when one file holds `byteLength` bytes, else `<stem>-1of3.bin`, `<stem>-2of3.bin`, ... */
+export function shardFileNames(stem: string, byteLength: number, shardBytes = WEIGHT_SHARD_BYTES): string[] {
   const count = Math.max(1, Math.ceil(byteLength / shardBytes));
-  if (count === 1) return [MODEL_FILES.weights];
-  return Array.from({ length: count }, (_, index) => `weights-${index + 1}of${count}.bin`);
+  if (count === 1) return [`${stem}.bin`];
+  return Array.from({ length: count }, (_, index) => `${stem}-${index + 1}of${count}.bin`);
 }
+
+/** `weights.bin` when one file holds them, else `weights-1of3.bin`, `weights-2of3.bin`, ... */
+export const weightShardNames = (byteLength: number, shardBytes = WEIGHT_SHARD_BYTES): string[] =>
+  shardFileNames(MODEL_FILES.weights.replace(/\.bin$/, ""), byteLength, shardBytes);
 
 const WEIGHT_FILE = /^weights(-\d+of\d+)?\.bin$/;
 
