@@ -36,26 +36,22 @@ export interface CheckpointFileOptions {
   shardBytes?: number;
 }
 
-const SHARD_FILE = (stem: string) => new RegExp(`^${stem}-(\\d+)of(\\d+)\\.bin$`);
-
 /** The files holding `<stem>`'s bytes, in order: `<stem>.bin`, or all its shards; throws when one is missing. */
 export function tensorFiles(directory: string, stem: string): string[] {
   const single = join(directory, `${stem}.bin`);
   if (existsSync(single)) return [single];
-  const shards = existsSync(directory)
-    ? readdirSync(directory)
-        .map((name) => ({ name, match: SHARD_FILE(stem).exec(name) }))
-        .filter((file) => file.match !== null)
-    : [];
-  const count = Number(shards[0]?.match![2] ?? 0);
-  const ordered = shards
-    .filter((file) => Number(file.match![2]) === count)
-    .sort((a, b) => Number(a.match![1]) - Number(b.match![1]));
-  if (count === 0 || ordered.length !== count || ordered.some((file, i) => Number(file.match![1]) !== i + 1))
+  // Any shard's name says how many there are; the names of all of them follow from that (shardFileNames' rule).
+  const count = (existsSync(directory) ? readdirSync(directory) : [])
+    .map((name) => new RegExp(`^${stem}-\\d+of(\\d+)\\.bin$`).exec(name)?.[1])
+    .find((found) => found !== undefined);
+  const files = Array.from({ length: Number(count ?? 0) }, (_, i) =>
+    join(directory, `${stem}-${i + 1}of${count}.bin`),
+  );
+  if (files.length === 0 || !files.every((file) => existsSync(file)))
     throw new AppError("NOT_FOUND", `${directory}: ${stem}.bin (or all of its shards) is missing`, {
       hint: "restore the checkpoint folder as it was written (every .bin file)",
     });
-  return ordered.map((file) => join(directory, file.name));
+  return files;
 }
 
 function writeTensors(
